@@ -1,0 +1,167 @@
+import { EventEmitter } from 'node:events';
+import { FramedConnection } from '../connection/framed-connection.js';
+import { DEFAULT_LIMITS, DEFAULT_WINDOW_BYTES } from '../protocol/constants.js';
+import { buildHello, checkPeerVersion } from '../protocol/hello.js';
+import type { ExecOpenMessage, HelloMessage, Message } from '../protocol/messages.js';
+import { ConnectionError, FrameshError, ProtocolError, TimeoutError } from '../errors.js';
+import { AGENT, CAPABILITIES } from '../version.js';
+import { ExecCall } from './exec-call.js';
+import { runToCompletion, type RunOptions, type RunResult } from './run.js';
+
+export interface ExecOptions {
+  /** Working directory on the server (default: the server's default, its account's home). */
+  cwd?: string;
+  /** Variables added to the command's environment. */
+  env?: Record<string, string>;
+  /** The server ends the command after this many ms (capped by its --max-timeout). */
+  timeoutMs?: number;
+  /** Run through the account's login shell (`$SHELL -lc`), as an interactive login would. */
+  login?: boolean;
+  /** Receive window per channel in bytes (default 4 MiB). */
+  windowBytes?: number;
+}
+
+export interface ClientEvents {
+  /** Once, when the connection is gone; `error` is null for an orderly close. */
+  close: [error: FrameshError | null];
+}
+
+/**
+ * A connection to a framesh server. Commands run on channels of this one
+ * connection, any number at once. It never emits 'error': a lost connection
+ * rejects every pending call once with a typed error and emits 'close'.
+ */
+export class FrameshClient extends EventEmitter<ClientEvents> {
+  /** The server's hello: version, agent, capabilities, limits. */
+  readonly server: HelloMessage;
+  private readonly conn: FramedConnection;
+  private readonly calls = new Map<number, ExecCall>();
+  private nextChannelId = 1;
+  private goneError: FrameshError | null = null;
+  private draining = false;
+
+  /** @internal Use {@link connect}. */
+  constructor(conn: FramedConnection, serverHello: HelloMessage) {
+    super();
+    this.conn = conn;
+    this.server = serverHello;
+    conn.on('message', (message, body) => this.onMessage(message, body));
+    conn.on('close', (error) => this.onClose(error));
+  }
+
+  /** @internal Runs the hello exchange on a fresh connection. */
+  static async handshake(conn: FramedConnection, timeoutMs: number): Promise<FrameshClient> {
+    conn.send(buildHello(AGENT, CAPABILITIES, DEFAULT_LIMITS));
+    const hello = await new Promise<HelloMessage>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        conn.destroy();
+        reject(new TimeoutError(`server did not answer hello within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const onMessage = (message: Message): void => {
+        clearTimeout(timer);
+        conn.off('close', onClose);
+        conn.off('message', onMessage);
+        if (message.type !== 'hello') {
+          const error = new ProtocolError(`expected "hello" from server, got "${message.type}"`);
+          conn.fail(error);
+          reject(error);
+          return;
+        }
+        try {
+          checkPeerVersion(message);
+        } catch (err) {
+          conn.fail(err as FrameshError);
+          reject(err);
+          return;
+        }
+        resolve(message);
+      };
+      const onClose = (error: FrameshError | null): void => {
+        clearTimeout(timer);
+        reject(error ?? new ConnectionError('CONNECTION_CLOSED', 'server closed the connection during hello'));
+      };
+      conn.on('message', onMessage);
+      conn.once('close', onClose);
+    });
+    conn.peerLimits = hello.limits;
+    return new FrameshClient(conn, hello);
+  }
+
+  get closed(): boolean {
+    return this.goneError !== null || this.conn.closed;
+  }
+
+  /**
+   * Starts a command. A string runs through the server's shell; an array is
+   * an argv run without a shell. Read `stdout`/`stderr`, write `stdin`, and
+   * await `exit`.
+   */
+  exec(command: string | readonly string[], options: ExecOptions = {}): ExecCall {
+    const ch = this.nextChannelId++;
+    const windowBytes = options.windowBytes ?? DEFAULT_WINDOW_BYTES;
+    const call = new ExecCall(ch, { send: (m, b) => this.conn.send(m, b), maxChunkBytes: () => this.conn.peerLimits.maxBodyBytes }, windowBytes);
+    if (this.goneError || this.draining) {
+      call.fail(this.goneError ?? new FrameshError('SHUTTING_DOWN', 'server is shutting down and takes no new commands'));
+      return call;
+    }
+    const open: ExecOpenMessage = {
+      type: 'open',
+      ch,
+      kind: 'exec',
+      command,
+      window: windowBytes,
+      ...(options.cwd !== undefined && { cwd: options.cwd }),
+      ...(options.env !== undefined && { env: options.env }),
+      ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
+      ...(options.login !== undefined && { login: options.login }),
+    };
+    this.calls.set(ch, call);
+    call.exit.then(
+      () => this.calls.delete(ch),
+      () => this.calls.delete(ch),
+    );
+    this.conn.send(open);
+    return call;
+  }
+
+  /** Runs a command to completion and collects its output (see {@link RunOptions}). */
+  run(command: string | readonly string[], options: RunOptions = {}): Promise<RunResult> {
+    return runToCompletion(this.exec(command, options), options);
+  }
+
+  /** Closes the connection. Running commands are ended by the server. */
+  close(): Promise<void> {
+    if (this.conn.closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.conn.once('close', () => resolve());
+      this.conn.close();
+    });
+  }
+
+  private onMessage(message: Message, body: Buffer): void {
+    if (message.type === 'goaway') {
+      this.draining = true;
+      return;
+    }
+    if (message.type === 'ping') {
+      this.conn.send({ type: 'pong', id: message.id });
+      return;
+    }
+    if (message.type === 'pong' || message.type === 'hello') return;
+    if (!('ch' in message) || message.ch === undefined) return;
+    const call = this.calls.get(message.ch);
+    if (call) {
+      call.handle(message, body);
+      return;
+    }
+    // Frames for a channel we already settled (timeout, cancel) may still arrive; anything else is a broken server.
+    if (message.ch >= this.nextChannelId) throw new FrameshError('UNKNOWN_CHANNEL', `server sent a frame for channel ${message.ch}, which was never opened`);
+  }
+
+  private onClose(error: FrameshError | null): void {
+    this.goneError = error ?? new ConnectionError('CONNECTION_CLOSED', 'connection closed');
+    for (const call of this.calls.values()) call.fail(this.goneError);
+    this.calls.clear();
+    this.emit('close', error);
+  }
+}

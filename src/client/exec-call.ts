@@ -1,0 +1,155 @@
+import { ReceiveWindow, SendWindow } from '../protocol/flow-control.js';
+import type { ExitReason, Message } from '../protocol/messages.js';
+import { FrameshError, RemoteError, TimeoutError } from '../errors.js';
+import { InputStream } from './input-stream.js';
+import { OutputStream } from './output-stream.js';
+
+/** How a remote command ended. */
+export interface ExitResult {
+  /** Exit code, or null when a signal ended it. */
+  readonly code: number | null;
+  /** Signal name such as "SIGTERM", or null. */
+  readonly signal: string | null;
+  /** Set when the server ended the command: "timeout", "cancel", ... */
+  readonly reason?: ExitReason;
+}
+
+/** What an ExecCall needs from its client connection. */
+export interface CallTransport {
+  send(message: Message, body?: Buffer): void;
+  maxChunkBytes(): number;
+}
+
+/**
+ * A running remote command (the client end of one channel). `stdout` and
+ * `stderr` are Readables, `stdin` a Writable, `exit` resolves once with how
+ * it ended, after the last output byte was delivered.
+ */
+export class ExecCall {
+  readonly channelId: number;
+  readonly stdin: InputStream;
+  readonly stdout: OutputStream;
+  readonly stderr: OutputStream;
+  /** Resolves when the command ended; rejects with a FrameshError if it could not start or the connection failed. */
+  readonly exit: Promise<ExitResult>;
+  /** Resolves once the server started the command. */
+  readonly started: Promise<void>;
+  private readonly link: CallTransport;
+  private readonly receiveWindow: ReceiveWindow;
+  private sendWindow = new SendWindow(0);
+  private settled = false;
+  private isStarted = false;
+  private resolveExit!: (result: ExitResult) => void;
+  private rejectExit!: (error: FrameshError) => void;
+  private resolveStarted!: () => void;
+  private rejectStarted!: (error: FrameshError) => void;
+  /** Captured at the call site, so a remote failure shows the caller's stack. */
+  private readonly callerStack: string | undefined;
+
+  constructor(channelId: number, link: CallTransport, windowBytes: number) {
+    this.channelId = channelId;
+    this.link = link;
+    this.receiveWindow = new ReceiveWindow(windowBytes);
+    this.callerStack = new Error().stack;
+    const consumed = (bytes: number): void => this.onConsumed(bytes);
+    this.stdout = new OutputStream(consumed);
+    this.stderr = new OutputStream(consumed);
+    const call = this;
+    this.stdin = new InputStream({
+      get window() {
+        return call.sendWindow;
+      },
+      maxChunkBytes: () => link.maxChunkBytes(),
+      isOpen: () => !call.settled,
+      sendData: (chunk) => link.send({ type: 'data', ch: channelId, stream: 'stdin' }, chunk),
+      sendEof: () => link.send({ type: 'eof', ch: channelId, stream: 'stdin' }),
+    });
+    this.exit = new Promise((resolve, reject) => {
+      this.resolveExit = resolve;
+      this.rejectExit = reject;
+    });
+    this.started = new Promise((resolve, reject) => {
+      this.resolveStarted = resolve;
+      this.rejectStarted = reject;
+    });
+    // Marked handled so a caller who never awaits them cannot crash the process; awaiting still rejects.
+    this.exit.catch(() => {});
+    this.started.catch(() => {});
+  }
+
+  /** True until the command has exited or failed. */
+  get running(): boolean {
+    return !this.settled;
+  }
+
+  /** Sends a signal ("INT", "SIGTERM", ...) to the remote command's process group. */
+  signal(name: string): void {
+    if (!this.settled) this.link.send({ type: 'signal', ch: this.channelId, signal: name });
+  }
+
+  /** Ends the remote command: SIGTERM, then SIGKILL after the server's grace period. */
+  cancel(): void {
+    if (!this.settled) this.link.send({ type: 'cancel', ch: this.channelId });
+  }
+
+  /** @internal Called by the client for each message on this channel. */
+  handle(message: Message, body: Buffer): void {
+    switch (message.type) {
+      case 'opened':
+        this.isStarted = true;
+        this.sendWindow = new SendWindow(message.window);
+        this.stdin.markOpen();
+        this.resolveStarted();
+        return;
+      case 'data':
+        this.receiveWindow.receive(body.length);
+        (message.stream === 'stderr' ? this.stderr : this.stdout).deliver(body);
+        return;
+      case 'eof':
+        (message.stream === 'stderr' ? this.stderr : this.stdout).finish();
+        return;
+      case 'window':
+        this.sendWindow.grant(message.bytes);
+        this.stdin.pump();
+        return;
+      case 'exit':
+        this.settle();
+        this.resolveExit(message.reason ? { code: message.code, signal: message.signal, reason: message.reason } : { code: message.code, signal: message.signal });
+        return;
+      case 'error':
+        this.fail(new RemoteError(message.code, message.message));
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** @internal The channel or the whole connection failed. */
+  fail(error: FrameshError): void {
+    if (this.settled) return;
+    this.settle();
+    if (this.callerStack && error.stack) {
+      error.stack = `${error.stack}\n    --- remote call started at ---\n${this.callerStack.split('\n').slice(2).join('\n')}`;
+    }
+    if (!this.isStarted) this.rejectStarted(error);
+    this.rejectExit(error);
+  }
+
+  /** @internal Client-side deadline (used by run()). */
+  failWithTimeout(ms: number): void {
+    this.cancel();
+    this.fail(new TimeoutError(`command did not finish within ${ms} ms`));
+  }
+
+  private settle(): void {
+    this.settled = true;
+    this.stdout.finish();
+    this.stderr.finish();
+    this.stdin.markOpen();
+  }
+
+  private onConsumed(bytes: number): void {
+    const grant = this.receiveWindow.consume(bytes);
+    if (grant > 0 && !this.settled) this.link.send({ type: 'window', ch: this.channelId, bytes: grant });
+  }
+}

@@ -1,0 +1,43 @@
+/** Wire constants. PROTOCOL.md is normative; these mirror it. */
+
+/** PROTOCOL.md §2: "MAJOR.MINOR". A peer with another MAJOR is refused. */
+export const PROTOCOL_VERSION = '1.0';
+export const PROTOCOL_MAJOR = 1;
+
+/** PROTOCOL.md §1: bytes of the big-endian header-length prefix. */
+export const LENGTH_PREFIX_BYTES = 4;
+
+/** PROTOCOL.md §3: default limits; each side states its own in `hello`. */
+export const DEFAULT_LIMITS = {
+  /** Largest JSON header a peer accepts. */
+  maxHeaderBytes: 64 * 1024,
+  /** Largest body in one frame; senders split larger data. */
+  maxBodyBytes: 1024 * 1024,
+  /** Most channels open at once on one connection. */
+  maxChannels: 64,
+} as const;
+
+/** PROTOCOL.md §5: initial per-channel window each receiver grants. */
+export const DEFAULT_WINDOW_BYTES = 4 * 1024 * 1024;
+/** A channel window never exceeds 2^31-1 (as in SSH and HTTP/2). */
+export const MAX_WINDOW_BYTES = 2 ** 31 - 1;
+
+/** PROTOCOL.md §7: stable error codes carried in `error` frames. */
+export const ErrorCodes = {
+  PROTOCOL: 'PROTOCOL',
+  LIMIT: 'LIMIT',
+  VERSION: 'VERSION',
+  UNKNOWN_CHANNEL: 'UNKNOWN_CHANNEL',
+  ENOENT_COMMAND: 'ENOENT_COMMAND',
+  ENOENT_CWD: 'ENOENT_CWD',
+  EACCES: 'EACCES',
+  SPAWN_FAILED: 'SPAWN_FAILED',
+  TIMEOUT: 'TIMEOUT',
+  SHUTTING_DOWN: 'SHUTTING_DOWN',
+  INTERNAL: 'INTERNAL',
+} as const;
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+/** PROTOCOL.md §4: the output streams of a channel and its input stream. */
+export const StreamNames = { stdout: 'stdout', stderr: 'stderr', stdin: 'stdin' } as const;
+export type StreamName = (typeof StreamNames)[keyof typeof StreamNames];

@@ -1,0 +1,116 @@
+import { MAX_WINDOW_BYTES } from './constants.js';
+import { ProtocolError } from '../errors.js';
+import type { FrameHeader } from './frame.js';
+import type { Message } from './messages.js';
+
+/**
+ * Checks a decoded header against the catalog (PROTOCOL.md §4–§7) and returns
+ * it typed. Unknown types and missing or ill-typed fields are protocol errors.
+ * Unknown extra fields are ignored, so minor versions can add them.
+ */
+export function validateMessage(header: FrameHeader): Message {
+  const check = VALIDATORS[header.type];
+  if (!check) throw new ProtocolError(`unknown message type "${header.type}"`);
+  check(header as Fields);
+  return header as unknown as Message;
+}
+
+type Fields = Readonly<Record<string, unknown>>;
+
+const STREAMS = new Set(['stdout', 'stderr', 'stdin']);
+
+const VALIDATORS: Readonly<Record<string, (h: Fields) => void>> = {
+  hello(h) {
+    str(h, 'version');
+    str(h, 'agent');
+    if (!Array.isArray(h.capabilities) || !h.capabilities.every((c) => typeof c === 'string')) {
+      fail(h, 'capabilities must be an array of strings');
+    }
+    const limits = h.limits as Fields | undefined;
+    if (typeof limits !== 'object' || limits === null) fail(h, 'limits must be an object');
+    for (const key of ['maxHeaderBytes', 'maxBodyBytes', 'maxChannels']) positive(h, key, limits[key]);
+  },
+  error(h) {
+    str(h, 'code');
+    str(h, 'message');
+    if (h.ch !== undefined) channel(h);
+  },
+  ping: (h) => nonNegative(h, 'id', h.id),
+  pong: (h) => nonNegative(h, 'id', h.id),
+  goaway: (h) => str(h, 'reason'),
+  open(h) {
+    channel(h);
+    if (h.kind !== 'exec') fail(h, `unsupported channel kind ${JSON.stringify(h.kind)}`);
+    const command = h.command;
+    const isArgv = Array.isArray(command) && command.length > 0 && command.every((a) => typeof a === 'string');
+    if (!(typeof command === 'string' && command.length > 0) && !isArgv) {
+      fail(h, 'command must be a non-empty string or a non-empty array of strings');
+    }
+    if (h.cwd !== undefined) str(h, 'cwd');
+    if (h.env !== undefined) {
+      const env = h.env;
+      if (typeof env !== 'object' || env === null || Array.isArray(env)) fail(h, 'env must be an object');
+      if (!Object.values(env).every((v) => typeof v === 'string')) fail(h, 'env values must be strings');
+    }
+    if (h.timeoutMs !== undefined) positive(h, 'timeoutMs', h.timeoutMs);
+    if (h.login !== undefined && typeof h.login !== 'boolean') fail(h, 'login must be a boolean');
+    window(h, 'window');
+  },
+  opened(h) {
+    channel(h);
+    window(h, 'window');
+  },
+  data(h) {
+    channel(h);
+    stream(h);
+  },
+  eof(h) {
+    channel(h);
+    stream(h);
+  },
+  window(h) {
+    channel(h);
+    window(h, 'bytes');
+  },
+  signal(h) {
+    channel(h);
+    str(h, 'signal');
+  },
+  cancel: channel,
+  exit(h) {
+    channel(h);
+    if (h.code !== null && !(typeof h.code === 'number' && Number.isInteger(h.code))) fail(h, 'code must be an integer or null');
+    if (h.signal !== null && typeof h.signal !== 'string') fail(h, 'signal must be a string or null');
+  },
+};
+
+function fail(h: Fields, why: string): never {
+  throw new ProtocolError(`invalid "${String(h.type)}" message: ${why}`);
+}
+
+function str(h: Fields, key: string): void {
+  if (typeof h[key] !== 'string') fail(h, `${key} must be a string`);
+}
+
+function channel(h: Fields): void {
+  const ch = h.ch;
+  if (typeof ch !== 'number' || !Number.isSafeInteger(ch) || ch < 1) fail(h, 'ch must be a positive integer');
+}
+
+function stream(h: Fields): void {
+  if (typeof h.stream !== 'string' || !STREAMS.has(h.stream)) fail(h, 'stream must be stdout, stderr or stdin');
+}
+
+function positive(h: Fields, key: string, value: unknown): void {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) fail(h, `${key} must be a positive integer`);
+}
+
+function nonNegative(h: Fields, key: string, value: unknown): void {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) fail(h, `${key} must be a non-negative integer`);
+}
+
+function window(h: Fields, key: string): void {
+  positive(h, key, h[key]);
+  // PROTOCOL.md §5: a window never exceeds 2^31-1.
+  if ((h[key] as number) > MAX_WINDOW_BYTES) fail(h, `${key} exceeds 2^31-1`);
+}

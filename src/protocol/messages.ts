@@ -1,0 +1,81 @@
+import type { StreamName } from './constants.js';
+
+/**
+ * The message catalog of PROTOCOL.md §4–§7. Each interface is one frame header
+ * `type`; data bytes never travel in these headers, only in frame bodies.
+ */
+
+export interface PeerLimits {
+  readonly maxHeaderBytes: number;
+  readonly maxBodyBytes: number;
+  readonly maxChannels: number;
+}
+
+export interface HelloMessage {
+  readonly type: 'hello';
+  readonly version: string;
+  readonly agent: string;
+  readonly capabilities: readonly string[];
+  readonly limits: PeerLimits;
+}
+
+/** Without `ch` the error is fatal for the connection; with `ch` it ends that channel. */
+export interface ErrorMessage {
+  readonly type: 'error';
+  readonly code: string;
+  readonly message: string;
+  readonly ch?: number;
+}
+
+export interface PingMessage { readonly type: 'ping'; readonly id: number }
+export interface PongMessage { readonly type: 'pong'; readonly id: number }
+/** Server stops taking new channels (shutdown); running ones continue. */
+export interface GoawayMessage { readonly type: 'goaway'; readonly reason: string }
+
+export interface ExecOpenMessage {
+  readonly type: 'open';
+  readonly ch: number;
+  readonly kind: 'exec';
+  /** A string runs through the shell; an array is an argv run without one. */
+  readonly command: string | readonly string[];
+  readonly cwd?: string;
+  readonly env?: Readonly<Record<string, string>>;
+  readonly timeoutMs?: number;
+  readonly login?: boolean;
+  /** Initial window the opener grants for data sent to it (PROTOCOL.md §5). */
+  readonly window: number;
+}
+export type OpenMessage = ExecOpenMessage;
+
+export interface OpenedMessage { readonly type: 'opened'; readonly ch: number; readonly window: number }
+export interface DataMessage { readonly type: 'data'; readonly ch: number; readonly stream: StreamName; readonly len?: number }
+export interface EofMessage { readonly type: 'eof'; readonly ch: number; readonly stream: StreamName }
+export interface WindowMessage { readonly type: 'window'; readonly ch: number; readonly bytes: number }
+export interface SignalMessage { readonly type: 'signal'; readonly ch: number; readonly signal: string }
+export interface CancelMessage { readonly type: 'cancel'; readonly ch: number }
+
+/** Why a command was ended by the server rather than by itself. */
+export type ExitReason = 'timeout' | 'cancel' | 'disconnect' | 'shutdown';
+
+export interface ExitMessage {
+  readonly type: 'exit';
+  readonly ch: number;
+  /** Exit code, or null when ended by a signal. */
+  readonly code: number | null;
+  /** Signal name such as "SIGTERM", or null. */
+  readonly signal: string | null;
+  readonly reason?: ExitReason;
+}
+
+export type ConnectionMessage = HelloMessage | ErrorMessage | PingMessage | PongMessage | GoawayMessage;
+export type ChannelMessage =
+  | OpenMessage
+  | OpenedMessage
+  | DataMessage
+  | EofMessage
+  | WindowMessage
+  | SignalMessage
+  | CancelMessage
+  | ExitMessage;
+export type Message = ConnectionMessage | ChannelMessage;
+export type MessageType = Message['type'];

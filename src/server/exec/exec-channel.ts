@@ -1,0 +1,207 @@
+import type { FramedConnection } from '../../connection/framed-connection.js';
+import { ReceiveWindow, SendWindow } from '../../protocol/flow-control.js';
+import type { ExecOpenMessage, ExitReason } from '../../protocol/messages.js';
+import type { StreamName } from '../../protocol/constants.js';
+import { ProtocolError } from '../../errors.js';
+import { buildLaunchSpec } from '../process/command-line.js';
+import type { ExitStatus, ProcessLauncher, RunningProcess } from '../process/launcher.js';
+import { SpawnError } from '../process/spawn-error.js';
+import { OutputPump } from './output-pump.js';
+import { parseSignalName } from './signals.js';
+
+/** What a channel needs from its session and server. */
+export interface ExecChannelContext {
+  readonly conn: FramedConnection;
+  readonly launcher: ProcessLauncher;
+  readonly defaultCwd: string;
+  readonly baseEnv: NodeJS.ProcessEnv;
+  readonly login: boolean;
+  /** Server cap on any command's run time; 0 for none. */
+  readonly maxTimeoutMs: number;
+  /** Time between SIGTERM and SIGKILL when the server ends a command. */
+  readonly killGraceMs: number;
+  readonly stdinWindowBytes: number;
+  readonly events: ExecChannelEvents;
+}
+
+/** Hooks for the audit log and the session's bookkeeping. */
+export interface ExecChannelEvents {
+  started(channel: ExecChannel, pid: number): void;
+  ended(channel: ExecChannel, summary: ExecSummary): void;
+}
+
+export interface ExecSummary {
+  readonly status: ExitStatus | null;
+  readonly reason: ExitReason | null;
+  readonly errorCode: string | null;
+  readonly stdoutBytes: number;
+  readonly stderrBytes: number;
+  readonly durationMs: number;
+}
+
+/**
+ * One command on one channel (PROTOCOL.md §4): starts the process, streams
+ * stdout and stderr within the send window, feeds stdin within the window it
+ * granted, and sends `exit` exactly once, after the last output byte.
+ */
+export class ExecChannel {
+  readonly id: number;
+  readonly request: ExecOpenMessage;
+  private readonly ctx: ExecChannelContext;
+  private readonly sendWindow: SendWindow;
+  private readonly stdinWindow: ReceiveWindow;
+  private readonly startedAt = performance.now();
+  private process: RunningProcess | null = null;
+  private pumps: OutputPump[] = [];
+  private endReason: ExitReason | null = null;
+  private killTimer: NodeJS.Timeout | null = null;
+  private timeoutTimer: NodeJS.Timeout | null = null;
+  private pendingSignals: NodeJS.Signals[] = [];
+  private stdinOpen = true;
+  private bytesOut = { stdout: 0, stderr: 0 };
+  private ended = false;
+
+  constructor(request: ExecOpenMessage, ctx: ExecChannelContext) {
+    this.id = request.ch;
+    this.request = request;
+    this.ctx = ctx;
+    this.sendWindow = new SendWindow(request.window);
+    this.stdinWindow = new ReceiveWindow(ctx.stdinWindowBytes);
+  }
+
+  get commandText(): string {
+    const { command } = this.request;
+    return typeof command === 'string' ? command : JSON.stringify(command);
+  }
+
+  get pid(): number | null {
+    return this.process?.pid ?? null;
+  }
+
+  async start(): Promise<void> {
+    const spec = buildLaunchSpec({
+      command: this.request.command,
+      login: this.request.login ?? this.ctx.login,
+      cwd: this.request.cwd ?? this.ctx.defaultCwd,
+      env: { ...this.ctx.baseEnv, ...this.request.env },
+    });
+    let proc: RunningProcess;
+    try {
+      proc = await this.ctx.launcher.launch(spec);
+    } catch (err) {
+      const error = err instanceof SpawnError ? err : new SpawnError('SPAWN_FAILED', `could not start command: ${String(err)}`);
+      this.ctx.conn.send({ type: 'error', ch: this.id, code: error.code, message: error.message });
+      this.finish(null, error.code);
+      return;
+    }
+    this.process = proc;
+    this.ctx.events.started(this, proc.pid);
+    proc.stdin.on('error', () => {
+      // EPIPE: the command stopped reading. Later stdin is dropped; the exit status tells the rest.
+      this.stdinOpen = false;
+    });
+    this.pumps = [this.pump(proc, 'stdout'), this.pump(proc, 'stderr')];
+    this.ctx.conn.send({ type: 'opened', ch: this.id, window: this.ctx.stdinWindowBytes });
+    this.armTimeout();
+    for (const signal of this.pendingSignals) proc.signalGroup(signal);
+    if (this.endReason) this.terminate(this.endReason);
+    const [status] = await Promise.all([proc.exited, ...this.pumps.map((p) => p.done)]);
+    this.onExit(status);
+  }
+
+  onData(stream: StreamName, body: Buffer): void {
+    if (stream !== 'stdin') throw new ProtocolError(`a client may only send stdin data, not ${stream}`);
+    this.stdinWindow.receive(body.length);
+    const proc = this.process;
+    if (!proc || !this.stdinOpen || proc.stdin.writableEnded) {
+      this.creditStdin(body.length);
+      return;
+    }
+    proc.stdin.write(body, () => this.creditStdin(body.length));
+  }
+
+  onEof(stream: StreamName): void {
+    if (stream !== 'stdin') throw new ProtocolError(`a client may only end stdin, not ${stream}`);
+    this.stdinOpen = false;
+    this.process?.stdin.end();
+  }
+
+  onWindow(bytes: number): void {
+    this.sendWindow.grant(bytes);
+    for (const pump of this.pumps) pump.flush();
+  }
+
+  onSignal(name: string): void {
+    const signal = parseSignalName(name);
+    if (this.process) this.process.signalGroup(signal);
+    else this.pendingSignals.push(signal);
+  }
+
+  /**
+   * Ends the command's whole process group: SIGTERM, then SIGKILL after the
+   * grace period. Used for cancel, timeout, disconnect and shutdown.
+   */
+  terminate(reason: ExitReason): void {
+    if (this.ended || this.killTimer) return;
+    this.endReason ??= reason;
+    const proc = this.process;
+    if (!proc) return; // start() applies it once the process exists.
+    proc.signalGroup('SIGTERM');
+    this.killTimer = setTimeout(() => proc.signalGroup('SIGKILL'), this.ctx.killGraceMs);
+    this.killTimer.unref();
+  }
+
+  /** The connection is gone: stop sending and end the command. */
+  abandon(): void {
+    for (const pump of this.pumps) pump.discard();
+    this.terminate('disconnect');
+  }
+
+  private pump(proc: RunningProcess, stream: 'stdout' | 'stderr'): OutputPump {
+    const source = stream === 'stdout' ? proc.stdout : proc.stderr;
+    return new OutputPump(
+      source,
+      this.sendWindow,
+      (chunk) => {
+        this.bytesOut[stream] += chunk.length;
+        this.ctx.conn.send({ type: 'data', ch: this.id, stream }, chunk);
+      },
+      () => this.ctx.conn.peerLimits.maxBodyBytes,
+    );
+  }
+
+  private creditStdin(bytes: number): void {
+    const grant = this.stdinWindow.consume(bytes);
+    if (grant > 0 && !this.ended) this.ctx.conn.send({ type: 'window', ch: this.id, bytes: grant });
+  }
+
+  private armTimeout(): void {
+    const requested = this.request.timeoutMs ?? 0;
+    const cap = this.ctx.maxTimeoutMs;
+    const timeoutMs = requested && cap ? Math.min(requested, cap) : requested || cap;
+    if (!timeoutMs) return;
+    this.timeoutTimer = setTimeout(() => this.terminate('timeout'), timeoutMs);
+    this.timeoutTimer.unref();
+  }
+
+  private onExit(status: ExitStatus): void {
+    // A group member may outlive the leader; the grace timer still reaches it.
+    const exit = { type: 'exit', ch: this.id, code: status.code, signal: status.signal } as const;
+    this.ctx.conn.send(this.endReason ? { ...exit, reason: this.endReason } : exit);
+    this.finish(status, this.endReason === 'timeout' ? 'TIMEOUT' : null);
+  }
+
+  private finish(status: ExitStatus | null, errorCode: string | null): void {
+    if (this.ended) return;
+    this.ended = true;
+    if (this.timeoutTimer) clearTimeout(this.timeoutTimer);
+    this.ctx.events.ended(this, {
+      status,
+      reason: this.endReason,
+      errorCode,
+      stdoutBytes: this.bytesOut.stdout,
+      stderrBytes: this.bytesOut.stderr,
+      durationMs: performance.now() - this.startedAt,
+    });
+  }
+}

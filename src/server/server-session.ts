@@ -1,0 +1,181 @@
+import type { FramedConnection } from '../connection/framed-connection.js';
+import { buildHello, checkPeerVersion } from '../protocol/hello.js';
+import type { ChannelMessage, Message, PeerLimits } from '../protocol/messages.js';
+import { FrameshError, LimitError, ProtocolError } from '../errors.js';
+import { ExecChannel, type ExecChannelContext, type ExecChannelEvents } from './exec/exec-channel.js';
+import type { ProcessLauncher } from './process/launcher.js';
+import { AGENT, CAPABILITIES } from '../version.js';
+
+export interface SessionOptions {
+  readonly launcher: ProcessLauncher;
+  readonly limits: PeerLimits;
+  readonly defaultCwd: string;
+  readonly baseEnv: NodeJS.ProcessEnv;
+  readonly login: boolean;
+  readonly maxTimeoutMs: number;
+  readonly killGraceMs: number;
+  readonly stdinWindowBytes: number;
+  readonly events: ExecChannelEvents;
+}
+
+/** Channel ids at or below the highest opened one that are no longer open. */
+const CLOSED = Symbol('closed');
+
+/**
+ * One client connection on the server: the hello exchange, then channels
+ * (PROTOCOL.md §2, §4). Channel ids are chosen by the client and strictly
+ * increase; frames for an id never opened are a protocol error, frames for a
+ * closed one are dropped (they crossed our `exit` on the wire).
+ */
+export class ServerSession {
+  readonly conn: FramedConnection;
+  private readonly options: SessionOptions;
+  private readonly channels = new Map<number, ExecChannel>();
+  private highestChannelId = 0;
+  private greeted = false;
+  private draining = false;
+  private idleWaiters: Array<() => void> = [];
+
+  constructor(conn: FramedConnection, options: SessionOptions) {
+    this.conn = conn;
+    this.options = options;
+    conn.on('message', (message, body) => this.onMessage(message, body));
+    conn.on('close', () => {
+      for (const channel of this.channels.values()) channel.abandon();
+    });
+  }
+
+  get openChannels(): number {
+    return this.channels.size;
+  }
+
+  /** Stop taking channels (server shutdown); running ones carry on. */
+  drain(): void {
+    if (this.draining) return;
+    this.draining = true;
+    this.conn.send({ type: 'goaway', reason: 'server is shutting down' });
+    if (this.channels.size === 0) this.conn.close();
+  }
+
+  /** Ends every running command (SIGTERM, then SIGKILL after the grace period). */
+  terminateAll(): void {
+    for (const channel of this.channels.values()) channel.terminate('shutdown');
+  }
+
+  whenIdle(): Promise<void> {
+    if (this.channels.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private onMessage(message: Message, body: Buffer): void {
+    if (!this.greeted) {
+      if (message.type !== 'hello') throw new ProtocolError(`expected "hello" first, got "${message.type}"`);
+      checkPeerVersion(message);
+      this.conn.peerLimits = message.limits;
+      this.greeted = true;
+      this.conn.send(buildHello(AGENT, CAPABILITIES, this.options.limits));
+      return;
+    }
+    switch (message.type) {
+      case 'ping':
+        this.conn.send({ type: 'pong', id: message.id });
+        return;
+      case 'pong':
+        return;
+      case 'open':
+        this.open(message);
+        return;
+      case 'data':
+      case 'eof':
+      case 'window':
+      case 'signal':
+      case 'cancel':
+        this.toChannel(message, body);
+        return;
+      default:
+        throw new ProtocolError(`a client may not send "${message.type}"`);
+    }
+  }
+
+  private open(message: Extract<ChannelMessage, { type: 'open' }>): void {
+    if (message.ch <= this.highestChannelId) {
+      throw new ProtocolError(`channel id ${message.ch} is not above the highest id opened so far (${this.highestChannelId})`);
+    }
+    this.highestChannelId = message.ch;
+    if (this.draining) {
+      this.conn.send({ type: 'error', ch: message.ch, code: 'SHUTTING_DOWN', message: 'server is shutting down' });
+      return;
+    }
+    if (this.channels.size >= this.options.limits.maxChannels) {
+      const error = new LimitError(`too many open channels (limit ${this.options.limits.maxChannels})`);
+      this.conn.send({ type: 'error', ch: message.ch, code: error.code, message: error.message });
+      return;
+    }
+    const channel = new ExecChannel(message, this.channelContext());
+    this.channels.set(message.ch, channel);
+    channel.start().catch((err: unknown) => {
+      const error = err instanceof FrameshError ? err : new ProtocolError('internal error in channel', { cause: err });
+      this.conn.fail(error);
+    });
+  }
+
+  private toChannel(message: Exclude<ChannelMessage, { type: 'open' }>, body: Buffer): void {
+    const channel = this.lookup(message.ch);
+    if (channel === CLOSED) return;
+    switch (message.type) {
+      case 'data':
+        channel.onData(message.stream, body);
+        return;
+      case 'eof':
+        channel.onEof(message.stream);
+        return;
+      case 'window':
+        channel.onWindow(message.bytes);
+        return;
+      case 'signal':
+        channel.onSignal(message.signal);
+        return;
+      case 'cancel':
+        channel.terminate('cancel');
+        return;
+      default:
+        throw new ProtocolError(`a client may not send "${message.type}"`);
+    }
+  }
+
+  private lookup(id: number): ExecChannel | typeof CLOSED {
+    const channel = this.channels.get(id);
+    if (channel) return channel;
+    if (id <= this.highestChannelId) return CLOSED;
+    throw new FrameshError('UNKNOWN_CHANNEL', `channel ${id} was never opened on this connection`);
+  }
+
+  private channelContext(): ExecChannelContext {
+    const o = this.options;
+    return {
+      conn: this.conn,
+      launcher: o.launcher,
+      defaultCwd: o.defaultCwd,
+      baseEnv: o.baseEnv,
+      login: o.login,
+      maxTimeoutMs: o.maxTimeoutMs,
+      killGraceMs: o.killGraceMs,
+      stdinWindowBytes: o.stdinWindowBytes,
+      events: {
+        started: (channel, pid) => o.events.started(channel, pid),
+        ended: (channel, summary) => {
+          this.channels.delete(channel.id);
+          o.events.ended(channel, summary);
+          if (this.channels.size === 0) this.onIdle();
+        },
+      },
+    };
+  }
+
+  private onIdle(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
+    if (this.draining) this.conn.close();
+  }
+}

@@ -1,0 +1,151 @@
+import { EventEmitter } from 'node:events';
+import net from 'node:net';
+import os from 'node:os';
+import { FramedConnection } from '../connection/framed-connection.js';
+import { DEFAULT_LIMITS, DEFAULT_WINDOW_BYTES } from '../protocol/constants.js';
+import type { PeerLimits } from '../protocol/messages.js';
+import { FrameshError } from '../errors.js';
+import type { ExecChannel, ExecSummary } from './exec/exec-channel.js';
+import { ChildProcessLauncher } from './process/child-process-launcher.js';
+import type { ProcessLauncher } from './process/launcher.js';
+import { ServerSession } from './server-session.js';
+
+export const DEFAULT_PORT = 7022;
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_KILL_GRACE_MS = 5000;
+export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
+
+export interface ServerOptions {
+  /** Most channels open at once per connection (default 64). */
+  maxChannels?: number;
+  /** Cap on any command's run time in ms; 0 (default) for none. */
+  maxTimeoutMs?: number;
+  /** Run every command through the account's login shell. */
+  login?: boolean;
+  /** SIGTERM-to-SIGKILL grace when the server ends a command (default 5000). */
+  killGraceMs?: number;
+  /** Working directory for commands that name none (default: home directory). */
+  cwd?: string;
+  /** Environment commands start from (default: the server's). */
+  env?: NodeJS.ProcessEnv;
+  /** How processes are started (default: a ChildProcessLauncher). */
+  launcher?: ProcessLauncher;
+}
+
+export interface ServerEvents {
+  connection: [remote: string];
+  disconnect: [remote: string, error: FrameshError | null];
+  commandStart: [info: { remote: string; ch: number; command: string; pid: number }];
+  commandEnd: [info: { remote: string; ch: number; command: string } & ExecSummary];
+}
+
+/**
+ * The framesh server: accepts connections and runs a {@link ServerSession}
+ * for each. Emits events for logging; never emits 'error' after listen().
+ */
+export class FrameshServer extends EventEmitter<ServerEvents> {
+  private readonly listener: net.Server;
+  private readonly sessions = new Set<ServerSession>();
+  private readonly launcher: ProcessLauncher;
+  private readonly options: Required<Omit<ServerOptions, 'launcher'>>;
+  private readonly limits: PeerLimits;
+  private closing: Promise<void> | null = null;
+
+  constructor(options: ServerOptions = {}) {
+    super();
+    this.launcher = options.launcher ?? new ChildProcessLauncher();
+    this.options = {
+      maxChannels: options.maxChannels ?? DEFAULT_LIMITS.maxChannels,
+      maxTimeoutMs: options.maxTimeoutMs ?? 0,
+      login: options.login ?? false,
+      killGraceMs: options.killGraceMs ?? DEFAULT_KILL_GRACE_MS,
+      cwd: options.cwd ?? os.homedir(),
+      env: options.env ?? process.env,
+    };
+    this.limits = { ...DEFAULT_LIMITS, maxChannels: this.options.maxChannels };
+    this.listener = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
+  }
+
+  /** Listens and resolves with the bound address (port 0 picks a free port). */
+  listen(port: number = DEFAULT_PORT, host: string = DEFAULT_HOST): Promise<net.AddressInfo> {
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error): void => reject(err);
+      this.listener.once('error', onError);
+      this.listener.listen(port, host, () => {
+        this.listener.off('error', onError);
+        resolve(this.listener.address() as net.AddressInfo);
+      });
+    });
+  }
+
+  address(): net.AddressInfo | null {
+    return this.listener.address() as net.AddressInfo | null;
+  }
+
+  get connectionCount(): number {
+    return this.sessions.size;
+  }
+
+  /**
+   * Graceful stop: refuse new connections and channels, let running commands
+   * finish for `graceMs`, then end them (SIGTERM, SIGKILL) and close.
+   */
+  close(graceMs: number = DEFAULT_SHUTDOWN_GRACE_MS): Promise<void> {
+    this.closing ??= this.shutdown(graceMs);
+    return this.closing;
+  }
+
+  private async shutdown(graceMs: number): Promise<void> {
+    const stopped = new Promise<void>((resolve) => this.listener.close(() => resolve()));
+    for (const session of this.sessions) session.drain();
+    const idle = Promise.all([...this.sessions].map((s) => s.whenIdle()));
+    let timer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), graceMs);
+    });
+    if ((await Promise.race([idle, graceOver])) === 'timeout') {
+      for (const session of this.sessions) session.terminateAll();
+      await Promise.race([idle, new Promise((r) => setTimeout(r, this.options.killGraceMs + 1000))]);
+    }
+    clearTimeout(timer);
+    for (const session of this.sessions) session.conn.destroy();
+    await stopped;
+    await this.launcher.close();
+  }
+
+  private accept(socket: net.Socket): void {
+    if (this.closing) {
+      socket.destroy();
+      return;
+    }
+    const remote = `${socket.remoteAddress}:${socket.remotePort}`;
+    const conn = new FramedConnection(socket, this.limits);
+    const session = new ServerSession(conn, {
+      launcher: this.launcher,
+      limits: this.limits,
+      defaultCwd: this.options.cwd,
+      baseEnv: this.options.env,
+      login: this.options.login,
+      maxTimeoutMs: this.options.maxTimeoutMs,
+      killGraceMs: this.options.killGraceMs,
+      stdinWindowBytes: DEFAULT_WINDOW_BYTES,
+      events: {
+        started: (channel: ExecChannel, pid: number) =>
+          this.emit('commandStart', { remote, ch: channel.id, command: channel.commandText, pid }),
+        ended: (channel: ExecChannel, summary: ExecSummary) =>
+          this.emit('commandEnd', { remote, ch: channel.id, command: channel.commandText, ...summary }),
+      },
+    });
+    this.sessions.add(session);
+    this.emit('connection', remote);
+    conn.on('close', (error) => {
+      this.sessions.delete(session);
+      this.emit('disconnect', remote, error);
+    });
+  }
+}
+
+/** Creates a server; call `listen()` to start it. */
+export function createServer(options?: ServerOptions): FrameshServer {
+  return new FrameshServer(options);
+}
