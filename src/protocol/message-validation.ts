@@ -40,21 +40,10 @@ const VALIDATORS: Readonly<Record<string, (h: Fields) => void>> = {
   goaway: (h) => str(h, 'reason'),
   open(h) {
     channel(h);
-    if (h.kind !== 'exec') fail(h, `unsupported channel kind ${JSON.stringify(h.kind)}`);
-    const command = h.command;
-    const isArgv = Array.isArray(command) && command.length > 0 && command.every((a) => typeof a === 'string');
-    if (!(typeof command === 'string' && command.length > 0) && !isArgv) {
-      fail(h, 'command must be a non-empty string or a non-empty array of strings');
-    }
-    if (h.cwd !== undefined) str(h, 'cwd');
-    if (h.env !== undefined) {
-      const env = h.env;
-      if (typeof env !== 'object' || env === null || Array.isArray(env)) fail(h, 'env must be an object');
-      if (!Object.values(env).every((v) => typeof v === 'string')) fail(h, 'env values must be strings');
-    }
-    if (h.timeoutMs !== undefined) positive(h, 'timeoutMs', h.timeoutMs);
-    if (h.login !== undefined && typeof h.login !== 'boolean') fail(h, 'login must be a boolean');
     window(h, 'window');
+    const checkKind = typeof h.kind === 'string' ? OPEN_KINDS[h.kind] : undefined;
+    if (!checkKind) fail(h, `unsupported channel kind ${JSON.stringify(h.kind)}`);
+    checkKind(h);
   },
   opened(h) {
     channel(h);
@@ -81,6 +70,28 @@ const VALIDATORS: Readonly<Record<string, (h: Fields) => void>> = {
     channel(h);
     if (h.code !== null && !(typeof h.code === 'number' && Number.isInteger(h.code))) fail(h, 'code must be an integer or null');
     if (h.signal !== null && typeof h.signal !== 'string') fail(h, 'signal must be a string or null');
+  },
+};
+
+/**
+ * PROTOCOL.md §4.1: the fields each channel kind adds to `open`. A new kind is
+ * added here and in the server's channelKinds.
+ */
+const OPEN_KINDS: Readonly<Record<string, (h: Fields) => void>> = {
+  exec(h) {
+    const command = h.command;
+    const isArgv = Array.isArray(command) && command.length > 0 && command.every((a) => typeof a === 'string');
+    if (!(typeof command === 'string' && command.length > 0) && !isArgv) {
+      fail(h, 'command must be a non-empty string or a non-empty array of strings');
+    }
+    if (h.cwd !== undefined) str(h, 'cwd');
+    if (h.env !== undefined) {
+      const env = h.env;
+      if (typeof env !== 'object' || env === null || Array.isArray(env)) fail(h, 'env must be an object');
+      if (!Object.values(env).every((v) => typeof v === 'string')) fail(h, 'env values must be strings');
+    }
+    if (h.timeoutMs !== undefined) positive(h, 'timeoutMs', h.timeoutMs);
+    if (h.login !== undefined && typeof h.login !== 'boolean') fail(h, 'login must be a boolean');
   },
 };
 

@@ -2,20 +2,15 @@ import type { FramedConnection } from '../connection/framed-connection.js';
 import { buildHello, checkPeerVersion } from '../protocol/hello.js';
 import type { ChannelMessage, Message, PeerLimits } from '../protocol/messages.js';
 import { FrameshError, LimitError, ProtocolError } from '../errors.js';
-import { ExecChannel, type ExecChannelContext, type ExecChannelEvents } from './exec/exec-channel.js';
-import type { ProcessLauncher } from './process/launcher.js';
+import type { ChannelFactory, ServerChannel } from './server-channel.js';
 import { AGENT, CAPABILITIES } from '../version.js';
 
 export interface SessionOptions {
-  readonly launcher: ProcessLauncher;
   readonly limits: PeerLimits;
-  readonly defaultCwd: string;
-  readonly baseEnv: NodeJS.ProcessEnv;
-  readonly login: boolean;
-  readonly maxTimeoutMs: number;
-  readonly killGraceMs: number;
-  readonly stdinWindowBytes: number;
-  readonly events: ExecChannelEvents;
+  /** Peer address, for the audit log. */
+  readonly remote: string;
+  /** One factory per channel kind this server offers ("exec", ...). */
+  readonly channelKinds: ReadonlyMap<string, ChannelFactory>;
 }
 
 /** Channel ids at or below the highest opened one that are no longer open. */
@@ -30,7 +25,7 @@ const CLOSED = Symbol('closed');
 export class ServerSession {
   readonly conn: FramedConnection;
   private readonly options: SessionOptions;
-  private readonly channels = new Map<number, ExecChannel>();
+  private readonly channels = new Map<number, ServerChannel>();
   private highestChannelId = 0;
   private greeted = false;
   private draining = false;
@@ -111,8 +106,11 @@ export class ServerSession {
       this.conn.send({ type: 'error', ch: message.ch, code: error.code, message: error.message });
       return;
     }
-    const channel = new ExecChannel(message, this.channelContext());
-    this.channels.set(message.ch, channel);
+    const factory = this.options.channelKinds.get(message.kind);
+    if (!factory) throw new ProtocolError(`this server offers no "${message.kind}" channels`);
+    const ch = message.ch;
+    const channel = factory(message, { conn: this.conn, remote: this.options.remote, onEnded: () => this.onChannelEnded(ch) });
+    this.channels.set(ch, channel);
     channel.start().catch((err: unknown) => {
       const error = err instanceof FrameshError ? err : new ProtocolError('internal error in channel', { cause: err });
       this.conn.fail(error);
@@ -143,33 +141,16 @@ export class ServerSession {
     }
   }
 
-  private lookup(id: number): ExecChannel | typeof CLOSED {
+  private lookup(id: number): ServerChannel | typeof CLOSED {
     const channel = this.channels.get(id);
     if (channel) return channel;
     if (id <= this.highestChannelId) return CLOSED;
     throw new FrameshError('UNKNOWN_CHANNEL', `channel ${id} was never opened on this connection`);
   }
 
-  private channelContext(): ExecChannelContext {
-    const o = this.options;
-    return {
-      conn: this.conn,
-      launcher: o.launcher,
-      defaultCwd: o.defaultCwd,
-      baseEnv: o.baseEnv,
-      login: o.login,
-      maxTimeoutMs: o.maxTimeoutMs,
-      killGraceMs: o.killGraceMs,
-      stdinWindowBytes: o.stdinWindowBytes,
-      events: {
-        started: (channel, pid) => o.events.started(channel, pid),
-        ended: (channel, summary) => {
-          this.channels.delete(channel.id);
-          o.events.ended(channel, summary);
-          if (this.channels.size === 0) this.onIdle();
-        },
-      },
-    };
+  private onChannelEnded(id: number): void {
+    this.channels.delete(id);
+    if (this.channels.size === 0) this.onIdle();
   }
 
   private onIdle(): void {

@@ -5,7 +5,9 @@ import { FramedConnection } from '../connection/framed-connection.js';
 import { DEFAULT_LIMITS, DEFAULT_WINDOW_BYTES } from '../protocol/constants.js';
 import type { PeerLimits } from '../protocol/messages.js';
 import { FrameshError } from '../errors.js';
-import type { ExecChannel, ExecSummary } from './exec/exec-channel.js';
+import type { ExecSummary } from './exec/exec-channel.js';
+import { execChannelFactory } from './exec/exec-channel-factory.js';
+import type { ChannelFactory } from './server-channel.js';
 import { ChildProcessLauncher } from './process/child-process-launcher.js';
 import type { ProcessLauncher } from './process/launcher.js';
 import { ServerSession } from './server-session.js';
@@ -49,6 +51,8 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
   private readonly launcher: ProcessLauncher;
   private readonly options: Required<Omit<ServerOptions, 'launcher'>>;
   private readonly limits: PeerLimits;
+  /** Channel kinds offered, by `open.kind`; later features register theirs here. */
+  readonly channelKinds = new Map<string, ChannelFactory>();
   private closing: Promise<void> | null = null;
 
   constructor(options: ServerOptions = {}) {
@@ -63,6 +67,24 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
       env: options.env ?? process.env,
     };
     this.limits = { ...DEFAULT_LIMITS, maxChannels: this.options.maxChannels };
+    this.channelKinds.set(
+      'exec',
+      execChannelFactory(
+        {
+          launcher: this.launcher,
+          defaultCwd: this.options.cwd,
+          baseEnv: this.options.env,
+          login: this.options.login,
+          maxTimeoutMs: this.options.maxTimeoutMs,
+          killGraceMs: this.options.killGraceMs,
+          stdinWindowBytes: DEFAULT_WINDOW_BYTES,
+        },
+        {
+          started: (remote, channel, pid) => this.emit('commandStart', { remote, ch: channel.id, command: channel.commandText, pid }),
+          ended: (remote, channel, summary) => this.emit('commandEnd', { remote, ch: channel.id, command: channel.commandText, ...summary }),
+        },
+      ),
+    );
     this.listener = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
   }
 
@@ -120,22 +142,7 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
     }
     const remote = `${socket.remoteAddress}:${socket.remotePort}`;
     const conn = new FramedConnection(socket, this.limits);
-    const session = new ServerSession(conn, {
-      launcher: this.launcher,
-      limits: this.limits,
-      defaultCwd: this.options.cwd,
-      baseEnv: this.options.env,
-      login: this.options.login,
-      maxTimeoutMs: this.options.maxTimeoutMs,
-      killGraceMs: this.options.killGraceMs,
-      stdinWindowBytes: DEFAULT_WINDOW_BYTES,
-      events: {
-        started: (channel: ExecChannel, pid: number) =>
-          this.emit('commandStart', { remote, ch: channel.id, command: channel.commandText, pid }),
-        ended: (channel: ExecChannel, summary: ExecSummary) =>
-          this.emit('commandEnd', { remote, ch: channel.id, command: channel.commandText, ...summary }),
-      },
-    });
+    const session = new ServerSession(conn, { limits: this.limits, remote, channelKinds: this.channelKinds });
     this.sessions.add(session);
     this.emit('connection', remote);
     conn.on('close', (error) => {

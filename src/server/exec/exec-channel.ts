@@ -5,6 +5,7 @@ import type { StreamName } from '../../protocol/constants.js';
 import { ProtocolError } from '../../errors.js';
 import { buildLaunchSpec } from '../process/command-line.js';
 import type { ExitStatus, ProcessLauncher, RunningProcess } from '../process/launcher.js';
+import type { ServerChannel } from '../server-channel.js';
 import { SpawnError } from '../process/spawn-error.js';
 import { OutputPump } from './output-pump.js';
 import { parseSignalName } from './signals.js';
@@ -44,7 +45,7 @@ export interface ExecSummary {
  * stdout and stderr within the send window, feeds stdin within the window it
  * granted, and sends `exit` exactly once, after the last output byte.
  */
-export class ExecChannel {
+export class ExecChannel implements ServerChannel {
   readonly id: number;
   readonly request: ExecOpenMessage;
   private readonly ctx: ExecChannelContext;

@@ -1,0 +1,26 @@
+import type { Logger } from 'pino';
+import type { FrameshServer } from '../server/server.js';
+
+/** One JSON line per server event (docs/SECURITY.md lists the fields). */
+export function attachAuditLog(server: FrameshServer, log: Logger): void {
+  server.on('connection', (remote) => log.info({ event: 'connect', remote }));
+  server.on('disconnect', (remote, error) =>
+    log.info({ event: 'disconnect', remote, ...(error && { code: error.code, error: error.message }) }),
+  );
+  server.on('commandStart', (info) => log.info({ event: 'command.start', ...info }));
+  server.on('commandEnd', (info) =>
+    log.info({
+      event: 'command.end',
+      remote: info.remote,
+      ch: info.ch,
+      command: info.command,
+      code: info.status?.code ?? null,
+      signal: info.status?.signal ?? null,
+      reason: info.reason,
+      error: info.errorCode,
+      stdoutBytes: info.stdoutBytes,
+      stderrBytes: info.stderrBytes,
+      durationMs: Math.round(info.durationMs),
+    }),
+  );
+}

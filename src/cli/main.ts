@@ -1,0 +1,18 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { VERSION } from '../version.js';
+import { execCommand } from './exec-command.js';
+import { serveCommand } from './serve-command.js';
+import { shellCommand } from './shell-command.js';
+
+const program = new Command('framesh')
+  .description('run commands on other machines and move files, over one framed connection')
+  .version(VERSION)
+  .enablePositionalOptions()
+  .showHelpAfterError();
+
+program.addCommand(serveCommand());
+program.addCommand(execCommand().passThroughOptions());
+program.addCommand(shellCommand());
+
+await program.parseAsync(process.argv);

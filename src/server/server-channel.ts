@@ -1,0 +1,33 @@
+import type { FramedConnection } from '../connection/framed-connection.js';
+import type { StreamName } from '../protocol/constants.js';
+import type { ExitReason, OpenMessage } from '../protocol/messages.js';
+
+/**
+ * The server end of one channel, whatever its kind (exec now; files and
+ * terminals plug in the same way). The session routes channel frames here.
+ */
+export interface ServerChannel {
+  readonly id: number;
+  /** Runs the channel to its end; resolves after its final frame was sent. */
+  start(): Promise<void>;
+  onData(stream: StreamName, body: Buffer): void;
+  onEof(stream: StreamName): void;
+  onWindow(bytes: number): void;
+  onSignal(name: string): void;
+  /** Ends the channel's work on behalf of the server (cancel, timeout, shutdown). */
+  terminate(reason: ExitReason): void;
+  /** The connection is gone: stop sending and release everything. */
+  abandon(): void;
+}
+
+/** What a session hands a channel factory. */
+export interface ChannelSetup {
+  readonly conn: FramedConnection;
+  /** Peer address, for the audit log. */
+  readonly remote: string;
+  /** Call exactly once when the channel has sent its final frame. */
+  readonly onEnded: () => void;
+}
+
+/** Makes the channel for one `open` of a given kind. */
+export type ChannelFactory = (open: OpenMessage, setup: ChannelSetup) => ServerChannel;
