@@ -16,6 +16,7 @@ interface ServeFlags {
   cwd?: string;
   logLevel: string;
   logFile?: string;
+  insecure?: boolean;
 }
 
 export function serveCommand(): Command {
@@ -30,6 +31,7 @@ export function serveCommand(): Command {
     .option('--shutdown-grace <ms>', 'on SIGTERM/SIGINT, time running commands get to finish', parseNonNegativeInt, DEFAULT_SHUTDOWN_GRACE_MS)
     .option('--cwd <dir>', 'working directory for commands that name none (default: home directory)')
     .option('--log-level <level>', 'audit log level: debug, info, warn, error', 'info')
+    .option('--insecure', 'plain TCP without TLS or keys (for tests and trusted loopback only)')
     .option('--log-file <file>', 'write the audit log (JSON lines) to this file instead of stderr')
     .action(async (flags: ServeFlags) => {
       await runServe(flags);
@@ -39,6 +41,7 @@ export function serveCommand(): Command {
 async function runServe(flags: ServeFlags): Promise<void> {
   const log = pino({ level: flags.logLevel, base: null }, pino.destination(flags.logFile ? { dest: flags.logFile, mkdir: true, sync: false } : 2));
   const server = createServer({
+    insecure: flags.insecure ?? false,
     maxTimeoutMs: flags.maxTimeout,
     login: flags.login ?? false,
     maxChannels: flags.maxChannels,

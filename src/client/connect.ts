@@ -12,6 +12,8 @@ export interface ConnectOptions {
   port?: number;
   /** Time allowed for connect plus hello, in ms (default 10000). */
   timeoutMs?: number;
+  /** Plain TCP without TLS or keys, for tests and trusted loopback only. */
+  insecure?: boolean;
   /** How bytes travel (default: plain TCP). */
   transport?: Transport;
 }

@@ -18,6 +18,11 @@ export const DEFAULT_KILL_GRACE_MS = 5000;
 export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
 
 export interface ServerOptions {
+  /**
+   * Plain TCP without TLS or keys, for tests and trusted loopback only.
+   * (Until TLS lands this is the only mode; see docs/SECURITY.md.)
+   */
+  insecure?: boolean;
   /** Most channels open at once per connection (default 64). */
   maxChannels?: number;
   /** Cap on any command's run time in ms; 0 (default) for none. */
@@ -49,7 +54,7 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
   private readonly listener: net.Server;
   private readonly sessions = new Set<ServerSession>();
   private readonly launcher: ProcessLauncher;
-  private readonly options: Required<Omit<ServerOptions, 'launcher'>>;
+  private readonly options: Required<Omit<ServerOptions, 'launcher' | 'insecure'>>;
   private readonly limits: PeerLimits;
   /** Channel kinds offered, by `open.kind`; later features register theirs here. */
   readonly channelKinds = new Map<string, ChannelFactory>();

@@ -95,18 +95,24 @@ export class ExecChannel implements ServerChannel {
       this.finish(null, error.code);
       return;
     }
-    this.process = proc;
     this.ctx.events.started(this, proc.pid);
     proc.stdin.on('error', () => {
       // EPIPE: the command stopped reading. Later stdin is dropped; the exit status tells the rest.
       this.stdinOpen = false;
     });
+    this.process = proc;
     this.pumps = [this.pump(proc, 'stdout'), this.pump(proc, 'stderr')];
     this.ctx.conn.send({ type: 'opened', ch: this.id, window: this.ctx.stdinWindowBytes });
     this.armTimeout();
     for (const signal of this.pendingSignals) proc.signalGroup(signal);
     if (this.endReason) this.terminate(this.endReason);
-    const [status] = await Promise.all([proc.exited, ...this.pumps.map((p) => p.done)]);
+    const streamsDone = (['stdout', 'stderr'] as const).map((stream, i) =>
+      (this.pumps[i] as OutputPump).done.then(() => {
+        this.ctx.conn.send({ type: 'eof', ch: this.id, stream });
+      }),
+    );
+    if (!this.stdinOpen) proc.stdin.end();
+    const [status] = await Promise.all([proc.exited, ...streamsDone]);
     this.onExit(status);
   }
 

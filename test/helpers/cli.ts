@@ -1,0 +1,94 @@
+/**
+ * Runs the real `framesh` CLI (from src, through tsx) as a child process with
+ * a private FRAMESH_HOME, and waits on events, never on fixed sleeps.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const CLI_ENTRY = path.join(ROOT, 'src/cli/main.ts');
+
+/** A fresh state directory for one test's CLI processes. */
+export function tempHome(): string {
+  return mkdtempSync(path.join(os.tmpdir(), 'framesh-home-'));
+}
+
+export interface CliResult {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export function spawnCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): ChildProcessWithoutNullStreams {
+  return spawn(process.execPath, ['--import', 'tsx', CLI_ENTRY, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, FRAMESH_HOME: env.FRAMESH_HOME ?? tempHome(), ...env },
+  });
+}
+
+/** Runs the CLI to completion; `input` is written to its stdin, which is then closed. */
+export function runCli(args: readonly string[], options: { input?: string | Buffer; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliResult> {
+  const child = spawnCli(args, options.env);
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  child.stdout.on('data', (c: Buffer) => out.push(c));
+  child.stderr.on('data', (c: Buffer) => err.push(c));
+  child.stdin.on('error', () => {});
+  child.stdin.end(options.input);
+  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
+  return new Promise((resolve) => {
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
+    });
+  });
+}
+
+export interface ServeProcess {
+  readonly child: ChildProcessWithoutNullStreams;
+  readonly port: number;
+  /** Everything the server wrote to stderr so far (audit log lines). */
+  stderr(): string;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Starts `framesh serve --port 0 ...` and resolves once it printed its listening line. */
+export function startServeProcess(args: readonly string[] = [], env: NodeJS.ProcessEnv = {}): Promise<ServeProcess> {
+  const child = spawnCli(['serve', '--port', '0', ...args], env);
+  let errText = '';
+  child.stderr.on('data', (c: Buffer) => {
+    errText += c.toString('utf8');
+  });
+  return new Promise((resolve, reject) => {
+    let outText = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`serve did not start within 30 s; stderr: ${errText}`));
+    }, 30_000);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`serve exited with ${code} before listening; stderr: ${errText}`));
+    });
+    child.stdout.on('data', (c: Buffer) => {
+      outText += c.toString('utf8');
+      const match = /listening on .*:(\d+)/.exec(outText);
+      if (!match) return;
+      clearTimeout(timer);
+      child.removeAllListeners('exit');
+      const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+      resolve({
+        child,
+        port: Number(match[1]),
+        stderr: () => errText,
+        stop: (signal = 'SIGTERM') => {
+          if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+          return exited;
+        },
+      });
+    });
+  });
+}
