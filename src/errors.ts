@@ -43,7 +43,7 @@ export class UnexpectedEofError extends FrameshError {
 
 /** The connection closed, reset or could not be made. */
 export class ConnectionError extends FrameshError {
-  constructor(code: 'CONNECTION_CLOSED' | 'CONNECTION_REFUSED' | 'HOST_NOT_FOUND' | 'CONNECTION_RESET', message: string, options?: { cause?: unknown }) {
+  constructor(code: 'CONNECTION_CLOSED' | 'CONNECTION_REFUSED' | 'HOST_NOT_FOUND' | 'CONNECTION_RESET' | 'KEEPALIVE_TIMEOUT', message: string, options?: { cause?: unknown }) {
     super(code, message, options);
   }
 }
@@ -73,5 +73,26 @@ export class RemoteError extends FrameshError {
   constructor(code: string, remoteMessage: string) {
     super(code, remoteMessage);
     this.remoteMessage = remoteMessage;
+  }
+}
+
+/** Authentication or host verification failed; `code` says which check (see docs/ERRORS.md). */
+export class SecurityError extends FrameshError {
+  constructor(
+    code:
+      | 'AUTH_FAILED'
+      | 'AUTH_TIMEOUT'
+      | 'HOST_KEY_UNKNOWN'
+      | 'HOST_KEY_CHANGED'
+      | 'HOST_KEY_MISMATCH'
+      | 'KEY_PERMISSIONS'
+      | 'KEY_INVALID'
+      | 'TLS_REQUIRED'
+      | 'TLS_MISMATCH'
+      | 'TOO_MANY_STARTUPS',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(code, message, options);
   }
 }

@@ -1,10 +1,8 @@
 import { EventEmitter } from 'node:events';
-import { FramedConnection } from '../connection/framed-connection.js';
-import { DEFAULT_LIMITS, DEFAULT_WINDOW_BYTES } from '../protocol/constants.js';
-import { buildHello, checkPeerVersion } from '../protocol/hello.js';
+import type { FramedConnection } from '../connection/framed-connection.js';
+import { DEFAULT_WINDOW_BYTES } from '../protocol/constants.js';
 import type { ExecOpenMessage, HelloMessage, Message } from '../protocol/messages.js';
-import { ConnectionError, FrameshError, ProtocolError, TimeoutError } from '../errors.js';
-import { AGENT, CAPABILITIES } from '../version.js';
+import { ConnectionError, FrameshError } from '../errors.js';
 import { ExecCall } from './exec-call.js';
 import { runToCompletion, type RunOptions, type RunResult } from './run.js';
 
@@ -40,51 +38,13 @@ export class FrameshClient extends EventEmitter<ClientEvents> {
   private goneError: FrameshError | null = null;
   private draining = false;
 
-  /** @internal Use {@link connect}. */
+  /** @internal Use `connect()`; the handshake (client/handshake.ts) builds the client. */
   constructor(conn: FramedConnection, serverHello: HelloMessage) {
     super();
     this.conn = conn;
     this.server = serverHello;
     conn.on('message', (message, body) => this.onMessage(message, body));
     conn.on('close', (error) => this.onClose(error));
-  }
-
-  /** @internal Runs the hello exchange on a fresh connection. */
-  static async handshake(conn: FramedConnection, timeoutMs: number): Promise<FrameshClient> {
-    conn.send(buildHello(AGENT, CAPABILITIES, DEFAULT_LIMITS));
-    const hello = await new Promise<HelloMessage>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        conn.destroy();
-        reject(new TimeoutError(`server did not answer hello within ${timeoutMs} ms`));
-      }, timeoutMs);
-      const onMessage = (message: Message): void => {
-        clearTimeout(timer);
-        conn.off('close', onClose);
-        conn.off('message', onMessage);
-        if (message.type !== 'hello') {
-          const error = new ProtocolError(`expected "hello" from server, got "${message.type}"`);
-          conn.fail(error);
-          reject(error);
-          return;
-        }
-        try {
-          checkPeerVersion(message);
-        } catch (err) {
-          conn.fail(err as FrameshError);
-          reject(err);
-          return;
-        }
-        resolve(message);
-      };
-      const onClose = (error: FrameshError | null): void => {
-        clearTimeout(timer);
-        reject(error ?? new ConnectionError('CONNECTION_CLOSED', 'server closed the connection during hello'));
-      };
-      conn.on('message', onMessage);
-      conn.once('close', onClose);
-    });
-    conn.peerLimits = hello.limits;
-    return new FrameshClient(conn, hello);
   }
 
   get closed(): boolean {

@@ -31,6 +31,8 @@ export class FramedConnection extends EventEmitter<FramedConnectionEvents> {
   private closeError: FrameshError | null = null;
   private isClosed = false;
   private failing = false;
+  /** performance.now() of the last byte received, for keepalive. */
+  lastReceivedAt = performance.now();
 
   constructor(stream: Duplex, limits: FrameLimits = DEFAULT_LIMITS) {
     super();
@@ -96,6 +98,7 @@ export class FramedConnection extends EventEmitter<FramedConnectionEvents> {
   }
 
   private onData(chunk: Buffer): void {
+    this.lastReceivedAt = performance.now();
     if (this.failing || this.isClosed) return;
     const { frames, error } = this.decoder.decode(chunk);
     for (const frame of frames) {

@@ -38,6 +38,12 @@ const VALIDATORS: Readonly<Record<string, (h: Fields) => void>> = {
   ping: (h) => nonNegative(h, 'id', h.id),
   pong: (h) => nonNegative(h, 'id', h.id),
   goaway: (h) => str(h, 'reason'),
+  auth(h) {
+    if (h.method !== 'ed25519') fail(h, 'method must be "ed25519"');
+    str(h, 'publicKey');
+    str(h, 'signature');
+  },
+  'auth-ok': (h) => str(h, 'fingerprint'),
   open(h) {
     channel(h);
     window(h, 'window');

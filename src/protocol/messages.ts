@@ -67,7 +67,18 @@ export interface ExitMessage {
   readonly reason?: ExitReason;
 }
 
-export type ConnectionMessage = HelloMessage | ErrorMessage | PingMessage | PongMessage | GoawayMessage;
+/** PROTOCOL.md §10: the client proves possession of its key, bound to this TLS session. */
+export interface AuthMessage {
+  readonly type: 'auth';
+  readonly method: 'ed25519';
+  /** The client's public key as an OpenSSH line: `ssh-ed25519 AAAA… [comment]`. */
+  readonly publicKey: string;
+  /** Base64 Ed25519 signature over the §10 payload. */
+  readonly signature: string;
+}
+export interface AuthOkMessage { readonly type: 'auth-ok'; readonly fingerprint: string }
+
+export type ConnectionMessage = HelloMessage | ErrorMessage | PingMessage | PongMessage | GoawayMessage | AuthMessage | AuthOkMessage;
 export type ChannelMessage =
   | OpenMessage
   | OpenedMessage

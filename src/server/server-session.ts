@@ -1,6 +1,6 @@
 import type { FramedConnection } from '../connection/framed-connection.js';
 import { buildHello, checkPeerVersion } from '../protocol/hello.js';
-import type { ChannelMessage, Message, PeerLimits } from '../protocol/messages.js';
+import type { AuthMessage, ChannelMessage, Message, PeerLimits } from '../protocol/messages.js';
 import { FrameshError, LimitError, ProtocolError } from '../errors.js';
 import type { ChannelFactory, ServerChannel } from './server-channel.js';
 import { AGENT, CAPABILITIES } from '../version.js';
@@ -11,6 +11,21 @@ export interface SessionOptions {
   readonly remote: string;
   /** One factory per channel kind this server offers ("exec", ...). */
   readonly channelKinds: ReadonlyMap<string, ChannelFactory>;
+  /** When set, nothing but `auth` and `ping` is accepted after hello until it succeeds (PROTOCOL.md §10). */
+  readonly authenticator?: Authenticator;
+}
+
+/** Who a client proved to be. */
+export interface AuthenticatedIdentity {
+  readonly fingerprint: string;
+  readonly comment: string;
+}
+
+/** Checks one `auth` message; rejects with a SecurityError (after any failure delay). */
+export interface Authenticator {
+  authenticate(message: AuthMessage): Promise<AuthenticatedIdentity>;
+  /** Called once the client is in. */
+  onAuthenticated?(identity: AuthenticatedIdentity): void;
 }
 
 /** Channel ids at or below the highest opened one that are no longer open. */
@@ -28,12 +43,15 @@ export class ServerSession {
   private readonly channels = new Map<number, ServerChannel>();
   private highestChannelId = 0;
   private greeted = false;
+  /** `pending` while an auth message is being checked; `done` once channels may open. */
+  private authState: 'none' | 'pending' | 'done';
   private draining = false;
   private idleWaiters: Array<() => void> = [];
 
   constructor(conn: FramedConnection, options: SessionOptions) {
     this.conn = conn;
     this.options = options;
+    this.authState = options.authenticator ? 'none' : 'done';
     conn.on('message', (message, body) => this.onMessage(message, body));
     conn.on('close', () => {
       for (const channel of this.channels.values()) channel.abandon();
@@ -68,7 +86,12 @@ export class ServerSession {
       checkPeerVersion(message);
       this.conn.peerLimits = message.limits;
       this.greeted = true;
-      this.conn.send(buildHello(AGENT, CAPABILITIES, this.options.limits));
+      const capabilities = this.options.authenticator ? [...CAPABILITIES, 'auth-ed25519'] : CAPABILITIES;
+      this.conn.send(buildHello(AGENT, capabilities, this.options.limits));
+      return;
+    }
+    if (this.authState !== 'done') {
+      this.authenticate(message);
       return;
     }
     switch (message.type) {
@@ -90,6 +113,28 @@ export class ServerSession {
       default:
         throw new ProtocolError(`a client may not send "${message.type}"`);
     }
+  }
+
+  /** PROTOCOL.md §10: before auth succeeds only `auth` and `ping` are allowed; commands never run. */
+  private authenticate(message: Message): void {
+    if (message.type === 'ping') {
+      this.conn.send({ type: 'pong', id: message.id });
+      return;
+    }
+    if (message.type !== 'auth' || this.authState === 'pending') {
+      throw new ProtocolError(`"${message.type}" before authentication; a client must send "auth" first and wait for "auth-ok"`);
+    }
+    this.authState = 'pending';
+    const authenticator = this.options.authenticator as Authenticator;
+    authenticator.authenticate(message).then(
+      (identity) => {
+        if (this.conn.closed) return;
+        this.authState = 'done';
+        this.conn.send({ type: 'auth-ok', fingerprint: identity.fingerprint });
+        authenticator.onAuthenticated?.(identity);
+      },
+      (err: unknown) => this.conn.fail(err instanceof FrameshError ? err : new ProtocolError('authentication failed', { cause: err })),
+    );
   }
 
   private open(message: Extract<ChannelMessage, { type: 'open' }>): void {

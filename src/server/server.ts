@@ -10,19 +10,41 @@ import { execChannelFactory } from './exec/exec-channel-factory.js';
 import type { ChannelFactory } from './server-channel.js';
 import { ChildProcessLauncher } from './process/child-process-launcher.js';
 import type { ProcessLauncher } from './process/launcher.js';
-import { ServerSession } from './server-session.js';
+import { ServerSession, type AuthenticatedIdentity } from './server-session.js';
+import { ConnectionGate } from './connection-gate.js';
+import {
+  DEFAULT_AUTH_FAILURE_DELAY_MS,
+  DEFAULT_AUTH_GRACE_MS,
+  DEFAULT_KEEPALIVE_COUNT_MAX,
+  DEFAULT_KEEPALIVE_INTERVAL_MS,
+  DEFAULT_MAX_STARTUPS,
+  prepareServerSecurity,
+  type ServerSecurity,
+  type ServerSecurityOptions,
+} from './server-security.js';
+import { startKeepalive } from '../connection/keepalive.js';
+import { AuthFailures } from '../security/auth-failures.js';
+import { KeyAuthenticator } from '../security/key-authenticator.js';
+import { SecurityError } from '../errors.js';
 
 export const DEFAULT_PORT = 7022;
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_KILL_GRACE_MS = 5000;
 export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
 
-export interface ServerOptions {
-  /**
-   * Plain TCP without TLS or keys, for tests and trusted loopback only.
-   * (Until TLS lands this is the only mode; see docs/SECURITY.md.)
-   */
+export interface ServerOptions extends ServerSecurityOptions {
+  /** Plain TCP without TLS or keys, for tests and trusted loopback only (docs/SECURITY.md). */
   insecure?: boolean;
+  /** Time from accept to successful authentication, in ms (default 10000). */
+  authGraceMs?: number;
+  /** Most connections not yet authenticated (default 10); more are refused at once. */
+  maxStartups?: number;
+  /** Delay before answering the first failed authentication from an address; doubles per failure up to 5 s (default 250). */
+  authFailureDelayMs?: number;
+  /** Ping a silent client after this many ms; 0 disables (default 15000). */
+  keepaliveIntervalMs?: number;
+  /** Close a client silent for this many intervals (default 3). */
+  keepaliveCountMax?: number;
   /** Most channels open at once per connection (default 64). */
   maxChannels?: number;
   /** Cap on any command's run time in ms; 0 (default) for none. */
@@ -44,6 +66,11 @@ export interface ServerEvents {
   disconnect: [remote: string, error: FrameshError | null];
   commandStart: [info: { remote: string; ch: number; command: string; pid: number }];
   commandEnd: [info: { remote: string; ch: number; command: string } & ExecSummary];
+  authenticated: [info: { remote: string } & AuthenticatedIdentity];
+  authFailed: [info: { remote: string; fingerprint: string | null; comment: string; reason: string; failures: number }];
+  refused: [info: { remote: string; reason: string }];
+  /** A line of authorized_keys was skipped. */
+  keySkipped: [info: { file: string; line: number; reason: string }];
 }
 
 /**
@@ -54,7 +81,11 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
   private readonly listener: net.Server;
   private readonly sessions = new Set<ServerSession>();
   private readonly launcher: ProcessLauncher;
-  private readonly options: Required<Omit<ServerOptions, 'launcher' | 'insecure'>>;
+  private readonly options: Required<Omit<ServerOptions, 'launcher' | keyof ServerSecurityOptions>>;
+  private readonly securityOptions: ServerSecurityOptions;
+  private security: ServerSecurity | null = null;
+  private gate: ConnectionGate | null = null;
+  private readonly authFailures: AuthFailures;
   private readonly limits: PeerLimits;
   /** Channel kinds offered, by `open.kind`; later features register theirs here. */
   readonly channelKinds = new Map<string, ChannelFactory>();
@@ -70,7 +101,15 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
       killGraceMs: options.killGraceMs ?? DEFAULT_KILL_GRACE_MS,
       cwd: options.cwd ?? os.homedir(),
       env: options.env ?? process.env,
+      insecure: options.insecure ?? false,
+      authGraceMs: options.authGraceMs ?? DEFAULT_AUTH_GRACE_MS,
+      maxStartups: options.maxStartups ?? DEFAULT_MAX_STARTUPS,
+      authFailureDelayMs: options.authFailureDelayMs ?? DEFAULT_AUTH_FAILURE_DELAY_MS,
+      keepaliveIntervalMs: options.keepaliveIntervalMs ?? DEFAULT_KEEPALIVE_INTERVAL_MS,
+      keepaliveCountMax: options.keepaliveCountMax ?? DEFAULT_KEEPALIVE_COUNT_MAX,
     };
+    this.securityOptions = { ...(options.home !== undefined && { home: options.home }), ...(options.hostKeyFile !== undefined && { hostKeyFile: options.hostKeyFile }), ...(options.authorizedKeysFile !== undefined && { authorizedKeysFile: options.authorizedKeysFile }) };
+    this.authFailures = new AuthFailures(this.options.authFailureDelayMs);
     this.limits = { ...DEFAULT_LIMITS, maxChannels: this.options.maxChannels };
     this.channelKinds.set(
       'exec',
@@ -94,7 +133,18 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
   }
 
   /** Listens and resolves with the bound address (port 0 picks a free port). */
-  listen(port: number = DEFAULT_PORT, host: string = DEFAULT_HOST): Promise<net.AddressInfo> {
+  async listen(port: number = DEFAULT_PORT, host: string = DEFAULT_HOST): Promise<net.AddressInfo> {
+    if (!this.options.insecure && !this.security) {
+      this.security = await prepareServerSecurity(this.securityOptions, (line, reason) =>
+        this.emit('keySkipped', { file: this.security?.authorizedKeys.file ?? '', line, reason }),
+      );
+    }
+    this.gate ??= new ConnectionGate({
+      insecure: this.options.insecure,
+      secureContext: this.security?.secureContext ?? null,
+      maxStartups: this.options.maxStartups,
+      authGraceMs: this.options.authGraceMs,
+    });
     return new Promise((resolve, reject) => {
       const onError = (err: Error): void => reject(err);
       this.listener.once('error', onError);
@@ -103,6 +153,21 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
         resolve(this.listener.address() as net.AddressInfo);
       });
     });
+  }
+
+  /** The host key fingerprint clients see (`SHA256:…`), or null in insecure mode or before listen(). */
+  get fingerprint(): string | null {
+    return this.security?.fingerprint ?? null;
+  }
+
+  /** True when listen() made a new host key. */
+  get hostKeyCreated(): boolean {
+    return this.security?.hostKeyCreated ?? false;
+  }
+
+  /** The authorized_keys file in use, or null in insecure mode. */
+  get authorizedKeysFile(): string | null {
+    return this.security?.authorizedKeys.file ?? null;
   }
 
   address(): net.AddressInfo | null {
@@ -141,18 +206,50 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
   }
 
   private accept(socket: net.Socket): void {
-    if (this.closing) {
+    if (this.closing || !this.gate) {
       socket.destroy();
       return;
     }
     const remote = `${socket.remoteAddress}:${socket.remotePort}`;
-    const conn = new FramedConnection(socket, this.limits);
-    const session = new ServerSession(conn, { limits: this.limits, remote, channelKinds: this.channelKinds });
-    this.sessions.add(session);
-    this.emit('connection', remote);
-    conn.on('close', (error) => {
-      this.sessions.delete(session);
-      this.emit('disconnect', remote, error);
+    const address = socket.remoteAddress ?? 'unknown';
+    this.gate.admit(socket, {
+      refused: (reason) => this.emit('refused', { remote, reason }),
+      ready: ({ stream, tlsSocket, release }) => {
+        const conn = new FramedConnection(stream, this.limits);
+        const security = this.security;
+        const authenticator =
+          tlsSocket && security
+            ? new KeyAuthenticator(
+                tlsSocket,
+                security.authorizedKeys,
+                this.authFailures,
+                address,
+                {
+                  succeeded: (identity) => this.emit('authenticated', { remote, ...identity }),
+                  failed: (info) => this.emit('authFailed', { remote, ...info }),
+                },
+                release,
+              )
+            : undefined;
+        const session = new ServerSession(conn, {
+          limits: this.limits,
+          remote,
+          channelKinds: this.channelKinds,
+          ...(authenticator && { authenticator }),
+        });
+        startKeepalive(conn, { intervalMs: this.options.keepaliveIntervalMs, countMax: this.options.keepaliveCountMax });
+        this.sessions.add(session);
+        this.emit('connection', remote);
+        conn.on('close', (error) => {
+          release();
+          this.sessions.delete(session);
+          this.emit('disconnect', remote, error);
+        });
+        return {
+          onGraceExpired: () =>
+            conn.fail(new SecurityError('AUTH_TIMEOUT', `authentication did not finish within ${this.options.authGraceMs} ms`)),
+        };
+      },
     });
   }
 }

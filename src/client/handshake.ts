@@ -1,0 +1,70 @@
+import type { TLSSocket } from 'node:tls';
+import type { FramedConnection } from '../connection/framed-connection.js';
+import { DEFAULT_LIMITS } from '../protocol/constants.js';
+import { buildHello, checkPeerVersion } from '../protocol/hello.js';
+import type { Message } from '../protocol/messages.js';
+import { ConnectionError, FrameshError, ProtocolError, SecurityError, TimeoutError } from '../errors.js';
+import { AGENT, CAPABILITIES } from '../version.js';
+import { FrameshClient } from './client.js';
+import type { ClientIdentity } from './client-identity.js';
+
+/**
+ * Hello (PROTOCOL.md §2), then, when the server asks for it, key
+ * authentication bound to the TLS session (§10). Resolves with a ready client;
+ * on any failure the connection is closed and the promise rejects once.
+ */
+export async function performHandshake(conn: FramedConnection, timeoutMs: number, identity: ClientIdentity | null): Promise<FrameshClient> {
+  const deadline = performance.now() + timeoutMs;
+  conn.send(buildHello(AGENT, CAPABILITIES, DEFAULT_LIMITS));
+  const hello = await nextMessage(conn, 'hello', deadline, 'hello');
+  if (hello.type !== 'hello') throw failWith(conn, new ProtocolError(`expected "hello" from server, got "${hello.type}"`));
+  try {
+    checkPeerVersion(hello);
+  } catch (err) {
+    throw failWith(conn, err as FrameshError);
+  }
+  conn.peerLimits = hello.limits;
+  if (hello.capabilities.includes('auth-ed25519')) {
+    const socket = conn.stream as TLSSocket;
+    if (!identity || typeof socket.exportKeyingMaterial !== 'function') {
+      throw failWith(conn, new SecurityError('AUTH_FAILED', 'the server requires key authentication, but no key was given'));
+    }
+    conn.send(identity.authMessage(socket));
+    const reply = await nextMessage(conn, 'auth-ok', deadline, 'authentication');
+    if (reply.type !== 'auth-ok') throw failWith(conn, new ProtocolError(`expected "auth-ok" from server, got "${reply.type}"`));
+  }
+  return new FrameshClient(conn, hello);
+}
+
+function nextMessage(conn: FramedConnection, expected: string, deadline: number, phase: string): Promise<Message> {
+  return new Promise((resolve, reject) => {
+    const cleanup = (): void => {
+      clearTimeout(timer);
+      conn.off('message', onMessage);
+      conn.off('close', onClose);
+    };
+    const timer = setTimeout(
+      () => {
+        cleanup();
+        conn.destroy();
+        reject(new TimeoutError(`server did not answer ${phase} in time (waiting for "${expected}")`));
+      },
+      Math.max(0, deadline - performance.now()),
+    );
+    const onMessage = (message: Message): void => {
+      cleanup();
+      resolve(message);
+    };
+    const onClose = (error: FrameshError | null): void => {
+      cleanup();
+      reject(error ?? new ConnectionError('CONNECTION_CLOSED', `server closed the connection during ${phase}`));
+    };
+    conn.on('message', onMessage);
+    conn.on('close', onClose);
+  });
+}
+
+function failWith(conn: FramedConnection, error: FrameshError): FrameshError {
+  conn.fail(error);
+  return error;
+}

@@ -1,0 +1,75 @@
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { SecurityError } from '../errors.js';
+
+export interface KnownHostEntry {
+  readonly fingerprint: string;
+  readonly line: number;
+}
+
+/** How to treat a server whose key is not yet in known_hosts. */
+export interface HostKeyPolicy {
+  /** Pin: the server must present exactly this fingerprint. */
+  readonly fingerprint?: string;
+  /** Add unknown hosts without asking (StrictHostKeyChecking=accept-new). */
+  readonly acceptNew?: boolean;
+  /** Ask a person; resolves true to trust and remember. Absent: unknown hosts are refused. */
+  readonly confirm?: (host: string, fingerprint: string) => Promise<boolean>;
+  /** Fingerprints trusted without an entry (the local machine's own host key). */
+  readonly alsoTrusted?: readonly string[];
+}
+
+/**
+ * The client's known_hosts: one `HOST:PORT SHA256:…` per line. A host whose key
+ * changed is refused with both fingerprints and the line to remove.
+ */
+export class KnownHosts {
+  readonly file: string;
+
+  constructor(file: string) {
+    this.file = file;
+  }
+
+  lookup(hostPort: string): KnownHostEntry | null {
+    if (!existsSync(this.file)) return null;
+    const lines = readFileSync(this.file, 'utf8').split('\n');
+    for (let i = 0; i < lines.length; i++) {
+      const [name, fingerprint] = (lines[i] as string).trim().split(/\s+/);
+      if (name === hostPort && fingerprint) return { fingerprint, line: i + 1 };
+    }
+    return null;
+  }
+
+  add(hostPort: string, fingerprint: string): void {
+    appendFileSync(this.file, `${hostPort} ${fingerprint}\n`, { mode: 0o600 });
+  }
+
+  /** Decides whether to trust `fingerprint` for `hostPort`; throws a SecurityError when not. */
+  async verify(hostPort: string, fingerprint: string, policy: HostKeyPolicy): Promise<'known' | 'added' | 'pinned' | 'local'> {
+    if (policy.fingerprint) {
+      if (policy.fingerprint === fingerprint) return 'pinned';
+      throw new SecurityError('HOST_KEY_MISMATCH', `host key for ${hostPort} is ${fingerprint}, not the pinned ${policy.fingerprint}; refusing to connect`);
+    }
+    const entry = this.lookup(hostPort);
+    if (entry) {
+      if (entry.fingerprint === fingerprint) return 'known';
+      throw new SecurityError(
+        'HOST_KEY_CHANGED',
+        [
+          `WARNING: THE HOST KEY FOR ${hostPort} HAS CHANGED. Someone could be intercepting this connection,`,
+          `or the server's key was replaced. Expected ${entry.fingerprint}, got ${fingerprint}.`,
+          `If the change is expected, remove line ${entry.line} of ${this.file} and connect again.`,
+        ].join('\n'),
+      );
+    }
+    if (policy.alsoTrusted?.includes(fingerprint)) return 'local';
+    if (policy.acceptNew || (policy.confirm && (await policy.confirm(hostPort, fingerprint)))) {
+      this.add(hostPort, fingerprint);
+      return 'added';
+    }
+    throw new SecurityError(
+      'HOST_KEY_UNKNOWN',
+      `the authenticity of ${hostPort} can't be established: its key fingerprint is ${fingerprint}. ` +
+        'Check it with the server (framesh serve prints it), then connect with --accept-new or --fingerprint ' + fingerprint,
+    );
+  }
+}

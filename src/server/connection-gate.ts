@@ -1,0 +1,110 @@
+import type net from 'node:net';
+import type { Duplex } from 'node:stream';
+import tls from 'node:tls';
+import { encodeFrame } from '../protocol/frame-encoder.js';
+import type { ErrorMessage } from '../protocol/messages.js';
+
+/** First byte of every TLS record carrying a handshake (a ClientHello); a framesh frame starts with 0x00. */
+const TLS_HANDSHAKE_BYTE = 0x16;
+
+export interface GateSettings {
+  /** Plaintext mode: no TLS, no authentication, no startup limits. */
+  readonly insecure: boolean;
+  readonly secureContext: tls.SecureContext | null;
+  /** Most connections that have not authenticated yet (like OpenSSH's MaxStartups). */
+  readonly maxStartups: number;
+  /** Time from accept to successful authentication. */
+  readonly authGraceMs: number;
+}
+
+export interface Admitted {
+  readonly stream: Duplex;
+  readonly tlsSocket: tls.TLSSocket | null;
+  /** Call once the client authenticated: it no longer counts against maxStartups or the grace time. */
+  readonly release: () => void;
+}
+
+export interface GateEvents {
+  /** The connection may speak the protocol now. Returns a hook to fail it when the grace time runs out. */
+  ready(admitted: Admitted): { onGraceExpired(): void };
+  refused(reason: 'max-startups' | 'tls-required' | 'tls-not-enabled' | 'tls-handshake'): void;
+}
+
+/**
+ * Everything between accept() and the first frame: the startup limit, the
+ * grace timer, and telling TLS clients from plaintext ones by the first byte,
+ * so each mismatch gets a clear answer instead of a hang.
+ */
+export class ConnectionGate {
+  private readonly settings: GateSettings;
+  private unauthenticated = 0;
+
+  constructor(settings: GateSettings) {
+    this.settings = settings;
+  }
+
+  get pendingAuthentications(): number {
+    return this.unauthenticated;
+  }
+
+  admit(socket: net.Socket, events: GateEvents): void {
+    const { insecure } = this.settings;
+    socket.on('error', () => socket.destroy());
+    if (!insecure && this.unauthenticated >= this.settings.maxStartups) {
+      events.refused('max-startups');
+      socket.destroy();
+      return;
+    }
+    let released = insecure;
+    let grace: NodeJS.Timeout | null = null;
+    if (!insecure) this.unauthenticated += 1;
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      this.unauthenticated -= 1;
+      if (grace) clearTimeout(grace);
+    };
+    socket.once('close', release);
+    let onGraceExpired = (): void => {
+      socket.destroy();
+    };
+    if (!insecure) {
+      grace = setTimeout(() => onGraceExpired(), this.settings.authGraceMs);
+      grace.unref();
+    }
+    socket.once('data', (chunk: Buffer) => {
+      socket.pause();
+      socket.unshift(chunk);
+      const isTls = chunk[0] === TLS_HANDSHAKE_BYTE;
+      if (insecure && isTls) {
+        events.refused('tls-not-enabled');
+        return refuseWith(socket, 'TLS_MISMATCH', 'this server speaks plaintext (it runs with --insecure); connect with --insecure');
+      }
+      if (!insecure && !isTls) {
+        events.refused('tls-required');
+        return refuseWith(socket, 'TLS_REQUIRED', 'this server requires TLS and key authentication; connect without --insecure');
+      }
+      if (insecure) {
+        events.ready({ stream: socket, tlsSocket: null, release });
+        return;
+      }
+      const tlsSocket = new tls.TLSSocket(socket, { isServer: true, secureContext: this.settings.secureContext as tls.SecureContext });
+      tlsSocket.on('error', () => {
+        if (!tlsSocket.authorized) events.refused('tls-handshake');
+        tlsSocket.destroy();
+      });
+      tlsSocket.once('secure', () => {
+        tlsSocket.removeAllListeners('error');
+        const hooks = events.ready({ stream: tlsSocket, tlsSocket, release });
+        onGraceExpired = () => hooks.onGraceExpired();
+      });
+    });
+  }
+}
+
+function refuseWith(socket: net.Socket, code: string, message: string): void {
+  const frame: ErrorMessage = { type: 'error', code, message };
+  socket.end(encodeFrame(frame)[0]);
+  socket.resume();
+  setTimeout(() => socket.destroy(), 2000).unref();
+}

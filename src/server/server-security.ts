@@ -1,0 +1,38 @@
+import tls from 'node:tls';
+import { AuthorizedKeys } from '../security/authorized-keys.js';
+import { ensureHome, homeFile, resolveHome } from '../security/framesh-home.js';
+import { loadOrCreateHostIdentity } from '../security/host-identity.js';
+
+export const DEFAULT_AUTH_GRACE_MS = 10_000;
+export const DEFAULT_MAX_STARTUPS = 10;
+export const DEFAULT_AUTH_FAILURE_DELAY_MS = 250;
+export const DEFAULT_KEEPALIVE_INTERVAL_MS = 15_000;
+export const DEFAULT_KEEPALIVE_COUNT_MAX = 3;
+
+/** Options of createServer() that concern identity and authentication. */
+export interface ServerSecurityOptions {
+  /** State directory (default `$FRAMESH_HOME` or `~/.framesh`). */
+  home?: string;
+  /** Host private key (default HOME/host_ed25519, made on first start). */
+  hostKeyFile?: string;
+  /** Keys allowed in (default HOME/authorized_keys); re-read when it changes. */
+  authorizedKeysFile?: string;
+}
+
+export interface ServerSecurity {
+  readonly secureContext: tls.SecureContext;
+  readonly authorizedKeys: AuthorizedKeys;
+  /** The host key's fingerprint, as clients will see it. */
+  readonly fingerprint: string;
+  readonly hostKeyCreated: boolean;
+}
+
+/** Loads (or makes) the host identity and opens authorized_keys. TLS 1.3 only. */
+export async function prepareServerSecurity(options: ServerSecurityOptions, onSkippedKey: (line: number, reason: string) => void): Promise<ServerSecurity> {
+  const home = ensureHome(options.home ?? resolveHome());
+  const keyFile = options.hostKeyFile ?? homeFile(home, 'host_ed25519');
+  const identity = await loadOrCreateHostIdentity(keyFile, options.hostKeyFile ? `${keyFile}.cert.pem` : homeFile(home, 'host_cert.pem'));
+  const secureContext = tls.createSecureContext({ key: identity.keyPem, cert: identity.certPem, minVersion: 'TLSv1.3' });
+  const authorizedKeys = new AuthorizedKeys(options.authorizedKeysFile ?? homeFile(home, 'authorized_keys'), onSkippedKey);
+  return { secureContext, authorizedKeys, fingerprint: identity.fingerprint, hostKeyCreated: identity.created };
+}

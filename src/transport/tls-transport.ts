@@ -1,0 +1,97 @@
+import type { Duplex } from 'node:stream';
+import tls from 'node:tls';
+import net from 'node:net';
+import { FrameshError, SecurityError, TimeoutError } from '../errors.js';
+import type { HostKeyPolicy, KnownHosts } from '../security/known-hosts.js';
+import { fingerprintOf } from '../security/public-key-format.js';
+import { toConnectError } from './connect-errors.js';
+import type { Transport, TransportTarget } from './transport.js';
+
+/**
+ * TLS 1.3 to a framesh server. There is no CA: the server proves its identity
+ * by its key, whose fingerprint must match known_hosts or a pin before a single
+ * protocol byte is sent (docs/SECURITY.md).
+ */
+export class TlsTransport implements Transport {
+  private readonly knownHosts: KnownHosts;
+  private readonly policy: HostKeyPolicy;
+  /** Fingerprint the server presented on the last connect. */
+  serverFingerprint: string | null = null;
+
+  constructor(knownHosts: KnownHosts, policy: HostKeyPolicy) {
+    this.knownHosts = knownHosts;
+    this.policy = policy;
+  }
+
+  connect(target: TransportTarget, timeoutMs: number): Promise<Duplex> {
+    return new Promise((resolve, reject) => {
+      const socket = tls.connect({
+        host: target.host,
+        port: target.port,
+        minVersion: 'TLSv1.3',
+        // Identity is checked below against the key fingerprint, not against a CA.
+        rejectUnauthorized: false,
+        ...(net.isIP(target.host) === 0 && { servername: target.host }),
+      });
+      socket.setNoDelay(true);
+      let settled = false;
+      const fail = (error: FrameshError): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        socket.destroy();
+        reject(error);
+      };
+      const timer = setTimeout(
+        () => fail(new TimeoutError(`TLS connection to ${target.host}:${target.port} timed out after ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      socket.once('error', (err: NodeJS.ErrnoException) => fail(toTlsError(err, target)));
+      socket.once('close', () => fail(closedDuringHandshake(target)));
+      socket.once('secureConnect', () => {
+        const cert = socket.getPeerX509Certificate();
+        if (!cert) return fail(new SecurityError('TLS_MISMATCH', 'server presented no certificate'));
+        let fingerprint: string;
+        try {
+          fingerprint = fingerprintOf(cert.publicKey);
+        } catch (err) {
+          return fail(new SecurityError('HOST_KEY_MISMATCH', `server key is not Ed25519: ${(err as Error).message}`));
+        }
+        this.serverFingerprint = fingerprint;
+        this.knownHosts.verify(`${target.host}:${target.port}`, fingerprint, this.policy).then(
+          () => {
+            if (settled) return;
+            settled = true;
+            clearTimeout(timer);
+            socket.removeAllListeners('error');
+            socket.removeAllListeners('close');
+            resolve(socket);
+          },
+          (err: FrameshError) => fail(err),
+        );
+      });
+    });
+  }
+}
+
+function toTlsError(err: NodeJS.ErrnoException, target: TransportTarget): FrameshError {
+  const text = `${err.code ?? ''} ${err.message}`;
+  if (/WRONG_VERSION_NUMBER|wrong version number|packet length too long|record layer failure|unexpected eof/i.test(text)) {
+    return new SecurityError(
+      'TLS_MISMATCH',
+      `${target.host}:${target.port} does not speak TLS (is the server running with --insecure? then connect with --insecure)`,
+      { cause: err },
+    );
+  }
+  if (err.code && /^ERR_SSL|^ERR_TLS/.test(err.code)) {
+    return new SecurityError('TLS_MISMATCH', `TLS handshake with ${target.host}:${target.port} failed: ${err.message}`, { cause: err });
+  }
+  return toConnectError(err, target);
+}
+
+function closedDuringHandshake(target: TransportTarget): FrameshError {
+  return new SecurityError(
+    'TLS_MISMATCH',
+    `${target.host}:${target.port} closed the connection during the TLS handshake (not a TLS server, or it refused: too many unauthenticated connections)`,
+  );
+}
