@@ -7,6 +7,10 @@ export function attachAuditLog(server: FrameshServer, log: Logger): void {
   server.on('disconnect', (remote, error) =>
     log.info({ event: 'disconnect', remote, ...(error && { code: error.code, error: error.message }) }),
   );
+  server.on('authenticated', (info) => log.info({ event: 'auth.success', ...info }));
+  server.on('authFailed', (info) => log.warn({ event: 'auth.failure', ...info }));
+  server.on('refused', (info) => log.warn({ event: 'refused', ...info }));
+  server.on('keySkipped', (info) => log.warn({ event: 'authorized_keys.skipped', ...info }));
   server.on('commandStart', (info) => log.info({ event: 'command.start', ...info }));
   server.on('commandEnd', (info) =>
     log.info({

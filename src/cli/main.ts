@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { VERSION } from '../version.js';
 import { execCommand } from './exec-command.js';
+import { keygenCommand } from './keygen-command.js';
 import { serveCommand } from './serve-command.js';
 import { shellCommand } from './shell-command.js';
 
@@ -14,5 +15,6 @@ const program = new Command('framesh')
 program.addCommand(serveCommand());
 program.addCommand(execCommand().passThroughOptions());
 program.addCommand(shellCommand());
+program.addCommand(keygenCommand());
 
 await program.parseAsync(process.argv);
