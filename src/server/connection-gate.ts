@@ -86,6 +86,8 @@ export class ConnectionGate {
       }
       if (insecure) {
         events.ready({ stream: socket, tlsSocket: null, release });
+        // pause() above made the stream non-flowing; a new 'data' listener alone would not restart it.
+        socket.resume();
         return;
       }
       const tlsSocket = new tls.TLSSocket(socket, { isServer: true, secureContext: this.settings.secureContext as tls.SecureContext });

@@ -1,7 +1,7 @@
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import net from 'node:net';
-import { FrameshError, SecurityError, TimeoutError } from '../errors.js';
+import { ConnectionError, FrameshError, SecurityError, TimeoutError } from '../errors.js';
 import type { HostKeyPolicy, KnownHosts } from '../security/known-hosts.js';
 import { fingerprintOf } from '../security/public-key-format.js';
 import { toConnectError } from './connect-errors.js';
@@ -86,12 +86,17 @@ function toTlsError(err: NodeJS.ErrnoException, target: TransportTarget): Frames
   if (err.code && /^ERR_SSL|^ERR_TLS/.test(err.code)) {
     return new SecurityError('TLS_MISMATCH', `TLS handshake with ${target.host}:${target.port} failed: ${err.message}`, { cause: err });
   }
+  if (err.code === 'ECONNRESET') {
+    return new ConnectionError('CONNECTION_RESET', `${target.host}:${target.port} reset the connection during the TLS handshake (${REFUSAL_HINT})`, { cause: err });
+  }
   return toConnectError(err, target);
 }
 
+const REFUSAL_HINT = 'the server may be refusing new connections: too many not yet authenticated';
+
 function closedDuringHandshake(target: TransportTarget): FrameshError {
-  return new SecurityError(
-    'TLS_MISMATCH',
-    `${target.host}:${target.port} closed the connection during the TLS handshake (not a TLS server, or it refused: too many unauthenticated connections)`,
+  return new ConnectionError(
+    'CONNECTION_CLOSED',
+    `${target.host}:${target.port} closed the connection during the TLS handshake (not a framesh TLS server, or ${REFUSAL_HINT})`,
   );
 }
