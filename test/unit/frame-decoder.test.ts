@@ -1,0 +1,120 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { FrameDecoder } from '../../src/protocol/frame-decoder.js';
+import { encodeFrameToBuffer } from '../../src/protocol/frame-encoder.js';
+import type { Frame } from '../../src/protocol/frame.js';
+
+const LIMITS = { maxHeaderBytes: 1024, maxBodyBytes: 4096 };
+
+const sample = (): Buffer =>
+  Buffer.concat([
+    encodeFrameToBuffer({ type: 'open', ch: 1, kind: 'exec', command: 'echo hi', window: 65536 }),
+    encodeFrameToBuffer({ type: 'data', ch: 1, stream: 'stdout' }, Buffer.from('hello\n')),
+    encodeFrameToBuffer({ type: 'exit', ch: 1, code: 0, signal: null }),
+  ]);
+
+function decodeAll(decoder: FrameDecoder, chunks: Buffer[]): Frame[] {
+  const frames: Frame[] = [];
+  for (const chunk of chunks) {
+    const result = decoder.decode(chunk);
+    assert.equal(result.error, null);
+    frames.push(...result.frames);
+  }
+  return frames;
+}
+
+function summary(frames: Frame[]): string[] {
+  return frames.map((f) => `${f.header.type}:${f.body.toString('hex')}`);
+}
+
+describe('FrameDecoder', () => {
+  const whole = summary(decodeAll(new FrameDecoder(LIMITS), [sample()]));
+
+  it('decodes many frames from one chunk', () => {
+    assert.deepEqual(whole, ['open:', 'data:68656c6c6f0a', 'exit:']);
+  });
+
+  it('decodes one byte at a time', () => {
+    const bytes = sample();
+    const chunks = [...bytes].map((b) => Buffer.from([b]));
+    assert.deepEqual(summary(decodeAll(new FrameDecoder(LIMITS), chunks)), whole);
+  });
+
+  it('decodes a stream split at every offset', () => {
+    const bytes = sample();
+    for (let at = 0; at <= bytes.length; at++) {
+      const decoder = new FrameDecoder(LIMITS);
+      assert.deepEqual(summary(decodeAll(decoder, [bytes.subarray(0, at), bytes.subarray(at)])), whole, `split at ${at}`);
+      assert.equal(decoder.bufferedBytes, 0);
+    }
+  });
+
+  it('refuses a header length over the limit as soon as the 4-byte prefix is read', () => {
+    const decoder = new FrameDecoder(LIMITS);
+    const prefix = Buffer.alloc(4);
+    prefix.writeUInt32BE(0xffffffff);
+    const { frames, error } = decoder.decode(prefix);
+    assert.deepEqual(frames, []);
+    assert.equal(error?.code, 'LIMIT');
+    assert.match(error?.message ?? '', /4294967295 bytes exceeds the limit of 1024/);
+    assert.equal(decoder.bufferedBytes, 0);
+  });
+
+  it('refuses a body length over the limit before any body byte arrives', () => {
+    const decoder = new FrameDecoder(LIMITS);
+    // The encoder derives len from the body, so a lying header is written by hand.
+    const json = Buffer.from(JSON.stringify({ type: 'data', ch: 1, stream: 'stdout', len: 999_999_999 }));
+    const prefix = Buffer.alloc(4);
+    prefix.writeUInt32BE(json.length);
+    const { error } = decoder.decode(Buffer.concat([prefix, json]));
+    assert.equal(error?.code, 'LIMIT');
+    assert.equal(decoder.bufferedBytes, 0);
+  });
+
+  const malformed: Array<[string, Buffer, RegExp]> = [
+    ['a zero header length', Buffer.from([0, 0, 0, 0]), /header length is 0/],
+    ['a header that is not JSON', withPrefix('{not json'), /not valid JSON/],
+    ['a header that is a JSON array', withPrefix('[1,2]'), /must be a JSON object/],
+    ['a header without a type', withPrefix('{"ch":1}'), /no string "type"/],
+    ['a negative len', withPrefix('{"type":"data","len":-1}'), /non-negative integer/],
+    ['a fractional len', withPrefix('{"type":"data","len":1.5}'), /non-negative integer/],
+    ['a string len', withPrefix('{"type":"data","len":"5"}'), /non-negative integer/],
+  ];
+  for (const [name, bytes, message] of malformed) {
+    it(`reports PROTOCOL for ${name} and stays failed`, () => {
+      const decoder = new FrameDecoder(LIMITS);
+      const first = decoder.decode(bytes);
+      assert.equal(first.error?.code, 'PROTOCOL');
+      assert.match(first.error?.message ?? '', message);
+      const again = decoder.decode(sample());
+      assert.equal(again.error, first.error);
+      assert.deepEqual(again.frames, []);
+    });
+  }
+
+  it('returns frames completed before an error in the same chunk', () => {
+    const decoder = new FrameDecoder(LIMITS);
+    const { frames, error } = decoder.decode(Buffer.concat([sample(), withPrefix('oops')]));
+    assert.equal(frames.length, 3);
+    assert.equal(error?.code, 'PROTOCOL');
+  });
+
+  it('reports UNEXPECTED_EOF when input ends inside a frame, and nothing at a boundary', () => {
+    const bytes = sample();
+    const clean = new FrameDecoder(LIMITS);
+    clean.decode(bytes);
+    assert.equal(clean.end(), null);
+    for (const cut of [1, 4, 10, bytes.length - 1]) {
+      const decoder = new FrameDecoder(LIMITS);
+      decoder.decode(bytes.subarray(0, cut));
+      assert.equal(decoder.end()?.code, 'UNEXPECTED_EOF', `cut at ${cut}`);
+    }
+  });
+});
+
+function withPrefix(text: string): Buffer {
+  const json = Buffer.from(text);
+  const prefix = Buffer.alloc(4);
+  prefix.writeUInt32BE(json.length);
+  return Buffer.concat([prefix, json]);
+}

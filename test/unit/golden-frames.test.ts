@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { FrameDecoder } from '../../src/protocol/frame-decoder.js';
+import { encodeFrameToBuffer } from '../../src/protocol/frame-encoder.js';
+import { validateMessage } from '../../src/protocol/message-validation.js';
+import { DEFAULT_LIMITS } from '../../src/protocol/constants.js';
+
+interface Golden {
+  name: string;
+  hex: string;
+  header: { type: string; len?: number };
+  bodyHex: string;
+}
+
+/** Frames written out byte for byte (PROTOCOL.md §1, §8): any implementation must agree with them. */
+const GOLDEN: Golden[] = JSON.parse(readFileSync(new URL('../fixtures/golden-frames.json', import.meta.url), 'utf8'));
+
+describe('golden frames', () => {
+  for (const g of GOLDEN) {
+    it(`${g.name}: parses`, () => {
+      const { frames, error } = new FrameDecoder(DEFAULT_LIMITS).decode(Buffer.from(g.hex, 'hex'));
+      assert.equal(error, null);
+      assert.equal(frames.length, 1);
+      assert.deepEqual(frames[0]?.header, g.header);
+      assert.equal(frames[0]?.body.toString('hex'), g.bodyHex);
+      validateMessage(frames[0]!.header);
+    });
+    it(`${g.name}: encodes to the same bytes`, () => {
+      const { len: _len, ...header } = g.header;
+      assert.equal(encodeFrameToBuffer(header, Buffer.from(g.bodyHex, 'hex')).toString('hex'), g.hex);
+    });
+  }
+  it('round-trips the whole fixture as one stream', () => {
+    const stream = Buffer.concat(GOLDEN.map((g) => Buffer.from(g.hex, 'hex')));
+    const { frames } = new FrameDecoder(DEFAULT_LIMITS).decode(stream);
+    assert.deepEqual(
+      frames.map((f) => f.header),
+      GOLDEN.map((g) => g.header),
+    );
+  });
+});
