@@ -47,13 +47,16 @@ async function runShell(targetText: string, flags: ShellFlags): Promise<number> 
     lost = error;
     rl.close();
   });
-  rl.on('SIGINT', () => {
+  const onInterrupt = (): void => {
     if (running) running.signal('SIGINT');
-    else {
+    else if (process.stdin.isTTY) {
       process.stdout.write('^C\n');
       prompt();
     }
-  });
+  };
+  // On a terminal readline turns Ctrl-C into its own event; otherwise it arrives as a signal.
+  rl.on('SIGINT', onInterrupt);
+  process.on('SIGINT', onInterrupt);
   prompt();
   for await (const line of rl) {
     const text = line.trim();
@@ -79,6 +82,7 @@ async function runShell(targetText: string, flags: ShellFlags): Promise<number> 
     prompt();
   }
   rl.close();
+  process.off('SIGINT', onInterrupt);
   await client.close();
   if (lost) {
     process.stderr.write(`${describeError(lost)}\n`);
