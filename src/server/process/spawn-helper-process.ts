@@ -1,0 +1,227 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import type { Socket } from 'node:net';
+import { PassThrough, type Readable } from 'node:stream';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ExitStatus, LaunchSpec, RunningProcess } from './launcher.js';
+import type { HelperReply, LaunchRequest } from './helper-messages.js';
+import { SpawnError, toSpawnError } from './spawn-error.js';
+
+/** A launch that never reached a helper (it had died); the pool retries it on another. */
+export class HelperUnavailableError extends SpawnError {
+  constructor(cause?: Error) {
+    super('SPAWN_FAILED', `spawn helper is not running${cause ? `: ${cause.message}` : ''}`, cause ? { cause } : undefined);
+  }
+}
+
+/** Small heap for helpers: they hold a few objects per running command. */
+const HELPER_EXEC_ARGV = ['--max-old-space-size=32', '--max-semi-space-size=2'];
+
+// Same extension as this module: .js from dist/, .ts when run through tsx (tests).
+const thisFile = fileURLToPath(import.meta.url);
+const HELPER_FILE = path.join(path.dirname(thisFile), `spawn-helper${path.extname(thisFile)}`);
+
+interface Pending {
+  readonly spec: LaunchSpec;
+  resolve(proc: RunningProcess): void;
+  reject(error: Error): void;
+  pid?: number;
+  stdin?: Socket;
+  stdout?: Readable;
+}
+
+interface Running {
+  readonly pid: number;
+  readonly stdin: Socket;
+  resolveExit(status: ExitStatus): void;
+}
+
+/**
+ * One spawn helper process (spawn-helper.ts) and the commands it started.
+ * If the helper dies, launches in flight fail with SPAWN_FAILED and the
+ * commands it was watching are killed (their exit status can no longer be
+ * known) and reported as ended by SIGKILL.
+ */
+export class SpawnHelperProcess {
+  private readonly child: ChildProcess;
+  private readonly pending = new Map<number, Pending>();
+  private readonly running = new Map<number, Running>();
+  private nextId = 1;
+  private dead = false;
+  /** Called once when the helper process is gone. */
+  onDeath: (() => void) | null = null;
+
+  constructor() {
+    this.child = fork(HELPER_FILE, [], {
+      execArgv: [...inheritedExecArgv(), ...HELPER_EXEC_ARGV],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      serialization: 'json',
+    });
+    this.child.on('message', (message: HelperReply, handle?: Socket) => this.onReply(message, handle));
+    this.child.once('exit', () => this.die());
+    this.child.once('error', () => this.die());
+    this.updateRef();
+  }
+
+  get alive(): boolean {
+    return !this.dead;
+  }
+
+  /** Launches in flight plus commands running: the pool picks the least loaded helper. */
+  get load(): number {
+    return this.pending.size + this.running.size;
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  launch(spec: LaunchSpec): Promise<RunningProcess> {
+    return new Promise((resolve, reject) => {
+      if (this.dead) {
+        reject(new HelperUnavailableError());
+        return;
+      }
+      const id = this.nextId++;
+      this.pending.set(id, { spec, resolve, reject });
+      const request: LaunchRequest = { id, file: spec.file, args: spec.args, cwd: spec.cwd, env: spec.env };
+      this.child.send(request, undefined, undefined, (err) => {
+        if (!err) return;
+        // Not written, so the helper never saw it: safe to run elsewhere.
+        this.failPending(id, new HelperUnavailableError(err));
+        this.stop();
+      });
+      this.updateRef();
+    });
+  }
+
+  /** Stops the helper; commands it started keep running (their pipes are the server's). */
+  stop(): void {
+    this.child.kill('SIGKILL');
+  }
+
+  private onReply(message: HelperReply, handle: Socket | undefined): void {
+    const pending = this.pending.get(message.id);
+    if (handle && !pending) handle.destroy();
+    switch (message.t) {
+      case 'error':
+        if (pending) {
+          this.pending.delete(message.id);
+          const err = Object.assign(new Error(message.message), { code: message.code }) as NodeJS.ErrnoException;
+          toSpawnError(err, pending.spec.file, pending.spec.cwd).then(pending.reject, pending.reject);
+        }
+        break;
+      case 'stdin':
+        if (pending && handle) {
+          // Node reads every received socket; the command's stdin has nothing
+          // to read, and reading its EOF when the command exits would close it
+          // under the writer.
+          stopReading(handle);
+          pending.pid = message.pid;
+          pending.stdin = handle;
+        }
+        break;
+      case 'stdout':
+        if (pending && handle) pending.stdout = holdOutput(handle);
+        break;
+      case 'stderr':
+        if (pending && handle) this.started(message.id, pending, holdOutput(handle));
+        break;
+      case 'exit': {
+        const running = this.running.get(message.id);
+        this.running.delete(message.id);
+        // As ChildProcess does: the command is gone, nothing more can be written to it.
+        running?.stdin.destroy();
+        running?.resolveExit({ code: message.code, signal: message.signal });
+        break;
+      }
+    }
+    this.updateRef();
+  }
+
+  private started(id: number, pending: Pending, stderr: Readable): void {
+    this.pending.delete(id);
+    const pid = pending.pid as number;
+    const stdin = pending.stdin as Socket;
+    stdin.once('finish', () => stdin.destroy());
+    const exited = new Promise<ExitStatus>((resolveExit) => this.running.set(id, { pid, stdin, resolveExit }));
+    pending.resolve({
+      pid,
+      stdin,
+      stdout: pending.stdout as Readable,
+      stderr,
+      exited,
+      signalGroup(signal) {
+        try {
+          process.kill(-pid, signal);
+        } catch {
+          // ESRCH: the group is already gone, which is what we wanted.
+        }
+      },
+    });
+  }
+
+  private failPending(id: number, error: Error): void {
+    const pending = this.pending.get(id);
+    if (!pending) return;
+    this.pending.delete(id);
+    for (const stream of [pending.stdin, pending.stdout]) stream?.destroy();
+    if (pending.pid !== undefined) killGroup(pending.pid);
+    pending.reject(error);
+  }
+
+  private die(): void {
+    if (this.dead) return;
+    this.dead = true;
+    for (const id of [...this.pending.keys()]) this.failPending(id, new SpawnError('SPAWN_FAILED', 'spawn helper exited while starting the command'));
+    for (const running of this.running.values()) {
+      killGroup(running.pid);
+      running.resolveExit({ code: null, signal: 'SIGKILL' });
+    }
+    this.running.clear();
+    this.onDeath?.();
+  }
+
+  /** Keeps the event loop alive only while this helper has work, so an idle pool never holds the process open. */
+  private updateRef(): void {
+    const busy = !this.dead && this.load > 0;
+    if (busy) {
+      this.child.ref();
+      this.child.channel?.ref();
+    } else {
+      this.child.unref();
+      this.child.channel?.unref();
+    }
+  }
+}
+
+/**
+ * The three pipes arrive one IPC turn apart. A pipe that reaches EOF before
+ * the launch resolves would emit 'end' to no one and close; piping it at once
+ * into a PassThrough keeps its bytes and its end for the consumer.
+ */
+function holdOutput(socket: Socket): Readable {
+  const held = new PassThrough();
+  socket.on('error', (err) => held.destroy(err));
+  return socket.pipe(held);
+}
+
+function stopReading(socket: Socket): void {
+  const handle = (socket as unknown as { _handle: { reading: boolean; readStop(): number } | null })._handle;
+  if (!handle) return;
+  handle.readStop();
+  handle.reading = false;
+}
+
+function killGroup(pid: number): void {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // ESRCH: already gone.
+  }
+}
+
+/** The parent's loader flags (tsx in tests) without debugger, profiler or test-runner flags. */
+function inheritedExecArgv(): string[] {
+  return process.execArgv.filter((arg) => !/^--(inspect|cpu-prof|heap-prof|test|prof|max-old-space-size|max-semi-space-size)/.test(arg));
+}
