@@ -84,7 +84,12 @@ export class FrameshClient extends EventEmitter<ClientEvents> {
     return call;
   }
 
-  /** Runs a command to completion and collects its output (see {@link RunOptions}). */
+  /**
+   * Runs a command to completion and collects its output (see {@link RunOptions}):
+   * strings by default, Buffers with `encoding: 'buffer'`.
+   */
+  run(command: string | readonly string[], options: RunOptions & { encoding: 'buffer' }): Promise<RunResult<Buffer>>;
+  run(command: string | readonly string[], options?: RunOptions & { encoding?: 'utf8' }): Promise<RunResult<string>>;
   run(command: string | readonly string[], options: RunOptions = {}): Promise<RunResult> {
     return runToCompletion(this.exec(command, options), options);
   }

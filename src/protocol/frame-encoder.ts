@@ -9,8 +9,8 @@ const EMPTY = Buffer.alloc(0);
  * write them with cork()/uncork() instead of concatenating the body.
  * `len` is set from the body; a caller-supplied `len` is overwritten.
  */
-export function encodeFrame(
-  header: { readonly type: string },
+export function encodeFrame<Header extends { readonly type: string }>(
+  header: Header,
   body: Buffer = EMPTY,
   limits?: FrameLimits,
 ): [Buffer, Buffer] {
@@ -29,8 +29,8 @@ export function encodeFrame(
 }
 
 /** One contiguous buffer: convenient for tests and fixtures, not for hot paths. */
-export function encodeFrameToBuffer(
-  header: { readonly type: string },
+export function encodeFrameToBuffer<Header extends { readonly type: string }>(
+  header: Header,
   body?: Buffer,
 ): Buffer {
   return Buffer.concat(encodeFrame(header, body));
