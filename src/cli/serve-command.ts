@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { pino } from 'pino';
 import { createServer, DEFAULT_HOST, DEFAULT_KILL_GRACE_MS, DEFAULT_PORT, DEFAULT_SHUTDOWN_GRACE_MS } from '../server/server.js';
 import {
   DEFAULT_AUTH_FAILURE_DELAY_MS,
@@ -68,6 +67,8 @@ export function serveCommand(): Command {
 }
 
 async function runServe(flags: ServeFlags): Promise<void> {
+  // Imported here so that client subcommands start without loading the logger.
+  const { pino } = await import('pino');
   const log = pino({ level: flags.logLevel, base: null }, pino.destination(flags.logFile ? { dest: flags.logFile, mkdir: true, sync: false } : 2));
   const notice = (text: string): void => {
     process.stderr.write(`framesh: ${text}\n`);

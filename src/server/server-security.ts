@@ -1,7 +1,6 @@
 import tls from 'node:tls';
 import { AuthorizedKeys } from '../security/authorized-keys.js';
 import { ensureHome, homeFile, resolveHome } from '../security/framesh-home.js';
-import { loadOrCreateHostIdentity } from '../security/host-identity.js';
 
 export const DEFAULT_AUTH_GRACE_MS = 10_000;
 export const DEFAULT_MAX_STARTUPS = 10;
@@ -31,6 +30,8 @@ export interface ServerSecurity {
 export async function prepareServerSecurity(options: ServerSecurityOptions, onSkippedKey: (line: number, reason: string) => void): Promise<ServerSecurity> {
   const home = ensureHome(options.home ?? resolveHome());
   const keyFile = options.hostKeyFile ?? homeFile(home, 'host_ed25519');
+  // Loaded on demand: the X.509 library is heavy, and clients (the CLI's exec) never need it.
+  const { loadOrCreateHostIdentity } = await import('../security/host-identity.js');
   const identity = await loadOrCreateHostIdentity(keyFile, options.hostKeyFile ? `${keyFile}.cert.pem` : homeFile(home, 'host_cert.pem'));
   const secureContext = tls.createSecureContext({ key: identity.keyPem, cert: identity.certPem, minVersion: 'TLSv1.3' });
   const authorizedKeys = new AuthorizedKeys(options.authorizedKeysFile ?? homeFile(home, 'authorized_keys'), onSkippedKey);

@@ -1,0 +1,183 @@
+// TLS figures (issue "Security"): 1 GiB over TLS beside plaintext framesh, connection set-up
+// (connect + TLS + authenticate + `true`) p50, `framesh exec host -- true` as a whole process,
+// and, where OpenSSH can be had, the same through ssh against a private sshd on loopback.
+// Servers are the real CLI (`framesh serve`) with a private FRAMESH_HOME.
+import { execFileSync, spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { connect } from '../dist/index.js';
+import { GiB, MiB, fmt, percentile, report, withTimeout } from './lib.mjs';
+
+const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+const BYTES = Number(process.env.FRAMESH_BENCH_BYTES ?? GiB);
+const SETUP_RUNS = 100;
+const PROCESS_RUNS = 20;
+
+/** `framesh serve` in its own process; resolves once it prints its listening line. */
+async function startCliServer(home, extra = []) {
+  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--keepalive-interval', '0', '--log-level', 'warn', ...extra], {
+    env: { ...process.env, FRAMESH_HOME: home },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stderr.resume();
+  const port = await withTimeout(
+    new Promise((resolve, reject) => {
+      let text = '';
+      child.stdout.on('data', (c) => {
+        text += c;
+        const m = /listening on .*:(\d+)/.exec(text);
+        if (m) resolve(Number(m[1]));
+      });
+      child.once('exit', (code) => reject(new Error(`serve exited (${code})`)));
+    }),
+    20_000,
+    'framesh serve start',
+  );
+  return { port, stop: () => new Promise((r) => (child.exitCode !== null ? r() : (child.once('exit', r), child.kill('SIGTERM')))) };
+}
+
+async function stream(options) {
+  const client = await connect({ host: '127.0.0.1', ...options });
+  try {
+    const started = performance.now();
+    const call = client.exec(['head', '-c', String(BYTES), '/dev/zero']);
+    call.stdin.end();
+    let bytes = 0;
+    call.stdout.on('data', (c) => (bytes += c.length));
+    await withTimeout(call.exit, 120_000, 'stream');
+    if (bytes !== BYTES) throw new Error(`got ${bytes} bytes`);
+    return BYTES / MiB / ((performance.now() - started) / 1000);
+  } finally {
+    await client.close();
+  }
+}
+
+async function setupTimes(options) {
+  const times = [];
+  for (let i = 0; i < SETUP_RUNS; i++) {
+    const started = performance.now();
+    const client = await connect({ host: '127.0.0.1', ...options });
+    const r = await client.run('true');
+    if (r.code !== 0) throw new Error('true failed');
+    times.push(performance.now() - started);
+    await client.close();
+  }
+  return times.sort((a, b) => a - b);
+}
+
+function processTimes(file, args, env = process.env) {
+  const times = [];
+  for (let i = 0; i < PROCESS_RUNS; i++) {
+    const started = performance.now();
+    execFileSync(file, args, { env, stdio: ['ignore', 'ignore', 'pipe'], timeout: 30_000 });
+    times.push(performance.now() - started);
+  }
+  return times.sort((a, b) => a - b);
+}
+
+/** A private sshd on a free loopback port, or null when OpenSSH is not installed. */
+async function startSshd(dir) {
+  const sshd = ['/usr/sbin/sshd', '/usr/bin/sshd'].find((p) => {
+    try {
+      execFileSync(p, ['-V'], { stdio: 'ignore' });
+      return true;
+    } catch (e) {
+      return e.status !== undefined && e.code !== 'ENOENT';
+    }
+  });
+  if (!sshd) return null;
+  const port = await new Promise((resolve) => {
+    const probe = net.createServer().listen(0, '127.0.0.1', () => {
+      const p = probe.address().port;
+      probe.close(() => resolve(p));
+    });
+  });
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(dir, 'host_key')]);
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(dir, 'client_key')]);
+  writeFileSync(path.join(dir, 'authorized_keys'), readFileSync(path.join(dir, 'client_key.pub')));
+  chmodSync(dir, 0o700);
+  const config = path.join(dir, 'sshd_config');
+  writeFileSync(
+    config,
+    [
+      `Port ${port}`,
+      'ListenAddress 127.0.0.1',
+      `HostKey ${path.join(dir, 'host_key')}`,
+      `AuthorizedKeysFile ${path.join(dir, 'authorized_keys')}`,
+      `PidFile ${path.join(dir, 'sshd.pid')}`,
+      'PasswordAuthentication no',
+      'KbdInteractiveAuthentication no',
+      'UsePAM no',
+      'StrictModes no',
+      'PermitRootLogin prohibit-password',
+      'LogLevel ERROR',
+    ].join('\n') + '\n',
+  );
+  execFileSync('mkdir', ['-p', '/run/sshd']);
+  const child = spawn(sshd, ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+  child.stderr.resume();
+  const base = ['-p', String(port), '-i', path.join(dir, 'client_key'), '-o', 'StrictHostKeyChecking=no', '-o', `UserKnownHostsFile=${path.join(dir, 'known_hosts')}`, '-o', 'BatchMode=yes', '-o', 'LogLevel=ERROR', '-o', 'ControlMaster=no', '-o', 'ControlPath=none'];
+  for (let i = 0; i < 100; i++) {
+    try {
+      execFileSync('ssh', [...base, '127.0.0.1', 'true'], { stdio: 'ignore', timeout: 5000 });
+      return { base, stop: () => child.kill('SIGTERM') };
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  child.kill('SIGTERM');
+  return null;
+}
+
+function sshStream(base, cipher) {
+  const started = performance.now();
+  const out = execFileSync('sh', ['-c', `ssh ${base.map((a) => `'${a}'`).join(' ')} -c ${cipher} 127.0.0.1 'head -c ${BYTES} /dev/zero' | wc -c`], { encoding: 'utf8', timeout: 180_000 });
+  if (Number(out.trim()) !== BYTES) throw new Error(`ssh moved ${out.trim()} bytes`);
+  return BYTES / MiB / ((performance.now() - started) / 1000);
+}
+
+export async function run() {
+  console.log(`tls: ${BYTES / MiB} MiB over TLS vs plaintext; set-up p50 over ${SETUP_RUNS} runs; whole-process exec over ${PROCESS_RUNS} runs`);
+  const home = mkdtempSync(path.join(os.tmpdir(), 'framesh-bench-tls-'));
+  const secure = await startCliServer(home);
+  const plain = await startCliServer(home, ['--insecure']);
+  const sshDir = mkdtempSync(path.join(os.tmpdir(), 'framesh-bench-ssh-'));
+  let sshd = null;
+  try {
+    const tls = await stream({ port: secure.port, home });
+    const clear = await stream({ port: plain.port, insecure: true });
+    const setup = await setupTimes({ port: secure.port, home });
+    const env = { ...process.env, FRAMESH_HOME: home };
+    const cliTrue = processTimes(process.execPath, [CLI, 'exec', `127.0.0.1:${secure.port}`, '--', 'true'], env);
+    const rows = [
+      { name: 'framesh over TLS, 1 GiB stream', value: `${fmt(tls, 0)} MB/s`, baseline: `plaintext framesh ${fmt(clear, 0)} MB/s`, ratio: fmt(tls / clear, 2) },
+      { name: 'connect + TLS + auth + `true`, p50', value: `${fmt(percentile(setup, 50), 2)} ms`, baseline: `p99 ${fmt(percentile(setup, 99), 2)} ms`, target: '< 20 ms', met: percentile(setup, 50) < 20 },
+    ];
+    sshd = await startSshd(sshDir);
+    if (sshd) {
+      const sshTrue = processTimes('ssh', [...sshd.base, '127.0.0.1', 'true']);
+      const gcm = sshStream(sshd.base, 'aes128-gcm@openssh.com');
+      const chacha = sshStream(sshd.base, 'chacha20-poly1305@openssh.com');
+      const best = Math.max(gcm, chacha);
+      rows.push(
+        { name: 'framesh over TLS vs best OpenSSH cipher', value: `${fmt(tls, 0)} MB/s`, baseline: `ssh aes128-gcm ${fmt(gcm, 0)} MB/s, chacha20 ${fmt(chacha, 0)} MB/s`, ratio: fmt(tls / best, 2), target: '>= 1.2', met: tls / best >= 1.2 },
+        { name: '`framesh exec host -- true` process, p50', value: `${fmt(percentile(cliTrue, 50), 1)} ms`, baseline: `\`ssh host true\` ${fmt(percentile(sshTrue, 50), 1)} ms`, ratio: fmt(percentile(cliTrue, 50) / percentile(sshTrue, 50), 2), target: 'faster than ssh', met: percentile(cliTrue, 50) < percentile(sshTrue, 50) },
+      );
+    } else {
+      rows.push({ name: '`framesh exec host -- true` process, p50', value: `${fmt(percentile(cliTrue, 50), 1)} ms`, baseline: 'OpenSSH not available: no ssh comparison' });
+    }
+    report(rows);
+    return { tls, clear, setupP50: percentile(setup, 50) };
+  } finally {
+    sshd?.stop();
+    await secure.stop();
+    await plain.stop();
+    rmSync(home, { recursive: true, force: true });
+    rmSync(sshDir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await run();
