@@ -10,6 +10,7 @@ import { waitForGroupGone } from '../helpers/processes.js';
 
 /** Resolves when the socket closes; rejects if that takes longer than ms. */
 function closesWithin(socket: net.Socket, ms: number): Promise<void> {
+  if (socket.closed) return Promise.resolve();
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`socket still open after ${ms} ms`)), ms);
     socket.once('close', () => {
