@@ -7,4 +7,4 @@ const pkg = require('../package.json') as { version: string };
 export const VERSION: string = pkg.version;
 export const AGENT = `framesh/${VERSION}`;
 /** PROTOCOL.md §2: features this build offers. */
-export const CAPABILITIES: readonly string[] = ['exec'];
+export const CAPABILITIES: readonly string[] = ['exec', 'files'];

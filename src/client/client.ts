@@ -1,10 +1,13 @@
 import { EventEmitter } from 'node:events';
 import type { FramedConnection } from '../connection/framed-connection.js';
 import { DEFAULT_WINDOW_BYTES } from '../protocol/constants.js';
-import type { ExecOpenMessage, HelloMessage, Message } from '../protocol/messages.js';
+import type { ExecOpenMessage, HelloMessage, Message, OpenMessage } from '../protocol/messages.js';
 import { ConnectionError, FrameshError } from '../errors.js';
-import { ExecCall } from './exec-call.js';
+import { ExecCall, type CallTransport } from './exec-call.js';
 import { runToCompletion, type RunOptions, type RunResult } from './run.js';
+import { getFile, putFile, remoteReadStream, remoteWriteStream, statRemote } from './files/transfers.js';
+import type { RemoteStat, TransferOptions, TransferResult } from './files/transfer-types.js';
+import type { Readable, Writable } from 'node:stream';
 
 export interface ExecOptions {
   /** Working directory on the server (default: the server's default, its account's home). */
@@ -17,6 +20,13 @@ export interface ExecOptions {
   login?: boolean;
   /** Receive window per channel in bytes (default 4 MiB). */
   windowBytes?: number;
+}
+
+/** The client end of one channel: receives its frames until `settled` ends. */
+export interface ClientChannel {
+  handle(message: Message, body: Buffer): void;
+  fail(error: FrameshError): void;
+  readonly settled: Promise<unknown>;
 }
 
 export interface ClientEvents {
@@ -33,7 +43,7 @@ export class FrameshClient extends EventEmitter<ClientEvents> {
   /** The server's hello: version, agent, capabilities, limits. */
   readonly server: HelloMessage;
   private readonly conn: FramedConnection;
-  private readonly calls = new Map<number, ExecCall>();
+  private readonly calls = new Map<number, ClientChannel>();
   private nextChannelId = 1;
   private goneError: FrameshError | null = null;
   private draining = false;
@@ -57,31 +67,41 @@ export class FrameshClient extends EventEmitter<ClientEvents> {
    * await `exit`.
    */
   exec(command: string | readonly string[], options: ExecOptions = {}): ExecCall {
-    const ch = this.nextChannelId++;
     const windowBytes = options.windowBytes ?? DEFAULT_WINDOW_BYTES;
-    const call = new ExecCall(ch, { send: (m, b) => this.conn.send(m, b), maxChunkBytes: () => this.conn.peerLimits.maxBodyBytes }, windowBytes);
-    if (this.goneError || this.draining) {
-      call.fail(this.goneError ?? new FrameshError('SHUTTING_DOWN', 'server is shutting down and takes no new commands'));
-      return call;
-    }
-    const open: ExecOpenMessage = {
-      type: 'open',
-      ch,
-      kind: 'exec',
-      command,
-      window: windowBytes,
-      ...(options.cwd !== undefined && { cwd: options.cwd }),
-      ...(options.env !== undefined && { env: options.env }),
-      ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
-      ...(options.login !== undefined && { login: options.login }),
-    };
-    this.calls.set(ch, call);
-    call.exit.then(
-      () => this.calls.delete(ch),
-      () => this.calls.delete(ch),
+    return this.openChannel(
+      (ch, link) => new ExecCall(ch, link, windowBytes),
+      (ch): ExecOpenMessage => ({
+        type: 'open',
+        ch,
+        kind: 'exec',
+        command,
+        window: windowBytes,
+        ...(options.cwd !== undefined && { cwd: options.cwd }),
+        ...(options.env !== undefined && { env: options.env }),
+        ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
+        ...(options.login !== undefined && { login: options.login }),
+      }),
     );
-    this.conn.send(open);
-    return call;
+  }
+
+  /**
+   * @internal Opens a channel of any kind: `make` builds the local end, `open`
+   * the frame. The channel is routed frames until its `settled` promise ends.
+   */
+  openChannel<T extends ClientChannel>(make: (ch: number, link: CallTransport) => T, open: (ch: number) => OpenMessage): T {
+    const ch = this.nextChannelId++;
+    const channel = make(ch, { send: (m, b) => this.conn.send(m, b), maxChunkBytes: () => this.conn.peerLimits.maxBodyBytes });
+    if (this.goneError || this.draining) {
+      channel.fail(this.goneError ?? new FrameshError('SHUTTING_DOWN', 'server is shutting down and takes no new channels'));
+      return channel;
+    }
+    this.calls.set(ch, channel);
+    const forget = (): void => {
+      this.calls.delete(ch);
+    };
+    channel.settled.then(forget, forget);
+    this.conn.send(open(ch));
+    return channel;
   }
 
   /**
@@ -92,6 +112,35 @@ export class FrameshClient extends EventEmitter<ClientEvents> {
   run(command: string | readonly string[], options?: RunOptions & { encoding?: 'utf8' }): Promise<RunResult<string>>;
   run(command: string | readonly string[], options: RunOptions = {}): Promise<RunResult> {
     return runToCompletion(this.exec(command, options), options);
+  }
+
+  /**
+   * Uploads a local file to `remotePath` (under the server's file root; an
+   * existing directory receives the file under its own name). Verified by
+   * SHA-256 end to end, atomic on the server, resumable.
+   */
+  put(localPath: string, remotePath: string, options?: TransferOptions): Promise<TransferResult> {
+    return putFile(this, localPath, remotePath, options);
+  }
+
+  /** Downloads `remotePath` to `localPath` (or into it, if it is a directory); verified, atomic, resumable. */
+  get(remotePath: string, localPath: string, options?: TransferOptions): Promise<TransferResult> {
+    return getFile(this, remotePath, localPath, options);
+  }
+
+  /** What is at a remote path; with `list`, a directory's entries. */
+  stat(remotePath: string, options: { list?: boolean } = {}): Promise<RemoteStat> {
+    return statRemote(this, remotePath, options.list ?? false);
+  }
+
+  /** A Writable uploading to `remotePath`; 'finish' comes after the server verified and placed the file. */
+  createWriteStream(remotePath: string, options?: { mode?: number; mkdirs?: boolean }): Writable {
+    return remoteWriteStream(this, remotePath, options);
+  }
+
+  /** A Readable of `remotePath`; it ends with an error if the bytes fail SHA-256 verification. */
+  createReadStream(remotePath: string, options?: { windowBytes?: number }): Readable {
+    return remoteReadStream(this, remotePath, options);
   }
 
   /** Closes the connection. Running commands are ended by the server. */

@@ -37,7 +37,7 @@ export class ExecCall {
   private readonly link: CallTransport;
   private readonly receiveWindow: ReceiveWindow;
   private sendWindow = new SendWindow(0);
-  private settled = false;
+  private isSettled = false;
   private isStarted = false;
   private resolveExit!: (result: ExitResult) => void;
   private rejectExit!: (error: FrameshError) => void;
@@ -60,7 +60,7 @@ export class ExecCall {
         return call.sendWindow;
       },
       maxChunkBytes: () => link.maxChunkBytes(),
-      isOpen: () => !call.settled,
+      isOpen: () => call.running,
       sendData: (chunk) => link.send({ type: 'data', ch: channelId, stream: 'stdin' }, chunk),
       sendEof: () => link.send({ type: 'eof', ch: channelId, stream: 'stdin' }),
     });
@@ -77,19 +77,24 @@ export class ExecCall {
     this.started.catch(() => {});
   }
 
+  /** Ends when the channel does (ClientChannel). */
+  get settled(): Promise<ExitResult> {
+    return this.exit;
+  }
+
   /** True until the command has exited or failed. */
   get running(): boolean {
-    return !this.settled;
+    return !this.isSettled;
   }
 
   /** Sends a signal ("INT", "SIGTERM", ...) to the remote command's process group. */
   signal(name: string): void {
-    if (!this.settled) this.link.send({ type: 'signal', ch: this.channelId, signal: name });
+    if (!this.isSettled) this.link.send({ type: 'signal', ch: this.channelId, signal: name });
   }
 
   /** Ends the remote command: SIGTERM, then SIGKILL after the server's grace period. */
   cancel(): void {
-    if (!this.settled) this.link.send({ type: 'cancel', ch: this.channelId });
+    if (!this.isSettled) this.link.send({ type: 'cancel', ch: this.channelId });
   }
 
   /** @internal Called by the client for each message on this channel. */
@@ -126,7 +131,7 @@ export class ExecCall {
 
   /** @internal The channel or the whole connection failed. */
   fail(error: FrameshError): void {
-    if (this.settled) return;
+    if (this.isSettled) return;
     this.settle();
     if (this.callerStack && error.stack) {
       error.stack = `${error.stack}\n    --- remote call started at ---\n${this.callerStack.split('\n').slice(2).join('\n')}`;
@@ -142,7 +147,7 @@ export class ExecCall {
   }
 
   private settle(): void {
-    this.settled = true;
+    this.isSettled = true;
     this.stdout.finish();
     this.stderr.finish();
     this.stdin.markOpen();
@@ -150,6 +155,6 @@ export class ExecCall {
 
   private onConsumed(bytes: number): void {
     const grant = this.receiveWindow.consume(bytes);
-    if (grant > 0 && !this.settled) this.link.send({ type: 'window', ch: this.channelId, bytes: grant });
+    if (grant > 0 && !this.isSettled) this.link.send({ type: 'window', ch: this.channelId, bytes: grant });
   }
 }

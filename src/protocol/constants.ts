@@ -38,6 +38,6 @@ export const ErrorCodes = {
 } as const;
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 
-/** PROTOCOL.md §4: the output streams of a channel and its input stream. */
-export const StreamNames = { stdout: 'stdout', stderr: 'stderr', stdin: 'stdin' } as const;
+/** PROTOCOL.md §4, §9: a channel's output streams, its input stream, and file contents. */
+export const StreamNames = { stdout: 'stdout', stderr: 'stderr', stdin: 'stdin', file: 'file' } as const;
 export type StreamName = (typeof StreamNames)[keyof typeof StreamNames];

@@ -17,7 +17,7 @@ export function validateMessage(header: FrameHeader): Message {
 
 type Fields = Readonly<Record<string, unknown>>;
 
-const STREAMS = new Set(['stdout', 'stderr', 'stdin']);
+const STREAMS = new Set(['stdout', 'stderr', 'stdin', 'file']);
 
 const VALIDATORS: Readonly<Record<string, (h: Fields) => void>> = {
   hello(h) {
@@ -72,6 +72,15 @@ const VALIDATORS: Readonly<Record<string, (h: Fields) => void>> = {
     str(h, 'signal');
   },
   cancel: channel,
+  seek(h) {
+    channel(h);
+    nonNegative(h, 'offset', h.offset);
+  },
+  done(h) {
+    channel(h);
+    if (h.sha256 !== undefined && !(typeof h.sha256 === 'string' && /^[0-9a-f]{64}$/.test(h.sha256))) fail(h, 'sha256 must be 64 hex digits');
+    if (h.size !== undefined) nonNegative(h, 'size', h.size);
+  },
   exit(h) {
     channel(h);
     if (h.code !== null && !(typeof h.code === 'number' && Number.isInteger(h.code))) fail(h, 'code must be an integer or null');
@@ -99,7 +108,28 @@ const OPEN_KINDS: Readonly<Record<string, (h: Fields) => void>> = {
     if (h.timeoutMs !== undefined) positive(h, 'timeoutMs', h.timeoutMs);
     if (h.login !== undefined && typeof h.login !== 'boolean') fail(h, 'login must be a boolean');
   },
+  put(h) {
+    filePath(h);
+    if (h.name !== undefined) str(h, 'name');
+    for (const key of ['size', 'mode', 'mtimeMs']) if (h[key] !== undefined) nonNegative(h, key, h[key]);
+    for (const key of ['resume', 'mkdirs']) if (h[key] !== undefined && typeof h[key] !== 'boolean') fail(h, `${key} must be a boolean`);
+  },
+  get(h) {
+    filePath(h);
+    if (h.offset !== undefined) nonNegative(h, 'offset', h.offset);
+    if (h.prefixSha256 !== undefined && !(typeof h.prefixSha256 === 'string' && /^[0-9a-f]{64}$/.test(h.prefixSha256))) {
+      fail(h, 'prefixSha256 must be 64 hex digits');
+    }
+  },
+  stat(h) {
+    filePath(h);
+    if (h.list !== undefined && typeof h.list !== 'boolean') fail(h, 'list must be a boolean');
+  },
 };
+
+function filePath(h: Fields): void {
+  if (typeof h.path !== 'string' || h.path.length === 0 || h.path.includes('\0')) fail(h, 'path must be a non-empty string without NUL');
+}
 
 function fail(h: Fields, why: string): never {
   throw new ProtocolError(`invalid "${String(h.type)}" message: ${why}`);

@@ -45,9 +45,86 @@ export interface ExecOpenMessage {
   /** Initial window the opener grants for data sent to it (PROTOCOL.md §5). */
   readonly window: number;
 }
-export type OpenMessage = ExecOpenMessage;
+/** PROTOCOL.md §9.1: upload a file to `path` under the server's file root. */
+export interface PutOpenMessage {
+  readonly type: 'open';
+  readonly ch: number;
+  readonly kind: 'put';
+  readonly path: string;
+  /** The source's base name: used when `path` names an existing directory (as scp does). */
+  readonly name?: string;
+  /** Total bytes; absent for a stream of unknown length (no resume then). */
+  readonly size?: number;
+  readonly mode?: number;
+  readonly mtimeMs?: number;
+  /** Continue a partial upload left by an interrupted one (default true). */
+  readonly resume?: boolean;
+  /** Create missing parent directories. */
+  readonly mkdirs?: boolean;
+  readonly window: number;
+}
 
-export interface OpenedMessage { readonly type: 'opened'; readonly ch: number; readonly window: number }
+/** PROTOCOL.md §9.2: download the file at `path`. */
+export interface GetOpenMessage {
+  readonly type: 'open';
+  readonly ch: number;
+  readonly kind: 'get';
+  readonly path: string;
+  /** Bytes the client already holds from an interrupted download... */
+  readonly offset?: number;
+  /** ...and their SHA-256 (hex), so the server can check they are a prefix of the file. */
+  readonly prefixSha256?: string;
+  readonly window: number;
+}
+
+/** PROTOCOL.md §9.3: what is at `path` (and, with `list`, a directory's entries in the `done` body). */
+export interface StatOpenMessage {
+  readonly type: 'open';
+  readonly ch: number;
+  readonly kind: 'stat';
+  readonly path: string;
+  readonly list?: boolean;
+  readonly window: number;
+}
+
+export type OpenMessage = ExecOpenMessage | PutOpenMessage | GetOpenMessage | StatOpenMessage;
+
+export type FileType = 'file' | 'directory' | 'none' | 'other';
+
+export interface FileStat {
+  readonly type: FileType;
+  readonly size: number;
+  readonly mode: number;
+  readonly mtimeMs: number;
+}
+
+export interface OpenedMessage {
+  readonly type: 'opened';
+  readonly ch: number;
+  readonly window: number;
+  /** put: bytes of a partial upload already on the server; get: where the data will start. */
+  readonly offset?: number;
+  /** put: SHA-256 (hex) of those `offset` bytes. */
+  readonly prefixSha256?: string;
+  /** get: the file's size, mode and modification time. */
+  readonly size?: number;
+  readonly mode?: number;
+  readonly mtimeMs?: number;
+}
+/** PROTOCOL.md §9.1: the client tells where its put data starts (the offered offset, or 0 to start over). */
+export interface SeekMessage { readonly type: 'seek'; readonly ch: number; readonly offset: number }
+/**
+ * PROTOCOL.md §9: end of a file channel. From the client (put): all data sent, with its SHA-256.
+ * From the server: the final frame of put, get and stat.
+ */
+export interface DoneMessage {
+  readonly type: 'done';
+  readonly ch: number;
+  readonly sha256?: string;
+  readonly size?: number;
+  readonly stat?: FileStat;
+  readonly len?: number;
+}
 export interface DataMessage { readonly type: 'data'; readonly ch: number; readonly stream: StreamName; readonly len?: number }
 export interface EofMessage { readonly type: 'eof'; readonly ch: number; readonly stream: StreamName }
 export interface WindowMessage { readonly type: 'window'; readonly ch: number; readonly bytes: number }
@@ -87,6 +164,8 @@ export type ChannelMessage =
   | WindowMessage
   | SignalMessage
   | CancelMessage
-  | ExitMessage;
+  | ExitMessage
+  | SeekMessage
+  | DoneMessage;
 export type Message = ConnectionMessage | ChannelMessage;
 export type MessageType = Message['type'];

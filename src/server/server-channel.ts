@@ -14,6 +14,10 @@ export interface ServerChannel {
   onEof(stream: StreamName): void;
   onWindow(bytes: number): void;
   onSignal(name: string): void;
+  /** File channels only (PROTOCOL.md §9): where put data starts. */
+  onSeek?(offset: number): void;
+  /** File channels only: the client finished sending, with the whole file's SHA-256. */
+  onDone?(sha256: string | undefined): Promise<void>;
   /** Ends the channel's work on behalf of the server (cancel, timeout, shutdown). */
   terminate(reason: ExitReason): void;
   /** The connection is gone: stop sending and release everything. */

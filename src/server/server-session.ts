@@ -108,6 +108,8 @@ export class ServerSession {
       case 'window':
       case 'signal':
       case 'cancel':
+      case 'seek':
+      case 'done':
         this.toChannel(message, body);
         return;
       default:
@@ -180,6 +182,14 @@ export class ServerSession {
         return;
       case 'cancel':
         channel.terminate('cancel');
+        return;
+      case 'seek':
+        if (!channel.onSeek) throw new ProtocolError(`"seek" on a channel that is not a put`);
+        channel.onSeek(message.offset);
+        return;
+      case 'done':
+        if (!channel.onDone) throw new ProtocolError(`"done" on a channel that is not a put`);
+        channel.onDone(message.sha256).catch((err: unknown) => this.conn.fail(err instanceof FrameshError ? err : new ProtocolError('internal error finishing a transfer', { cause: err })));
         return;
       default:
         throw new ProtocolError(`a client may not send "${message.type}"`);

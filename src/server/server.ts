@@ -8,7 +8,7 @@ import { FrameshError } from '../errors.js';
 import type { ExecSummary } from './exec/exec-channel.js';
 import { execChannelFactory } from './exec/exec-channel-factory.js';
 import type { ChannelFactory } from './server-channel.js';
-import { ChildProcessLauncher } from './process/child-process-launcher.js';
+import { AdaptiveLauncher } from './process/adaptive-launcher.js';
 import type { ProcessLauncher } from './process/launcher.js';
 import { ServerSession, type AuthenticatedIdentity } from './server-session.js';
 import { ConnectionGate } from './connection-gate.js';
@@ -26,11 +26,16 @@ import { startKeepalive } from '../connection/keepalive.js';
 import { AuthFailures } from '../security/auth-failures.js';
 import { KeyAuthenticator } from '../security/key-authenticator.js';
 import { SecurityError } from '../errors.js';
+import { fileChannelFactories } from './files/file-channel-factory.js';
+import type { TransferRecord } from './files/file-channel-context.js';
+import { FileRoot } from './files/file-root.js';
 
 export const DEFAULT_PORT = 7022;
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_KILL_GRACE_MS = 5000;
 export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
+/** Pending-connection queue length asked of the kernel (capped by net.core.somaxconn). */
+const LISTEN_BACKLOG = 4096;
 
 export interface ServerOptions extends ServerSecurityOptions {
   /** Plain TCP without TLS or keys, for tests and trusted loopback only (docs/SECURITY.md). */
@@ -55,9 +60,11 @@ export interface ServerOptions extends ServerSecurityOptions {
   killGraceMs?: number;
   /** Working directory for commands that name none (default: home directory). */
   cwd?: string;
+  /** Directory that put and get paths are resolved under and confined to (default: home directory). */
+  root?: string;
   /** Environment commands start from (default: the server's). */
   env?: NodeJS.ProcessEnv;
-  /** How processes are started (default: a ChildProcessLauncher). */
+  /** How processes are started (default: an AdaptiveLauncher: inline fork when idle, a helper pool under load). */
   launcher?: ProcessLauncher;
 }
 
@@ -69,6 +76,8 @@ export interface ServerEvents {
   authenticated: [info: { remote: string } & AuthenticatedIdentity];
   authFailed: [info: { remote: string; fingerprint: string | null; comment: string; reason: string; failures: number }];
   refused: [info: { remote: string; reason: string }];
+  /** A put or get finished or failed. */
+  transfer: [record: TransferRecord];
   /** A line of authorized_keys was skipped. */
   keySkipped: [info: { file: string; line: number; reason: string }];
 }
@@ -93,13 +102,14 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
 
   constructor(options: ServerOptions = {}) {
     super();
-    this.launcher = options.launcher ?? new ChildProcessLauncher();
+    this.launcher = options.launcher ?? new AdaptiveLauncher();
     this.options = {
       maxChannels: options.maxChannels ?? DEFAULT_LIMITS.maxChannels,
       maxTimeoutMs: options.maxTimeoutMs ?? 0,
       login: options.login ?? false,
       killGraceMs: options.killGraceMs ?? DEFAULT_KILL_GRACE_MS,
       cwd: options.cwd ?? os.homedir(),
+      root: options.root ?? os.homedir(),
       env: options.env ?? process.env,
       insecure: options.insecure ?? false,
       authGraceMs: options.authGraceMs ?? DEFAULT_AUTH_GRACE_MS,
@@ -139,6 +149,12 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
         this.emit('keySkipped', { file: this.security?.authorizedKeys.file ?? '', line, reason }),
       );
     }
+    if (!this.channelKinds.has('put')) {
+      const root = await FileRoot.open(this.options.root);
+      for (const [kind, factory] of Object.entries(fileChannelFactories(root, (record) => this.emit('transfer', record)))) {
+        this.channelKinds.set(kind, factory);
+      }
+    }
     this.gate ??= new ConnectionGate({
       insecure: this.options.insecure,
       secureContext: this.security?.secureContext ?? null,
@@ -148,7 +164,8 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
     return new Promise((resolve, reject) => {
       const onError = (err: Error): void => reject(err);
       this.listener.once('error', onError);
-      this.listener.listen(port, host, () => {
+      // A deep backlog so a burst of connections (1000 at once) queues instead of waiting on SYN retries.
+      this.listener.listen({ port, host, backlog: LISTEN_BACKLOG }, () => {
         this.listener.off('error', onError);
         resolve(this.listener.address() as net.AddressInfo);
       });

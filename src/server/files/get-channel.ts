@@ -1,0 +1,134 @@
+import { createHash, type Hash } from 'node:crypto';
+import type { promises as fs } from 'node:fs';
+import { Readable } from 'node:stream';
+import { SendWindow } from '../../protocol/flow-control.js';
+import type { ExitReason, GetOpenMessage } from '../../protocol/messages.js';
+import { ProtocolError } from '../../errors.js';
+import { OutputPump } from '../exec/output-pump.js';
+import type { ServerChannel } from '../server-channel.js';
+import type { FileChannelContext } from './file-channel-context.js';
+import { fileErrorFrom } from './file-errors.js';
+import { openReadSource } from './read-source.js';
+
+const READ_CHUNK_BYTES = 256 * 1024;
+
+/**
+ * A download (PROTOCOL.md §9.2): streams the file within the client's window,
+ * hashing every byte, then sends `done` with the SHA-256 of the whole file.
+ * With an offset and the client's prefix hash it checks the prefix and sends
+ * only the rest; a prefix that does not match means starting over.
+ */
+export class GetChannel implements ServerChannel {
+  readonly id: number;
+  private readonly request: GetOpenMessage;
+  private readonly ctx: FileChannelContext;
+  private readonly window: SendWindow;
+  private readonly startedAt = performance.now();
+  private file: fs.FileHandle | null = null;
+  private source: Readable | null = null;
+  private pump: OutputPump | null = null;
+  private start0 = 0;
+  private sent = 0;
+  private ended = false;
+
+  constructor(request: GetOpenMessage, ctx: FileChannelContext) {
+    this.id = request.ch;
+    this.request = request;
+    this.ctx = ctx;
+    this.window = new SendWindow(request.window);
+  }
+
+  async start(): Promise<void> {
+    let hash: Hash;
+    let size: number;
+    try {
+      const { file } = await openReadSource(this.ctx.root, this.request.path);
+      this.file = file;
+      const stat = await file.stat();
+      size = stat.size;
+      ({ offset: this.start0, hash } = await this.verifiedStart(file, size));
+      this.ctx.conn.send({ type: 'opened', ch: this.id, window: 1, offset: this.start0, size, mode: stat.mode & 0o7777, mtimeMs: Math.round(stat.mtimeMs) });
+    } catch (err) {
+      const error = fileErrorFrom(err, this.request.path);
+      this.ctx.conn.send({ type: 'error', ch: this.id, code: error.code, message: error.message });
+      return this.finish(error.code, null);
+    }
+    const file = this.file as fs.FileHandle;
+    this.source = size > this.start0 ? file.createReadStream({ start: this.start0, end: size - 1, highWaterMark: READ_CHUNK_BYTES, autoClose: false }) : Readable.from([]);
+    this.pump = new OutputPump(
+      this.source,
+      this.window,
+      (chunk) => {
+        hash.update(chunk);
+        this.sent += chunk.length;
+        this.ctx.conn.send({ type: 'data', ch: this.id, stream: 'file' }, chunk);
+      },
+      () => this.ctx.conn.peerLimits.maxBodyBytes,
+    );
+    await this.pump.done;
+    if (this.ended) return;
+    if (this.start0 + this.sent !== size) {
+      this.ctx.conn.send({ type: 'error', ch: this.id, code: 'FILE_CHANGED', message: `${this.request.path} changed size while it was sent` });
+      return this.finish('FILE_CHANGED', null);
+    }
+    const sha256 = hash.digest('hex');
+    this.ctx.conn.send({ type: 'done', ch: this.id, sha256, size });
+    this.finish('ok', sha256);
+  }
+
+  onWindow(bytes: number): void {
+    this.window.grant(bytes);
+    this.pump?.flush();
+  }
+
+  onData(): void {
+    throw new ProtocolError('a get channel takes no data from the client');
+  }
+
+  onEof(): void {}
+
+  onSignal(): void {
+    throw new ProtocolError('signals apply to exec channels only');
+  }
+
+  terminate(reason: ExitReason): void {
+    if (this.ended) return;
+    this.ctx.conn.send({ type: 'error', ch: this.id, code: 'CANCELLED', message: `download of ${this.request.path} ended: ${reason}` });
+    this.finish(reason, null);
+  }
+
+  abandon(): void {
+    this.finish('disconnect', null);
+  }
+
+  /**
+   * Where to start: the client's offset if its prefix hash matches the file's
+   * first bytes (with the hash already covering them), else 0 and a fresh hash.
+   */
+  private async verifiedStart(file: fs.FileHandle, size: number): Promise<{ offset: number; hash: Hash }> {
+    const offset = this.request.offset ?? 0;
+    if (offset === 0 || !this.request.prefixSha256 || offset > size) return { offset: 0, hash: createHash('sha256') };
+    const prefix = createHash('sha256');
+    for await (const chunk of file.createReadStream({ start: 0, end: offset - 1, autoClose: false })) prefix.update(chunk as Buffer);
+    if (prefix.copy().digest('hex') === this.request.prefixSha256) return { offset, hash: prefix };
+    return { offset: 0, hash: createHash('sha256') };
+  }
+
+  private finish(outcome: string, sha256: string | null): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.source?.destroy();
+    void this.file?.close().catch(() => {});
+    this.ctx.onEnded();
+    this.ctx.audit({
+      remote: this.ctx.remote,
+      direction: 'get',
+      path: this.request.path,
+      bytes: this.sent,
+      resumedFrom: this.start0,
+      sha256,
+      durationMs: performance.now() - this.startedAt,
+      outcome,
+    });
+  }
+}

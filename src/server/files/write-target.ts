@@ -1,0 +1,45 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { PutOpenMessage } from '../../protocol/messages.js';
+import { FileError } from './file-errors.js';
+import type { FileRoot } from './file-root.js';
+
+/**
+ * Where a put lands: `path` under the root, or `path/name` when `path` is an
+ * existing directory (scp's rule). The parent must be a real directory inside
+ * the root; a directory is never replaced by a file.
+ */
+export async function resolveWriteTarget(root: FileRoot, request: PutOpenMessage): Promise<string> {
+  const lexical = root.lexical(request.path);
+  if (request.mkdirs) await makeParents(root, path.dirname(lexical), request.path);
+  let target = await root.entry(lexical, request.path);
+  let existing = await lstatOrNull(target);
+  if (existing?.isSymbolicLink()) {
+    // Replaced by the rename, never written through; but one pointing out of the root is refused loudly.
+    const real = await fs.realpath(target).catch(() => null);
+    if (real && !root.contains(real)) throw new FileError('PATH_ESCAPE', `path escapes the server's file root: ${request.path}`);
+    existing = await fs.stat(target).catch(() => null);
+  }
+  if (existing?.isDirectory()) {
+    if (!request.name) throw new FileError('EISDIR', `refusing to replace a directory with a file: ${request.path}`);
+    target = path.join(await root.realDirectory(target, request.path), path.basename(request.name));
+    if ((await lstatOrNull(target))?.isDirectory()) throw new FileError('EISDIR', `refusing to replace a directory with a file: ${path.join(request.path, request.name)}`);
+  }
+  return target;
+}
+
+/** mkdir -p, but only below an existing ancestor that is itself inside the root. */
+async function makeParents(root: FileRoot, dir: string, shown: string): Promise<void> {
+  let existing = dir;
+  while (!(await lstatOrNull(existing))) existing = path.dirname(existing);
+  await root.realDirectory(existing, shown);
+  await fs.mkdir(dir, { recursive: true, mode: 0o755 });
+}
+
+async function lstatOrNull(p: string): Promise<import('node:fs').Stats | null> {
+  try {
+    return await fs.lstat(p);
+  } catch {
+    return null;
+  }
+}
