@@ -20,8 +20,10 @@ describe('framesh exec (CLI)', { concurrency: 3 }, () => {
     serve = await startServeProcess(['--insecure']);
     target = `127.0.0.1:${serve.port}`;
   });
-  after(() => {
+  after(async () => {
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+    // A serve process left running would keep the test process (and the run) alive.
+    assert.equal(await serve.stop(), 0);
   });
   const exec = (options: string[], command: string[], input?: string) => runCli(['exec', '--insecure', ...options, target, '--', ...command], { input: input ?? '' });
 
