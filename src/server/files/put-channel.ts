@@ -172,8 +172,9 @@ export class PutChannel implements ServerChannel {
   }
 
   private async fail(error: FrameshError, discardPartial: boolean): Promise<void> {
-    this.ctx.conn.send({ type: 'error', ch: this.id, code: error.code, message: error.message });
+    // Damaged bytes are gone before the client hears of the failure.
     if (discardPartial && this.partial) await fs.rm(this.partial.path, { force: true }).catch(() => {});
+    this.ctx.conn.send({ type: 'error', ch: this.id, code: error.code, message: error.message });
     this.finish(error.code, null, Math.max(0, this.position));
   }
 
