@@ -129,10 +129,15 @@ describe('graceful shutdown', () => {
     const long = c.exec(['sleep', '60']);
     long.stdin.end();
     await long.started;
-    const closing = server.close(800);
+    const graceMs = 800;
+    const started = performance.now();
+    const closing = server.close(graceMs);
+    await assert.rejects(c.run('true'), { code: 'SHUTTING_DOWN' });
     assert.equal((await short).stdout, 'finished\n');
-    const status = await long.exit.catch((err: FrameshError) => err.code);
-    assert.ok(typeof status === 'string' || status.signal === 'SIGTERM', JSON.stringify(status));
+    assert.deepEqual(await long.exit, { code: null, signal: 'SIGTERM', reason: 'shutdown' });
+    // Ended by the grace period, not at once and not after sleep's 60 s.
+    const elapsed = performance.now() - started;
+    assert.ok(elapsed >= graceMs - 50 && elapsed < 10_000, `long command ended after ${Math.round(elapsed)} ms`);
     await closing;
   });
 });

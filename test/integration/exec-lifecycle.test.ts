@@ -40,11 +40,14 @@ describe('exec lifecycle', () => {
 
   it('cancel ends the whole process group, leaving no orphans', async () => {
     const call = client.exec(TREE);
-    const [leader] = await startProcessTree(call);
+    const pids = await startProcessTree(call);
+    assert.equal(pids.length, 3);
     call.cancel();
     const status = await call.exit;
     assert.equal(status.reason, 'cancel');
-    assert.deepEqual(await waitForGroupGone(leader as number), []);
+    assert.deepEqual(await waitForGroupGone(pids[0] as number), []);
+    // Each recorded process individually: the shell and both background children.
+    for (const pid of pids) assert.equal(isGone(pid), true, `process ${pid} still runs`);
   });
 
   it('a timeout ends the whole group with reason "timeout"', async () => {
@@ -120,3 +123,20 @@ describe('exec lifecycle', () => {
   });
 });
 
+/**
+ * True when `pid` runs nothing: kill(pid, 0) fails with ESRCH, or only a
+ * zombie is left (reaping orphans is the init process's job, not framesh's).
+ */
+function isGone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return true;
+  }
+}

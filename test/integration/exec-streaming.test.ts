@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
@@ -61,23 +61,44 @@ describe('exec streaming and flow control', () => {
     assert.equal(result.stderr, 'done\n');
   });
 
-  it('a slow reader stops the command, bounds server-side output, and other channels keep flowing', async () => {
+  it('a paused reader stops the command: bytes written stay bounded by the window while another channel on the same connection completes', async () => {
     const windowBytes = 256 * 1024;
-    const slow = client.exec('head -c 209715200 /dev/zero', { windowBytes });
+    const pid = new Promise<number>((resolve) => server.server.once('commandStart', (info) => resolve(info.pid)));
+    // An argv, so the reported pid is head itself and /proc/PID/io counts exactly what it wrote.
+    const slow = client.exec(['head', '-c', String(200 * MiB), '/dev/zero'], { windowBytes });
     slow.stdin.end();
     slow.stdout.pause();
-    let received = 0;
-    slow.stdout.on('data', (c: Buffer) => (received += c.length));
-    slow.stdout.pause();
-    // Let the pipe fill: the server may only send the window (plus what the Readable buffers ahead).
-    await once(slow.stdout, 'readable').catch(() => {});
-    const other = await client.run('echo meanwhile');
-    assert.equal(other.stdout, 'meanwhile\n');
-    const buffered = slow.stdout.readableLength;
-    assert.ok(buffered <= windowBytes + slow.stdout.readableHighWaterMark, `client buffered ${buffered} bytes while paused`);
+    const headPid = await pid;
+    await until(() => slow.stdout.readableLength >= windowBytes, 10_000, 'the first window of output');
+    // Another command on the SAME connection: the connection is not blocked by the stalled channel.
+    assert.equal((await client.run('echo meanwhile')).stdout, 'meanwhile\n');
+    const written = bytesWritten(headPid);
+    const received = slow.stdout.readableLength;
+    // PROTOCOL.md §5: the server sends at most the window plus credit for what the client stream accepted
+    // (its high-water mark and one frame); the command blocks once the pipe and one pump read are full.
+    assert.ok(received <= windowBytes + slow.stdout.readableHighWaterMark + MiB, `client received ${received} bytes while paused`);
+    assert.ok(written < windowBytes + 8 * MiB, `command wrote ${written} of ${200 * MiB} bytes while the reader was paused`);
     assert.equal(slow.running, true);
+    let total = 0;
+    slow.stdout.on('data', (c: Buffer) => (total += c.length));
     slow.stdout.resume();
-    await slow.exit;
-    assert.equal(received, 200 * MiB);
+    assert.deepEqual(await slow.exit, { code: 0, signal: null });
+    assert.equal(total, 200 * MiB);
   });
 });
+
+/** Bytes a process has written so far (Linux /proc/PID/io). */
+function bytesWritten(pid: number): number {
+  const match = /^wchar: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'));
+  assert.ok(match, `no wchar for ${pid}`);
+  return Number(match[1]);
+}
+
+/** Polls a condition, bounded: the state it waits on has no event of its own. */
+async function until(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!condition()) {
+    if (performance.now() > deadline) throw new Error(`no ${what} within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
