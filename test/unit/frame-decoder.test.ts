@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { FrameDecoder } from '../../src/protocol/frame-decoder.js';
 import { encodeFrameToBuffer } from '../../src/protocol/frame-encoder.js';
 import type { Frame } from '../../src/protocol/frame.js';
+import { DEFAULT_LIMITS } from '../../src/protocol/constants.js';
 
 const LIMITS = { maxHeaderBytes: 1024, maxBodyBytes: 4096 };
 
@@ -60,6 +61,31 @@ describe('FrameDecoder', () => {
     assert.equal(decoder.bufferedBytes, 0);
   });
 
+  it('refuses a prefix announcing ~4 GiB at once, fed alone, holding nothing', () => {
+    const decoder = new FrameDecoder(DEFAULT_LIMITS);
+    const { error } = decoder.decode(Buffer.from([0xff, 0xff, 0xff, 0xff]));
+    assert.equal(error?.code, 'LIMIT');
+    assert.equal(decoder.bufferedBytes, 0);
+    // Stays failed: later valid input is not decoded.
+    assert.equal(decoder.decode(sample()).frames.length, 0);
+    assert.equal(decoder.end()?.code, 'LIMIT');
+  });
+
+  it('accepts a header of exactly maxHeaderBytes and a body of exactly maxBodyBytes', () => {
+    const body = Buffer.alloc(LIMITS.maxBodyBytes, 7);
+    const padded = { type: 'data', ch: 1, stream: 'stdout', len: body.length, pad: '' };
+    padded.pad = 'x'.repeat(LIMITS.maxHeaderBytes - Buffer.byteLength(JSON.stringify(padded)));
+    const json = Buffer.from(JSON.stringify(padded));
+    assert.equal(json.length, LIMITS.maxHeaderBytes);
+    const prefix = Buffer.alloc(4);
+    prefix.writeUInt32BE(json.length);
+    const { frames, error } = new FrameDecoder(LIMITS).decode(Buffer.concat([prefix, json, body]));
+    assert.equal(error, null);
+    assert.equal(frames[0]?.body.length, LIMITS.maxBodyBytes);
+    const over = new FrameDecoder(LIMITS).decode(withPrefix(JSON.stringify({ type: 'data', len: LIMITS.maxBodyBytes + 1 })));
+    assert.equal(over.error?.code, 'LIMIT');
+  });
+
   it('refuses a body length over the limit before any body byte arrives', () => {
     const decoder = new FrameDecoder(LIMITS);
     // The encoder derives len from the body, so a lying header is written by hand.
@@ -75,6 +101,12 @@ describe('FrameDecoder', () => {
     ['a zero header length', Buffer.from([0, 0, 0, 0]), /header length is 0/],
     ['a header that is not JSON', withPrefix('{not json'), /not valid JSON/],
     ['a header that is a JSON array', withPrefix('[1,2]'), /must be a JSON object/],
+    ['a header that is JSON null', withPrefix('null'), /must be a JSON object/],
+    ['a header that is a JSON string', withPrefix('"hello"'), /must be a JSON object/],
+    ['a header that is a JSON number', withPrefix('42'), /must be a JSON object/],
+    ['a header with an empty type', withPrefix('{"type":""}'), /no string "type"/],
+    ['a header with a numeric type', withPrefix('{"type":7}'), /no string "type"/],
+    ['a header that is not UTF-8 JSON', Buffer.concat([Buffer.from([0, 0, 0, 2]), Buffer.from([0xff, 0xfe])]), /not valid JSON/],
     ['a header without a type', withPrefix('{"ch":1}'), /no string "type"/],
     ['a negative len', withPrefix('{"type":"data","len":-1}'), /non-negative integer/],
     ['a fractional len', withPrefix('{"type":"data","len":1.5}'), /non-negative integer/],

@@ -40,6 +40,18 @@ const invalid: Array<[FrameHeader, RegExp]> = [
   [{ type: 'window', ch: 1, bytes: -5 }, /bytes must be a positive integer/],
   [{ type: 'exit', ch: 1, code: 1.5, signal: null }, /code must be an integer/],
   [{ type: 'auth', method: 'rsa', publicKey: 'x', signature: 'y' }, /method/],
+  [{ type: 'hello', agent: 'x', capabilities: [], limits: LIMITS }, /version/],
+  [{ type: 'opened', ch: 1 }, /window/],
+  [{ type: 'data', stream: 'stdout' }, /ch must be a positive integer/],
+  [{ type: 'eof', ch: 1 }, /stream must be/],
+  [{ type: 'signal', ch: 1 }, /signal/],
+  [{ type: 'cancel', ch: -1 }, /ch must be a positive integer/],
+  [{ type: 'exit', ch: 1, code: 0 }, /signal/],
+  [{ type: 'error', message: 'no code' }, /code/],
+  [{ type: 'ping' }, /id/],
+  [{ type: 'open', ch: 1, kind: 'exec', command: 'ls', window: 1, timeoutMs: 0 }, /timeoutMs/],
+  [{ type: 'open', ch: 1, kind: 'exec', command: 'ls', window: 1, login: 'yes' }, /login/],
+  [{ type: 'open', ch: 1, kind: 'exec', command: 'ls', window: 1, cwd: 5 }, /cwd/],
 ];
 
 describe('message validation', () => {
@@ -69,6 +81,13 @@ describe('flow-control windows', () => {
     w.grant(5);
     assert.equal(w.available, 5);
     assert.throws(() => w.grant(2 ** 31), { code: 'PROTOCOL' });
+  });
+
+  it('SendWindow accepts credit up to exactly 2^31-1', () => {
+    const w = new SendWindow(2 ** 31 - 2);
+    w.grant(1);
+    assert.equal(w.available, 2 ** 31 - 1);
+    assert.throws(() => w.grant(1), { code: 'PROTOCOL', message: /2\^31-1/ });
   });
 
   it('ReceiveWindow refuses an overrun with LIMIT', () => {
