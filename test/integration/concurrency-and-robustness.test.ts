@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import { connect, FrameshError } from '../../src/index.js';
 import { startTestServer } from '../helpers/servers.js';
 import { waitForGroupGone } from '../helpers/processes.js';
+import { startServeProcess } from '../helpers/cli.js';
 
 describe('many clients and channels', () => {
   it('serves 50 clients running 5 commands each at once', async () => {
@@ -87,6 +88,58 @@ describe('client robustness', () => {
       assert.deepEqual(unhandled, []);
     } finally {
       process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
+  it('a serve process killed mid-command rejects every pending call once with a typed error', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    const serve = await startServeProcess(['--insecure']);
+    const leaders: number[] = [];
+    try {
+      const c = await connect({ port: serve.port, insecure: true });
+      let closeEvents = 0;
+      c.on('close', () => (closeEvents += 1));
+      // SIGKILL gives the server no chance to end its commands, so the test ends their groups itself.
+      const call = c.exec('echo $$; sleep 30');
+      call.stdin.end();
+      const unawaited = c.exec('echo $$; sleep 30');
+      unawaited.stdin.end();
+      for (const running of [call, unawaited]) {
+        const [line] = (await once(running.stdout, 'data')) as [Buffer];
+        leaders.push(Number(line.toString().trim()));
+      }
+      let rejections = 0;
+      const settled = call.exit.then(
+        () => assert.fail('exit resolved after the server died'),
+        (err: unknown) => {
+          rejections += 1;
+          return err;
+        },
+      );
+      assert.equal(await serve.stop('SIGKILL'), null);
+      const err = await settled;
+      assert.ok(err instanceof FrameshError, `not a FrameshError: ${String(err)}`);
+      assert.match(err.code, /^(CONNECTION_(CLOSED|RESET)|UNEXPECTED_EOF)$/);
+      assert.ok(err.message.length > 0);
+      await assert.rejects(unawaited.exit, FrameshError);
+      await assert.rejects(c.run('true'), FrameshError);
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.equal(rejections, 1);
+      assert.equal(closeEvents, 1);
+      assert.deepEqual(unhandled, []);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      await serve.stop('SIGKILL');
+      for (const pgid of leaders) {
+        try {
+          process.kill(-pgid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+        assert.deepEqual(await waitForGroupGone(pgid), []);
+      }
     }
   });
 
