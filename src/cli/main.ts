@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { VERSION } from '../version.js';
 import { execCommand } from './exec-command.js';
 import { keygenCommand } from './keygen-command.js';
+import { transferCommand } from './transfer-command.js';
 import { serveCommand } from './serve-command.js';
 import { shellCommand } from './shell-command.js';
 
@@ -15,6 +16,8 @@ const program = new Command('framesh')
 program.addCommand(serveCommand());
 program.addCommand(execCommand().passThroughOptions());
 program.addCommand(shellCommand());
+program.addCommand(transferCommand('put'));
+program.addCommand(transferCommand('get'));
 program.addCommand(keygenCommand());
 
 await program.parseAsync(process.argv);

@@ -23,6 +23,7 @@ interface ServeFlags {
   killGrace: number;
   shutdownGrace: number;
   cwd?: string;
+  root?: string;
   logLevel: string;
   logFile?: string;
   insecure?: boolean;
@@ -44,6 +45,7 @@ export function serveCommand(): Command {
     .option('--max-timeout <ms>', 'cap on every command run time; 0 for none', parseNonNegativeInt, 0)
     .option('--login', "run every command through the account's login shell ($SHELL -lc)")
     .option('--cwd <dir>', 'working directory for commands that name none (default: home directory)')
+    .option('--root <dir>', 'file root: put/get paths are resolved under it and cannot leave it (default: home directory)')
     .option('--max-channels <n>', 'limit: commands open at once per connection', parseNonNegativeInt, DEFAULT_LIMITS.maxChannels)
     .option('--auth-grace <ms>', 'limit: time from connect to successful authentication', parseNonNegativeInt, DEFAULT_AUTH_GRACE_MS)
     .option('--max-startups <n>', 'limit: connections not yet authenticated; more are refused at once', parseNonNegativeInt, DEFAULT_MAX_STARTUPS)
@@ -103,6 +105,7 @@ async function runServe(flags: ServeFlags): Promise<void> {
     keepaliveIntervalMs: flags.keepaliveInterval,
     keepaliveCountMax: flags.keepaliveCount,
     ...(flags.cwd !== undefined && { cwd: flags.cwd }),
+    ...(flags.root !== undefined && { root: flags.root }),
   });
   attachAuditLog(server, log);
   const address = await server.listen(flags.port, flags.host);

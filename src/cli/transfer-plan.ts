@@ -1,0 +1,82 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { FrameshClient } from '../client/client.js';
+
+/** One file to move: where from, where to, and its size for progress. */
+export interface PlannedFile {
+  readonly from: string;
+  readonly to: string;
+  readonly size: number;
+  /** Parent directories must be created on arrival (part of a -r tree). */
+  readonly inTree: boolean;
+}
+
+export class PlanError extends Error {}
+
+/**
+ * scp's rules for put: a file to an existing remote directory keeps its name;
+ * several sources need a directory; -r copies a tree into DEST/NAME when DEST
+ * is a directory, or as DEST when it does not exist yet.
+ */
+export async function planPut(client: FrameshClient, sources: string[], dest: string, recursive: boolean): Promise<PlannedFile[]> {
+  const destIsDir = (await client.stat(dest)).type === 'directory';
+  if (sources.length > 1 && !destIsDir) throw new PlanError(`${dest}: not a directory on the server (needed for several sources)`);
+  const plan: PlannedFile[] = [];
+  for (const source of sources) {
+    const stat = await fs.stat(source).catch(() => null);
+    if (!stat) throw new PlanError(`${source}: no such file or directory`);
+    if (stat.isDirectory()) {
+      if (!recursive) throw new PlanError(`${source}: is a directory (use -r)`);
+      const base = destIsDir ? path.posix.join(dest, path.basename(path.resolve(source))) : dest;
+      for (const file of await walkLocal(source)) {
+        plan.push({ from: path.join(source, file.rel), to: path.posix.join(base, ...file.rel.split(path.sep)), size: file.size, inTree: true });
+      }
+    } else {
+      plan.push({ from: source, to: destIsDir ? path.posix.join(dest, path.basename(source)) : dest, size: stat.size, inTree: false });
+    }
+  }
+  return plan;
+}
+
+/** The mirror for get: remote trees are walked with stat listings; local directories are made as needed. */
+export async function planGet(client: FrameshClient, sources: string[], dest: string, recursive: boolean): Promise<PlannedFile[]> {
+  const destIsDir = (await fs.stat(dest).catch(() => null))?.isDirectory() ?? false;
+  if (sources.length > 1 && !destIsDir) throw new PlanError(`${dest}: not a directory (needed for several sources)`);
+  const plan: PlannedFile[] = [];
+  for (const source of sources) {
+    const stat = await client.stat(source);
+    if (stat.type === 'none') throw new PlanError(`${source}: no such file or directory on the server`);
+    if (stat.type === 'directory') {
+      if (!recursive) throw new PlanError(`${source}: is a directory (use -r)`);
+      const base = destIsDir ? path.join(dest, path.posix.basename(source)) : dest;
+      for (const file of await walkRemote(client, source, '')) {
+        plan.push({ from: path.posix.join(source, file.rel), to: path.join(base, ...file.rel.split('/')), size: file.size, inTree: true });
+      }
+    } else {
+      plan.push({ from: source, to: destIsDir ? path.join(dest, path.posix.basename(source)) : dest, size: stat.size, inTree: false });
+    }
+  }
+  return plan;
+}
+
+async function walkLocal(dir: string, prefix = ''): Promise<Array<{ rel: string; size: number }>> {
+  const out: Array<{ rel: string; size: number }> = [];
+  for (const name of (await fs.readdir(path.join(dir, prefix))).sort()) {
+    const rel = path.join(prefix, name);
+    const stat = await fs.stat(path.join(dir, rel));
+    if (stat.isDirectory()) out.push(...(await walkLocal(dir, rel)));
+    else if (stat.isFile()) out.push({ rel, size: stat.size });
+  }
+  return out;
+}
+
+async function walkRemote(client: FrameshClient, root: string, prefix: string): Promise<Array<{ rel: string; size: number }>> {
+  const listing = await client.stat(path.posix.join(root, prefix) || '.', { list: true });
+  const out: Array<{ rel: string; size: number }> = [];
+  for (const entry of [...(listing.entries ?? [])].sort((a, b) => a.name.localeCompare(b.name))) {
+    const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
+    if (entry.type === 'directory') out.push(...(await walkRemote(client, root, rel)));
+    else if (entry.type === 'file') out.push({ rel, size: entry.size });
+  }
+  return out;
+}
