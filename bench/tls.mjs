@@ -2,42 +2,18 @@
 // (connect + TLS + authenticate + `true`) p50, `framesh exec host -- true` as a whole process,
 // and, where OpenSSH can be had, the same through ssh against a private sshd on loopback.
 // Servers are the real CLI (`framesh serve`) with a private FRAMESH_HOME.
-import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
-import net from 'node:net';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connect } from '../dist/index.js';
 import { GiB, MiB, fmt, percentile, report, withTimeout } from './lib.mjs';
+import { CLI, startCliServer, startSshd } from './external-servers.mjs';
 
-const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 const BYTES = Number(process.env.FRAMESH_BENCH_BYTES ?? GiB);
 const SETUP_RUNS = 100;
 const PROCESS_RUNS = 20;
-
-/** `framesh serve` in its own process; resolves once it prints its listening line. */
-async function startCliServer(home, extra = []) {
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--keepalive-interval', '0', '--log-level', 'warn', ...extra], {
-    env: { ...process.env, FRAMESH_HOME: home },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stderr.resume();
-  const port = await withTimeout(
-    new Promise((resolve, reject) => {
-      let text = '';
-      child.stdout.on('data', (c) => {
-        text += c;
-        const m = /listening on .*:(\d+)/.exec(text);
-        if (m) resolve(Number(m[1]));
-      });
-      child.once('exit', (code) => reject(new Error(`serve exited (${code})`)));
-    }),
-    20_000,
-    'framesh serve start',
-  );
-  return { port, stop: () => new Promise((r) => (child.exitCode !== null ? r() : (child.once('exit', r), child.kill('SIGTERM')))) };
-}
 
 async function stream(options) {
   const client = await connect({ host: '127.0.0.1', ...options });
@@ -76,60 +52,6 @@ function processTimes(file, args, env = process.env) {
     times.push(performance.now() - started);
   }
   return times.sort((a, b) => a - b);
-}
-
-/** A private sshd on a free loopback port, or null when OpenSSH is not installed. */
-async function startSshd(dir) {
-  const sshd = ['/usr/sbin/sshd', '/usr/bin/sshd'].find((p) => {
-    try {
-      execFileSync(p, ['-V'], { stdio: 'ignore' });
-      return true;
-    } catch (e) {
-      return e.status !== undefined && e.code !== 'ENOENT';
-    }
-  });
-  if (!sshd) return null;
-  const port = await new Promise((resolve) => {
-    const probe = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = probe.address().port;
-      probe.close(() => resolve(p));
-    });
-  });
-  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(dir, 'host_key')]);
-  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(dir, 'client_key')]);
-  writeFileSync(path.join(dir, 'authorized_keys'), readFileSync(path.join(dir, 'client_key.pub')));
-  chmodSync(dir, 0o700);
-  const config = path.join(dir, 'sshd_config');
-  writeFileSync(
-    config,
-    [
-      `Port ${port}`,
-      'ListenAddress 127.0.0.1',
-      `HostKey ${path.join(dir, 'host_key')}`,
-      `AuthorizedKeysFile ${path.join(dir, 'authorized_keys')}`,
-      `PidFile ${path.join(dir, 'sshd.pid')}`,
-      'PasswordAuthentication no',
-      'KbdInteractiveAuthentication no',
-      'UsePAM no',
-      'StrictModes no',
-      'PermitRootLogin prohibit-password',
-      'LogLevel ERROR',
-    ].join('\n') + '\n',
-  );
-  execFileSync('mkdir', ['-p', '/run/sshd']);
-  const child = spawn(sshd, ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
-  child.stderr.resume();
-  const base = ['-p', String(port), '-i', path.join(dir, 'client_key'), '-o', 'StrictHostKeyChecking=no', '-o', `UserKnownHostsFile=${path.join(dir, 'known_hosts')}`, '-o', 'BatchMode=yes', '-o', 'LogLevel=ERROR', '-o', 'ControlMaster=no', '-o', 'ControlPath=none'];
-  for (let i = 0; i < 100; i++) {
-    try {
-      execFileSync('ssh', [...base, '127.0.0.1', 'true'], { stdio: 'ignore', timeout: 5000 });
-      return { base, stop: () => child.kill('SIGTERM') };
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  child.kill('SIGTERM');
-  return null;
 }
 
 function sshStream(base, cipher) {

@@ -1,0 +1,121 @@
+// File transfer figures (issue "File transfer"): 1 GiB put and get over plaintext and TLS framesh,
+// beside a raw TCP socket pair moving the same file on loopback, and, where OpenSSH can be had,
+// scp, scp -O and sftp against a private sshd. Prints MB/s, ratios and the server's peak RSS.
+import { execFileSync, spawn } from 'node:child_process';
+import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { once } from 'node:events';
+import { randomBytes } from 'node:crypto';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { connect } from '../dist/index.js';
+import { GiB, MiB, fmt, memoryOf, report, withTimeout } from './lib.mjs';
+import { startCliServer, startSshd } from './external-servers.mjs';
+
+const BYTES = Number(process.env.FRAMESH_BENCH_BYTES ?? GiB);
+const LIMIT_MS = 180_000;
+
+async function makeFile(file) {
+  const block = randomBytes(MiB);
+  const out = createWriteStream(file);
+  for (let left = BYTES; left > 0; left -= block.length) {
+    if (!out.write(left >= block.length ? block : block.subarray(0, left))) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+}
+
+const mbs = (started) => BYTES / MiB / ((performance.now() - started) / 1000);
+
+/** The baseline: the file read, sent over one loopback TCP connection by another process, and written. */
+async function rawTcp(source, dest) {
+  const receiver = net.createServer((socket) => socket.pipe(createWriteStream(dest)).once('finish', () => receiver.emit('done')));
+  receiver.listen(0, '127.0.0.1');
+  await once(receiver, 'listening');
+  const started = performance.now();
+  const sender = spawn(process.execPath, ['-e', `const s=require('net').connect(${receiver.address().port},'127.0.0.1',()=>require('fs').createReadStream(${JSON.stringify(source)},{highWaterMark:262144}).pipe(s))`], { stdio: 'inherit' });
+  await withTimeout(once(receiver, 'done'), LIMIT_MS, 'raw tcp');
+  const result = mbs(started);
+  sender.kill();
+  receiver.close();
+  if (statSync(dest).size !== BYTES) throw new Error('raw tcp moved the wrong size');
+  return result;
+}
+
+async function framesh(options, source, remoteName, localBack) {
+  const client = await connect({ host: '127.0.0.1', ...options });
+  try {
+    let started = performance.now();
+    await withTimeout(client.put(source, remoteName, { resume: false }), LIMIT_MS, 'put');
+    const put = mbs(started);
+    started = performance.now();
+    await withTimeout(client.get(remoteName, localBack, { resume: false }), LIMIT_MS, 'get');
+    return { put, get: mbs(started) };
+  } finally {
+    await client.close();
+  }
+}
+
+function timed(file, args) {
+  const started = performance.now();
+  execFileSync(file, args, { stdio: ['ignore', 'ignore', 'inherit'], timeout: LIMIT_MS });
+  return mbs(started);
+}
+
+export async function run() {
+  console.log(`files: ${BYTES / MiB} MiB put and get`);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'framesh-bench-files-'));
+  const root = path.join(dir, 'root');
+  mkdirSync(root);
+  const source = path.join(dir, 'source.bin');
+  await makeFile(source);
+  const home = path.join(dir, 'home');
+  const plain = await startCliServer(home, ['--insecure', '--root', root]);
+  const secure = await startCliServer(home, ['--root', root]);
+  let sshd = null;
+  try {
+    const tcp = await rawTcp(source, path.join(dir, 'tcp.out'));
+    const clear = await framesh({ port: plain.port, insecure: true }, source, 'plain.bin', path.join(dir, 'plain.back'));
+    const plainPeak = memoryOf(plain.pid).peakMb;
+    const tls = await framesh({ port: secure.port, home }, source, 'tls.bin', path.join(dir, 'tls.back'));
+    const tlsPeak = memoryOf(secure.pid).peakMb;
+    const rows = [
+      { name: 'put, plaintext', value: `${fmt(clear.put, 0)} MB/s`, baseline: `raw TCP ${fmt(tcp, 0)} MB/s`, ratio: fmt(clear.put / tcp, 2), target: '>= 0.70', met: clear.put / tcp >= 0.7 },
+      { name: 'get, plaintext', value: `${fmt(clear.get, 0)} MB/s`, baseline: `raw TCP ${fmt(tcp, 0)} MB/s`, ratio: fmt(clear.get / tcp, 2), target: '>= 0.70', met: clear.get / tcp >= 0.7 },
+      { name: 'server peak RSS (plaintext put+get)', value: `${fmt(plainPeak, 0)} MB`, target: '< 150 MB', met: plainPeak < 150 },
+      { name: 'server peak RSS (TLS put+get)', value: `${fmt(tlsPeak, 0)} MB`, target: '< 150 MB', met: tlsPeak < 150 },
+    ];
+    sshd = await startSshd(path.join(dir, 'ssh-state'));
+    if (sshd) {
+      const opts = sshd.base.map((a) => (a === '-p' ? '-P' : a));
+      const up = {
+        scp: timed('scp', [...opts, '-q', source, `127.0.0.1:${path.join(dir, 'scp.up')}`]),
+        'scp -O': timed('scp', ['-O', ...opts, '-q', source, `127.0.0.1:${path.join(dir, 'scpO.up')}`]),
+        sftp: timed('sh', ['-c', `echo 'put ${source} ${path.join(dir, 'sftp.up')}' | sftp ${opts.map((a) => `'${a}'`).join(' ')} -q -b - 127.0.0.1`]),
+      };
+      const down = {
+        scp: timed('scp', [...opts, '-q', `127.0.0.1:${source}`, path.join(dir, 'scp.down')]),
+        'scp -O': timed('scp', ['-O', ...opts, '-q', `127.0.0.1:${source}`, path.join(dir, 'scpO.down')]),
+        sftp: timed('sh', ['-c', `echo 'get ${source} ${path.join(dir, 'sftp.down')}' | sftp ${opts.map((a) => `'${a}'`).join(' ')} -q -b - 127.0.0.1`]),
+      };
+      const best = (m) => Math.max(...Object.values(m));
+      const list = (m) => Object.entries(m).map(([k, v]) => `${k} ${fmt(v, 0)}`).join(', ');
+      rows.push(
+        { name: 'put over TLS vs OpenSSH', value: `${fmt(tls.put, 0)} MB/s`, baseline: `${list(up)} MB/s`, ratio: fmt(tls.put / best(up), 2), target: '>= 1.5 of the best', met: tls.put / best(up) >= 1.5 },
+        { name: 'get over TLS vs OpenSSH', value: `${fmt(tls.get, 0)} MB/s`, baseline: `${list(down)} MB/s`, ratio: fmt(tls.get / best(down), 2), target: '>= 1.5 of the best', met: tls.get / best(down) >= 1.5 },
+      );
+    } else {
+      rows.push({ name: 'put/get over TLS', value: `${fmt(tls.put, 0)} / ${fmt(tls.get, 0)} MB/s`, baseline: 'OpenSSH not available: no scp/sftp comparison' });
+    }
+    report(rows);
+    return { tcp, clear, tls };
+  } finally {
+    sshd?.stop();
+    await plain.stop();
+    await secure.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await run();
