@@ -99,6 +99,8 @@ export class ExecCall {
 
   /** @internal Called by the client for each message on this channel. */
   handle(message: Message, body: Buffer): void {
+    // PROTOCOL.md §4: nothing follows a channel's final frame; frames that still do (in the same read) are dropped.
+    if (this.isSettled) return;
     switch (message.type) {
       case 'opened':
         this.isStarted = true;

@@ -7,6 +7,7 @@ import { Readable } from 'node:stream';
  */
 export class OutputStream extends Readable {
   private held = 0;
+  private finished = false;
   private readonly onConsumed: (bytes: number) => void;
 
   constructor(onConsumed: (bytes: number) => void) {
@@ -16,13 +17,16 @@ export class OutputStream extends Readable {
 
   /** Delivers bytes from a data frame. */
   deliver(chunk: Buffer): void {
+    // A broken server may send data after this stream's eof; push() after EOF would emit an unhandled 'error'.
+    if (this.finished || this.destroyed) return;
     if (this.push(chunk)) this.onConsumed(chunk.length);
     else this.held += chunk.length;
   }
 
   /** No more data (eof, exit or connection loss). Never errors: the exit promise carries failures. */
   finish(): void {
-    if (this.readableEnded || this.destroyed) return;
+    if (this.finished || this.destroyed) return;
+    this.finished = true;
     this.push(null);
   }
 
