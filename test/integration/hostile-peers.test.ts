@@ -119,6 +119,57 @@ describe('hostile peers', () => {
       /unknown signal "BOGUS"/,
     ));
 
+  it('stdin data after its eof does not crash the server', async () => {
+    const p = await rawPeer(server.port);
+    await greeted(p);
+    p.send({ type: 'open', ch: 1, kind: 'exec', command: 'cat; sleep 0.2; echo done', window: 100 });
+    await p.next('opened');
+    p.send({ type: 'data', ch: 1, stream: 'stdin' }, Buffer.from('a'));
+    p.send({ type: 'eof', ch: 1, stream: 'stdin' });
+    p.send({ type: 'data', ch: 1, stream: 'stdin' }, Buffer.from('b'));
+    p.send({ type: 'eof', ch: 1, stream: 'stdin' });
+    // Either refused as a protocol error or ignored; the server itself must stay up.
+    const outcome = await Promise.race([p.next('exit'), p.closed().then((frames) => frames.at(-1) as NonNullable<(typeof frames)[number]>)]);
+    if (outcome.type === 'error') assert.equal(outcome.code, 'PROTOCOL');
+    else assert.equal(outcome.type, 'exit');
+    p.socket.destroy();
+    const client = await server.client();
+    assert.equal((await client.run('echo alive')).stdout, 'alive\n');
+  });
+
+  it('a window update past 2^31-1', () =>
+    expectRefusal(
+      async (p) => {
+        await greeted(p);
+        p.send({ type: 'open', ch: 1, kind: 'exec', command: 'sleep 5', window: 2 ** 31 - 10 });
+        await p.next('opened');
+        p.send({ type: 'window', ch: 1, bytes: 100 });
+      },
+      'PROTOCOL',
+      /2\^31-1/,
+    ));
+
+  it('stdout data from the client', () =>
+    expectRefusal(
+      async (p) => {
+        await greeted(p);
+        p.send({ type: 'open', ch: 1, kind: 'exec', command: 'sleep 5', window: 100 });
+        p.send({ type: 'data', ch: 1, stream: 'stdout' }, Buffer.from('x'));
+      },
+      'PROTOCOL',
+      /stdout/,
+    ));
+
+  it('a second hello', () =>
+    expectRefusal(
+      async (p) => {
+        await greeted(p);
+        p.send(CLIENT_HELLO);
+      },
+      'PROTOCOL',
+      /hello/,
+    ));
+
   it('late frames for a finished channel are dropped, not fatal', async () => {
     const p = await rawPeer(server.port);
     await greeted(p);
