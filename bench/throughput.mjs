@@ -61,7 +61,8 @@ async function framesh(port) {
     let bytes = 0;
     call.stdout.on('data', (chunk) => (bytes += chunk.length));
     call.stderr.resume();
-    const exit = await withTimeout(call.exit, LIMIT_MS, 'framesh stream');
+    const ended = new Promise((resolve) => call.stdout.once('end', resolve));
+    const [exit] = await withTimeout(Promise.all([call.exit, ended]), LIMIT_MS, 'framesh stream');
     if (exit.code !== 0) throw new Error(`command failed: ${JSON.stringify(exit)}`);
     return check(bytes, started);
   } finally {
