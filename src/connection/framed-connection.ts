@@ -16,6 +16,8 @@ export interface FramedConnectionEvents {
   message: [message: Message, body: Buffer];
   /** Emitted once. `error` is null for an orderly close. */
   close: [error: FrameshError | null];
+  /** The transport's write buffer emptied after send() returned false. */
+  drain: [];
 }
 
 /**
@@ -44,6 +46,9 @@ export class FramedConnection extends EventEmitter<FramedConnectionEvents> {
       this.closeError ??= toConnectionError(err);
     });
     stream.on('close', () => this.finish());
+    stream.on('drain', () => this.emit('drain'));
+    // One 'drain' waiter per blocked output stream: up to two per channel, so more than the default 10.
+    this.setMaxListeners(0);
   }
 
   get closed(): boolean {

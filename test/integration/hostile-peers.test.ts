@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { before, describe, it } from 'node:test';
 import { CLIENT_HELLO, rawFrame, rawPeer, type RawPeer } from '../helpers/raw-peer.js';
 import { startTestServer, type TestServer } from '../helpers/servers.js';
@@ -169,6 +170,24 @@ describe('hostile peers', () => {
       'PROTOCOL',
       /hello/,
     ));
+
+  it('a peer that grants a huge window but never reads its socket cannot grow server memory', async () => {
+    const pid = new Promise<number>((resolve) => server.server.once('commandStart', (info) => resolve(info.pid)));
+    const p = await rawPeer(server.port);
+    await greeted(p);
+    p.send({ type: 'open', ch: 1, kind: 'exec', command: ['head', '-c', String(256 * 1024 * 1024), '/dev/zero'], window: 2 ** 31 - 1 });
+    await p.next('opened');
+    p.socket.pause();
+    const headPid = await pid;
+    // Meanwhile others are served; then the command must still be blocked in write(), not done.
+    const client = await server.client();
+    for (let i = 0; i < 5; i++) assert.equal((await client.run('echo alive')).stdout, 'alive\n');
+    const io = readFileSync(`/proc/${headPid}/io`, 'utf8');
+    const written = Number(/^wchar: (\d+)$/m.exec(io)?.[1]);
+    // Socket buffers on both ends plus one frame and one pipe read; without backpressure head writes all 256 MiB.
+    assert.ok(written < 32 * 1024 * 1024, `the command wrote ${written} bytes into a peer that reads nothing`);
+    p.socket.destroy();
+  });
 
   it('late frames for a finished channel are dropped, not fatal', async () => {
     const p = await rawPeer(server.port);

@@ -166,15 +166,19 @@ export class ExecChannel implements ServerChannel {
 
   private pump(proc: RunningProcess, stream: 'stdout' | 'stderr'): OutputPump {
     const source = stream === 'stdout' ? proc.stdout : proc.stderr;
-    return new OutputPump(
+    const pump: OutputPump = new OutputPump(
       source,
       this.sendWindow,
       (chunk) => {
         this.bytesOut[stream] += chunk.length;
-        this.ctx.conn.send({ type: 'data', ch: this.id, stream }, chunk);
+        if (this.ctx.conn.send({ type: 'data', ch: this.id, stream }, chunk)) return true;
+        // Transport backpressure (PROTOCOL.md §5 bounds memory by the window; this bounds it by the socket too).
+        this.ctx.conn.once('drain', () => pump.unblock());
+        return false;
       },
       () => this.ctx.conn.peerLimits.maxBodyBytes,
     );
+    return pump;
   }
 
   private creditStdin(bytes: number): void {

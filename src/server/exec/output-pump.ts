@@ -10,16 +10,20 @@ import type { SendWindow } from '../../protocol/flow-control.js';
 export class OutputPump {
   private readonly source: Readable;
   private readonly window: SendWindow;
-  private readonly sendChunk: (chunk: Buffer) => void;
+  private readonly sendChunk: (chunk: Buffer) => boolean | void;
   private readonly maxChunkBytes: () => number;
   private held: Buffer | null = null;
+  /** The transport's buffer is full: a peer that grants window but does not read must not grow our memory. */
+  private blocked = false;
+  /** The connection is gone: read the pipe to its end and drop what comes. */
+  private dropped = false;
   private ended = false;
   private finished = false;
   private onFinished: (() => void) | null = null;
   /** Resolves once every byte of the source has been sent and the source ended. */
   readonly done: Promise<void>;
 
-  constructor(source: Readable, window: SendWindow, sendChunk: (chunk: Buffer) => void, maxChunkBytes: () => number) {
+  constructor(source: Readable, window: SendWindow, sendChunk: (chunk: Buffer) => boolean | void, maxChunkBytes: () => number) {
     this.source = source;
     this.window = window;
     this.sendChunk = sendChunk;
@@ -41,14 +45,15 @@ export class OutputPump {
 
   /** Sends what the window allows now; call after the window grew. */
   flush(): void {
-    while (this.held && this.window.available > 0) {
+    while (this.held && this.window.available > 0 && !this.blocked) {
       const size = Math.min(this.held.length, this.window.available, this.maxChunkBytes());
       const piece = this.held.subarray(0, size);
       this.held = size === this.held.length ? null : this.held.subarray(size);
       this.window.consume(size);
-      this.sendChunk(piece);
+      // false (not void) means the transport is full; a caller that returns it must call unblock() on drain.
+      if (this.sendChunk(piece) === false) this.blocked = true;
     }
-    if (this.held) {
+    if (this.held || this.blocked) {
       this.source.pause();
     } else {
       if (this.source.isPaused()) this.source.resume();
@@ -56,13 +61,23 @@ export class OutputPump {
     }
   }
 
+  /** The transport drained: continue sending. */
+  unblock(): void {
+    if (!this.blocked) return;
+    this.blocked = false;
+    this.flush();
+  }
+
   /** Drops held bytes and stops sending (connection gone). */
   discard(): void {
+    this.dropped = true;
+    this.blocked = false;
     this.held = null;
     this.source.resume();
   }
 
   private onData(chunk: Buffer): void {
+    if (this.dropped) return;
     this.held = this.held ? Buffer.concat([this.held, chunk]) : chunk;
     this.flush();
   }
