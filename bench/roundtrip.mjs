@@ -42,7 +42,13 @@ async function timeFramesh(port) {
 }
 
 export async function run({ launcher } = {}) {
-  console.log(`roundtrip: \`true\` x${RUNS} in sequence on one connection${launcher ? ` (launcher: ${launcher})` : ''}`);
+  const results = {};
+  for (const name of launcher ? [launcher] : ['child', 'adaptive']) results[name] = await runOne(name);
+  return results;
+}
+
+async function runOne(launcher) {
+  console.log(`roundtrip: \`true\` x${RUNS} in sequence on one connection (launcher: ${launcher})`);
   const server = await startServer({ launcher });
   try {
     const remote = await timeFramesh(server.port);
