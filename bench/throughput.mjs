@@ -1,6 +1,10 @@
 // Stream throughput: 1 GiB of command output received by a client that only
 // counts bytes, beside (a) the same command spawned locally and read by this
-// process and (b) a raw TCP socket pair on loopback (sender in its own process).
+// process, (b) a raw TCP socket pair on loopback (sender in its own process) and
+// (c) an unframed relay: a server process that pipes the command's stdout
+// straight into a TCP socket. (c) moves the bytes through the same three
+// processes and four copies as framesh, so framesh/(c) is the cost of framing,
+// channels and flow control alone; framesh/(a) also pays for the relay itself.
 import { spawn } from 'node:child_process';
 import { connect } from '../dist/index.js';
 import { GiB, MiB, fmt, report, startServer, withTimeout } from './lib.mjs';
@@ -52,6 +56,33 @@ async function rawTcp() {
   return result;
 }
 
+const RELAY = `
+const net = require('node:net');
+const { spawn } = require('node:child_process');
+const command = JSON.parse(process.argv[1]);
+const server = net.createServer({ noDelay: true }, (socket) => {
+  const child = spawn(command[0], command.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
+  child.stdout.pipe(socket);
+  socket.on('close', () => server.close());
+});
+server.listen(0, '127.0.0.1', () => console.log(server.address().port));
+`;
+
+async function unframedRelay() {
+  const net = await import('node:net');
+  const relay = spawn(process.execPath, ['-e', RELAY, JSON.stringify(COMMAND)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await withTimeout(new Promise((resolve) => relay.stdout.once('data', (d) => resolve(Number(String(d).trim())))), 10_000, 'relay');
+  const started = performance.now();
+  let bytes = 0;
+  const socket = net.connect({ port, host: '127.0.0.1', noDelay: true });
+  socket.on('data', (chunk) => (bytes += chunk.length));
+  await withTimeout(new Promise((resolve, reject) => { socket.once('end', resolve); socket.once('error', reject); }), LIMIT_MS, 'unframed relay');
+  const result = check(bytes, started);
+  socket.destroy();
+  relay.kill();
+  return result;
+}
+
 async function framesh(port) {
   const client = await connect({ host: '127.0.0.1', port, insecure: true });
   try {
@@ -83,11 +114,13 @@ export async function run() {
     const mbs = await framesh(server.port);
     const local = await localSpawn();
     const tcp = await rawTcp();
+    const relay = await unframedRelay();
     report([
       { name: 'framesh exec stream', value: `${fmt(mbs, 0)} MB/s`, baseline: `local spawn ${fmt(local, 0)} MB/s`, ratio: fmt(mbs / local, 2), target: '>= 0.70 of local spawn', met: mbs / local >= 0.7 },
       { name: 'framesh vs raw TCP', value: `${fmt(mbs, 0)} MB/s`, baseline: `raw TCP ${fmt(tcp, 0)} MB/s`, ratio: fmt(mbs / tcp, 2) },
+      { name: 'framesh vs unframed relay', value: `${fmt(mbs, 0)} MB/s`, baseline: `pipe-to-socket relay ${fmt(relay, 0)} MB/s`, ratio: fmt(mbs / relay, 2) },
     ]);
-    return { framesh: mbs, local, tcp };
+    return { framesh: mbs, local, tcp, relay };
   } finally {
     await server.stop();
   }

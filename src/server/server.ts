@@ -36,6 +36,8 @@ export const DEFAULT_KILL_GRACE_MS = 5000;
 export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
 /** Pending-connection queue length asked of the kernel (capped by net.core.somaxconn). */
 const LISTEN_BACKLOG = 4096;
+/** Bytes queued on a client's socket before channels stop reading their sources. */
+const SOCKET_HIGH_WATER_MARK_BYTES = 256 * 1024;
 
 export interface ServerOptions extends ServerSecurityOptions {
   /** Plain TCP without TLS or keys, for tests and trusted loopback only (docs/SECURITY.md). */
@@ -139,7 +141,9 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
         },
       ),
     );
-    this.listener = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
+    // A 64 KiB pipe read plus its frame header overflows the default 16 KiB socket buffer, so every
+    // chunk paused the pipe until the socket drained; 256 KiB lets a few chunks queue (bench/throughput).
+    this.listener = net.createServer({ noDelay: true, highWaterMark: SOCKET_HIGH_WATER_MARK_BYTES }, (socket) => this.accept(socket));
   }
 
   /** Listens and resolves with the bound address (port 0 picks a free port). */
