@@ -36,3 +36,12 @@ export function encodeInt32(n: number): Buffer {
 export function decodeInt32(bytes: Buffer, offset = 0): number {
   return bytes.readInt32LE(offset);
 }
+
+/**
+ * The `json` format's header for an N-byte reply, byte for byte what Python's
+ * `json.dumps({'total_size': n, 'data_size': n}).encode()` gives, so clients
+ * that compare bytes agree.
+ */
+export function encodeJsonReplyHeader(size: number): Buffer {
+  return Buffer.from(`{"total_size": ${size}, "data_size": ${size}}`, 'utf8');
+}

@@ -11,10 +11,11 @@ import { DEFAULT_LIMITS } from '../protocol/constants.js';
 import { ensureHome, homeFile, resolveHome } from '../security/framesh-home.js';
 import { authorizeOwnKeyOnFirstRun, isLoopbackHost } from '../security/first-run.js';
 import { attachAuditLog } from './audit-log.js';
+import { addClassicOptions, runClassicOnly, startClassicListener, type ClassicServeFlags } from './classic-serve.js';
 import { describeError } from './exit-status.js';
 import { parseNonNegativeInt } from './target.js';
 
-interface ServeFlags {
+interface ServeFlags extends ClassicServeFlags {
   host: string;
   port: number;
   maxTimeout: number;
@@ -37,7 +38,7 @@ interface ServeFlags {
 }
 
 export function serveCommand(): Command {
-  return new Command('serve')
+  const command = new Command('serve')
     .description('run the framesh server (TLS and key authentication unless --insecure)')
     .option('--host <address>', 'address to listen on', DEFAULT_HOST)
     .option('--port <port>', 'port to listen on; 0 picks a free port', parseNonNegativeInt, DEFAULT_PORT)
@@ -57,7 +58,8 @@ export function serveCommand(): Command {
     .option('--log-level <level>', 'audit log level: debug, info, warn, error', 'info')
     .option('--log-file <file>', 'write the audit log (JSON lines) to this file instead of stderr')
     .option('--insecure', 'plain TCP without TLS or keys (for tests and trusted loopback only)')
-    .option('--insecure-allow-remote', 'allow --insecure on a non-loopback --host')
+    .option('--insecure-allow-remote', 'allow --insecure on a non-loopback --host');
+  return addClassicOptions(command)
     .action(async (flags: ServeFlags) => {
       try {
         await runServe(flags);
@@ -75,6 +77,7 @@ async function runServe(flags: ServeFlags): Promise<void> {
   const notice = (text: string): void => {
     process.stderr.write(`framesh: ${text}\n`);
   };
+  if (flags.classicOnly) return runClassicOnly(flags, log, notice);
   if (flags.insecure) {
     if (!isLoopbackHost(flags.host) && !flags.insecureAllowRemote) {
       throw new Error(`refusing --insecure on non-loopback address ${flags.host}: anyone who can reach it could run commands. Add --insecure-allow-remote if you really mean it.`);
@@ -115,12 +118,13 @@ async function runServe(flags: ServeFlags): Promise<void> {
   }
   // The one line scripts wait for: it carries the real port when --port 0 was given.
   process.stdout.write(`framesh listening on ${host}:${address.port}\n`);
+  const classic = await startClassicListener(flags, log, notice);
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) return;
     stopping = true;
     log.info({ event: 'shutdown', signal, graceMs: flags.shutdownGrace }, 'shutting down');
-    server.close(flags.shutdownGrace).then(() => {
+    Promise.all([server.close(flags.shutdownGrace), classic?.close(flags.shutdownGrace)]).then(() => {
       log.flush();
       process.exit(0);
     });
