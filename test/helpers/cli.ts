@@ -51,13 +51,18 @@ export function runCli(args: readonly string[], options: { input?: string | Buff
 export interface ServeProcess {
   readonly child: ChildProcessWithoutNullStreams;
   readonly port: number;
+  /** The `serve --classic` port, when started with `{ classic: true }`; else null. */
+  readonly classicPort: number | null;
   /** Everything the server wrote to stderr so far (audit log lines). */
   stderr(): string;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts `framesh serve --port 0 ...` and resolves once it printed its listening line. */
-export function startServeProcess(args: readonly string[] = [], env: NodeJS.ProcessEnv = {}): Promise<ServeProcess> {
+/**
+ * Starts `framesh serve --port 0 ...` and resolves once it printed its listening line
+ * (with `{ classic: true }`: its `framesh classic listening on` line, as well).
+ */
+export function startServeProcess(args: readonly string[] = [], env: NodeJS.ProcessEnv = {}, options: { classic?: boolean } = {}): Promise<ServeProcess> {
   const child = spawnCli(['serve', '--port', '0', ...args], env);
   let errText = '';
   child.stderr.on('data', (c: Buffer) => {
@@ -76,13 +81,15 @@ export function startServeProcess(args: readonly string[] = [], env: NodeJS.Proc
     child.stdout.on('data', (c: Buffer) => {
       outText += c.toString('utf8');
       const match = /listening on .*:(\d+)/.exec(outText);
-      if (!match) return;
+      const classicMatch = /framesh classic listening on .*:(\d+)/.exec(outText);
+      if (!match || (options.classic && !classicMatch)) return;
       clearTimeout(timer);
       child.removeAllListeners('exit');
       const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
       resolve({
         child,
         port: Number(match[1]),
+        classicPort: classicMatch ? Number(classicMatch[1]) : null,
         stderr: () => errText,
         stop: (signal = 'SIGTERM') => {
           if (child.exitCode === null && child.signalCode === null) child.kill(signal);

@@ -1,0 +1,83 @@
+/**
+ * Runs test/classic/peers/classic_client.py (a classic client written from
+ * docs/CLASSIC.md) and starts `framesh serve --classic` processes for the
+ * classic server tests.
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startServeProcess, type ServeProcess } from '../helpers/cli.js';
+
+const CLIENT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'peers/classic_client.py');
+
+/** One line the Python client printed: a greeting or a reply. */
+export interface ClassicReply {
+  readonly greeting?: boolean;
+  readonly cmd?: string;
+  /** The size the reply header announced; null in raw format. */
+  readonly size: number | null;
+  readonly len: number;
+  readonly sha256: string;
+  /** The bytes decoded with the client's encoding; null above 64 KiB. */
+  readonly text: string | null;
+}
+
+export interface ClientOptions {
+  readonly greeting?: boolean;
+  readonly encoding?: string;
+  readonly recvSize?: number;
+  readonly timeoutMs?: number;
+}
+
+/** Runs the Python client with `actions` (see its docstring); rejects if it fails or overruns. */
+export function runClassicClient(port: number, format: string, actions: readonly string[], options: ClientOptions = {}): Promise<ClassicReply[]> {
+  const args = [CLIENT, '--port', String(port), '--format', format];
+  if (options.greeting) args.push('--greeting');
+  if (options.encoding) args.push('--encoding', options.encoding);
+  if (options.recvSize) args.push('--recv-size', String(options.recvSize));
+  const child = spawn('python3', [...args, '--', ...actions]);
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  child.stdout.on('data', (c: Buffer) => out.push(c));
+  child.stderr.on('data', (c: Buffer) => err.push(c));
+  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30_000);
+  return new Promise((resolve, reject) => {
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const stdout = Buffer.concat(out).toString('utf8');
+      if (code !== 0) {
+        reject(new Error(`classic_client.py exited ${code ?? signal}: ${Buffer.concat(err).toString('utf8')}\n${stdout}`));
+        return;
+      }
+      resolve(stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as ClassicReply));
+    });
+  });
+}
+
+/** `framesh serve --classic 0 --classic-only --classic-format FORMAT ...`, resolved once listening. */
+export async function startClassicServe(format: string, args: readonly string[] = []): Promise<ServeProcess & { classicPort: number }> {
+  const serve = await startServeProcess(['--classic', '0', '--classic-only', '--classic-format', format, ...args], {}, { classic: true });
+  return serve as ServeProcess & { classicPort: number };
+}
+
+/** Audit-log lines (JSON) the server has written so far with this `event`. */
+export function auditEvents(serve: ServeProcess, event: string): Record<string, unknown>[] {
+  return serve
+    .stderr()
+    .split('\n')
+    .slice(0, -1) // the last piece may be a line still being written
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+    .filter((entry) => entry.event === event);
+}
+
+/** Polls (bounded) until `check` returns a value; rejects after `timeoutMs`. */
+export async function eventually<T>(check: () => T | undefined | null | false, timeoutMs = 10_000): Promise<T> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const value = check();
+    if (value) return value;
+    if (performance.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
