@@ -64,7 +64,7 @@ export interface ServerOptions extends ServerSecurityOptions {
   cwd?: string;
   /** Directory that put and get paths are resolved under and confined to (default: home directory). */
   root?: string;
-  /** Environment commands start from (default: the server's). */
+  /** Environment commands start from (default: the server's, copied when the server is created). */
   env?: NodeJS.ProcessEnv;
   /** How processes are started (default: a ChildProcessLauncher; AdaptiveLauncher and HelperPoolLauncher fork off the event loop). */
   launcher?: ProcessLauncher;
@@ -112,7 +112,8 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
       killGraceMs: options.killGraceMs ?? DEFAULT_KILL_GRACE_MS,
       cwd: options.cwd ?? os.homedir(),
       root: options.root ?? os.homedir(),
-      env: options.env ?? process.env,
+      // A plain copy: spreading process.env itself calls getenv per variable on every command.
+      env: { ...(options.env ?? process.env) },
       insecure: options.insecure ?? false,
       authGraceMs: options.authGraceMs ?? DEFAULT_AUTH_GRACE_MS,
       maxStartups: options.maxStartups ?? DEFAULT_MAX_STARTUPS,
