@@ -20,7 +20,7 @@ export function transferCommand(direction: 'put' | 'get'): Command {
   const command = new Command(direction)
     .description(direction === 'put' ? 'copy local files to a server (scp-like)' : 'copy files from a server (scp-like)')
     .argument('<paths...>', direction === 'put' ? 'LOCAL... HOST[:PORT]:REMOTE' : 'HOST[:PORT]:REMOTE... LOCAL')
-    .option('-r, --recursive', 'copy directory trees')
+    .option('-r, --recursive', 'copy directory trees (regular files; empty directories are not created)')
     .option('-p, --preserve', 'keep modification times too (the mode is always kept)')
     .option('-q, --quiet', 'no progress bars')
     .option('--no-resume', 'start over instead of continuing an interrupted transfer')
