@@ -5,7 +5,7 @@
  * json does not).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -97,6 +97,18 @@ describe('serve --classic limits and edges', () => {
     assert.equal(reply?.text?.includes('ran-file-bytes'), false);
   });
 
+  test('a zero-byte upload and a command arriving in the same read: both are served', { timeout: 10_000 }, async () => {
+    const socket = net.connect(limited.classicPort, '127.0.0.1');
+    const header = Buffer.from(JSON.stringify({ cmd: 'put', filename: 'empty.txt', filesize: 0 }));
+    const length = Buffer.alloc(4);
+    length.writeInt32LE(header.length);
+    socket.write(Buffer.concat([length, header, Buffer.from('cat empty.txt; echo after')]));
+    const reply = await readJsonReply(socket);
+    socket.destroy();
+    assert.equal(reply, 'after\n');
+    assert.equal(readFileSync(path.join(root, 'empty.txt')).length, 0);
+  });
+
   test('the sticky-packet demo: raw replies mix for a 1024-byte reader, json replies do not', async () => {
     const commands = ['cmd=seq 1 500', 'cmd=echo second'];
     const [rawFirst, rawSecond] = await runClassicClient(raw.classicPort, 'raw', commands, { recvSize: 1024 });
@@ -127,3 +139,17 @@ describe('serve --classic limits and edges', () => {
     assert.deepEqual(await waitForGroupGone(start.pid as number), []);
   });
 });
+
+/** Reads one json-format reply from a raw socket (bounded by the test timeout). */
+async function readJsonReply(socket: net.Socket): Promise<string> {
+  let buffered = Buffer.alloc(0);
+  for await (const chunk of socket) {
+    buffered = Buffer.concat([buffered, chunk as Buffer]);
+    if (buffered.length < 4) continue;
+    const headerEnd = 4 + buffered.readInt32LE(0);
+    if (buffered.length < headerEnd) continue;
+    const size = (JSON.parse(buffered.subarray(4, headerEnd).toString('utf8')) as { total_size: number }).total_size;
+    if (buffered.length >= headerEnd + size) return buffered.subarray(headerEnd, headerEnd + size).toString('utf8');
+  }
+  throw new Error('connection closed before a whole reply');
+}

@@ -55,9 +55,4 @@ export class ChunkReader {
   get isClosed(): boolean {
     return this.closed;
   }
-
-  /** True while someone waits in next() for a read that has not arrived. */
-  get isWaiting(): boolean {
-    return this.waiter !== null;
-  }
 }

@@ -56,6 +56,8 @@ export class ClassicConnection {
   private readonly reader: ChunkReader;
   private current: ClassicCommand | null = null;
   private draining = false;
+  /** True only while waiting for the start of a request (not mid-upload, not for `recv_ready`). */
+  private idle = false;
 
   constructor(socket: Socket, ctx: ClassicConnectionContext) {
     this.socket = socket;
@@ -76,7 +78,9 @@ export class ClassicConnection {
     try {
       if (this.ctx.greeting && !(await this.write([this.ctx.greeting]))) return;
       while (!this.draining) {
+        this.idle = true;
         const first = await this.reader.next();
+        this.idle = false;
         if (first === null || !(await this.handle(first))) break;
       }
     } finally {
@@ -87,7 +91,7 @@ export class ClassicConnection {
   /** Shutdown: take no new request; an idle connection closes now, a busy one after its reply. */
   drain(): void {
     this.draining = true;
-    if (this.reader.isWaiting) this.socket.destroy();
+    if (this.idle) this.socket.destroy();
   }
 
   /** Shutdown grace is over: end the running command (its reply says so). */

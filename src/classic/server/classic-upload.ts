@@ -73,6 +73,8 @@ export async function receiveUpload(reader: ChunkReader, root: FileRoot, header:
       }
     }
   }
+  // A zero-byte upload never took its first bytes: they belong to the next request.
+  if (pending) reader.unshift(pending);
   const record = (outcome: UploadRecord['outcome'], finalError: ClassicServerError | null): UploadRecord => ({
     remote,
     name: header.filename,
