@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { VERSION } from '../version.js';
+import { classicCommand } from './classic-command.js';
 import { execCommand } from './exec-command.js';
 import { keygenCommand } from './keygen-command.js';
 import { transferCommand } from './transfer-command.js';
@@ -19,5 +20,6 @@ program.addCommand(shellCommand());
 program.addCommand(transferCommand('put'));
 program.addCommand(transferCommand('get'));
 program.addCommand(keygenCommand());
+program.addCommand(classicCommand());
 
 await program.parseAsync(process.argv);
