@@ -13,6 +13,8 @@ const CLIENT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'peers/cl
 /** One line the Python client printed: a greeting or a reply. */
 export interface ClassicReply {
   readonly greeting?: boolean;
+  /** With `parallel`: the connection's index. */
+  readonly conn?: number;
   readonly cmd?: string;
   /** The size the reply header announced; null in raw format. */
   readonly size: number | null;
@@ -26,6 +28,8 @@ export interface ClientOptions {
   readonly greeting?: boolean;
   readonly encoding?: string;
   readonly recvSize?: number;
+  /** Run the actions on this many connections at once ({i} in an action is the connection's index). */
+  readonly parallel?: number;
   readonly timeoutMs?: number;
 }
 
@@ -35,6 +39,7 @@ export function runClassicClient(port: number, format: string, actions: readonly
   if (options.greeting) args.push('--greeting');
   if (options.encoding) args.push('--encoding', options.encoding);
   if (options.recvSize) args.push('--recv-size', String(options.recvSize));
+  if (options.parallel) args.push('--parallel', String(options.parallel));
   const child = spawn('python3', [...args, '--', ...actions]);
   const out: Buffer[] = [];
   const err: Buffer[] = [];

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import iconv from 'iconv-lite';
-import { runCli, type ServeProcess } from '../helpers/cli.js';
+import { runCli, startServeProcess, type ServeProcess } from '../helpers/cli.js';
 import { waitForGroupGone } from '../helpers/processes.js';
 import { auditEvents, eventually, runClassicClient, startClassicServe } from './classic-server-helpers.js';
 
@@ -126,6 +126,16 @@ describe('serve --classic limits and edges', () => {
     const result = await runCli(['serve', '--classic', '0', '--classic-only', '--classic-host', '0.0.0.0']);
     assert.equal(result.code, 1);
     assert.match(result.stderr, /refusing the classic listener on non-loopback address 0\.0\.0\.0.*\(CLASSIC_REMOTE_REFUSED\)/s);
+  });
+
+  test('--classic beside the framesh listener: two ports, both served, SIGTERM closes both', async () => {
+    const serve = await startServeProcess(['--insecure', '--classic', '0', '--cwd', root], {}, { classic: true });
+    assert.ok(serve.classicPort && serve.classicPort !== serve.port);
+    const [reply] = await runClassicClient(serve.classicPort, 'json', ['cmd=echo classic']);
+    assert.equal(reply?.text, 'classic\n');
+    const exec = await runCli(['exec', '--insecure', `127.0.0.1:${serve.port}`, '--', 'echo framesh']);
+    assert.equal(exec.stdout, 'framesh\n');
+    assert.equal(await serve.stop('SIGTERM'), 0);
   });
 
   test('shutdown: running commands end with a note after the grace, then the server exits 0', async () => {

@@ -20,34 +20,44 @@ const CLIENTS = 20;
 
 const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
 
+/** Test-wide state: one root shared by all formats (names carry the format), one server per format. */
+let base: string;
+let root: string;
+let big: Buffer;
+const servers = new Map<string, ServeProcess & { classicPort: number }>();
+
+before(async () => {
+  base = mkdtempSync(path.join(os.tmpdir(), 'framesh-classic-'));
+  root = path.join(base, 'root');
+  mkdirSync(root);
+  big = randomBytes(BIG_BYTES);
+  writeFileSync(path.join(root, 'big.bin'), big);
+  // Started side by side: each costs a Node start-up, and the formats' tests then run one after another.
+  const started = await Promise.allSettled(
+    CLASSIC_FORMATS.map(async (format) => {
+      servers.set(format, await startClassicServe(format, ['--classic-greeting', GREETING, '--root', root, '--cwd', root]));
+    }),
+  );
+  const failed = started.find((result) => result.status === 'rejected');
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+});
+
+after(async () => {
+  await Promise.all([...servers.values()].map((serve) => serve.stop()));
+  rmSync(base, { recursive: true, force: true });
+});
+
 for (const format of CLASSIC_FORMATS) {
   describe(`serve --classic, ${format} format`, () => {
-    let serve: ServeProcess & { classicPort: number };
-    let base: string;
-    let root: string;
-    let big: Buffer;
-    const client = (actions: readonly string[]): Promise<ClassicReply[]> =>
-      runClassicClient(serve.classicPort, format, actions, { greeting: true });
+    const port = (): number => (servers.get(format) as { classicPort: number }).classicPort;
+    const serve = (): ServeProcess => servers.get(format) as ServeProcess;
+    const client = (actions: readonly string[]): Promise<ClassicReply[]> => runClassicClient(port(), format, actions, { greeting: true });
     /** The replies, after checking the greeting came first. */
     const replies = async (actions: readonly string[]): Promise<ClassicReply[]> => {
       const [greeting, ...rest] = await client(actions);
       assert.equal(greeting?.text, GREETING);
       return rest;
     };
-
-    before(async () => {
-      base = mkdtempSync(path.join(os.tmpdir(), 'framesh-classic-'));
-      root = path.join(base, 'root');
-      mkdirSync(root);
-      big = randomBytes(BIG_BYTES);
-      writeFileSync(path.join(root, 'big.bin'), big);
-      serve = await startClassicServe(format, ['--insecure', '--classic-greeting', GREETING, '--root', root, '--cwd', root]);
-    });
-
-    after(async () => {
-      await serve?.stop();
-      rmSync(base, { recursive: true, force: true });
-    });
 
     test('outputs of 0 bytes, 10 bytes and 10 MiB arrive whole', async () => {
       if (format === 'raw') {
@@ -99,12 +109,16 @@ for (const format of CLASSIC_FORMATS) {
       // Each command waits (bounded) until all have started: served one at a time, each would see only itself.
       const barrier = `barrier-${format}`;
       mkdirSync(path.join(root, barrier));
-      const command = (id: number): string =>
-        `cmd=touch ${barrier}/${id}; i=0; while [ $(ls ${barrier} | wc -l) -lt ${CLIENTS} ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done; echo ${id} $(ls ${barrier} | wc -l)`;
-      const all = await Promise.all(Array.from({ length: CLIENTS }, (_, id) => replies([command(id)])));
+      const command = `cmd=touch ${barrier}/{i}; n=0; while [ $(ls ${barrier} | wc -l) -lt ${CLIENTS} ] && [ $n -lt 200 ]; do sleep 0.05; n=$((n+1)); done; echo {i} $(ls ${barrier} | wc -l)`;
+      const lines = await runClassicClient(port(), format, [command], { greeting: true, parallel: CLIENTS });
+      const replies = lines.filter((line) => !line.greeting);
       assert.deepEqual(
-        all.map(([reply]) => reply?.text),
-        Array.from({ length: CLIENTS }, (_, id) => `${id} ${CLIENTS}\n`),
+        lines.filter((line) => line.greeting).map((line) => line.text),
+        Array.from({ length: CLIENTS }, () => GREETING),
+      );
+      assert.deepEqual(
+        replies.map((reply) => [reply.conn, reply.text]),
+        Array.from({ length: CLIENTS }, (_, id) => [id, `${id} ${CLIENTS}\n`]),
       );
     });
 
@@ -115,7 +129,7 @@ for (const format of CLASSIC_FORMATS) {
       const [after] = await replies([`put=${local}=some/dir/five-${format}.bin`, `cmd=echo after`]);
       assert.equal(after?.text, 'after\n');
       assert.ok(readFileSync(path.join(root, `five-${format}.bin`)).equals(content));
-      const [record] = auditEvents(serve, 'classic.upload').filter((e) => e.stored === `five-${format}.bin`);
+      const [record] = auditEvents(serve(), 'classic.upload').filter((e) => e.stored === `five-${format}.bin`);
       assert.deepEqual([record?.outcome, record?.bytes], ['stored', UPLOAD_BYTES]);
     });
 
@@ -133,7 +147,7 @@ for (const format of CLASSIC_FORMATS) {
       writeFileSync(local, randomBytes(100_000));
       const name = `cut-${format}.bin`;
       await client([`cut=${local}=${name}=30000`]);
-      const record = await eventually(() => auditEvents(serve, 'classic.upload').find((e) => e.name === name));
+      const record = await eventually(() => auditEvents(serve(), 'classic.upload').find((e) => e.name === name));
       assert.deepEqual([record.outcome, record.bytes, record.error], ['truncated', 30000, 'CLASSIC_UPLOAD_TRUNCATED']);
       assert.deepEqual(readdirSync(root).filter((entry) => entry.includes(name)), []);
       const [reply] = await replies(['cmd=echo still here']);

@@ -11,6 +11,8 @@ Actions, run in order on one connection:
   cut=LOCAL=NAME=K       like put, but close after K content bytes (a truncated upload)
 One JSON line per greeting and per reply on stdout. In raw format, cmd= does what the naive
 original does: exactly one recv(recv-size), whatever it holds.
+--parallel N runs the actions on N connections at once (threads), with {i} in an action replaced
+by the connection's index; each line then carries "conn": i, and lines are printed by connection.
 """
 import argparse
 import hashlib
@@ -18,6 +20,7 @@ import json
 import socket
 import struct
 import sys
+import threading
 
 
 def recv_exact(sock, n):
@@ -51,8 +54,7 @@ def report(out, encoding, **fields):
     data = fields.pop('data')
     fields.update(len=len(data), sha256=hashlib.sha256(data).hexdigest())
     fields['text'] = data.decode(encoding, errors='replace') if len(data) <= 65536 else None
-    out.write(json.dumps(fields) + '\n')
-    out.flush()
+    out.append(fields)
 
 
 def upload(sock, local, name, cut_after=None):
@@ -64,21 +66,11 @@ def upload(sock, local, name, cut_after=None):
     sock.sendall(content if cut_after is None else content[:cut_after])
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument('--host', default='127.0.0.1')
-    parser.add_argument('--port', type=int, required=True)
-    parser.add_argument('--format', choices=['json', 'length', 'ack', 'raw'], default='json')
-    parser.add_argument('--greeting', action='store_true')
-    parser.add_argument('--encoding', default='utf-8')
-    parser.add_argument('--recv-size', type=int, default=1024)
-    parser.add_argument('actions', nargs='*')
-    args = parser.parse_args()
-    out = sys.stdout
+def session(args, actions, out):
     sock = socket.create_connection((args.host, args.port), timeout=30)
     if args.greeting:
         report(out, 'utf-8', greeting=True, data=sock.recv(1024))
-    for action in args.actions:
+    for action in actions:
         kind, _, rest = action.partition('=')
         if kind == 'cmd':
             sock.send(rest.encode(args.encoding))
@@ -109,11 +101,47 @@ def main():
         elif kind == 'cut':
             local, name, k = rest.split('=')
             upload(sock, local, name, int(k))
-            sock.close()
-            return
+            break
         else:
             raise SystemExit(f'unknown action {action!r}')
     sock.close()
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--host', default='127.0.0.1')
+    parser.add_argument('--port', type=int, required=True)
+    parser.add_argument('--format', choices=['json', 'length', 'ack', 'raw'], default='json')
+    parser.add_argument('--greeting', action='store_true')
+    parser.add_argument('--encoding', default='utf-8')
+    parser.add_argument('--recv-size', type=int, default=1024)
+    parser.add_argument('--parallel', type=int, default=0)
+    parser.add_argument('actions', nargs='*')
+    args = parser.parse_args()
+    if not args.parallel:
+        out = []
+        session(args, args.actions, out)
+        lines = out
+    else:
+        outs = [[] for _ in range(args.parallel)]
+        errors = []
+
+        def run(i):
+            try:
+                session(args, [a.replace('{i}', str(i)) for a in args.actions], outs[i])
+            except Exception as e:  # reported after all threads end, so the exit status says it
+                errors.append(f'connection {i}: {e!r}')
+
+        threads = [threading.Thread(target=run, args=(i,)) for i in range(args.parallel)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        if errors:
+            raise SystemExit('; '.join(errors))
+        lines = [dict(line, conn=i) for i, out in enumerate(outs) for line in out]
+    for line in lines:
+        sys.stdout.write(json.dumps(line) + '\n')
 
 
 if __name__ == '__main__':
