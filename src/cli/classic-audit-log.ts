@@ -5,6 +5,7 @@ import type { ClassicListener } from '../classic/server/classic-listener.js';
 export function attachClassicAuditLog(listener: ClassicListener, log: Logger): void {
   listener.on('connection', (remote) => log.info({ event: 'classic.connect', remote }));
   listener.on('disconnect', (remote) => log.info({ event: 'classic.disconnect', remote }));
+  listener.on('failure', (remote, error) => log.error({ event: 'classic.failure', remote, error: error.message }));
   listener.on('commandStart', (info) => log.info({ event: 'classic.command.start', ...info }));
   listener.on('commandEnd', (record) =>
     log.info({

@@ -60,6 +60,7 @@ export class ClassicCommand {
   /** Starts the command, calls `started` with its pid, and resolves once it exited and closed both pipes. */
   async run(started: (pid: number) => void): Promise<ClassicCommandResult> {
     const { launcher, cwd, env, login, timeoutMs } = this.options;
+    if (this.reason) return this.result(Buffer.alloc(0), Buffer.alloc(0), null, this.noteFor(this.reason), null); // ended before it began
     let proc: RunningProcess;
     try {
       proc = await launcher.launch(buildLaunchSpec({ command: this.text, login, cwd, env }));

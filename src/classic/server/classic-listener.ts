@@ -45,6 +45,8 @@ export interface ClassicListenerEvents {
   commandStart: [info: { remote: string; command: string; pid: number }];
   commandEnd: [record: ClassicCommandRecord];
   upload: [record: UploadRecord];
+  /** A connection failed in a way no request explains (a bug); it was closed, the listener goes on. */
+  failure: [remote: string, error: Error];
 }
 
 /**
@@ -117,7 +119,11 @@ export class ClassicListener extends EventEmitter<ClassicListenerEvents> {
     }
     const conn = new ClassicConnection(socket, context);
     this.emit('connection', conn.remote);
-    const entry = { conn, done: conn.serve() };
+    const done = conn.serve().catch((err: unknown) => {
+      conn.destroy();
+      this.emit('failure', conn.remote, err instanceof Error ? err : new Error(String(err)));
+    });
+    const entry = { conn, done };
     this.connections.add(entry);
     socket.once('close', () => {
       this.connections.delete(entry);
