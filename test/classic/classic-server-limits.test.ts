@@ -46,8 +46,9 @@ describe('serve --classic limits and edges', () => {
     const [reply] = await runClassicClient(gbk.classicPort, 'length', ['cmd=echo 中文编码'], { encoding: 'gbk' });
     assert.equal(reply?.text, '中文编码\n');
     assert.equal(reply?.size, iconv.encode('中文编码\n', 'gbk').length);
-    const [start] = auditEvents(gbk, 'classic.command.start');
-    assert.equal(start?.command, 'echo 中文编码');
+    // The audit log comes through another pipe than the reply: wait for it rather than assume it is there.
+    const start = await eventually(() => auditEvents(gbk, 'classic.command.start')[0]);
+    assert.equal(start.command, 'echo 中文编码');
   });
 
   test('output beyond --classic-max-output is cut there, one line says so, and the command is ended', async () => {

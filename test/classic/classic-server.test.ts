@@ -129,8 +129,8 @@ for (const format of CLASSIC_FORMATS) {
       const [after] = await replies([`put=${local}=some/dir/five-${format}.bin`, `cmd=echo after`]);
       assert.equal(after?.text, 'after\n');
       assert.ok(readFileSync(path.join(root, `five-${format}.bin`)).equals(content));
-      const [record] = auditEvents(serve(), 'classic.upload').filter((e) => e.stored === `five-${format}.bin`);
-      assert.deepEqual([record?.outcome, record?.bytes], ['stored', UPLOAD_BYTES]);
+      const record = await eventually(() => auditEvents(serve(), 'classic.upload').find((e) => e.stored === `five-${format}.bin`));
+      assert.deepEqual([record.outcome, record.bytes], ['stored', UPLOAD_BYTES]);
     });
 
     test('an upload named ../x stays inside the root', async () => {
