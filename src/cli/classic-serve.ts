@@ -48,13 +48,14 @@ export function addClassicOptions(command: Command): Command {
 }
 
 /**
- * Starts the classic listener when --classic was given, logs its events and
- * prints its ready line; resolves with null otherwise.
+ * Checks the classic flags before anything listens: --classic-only needs a
+ * port, and a non-loopback --classic-host needs --classic-allow-remote (then
+ * warns). Throws CLASSIC_REMOTE_REFUSED.
  */
-export async function startClassicListener(flags: ClassicServeFlags & SharedServeFlags, log: Logger, notice: (text: string) => void): Promise<ClassicListener | null> {
+export function checkClassicFlags(flags: ClassicServeFlags, notice: (text: string) => void): void {
   if (flags.classic === undefined) {
     if (flags.classicOnly) throw new InvalidArgumentError('--classic-only needs --classic PORT');
-    return null;
+    return;
   }
   if (!isLoopbackHost(flags.classicHost)) {
     if (!flags.classicAllowRemote) {
@@ -65,6 +66,15 @@ export async function startClassicListener(flags: ClassicServeFlags & SharedServ
     }
     notice(`WARNING: --classic-allow-remote: the classic listener on ${flags.classicHost} has no encryption and no authentication; anyone who can connect can run commands as this account.`);
   }
+}
+
+/**
+ * Starts the classic listener when --classic was given (flags already passed
+ * {@link checkClassicFlags}), logs its events and prints its ready line;
+ * resolves with null otherwise.
+ */
+export async function startClassicListener(flags: ClassicServeFlags & SharedServeFlags, log: Logger): Promise<ClassicListener | null> {
+  if (flags.classic === undefined) return null;
   const listener = new ClassicListener({
     format: flags.classicFormat,
     encoding: flags.classicEncoding,
@@ -86,8 +96,8 @@ export async function startClassicListener(flags: ClassicServeFlags & SharedServ
 }
 
 /** `serve --classic-only`: the classic listener alone, closed on SIGTERM/SIGINT. */
-export async function runClassicOnly(flags: ClassicServeFlags & SharedServeFlags, log: Logger, notice: (text: string) => void): Promise<void> {
-  const listener = (await startClassicListener(flags, log, notice)) as ClassicListener;
+export async function runClassicOnly(flags: ClassicServeFlags & SharedServeFlags, log: Logger): Promise<void> {
+  const listener = (await startClassicListener(flags, log)) as ClassicListener;
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) return;

@@ -11,7 +11,7 @@ import { DEFAULT_LIMITS } from '../protocol/constants.js';
 import { ensureHome, homeFile, resolveHome } from '../security/framesh-home.js';
 import { authorizeOwnKeyOnFirstRun, isLoopbackHost } from '../security/first-run.js';
 import { attachAuditLog } from './audit-log.js';
-import { addClassicOptions, runClassicOnly, startClassicListener, type ClassicServeFlags } from './classic-serve.js';
+import { addClassicOptions, checkClassicFlags, runClassicOnly, startClassicListener, type ClassicServeFlags } from './classic-serve.js';
 import { describeError } from './exit-status.js';
 import { parseNonNegativeInt } from './target.js';
 
@@ -77,7 +77,8 @@ async function runServe(flags: ServeFlags): Promise<void> {
   const notice = (text: string): void => {
     process.stderr.write(`framesh: ${text}\n`);
   };
-  if (flags.classicOnly) return runClassicOnly(flags, log, notice);
+  checkClassicFlags(flags, notice);
+  if (flags.classicOnly) return runClassicOnly(flags, log);
   if (flags.insecure) {
     if (!isLoopbackHost(flags.host) && !flags.insecureAllowRemote) {
       throw new Error(`refusing --insecure on non-loopback address ${flags.host}: anyone who can reach it could run commands. Add --insecure-allow-remote if you really mean it.`);
@@ -118,7 +119,7 @@ async function runServe(flags: ServeFlags): Promise<void> {
   }
   // The one line scripts wait for: it carries the real port when --port 0 was given.
   process.stdout.write(`framesh listening on ${host}:${address.port}\n`);
-  const classic = await startClassicListener(flags, log, notice);
+  const classic = await startClassicListener(flags, log);
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) return;

@@ -124,9 +124,16 @@ describe('serve --classic limits and edges', () => {
   });
 
   test('a non-loopback --classic-host is refused without --classic-allow-remote', async () => {
-    const result = await runCli(['serve', '--classic', '0', '--classic-only', '--classic-host', '0.0.0.0']);
-    assert.equal(result.code, 1);
-    assert.match(result.stderr, /refusing the classic listener on non-loopback address 0\.0\.0\.0.*\(CLASSIC_REMOTE_REFUSED\)/s);
+    const results = await Promise.all([
+      runCli(['serve', '--classic', '0', '--classic-only', '--classic-host', '0.0.0.0']),
+      // Beside the framesh listener, the check comes before anything listens.
+      runCli(['serve', '--insecure', '--port', '0', '--classic', '0', '--classic-host', '0.0.0.0']),
+    ]);
+    for (const result of results) {
+      assert.equal(result.code, 1);
+      assert.equal(result.stdout, '');
+      assert.match(result.stderr, /refusing the classic listener on non-loopback address 0\.0\.0\.0.*\(CLASSIC_REMOTE_REFUSED\)/s);
+    }
   });
 
   test('--classic beside the framesh listener: two ports, both served, SIGTERM closes both', async () => {
