@@ -8,7 +8,7 @@ import { FrameshError } from '../errors.js';
 import type { ExecSummary } from './exec/exec-channel.js';
 import { execChannelFactory } from './exec/exec-channel-factory.js';
 import type { ChannelFactory } from './server-channel.js';
-import { ChildProcessLauncher } from './process/child-process-launcher.js';
+import { AdaptiveLauncher } from './process/adaptive-launcher.js';
 import type { ProcessLauncher } from './process/launcher.js';
 import { ServerSession, type AuthenticatedIdentity } from './server-session.js';
 import { ConnectionGate } from './connection-gate.js';
@@ -66,7 +66,7 @@ export interface ServerOptions extends ServerSecurityOptions {
   root?: string;
   /** Environment commands start from (default: the server's, copied when the server is created). */
   env?: NodeJS.ProcessEnv;
-  /** How processes are started (default: a ChildProcessLauncher; AdaptiveLauncher and HelperPoolLauncher fork off the event loop). */
+  /** How processes are started (default: an AdaptiveLauncher: inline fork when idle, a helper pool under load; docs/ARCHITECTURE.md, "Spawning"). */
   launcher?: ProcessLauncher;
 }
 
@@ -104,7 +104,7 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
 
   constructor(options: ServerOptions = {}) {
     super();
-    this.launcher = options.launcher ?? new ChildProcessLauncher();
+    this.launcher = options.launcher ?? new AdaptiveLauncher();
     this.options = {
       maxChannels: options.maxChannels ?? DEFAULT_LIMITS.maxChannels,
       maxTimeoutMs: options.maxTimeoutMs ?? 0,

@@ -80,7 +80,8 @@ describe('framesh exec (CLI)', { concurrency: 3 }, () => {
   });
 
   it('Ctrl-C (SIGINT) to the CLI reaches the remote command, which exits 130', async () => {
-    const child = spawnCli(['exec', '--insecure', target, '--', 'echo ready; sleep 30']);
+    // "ready" comes from the process to interrupt (see the shell test: sh may hold a SIGINT that lands before its next fork).
+    const child = spawnCli(['exec', '--insecure', target, '--', `exec ${JSON.stringify(process.execPath)} -e "console.log('ready'); setTimeout(() => {}, 30000)"`]);
     child.stdin.end();
     let stdout = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));

@@ -53,7 +53,10 @@ describe('framesh shell (CLI, piped)', { concurrency: 3 }, () => {
     let stdout = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
     const exited = once(child, 'exit');
-    child.stdin.write('echo ready; sleep 30\n');
+    // "ready" must come from the process that gets interrupted: with `echo ready; sleep 30` a SIGINT
+    // landing between the echo and the fork of sleep is caught by sh (dash catches SIGINT under -c and
+    // acts on it only after the foreground job), so sleep would run its full 30 s.
+    child.stdin.write(`exec ${JSON.stringify(process.execPath)} -e "console.log('ready'); setTimeout(() => {}, 30000)"\n`);
     while (!stdout.includes('ready')) await bounded(once(child.stdout, 'data'), 15_000, 'ready');
     child.kill('SIGINT');
     child.stdin.end('echo still here\n');
