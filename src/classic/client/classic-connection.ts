@@ -1,4 +1,5 @@
 import type net from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
 import { ACK_READY, type ClassicFormat } from '../classic-format.js';
 import { ConnectionError, FrameshError, TimeoutError } from '../../errors.js';
 import { connectClassicSocket, describeTarget, toClassicSocketError, type ClassicTarget } from './classic-connect.js';
@@ -46,6 +47,8 @@ export class ClassicConnection {
   #held: Buffer[] = [];
   #reading: ReadHandler | null = null;
   #failPending: ((err: FrameshError) => void) | null = null;
+  /** ack only: no command is sent before this time (see the `size` event in #readFramed). */
+  #quietUntil = 0;
   #ended = false;
   #failure: FrameshError | null = null;
 
@@ -65,12 +68,15 @@ export class ClassicConnection {
       this.#guard(() => this.#reading?.end());
     });
     socket.on('error', (err: NodeJS.ErrnoException) => this.#fail(toClassicSocketError(err, target)));
-    socket.on('close', () => this.#fail(new ConnectionError('CONNECTION_CLOSED', `the connection to ${describeTarget(target)} closed`)));
+    socket.on('close', () => this.#fail(this.#ended ? this.#closedByServer() : new ConnectionError('CONNECTION_CLOSED', `the connection to ${describeTarget(target)} closed`)));
   }
 
   /** Sends one command as one write, as a classic client's single `send()`. */
-  send(command: Buffer): Promise<void> {
-    if (this.#ended) return Promise.reject(this.#closedByServer());
+  async send(command: Buffer): Promise<void> {
+    const settleMs = this.#quietUntil - performance.now();
+    if (settleMs > 0) await delay(settleMs);
+    if (this.#failure) throw this.#failure;
+    if (this.#ended) throw this.#closedByServer();
     return this.write(command);
   }
 
@@ -145,7 +151,12 @@ export class ClassicConnection {
         for (const event of events) {
           if (event.type === 'size') {
             // docs/CLASSIC.md, ack: the server sends the body only after this.
-            if (this.#options.format === 'ack') this.#socket.write(ACK_READY);
+            if (this.#options.format === 'ack') {
+              this.#socket.write(ACK_READY);
+              // An empty reply ends at once, and the next command could reach the server in the same read as
+              // `recv_ready` (the sticky-packet problem, server side): leave it --idle ms to take its read first.
+              if (event.size === 0) this.#quietUntil = performance.now() + this.#options.idleMs;
+            }
           } else if (event.type === 'body') {
             this.#writeSink(sink, event.chunk, timer);
           } else {
