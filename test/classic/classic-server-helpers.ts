@@ -4,6 +4,7 @@
  * classic server tests.
  */
 import { spawn } from 'node:child_process';
+import type { Socket } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServeProcess, type ServeProcess } from '../helpers/cli.js';
@@ -85,4 +86,27 @@ export async function eventually<T>(check: () => T | undefined | null | false, t
     if (performance.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/** Reads exactly n bytes at a time from a raw socket (for hand-written peers); rejects if it closes first. */
+export function byteReader(socket: Socket): (n: number) => Promise<Buffer> {
+  let buffered = Buffer.alloc(0);
+  let wake: (() => void) | null = null;
+  socket.on('data', (chunk: Buffer) => {
+    buffered = Buffer.concat([buffered, chunk]);
+    wake?.();
+  });
+  socket.on('close', () => wake?.());
+  return async (n) => {
+    while (buffered.length < n) {
+      if (socket.destroyed) throw new Error(`socket closed with ${buffered.length} of ${n} bytes`);
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+      wake = null;
+    }
+    const bytes = buffered.subarray(0, n);
+    buffered = buffered.subarray(n);
+    return bytes;
+  };
 }

@@ -6,12 +6,13 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { CLASSIC_FORMATS } from '../../src/classic/classic-format.js';
 import type { ServeProcess } from '../helpers/cli.js';
-import { auditEvents, eventually, runClassicClient, startClassicServe, type ClassicReply } from './classic-server-helpers.js';
+import { auditEvents, byteReader, eventually, runClassicClient, startClassicServe, type ClassicReply } from './classic-server-helpers.js';
 
 const GREETING = 'welcome to framesh classic 你好';
 const BIG_BYTES = 10 * 1024 * 1024;
@@ -81,6 +82,22 @@ for (const format of CLASSIC_FORMATS) {
       assert.equal(first?.len, 1892);
       assert.ok(first?.text?.startsWith('1\n2\n3\n') && first.text.endsWith('499\n500\n'));
       assert.equal(second?.text, 'second\n');
+    });
+
+    test('ack: a next command sent in the same read as recv_ready is still run', { skip: format !== 'ack' && 'ack only', timeout: 10_000 }, async () => {
+      const socket = net.connect(port(), '127.0.0.1');
+      const read = byteReader(socket);
+      try {
+        assert.equal((await read(Buffer.byteLength(GREETING))).toString(), GREETING);
+        socket.write('true');
+        assert.equal((await read(1)).toString(), '0');
+        socket.write('recv_readyecho merged');
+        assert.equal((await read(1)).toString(), '7');
+        socket.write('recv_ready');
+        assert.equal((await read(7)).toString(), 'merged\n');
+      } finally {
+        socket.destroy();
+      }
     });
 
     test('a command that writes only to stderr', async () => {

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import type { ClassicFormat } from '../classic-format.js';
+import { ACK_READY, type ClassicFormat } from '../classic-format.js';
 import type { FileRoot } from '../../server/files/file-root.js';
 import type { ExitStatus } from '../../server/process/launcher.js';
 import { ChunkReader } from './chunk-reader.js';
@@ -8,6 +8,8 @@ import { ClassicServerError } from './classic-errors.js';
 import { replyBody, replyHeader } from './classic-reply.js';
 import { classifyRequest } from './classic-request.js';
 import { receiveUpload, type UploadRecord } from './classic-upload.js';
+
+const ACK_READY_BYTES = Buffer.from(ACK_READY, 'ascii');
 
 /** One finished classic command, for the audit log. */
 export interface ClassicCommandRecord {
@@ -169,7 +171,14 @@ export class ClassicConnection {
     const header = replyHeader(this.ctx.format, body.length);
     if (this.ctx.format === 'ack') {
       // docs/CLASSIC.md: after the digits the client sends `recv_ready`; any read counts as it.
-      if (!(await this.write([header as Buffer])) || (await this.reader.next()) === null) return false;
+      if (!(await this.write([header as Buffer]))) return false;
+      const ready = await this.reader.next();
+      if (ready === null) return false;
+      // After an empty reply a client may send its next command at once, and the two sends can arrive as
+      // one read: what follows `recv_ready` is the next request, not part of the acknowledgement.
+      if (ready.length > ACK_READY_BYTES.length && ready.subarray(0, ACK_READY_BYTES.length).equals(ACK_READY_BYTES)) {
+        this.reader.unshift(ready.subarray(ACK_READY_BYTES.length));
+      }
       return body.length === 0 || this.write([body]);
     }
     const parts = header ? [header, body] : [body];
