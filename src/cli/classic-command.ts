@@ -25,6 +25,8 @@ type Mode = { kind: 'prompt' } | { kind: 'command'; text: string } | { kind: 'pu
 const LEAVE_WORDS = new Set(['exit', 'quit']);
 /** Exit status after Ctrl-C while a reply was awaited, as a shell reports SIGINT. */
 const EXIT_INTERRUPTED = 130;
+/** 128 + SIGPIPE, what a shell reports for a writer whose reader left. */
+const EXIT_STDOUT_CLOSED = 141;
 const DEFAULT_IDLE_MS = 200;
 const DEFAULT_TIMEOUT_MS = 60_000;
 
@@ -40,7 +42,8 @@ json, length and ack announce each reply's size, so replies never mix; raw has n
 guesses that a reply ended after --idle ms without data, and says so.
 At the prompt: empty lines are skipped; exit, quit or EOF (Ctrl-D) leave; Ctrl-C while waiting leaves.
 Exit status: 0 when every reply was read whole; 255 when the connection failed, timed out or a reply
-broke its format (the message ends with the code, see docs/ERRORS.md); 130 after Ctrl-C while waiting.`;
+broke its format (the message ends with the code, see docs/ERRORS.md); 130 after Ctrl-C while waiting;
+141 when stdout was closed early (| head).`;
 
 /** `framesh classic HOST:PORT`: a client for existing classic socket remote-exec servers (docs/CLASSIC.md). */
 export function classicCommand(): Command {
@@ -89,6 +92,12 @@ async function runClassic(target: ClassicTarget, mode: Mode, flags: ClassicFlags
     process.stderr.write(`framesh: the raw format has no framing, so reply boundaries are guessed: a reply ends after ${flags.idle} ms without data (--idle)\n`);
   }
   const session = new ClassicSession(connection, flags);
+  // `| head` closed our stdout: nothing more can be shown, so leave as a program killed by SIGPIPE would.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    connection.close();
+    process.exit(EXIT_STDOUT_CLOSED);
+  });
   try {
     if (flags.greeting) await session.greeting();
     if (mode.kind === 'command') await session.run(mode.text);

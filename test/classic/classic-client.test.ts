@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -9,7 +10,7 @@ import iconv from 'iconv-lite';
 import { CLASSIC_FORMATS, encodeInt32, type ClassicFormat } from '../../src/classic/classic-format.js';
 import { ClassicConnection, type ReplySink } from '../../src/classic/client/classic-connection.js';
 import { ClassicReplyError } from '../../src/classic/client/classic-reply-error.js';
-import { runCli, type CliResult } from '../helpers/cli.js';
+import { runCli, spawnCli, type CliResult } from '../helpers/cli.js';
 import { startHostileServer, startPythonClassicServer, type HostileServer, type PythonClassicServer } from './classic-client-helpers.js';
 
 /**
@@ -74,7 +75,7 @@ describe('framesh classic', { concurrency: 4 }, () => {
         assert.equal(result.stdout, `${GREETING}你好\n世界\n`);
       });
 
-      it('put FILE uploads the file byte-exact under the server directory, then the connection serves on', async () => {
+      it('put FILE uploads the file byte-exact under the server directory', async () => {
         const dir = mkdtempSync(path.join(os.tmpdir(), 'framesh-classic-put-'));
         try {
           const content = randomBytes(1024 * 1024 + 3);
@@ -91,6 +92,29 @@ describe('framesh classic', { concurrency: 4 }, () => {
       });
     });
   }
+
+  describe('framesh classic CLI details', () => {
+    it('-- put x runs a command named put; it is not an upload', async () => {
+      const result = await classic('json', [plain('json').target, '--', 'put', 'x']);
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /put: .*not found/);
+      assert.doesNotMatch(result.stderr, /sent x/);
+    });
+
+    it('leaves with 141 when its stdout is closed early (| head), without a stack trace', async () => {
+      const child = spawnCli(['classic', plain('json').target, '--', 'seq 1 300000']);
+      let stderr = '';
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      const exited = once(child, 'exit');
+      await once(child.stdout, 'data');
+      child.stdout.destroy();
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      const [code] = (await exited) as [number | null];
+      clearTimeout(timer);
+      assert.equal(code, 141, stderr);
+      assert.doesNotMatch(stderr, /EPIPE|\n\s+at /);
+    });
+  });
 
   describe('ClassicConnection reply by reply (boundaries visible)', () => {
     /** Collects each reply's bytes separately (the greeting first, if asked), so a reply that swallowed part of the next would show. */
