@@ -41,9 +41,9 @@ A reply is printed byte for byte (the remote stdout and stderr, mixed as the cla
 json, length and ack announce each reply's size, so replies never mix; raw has no framing, so framesh
 guesses that a reply ended after --idle ms without data, and says so.
 At the prompt: empty lines are skipped; exit, quit or EOF (Ctrl-D) leave; Ctrl-C while waiting leaves.
-Exit status: 0 when every reply was read whole; 255 when the connection failed, timed out or a reply
-broke its format (the message ends with the code, see docs/ERRORS.md); 130 after Ctrl-C while waiting;
-141 when stdout was closed early (| head).`;
+Exit status: 0 when every reply was read whole; 255 when the connection failed or timed out, a reply
+broke its format or the file to put cannot be read (the message ends with the code, see docs/ERRORS.md);
+130 after Ctrl-C while waiting; 141 when stdout was closed early (| head).`;
 
 /** `framesh classic HOST:PORT`: a client for existing classic socket remote-exec servers (docs/CLASSIC.md). */
 export function classicCommand(): Command {
