@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { encodeInt32 } from '../../src/classic/classic-format.js';
 import { ClassicReplyError } from '../../src/classic/client/classic-reply-error.js';
 import { createReplyReader, type FramedFormat, type FramedReplyReader, type ReplyEvent } from '../../src/classic/client/framed-reply-reader.js';
@@ -187,4 +188,73 @@ describe('classic ack size reader', () => {
     reader.push(Buffer.from('100'));
     assertReplyError(() => reader.endOfRead(), 'CLASSIC_REPLY_TOO_LARGE', /100 bytes, beyond --max-reply 99/);
   });
+});
+
+describe('classic reply readers: properties', () => {
+  /** Splits `bytes` at the given cut points (sorted, deduplicated), as the network might. */
+  const chunked = (bytes: Buffer, cuts: number[]): Buffer[] => {
+    const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+    const out: Buffer[] = [];
+    let from = 0;
+    for (const point of [...points, bytes.length]) {
+      out.push(bytes.subarray(from, point));
+      from = point;
+    }
+    return out;
+  };
+
+  for (const format of ['json', 'length'] as const) {
+    it(`${format}: any replies, any chunking: each reply comes out whole and alone`, () => {
+      fc.assert(
+        fc.property(fc.array(fc.uint8Array({ maxLength: 300 }), { minLength: 1, maxLength: 5 }), fc.array(fc.nat(), { maxLength: 20 }), (bodies, cuts) => {
+          const reader = createReplyReader(format);
+          const stream = Buffer.concat(bodies.map((b) => wire(format, Buffer.from(b))));
+          const got: string[] = [];
+          let current: Buffer[] = [];
+          // As the connection does: after a reply's end, next() starts the following one from held bytes.
+          const take = (events: ReplyEvent[]): void => {
+            for (const e of events) {
+              if (e.type === 'body') current.push(e.chunk);
+              if (e.type === 'end') {
+                got.push(Buffer.concat(current).toString('hex'));
+                current = [];
+                if (got.length < bodies.length) take(reader.next());
+              }
+            }
+          };
+          take(reader.next());
+          for (const chunk of chunked(stream, cuts)) take(reader.push(chunk));
+          reader.end();
+          assert.deepEqual(got, bodies.map((b) => Buffer.from(b).toString('hex')));
+        }),
+        { numRuns: 300 },
+      );
+    });
+  }
+
+  for (const format of ['json', 'length', 'ack'] as const) {
+    it(`${format}: random bytes from a hostile server only ever raise ClassicReplyError, and never yield more body than announced`, () => {
+      fc.assert(
+        fc.property(fc.array(fc.uint8Array({ maxLength: 64 }), { maxLength: 8 }), (chunks) => {
+          const reader = createReplyReader(format, 4096);
+          let announced = 0;
+          let body = 0;
+          try {
+            const events = [...reader.next()];
+            for (const chunk of chunks) events.push(...reader.push(Buffer.from(chunk)), ...reader.endOfRead());
+            for (const e of events) {
+              if (e.type === 'size') announced = e.size;
+              if (e.type === 'body') body += e.chunk.length;
+              if (e.type === 'end') return;
+            }
+            assert.ok(body <= announced);
+            reader.end();
+          } catch (err) {
+            assert.ok(err instanceof ClassicReplyError, String(err));
+          }
+        }),
+        { numRuns: 500 },
+      );
+    });
+  }
 });
