@@ -2,7 +2,7 @@
 // beside a raw TCP socket pair moving the same file on loopback, and, where OpenSSH can be had,
 // scp, scp -O and sftp against a private sshd. Prints MB/s, ratios and the server's peak RSS.
 import { execFileSync, spawn } from 'node:child_process';
-import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, statfsSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
@@ -15,6 +15,26 @@ import { startCliServer, startSshd } from './external-servers.mjs';
 
 const BYTES = Number(process.env.FRAMESH_BENCH_BYTES ?? GiB);
 const LIMIT_MS = 180_000;
+
+/**
+ * Where the files live: FRAMESH_BENCH_DIR, else /dev/shm when it has room, so the figures measure the
+ * transfer and not the disk (framesh fsyncs a put before its rename, scp and sftp do not; on a disk that
+ * alone can decide the ratio). Every output is removed after its measurement, so 3x the size suffices.
+ */
+function benchParent() {
+  if (process.env.FRAMESH_BENCH_DIR) return process.env.FRAMESH_BENCH_DIR;
+  const shm = '/dev/shm';
+  if (existsSync(shm)) {
+    const { bavail, bsize } = statfsSync(shm);
+    if (bavail * bsize > 4 * BYTES) return shm;
+  }
+  return os.tmpdir();
+}
+
+/** Deletes a measured output so the next one has room (tmpfs holds them in memory). */
+function discard(file) {
+  rmSync(file, { force: true });
+}
 
 async function makeFile(file) {
   const block = randomBytes(MiB);
@@ -40,6 +60,7 @@ async function rawTcp(source, dest) {
   sender.kill();
   receiver.close();
   if (statSync(dest).size !== BYTES) throw new Error('raw tcp moved the wrong size');
+  discard(dest);
   return result;
 }
 
@@ -47,25 +68,33 @@ async function framesh(options, source, remoteName, localBack) {
   const client = await connect({ host: '127.0.0.1', ...options });
   try {
     let started = performance.now();
-    await withTimeout(client.put(source, remoteName, { resume: false }), LIMIT_MS, 'put');
+    await withTimeout(client.put(source, remoteName.path, { resume: false }), LIMIT_MS, 'put');
     const put = mbs(started);
     started = performance.now();
-    await withTimeout(client.get(remoteName, localBack, { resume: false }), LIMIT_MS, 'get');
-    return { put, get: mbs(started) };
+    await withTimeout(client.get(remoteName.path, localBack, { resume: false }), LIMIT_MS, 'get');
+    const get = mbs(started);
+    discard(remoteName.local);
+    discard(localBack);
+    return { put, get };
   } finally {
     await client.close();
   }
 }
 
-function timed(file, args) {
+/** Runs an OpenSSH copy to `output` and removes what it wrote. */
+function timed(file, args, output) {
   const started = performance.now();
   execFileSync(file, args, { stdio: ['ignore', 'ignore', 'inherit'], timeout: LIMIT_MS });
-  return mbs(started);
+  const result = mbs(started);
+  if (statSync(output).size !== BYTES) throw new Error(`${file} moved the wrong size`);
+  discard(output);
+  return result;
 }
 
 export async function run() {
-  console.log(`files: ${BYTES / MiB} MiB put and get`);
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'framesh-bench-files-'));
+  const parent = benchParent();
+  console.log(`files: ${BYTES / MiB} MiB put and get, files in ${parent}`);
+  const dir = mkdtempSync(path.join(parent, 'framesh-bench-files-'));
   const root = path.join(dir, 'root');
   mkdirSync(root);
   const source = path.join(dir, 'source.bin');
@@ -76,9 +105,10 @@ export async function run() {
   let sshd = null;
   try {
     const tcp = await rawTcp(source, path.join(dir, 'tcp.out'));
-    const clear = await framesh({ port: plain.port, insecure: true }, source, 'plain.bin', path.join(dir, 'plain.back'));
+    const remote = (name) => ({ path: name, local: path.join(root, name) });
+    const clear = await framesh({ port: plain.port, insecure: true }, source, remote('plain.bin'), path.join(dir, 'plain.back'));
     const plainPeak = memoryOf(plain.pid).peakMb;
-    const tls = await framesh({ port: secure.port, home }, source, 'tls.bin', path.join(dir, 'tls.back'));
+    const tls = await framesh({ port: secure.port, home }, source, remote('tls.bin'), path.join(dir, 'tls.back'));
     const tlsPeak = memoryOf(secure.pid).peakMb;
     const rows = [
       { name: 'put, plaintext', value: `${fmt(clear.put, 0)} MB/s`, baseline: `raw TCP ${fmt(tcp, 0)} MB/s`, ratio: fmt(clear.put / tcp, 2), target: '>= 0.70', met: clear.put / tcp >= 0.7 },
@@ -89,15 +119,17 @@ export async function run() {
     sshd = await startSshd(path.join(dir, 'ssh-state'));
     if (sshd) {
       const opts = sshd.base.map((a) => (a === '-p' ? '-P' : a));
+      const out = path.join(dir, 'ssh.out');
+      const sftpArgs = opts.map((a) => `'${a}'`).join(' ');
       const up = {
-        scp: timed('scp', [...opts, '-q', source, `127.0.0.1:${path.join(dir, 'scp.up')}`]),
-        'scp -O': timed('scp', ['-O', ...opts, '-q', source, `127.0.0.1:${path.join(dir, 'scpO.up')}`]),
-        sftp: timed('sh', ['-c', `echo 'put ${source} ${path.join(dir, 'sftp.up')}' | sftp ${opts.map((a) => `'${a}'`).join(' ')} -q -b - 127.0.0.1`]),
+        scp: timed('scp', [...opts, '-q', source, `127.0.0.1:${out}`], out),
+        'scp -O': timed('scp', ['-O', ...opts, '-q', source, `127.0.0.1:${out}`], out),
+        sftp: timed('sh', ['-c', `echo 'put ${source} ${out}' | sftp ${sftpArgs} -q -b - 127.0.0.1`], out),
       };
       const down = {
-        scp: timed('scp', [...opts, '-q', `127.0.0.1:${source}`, path.join(dir, 'scp.down')]),
-        'scp -O': timed('scp', ['-O', ...opts, '-q', `127.0.0.1:${source}`, path.join(dir, 'scpO.down')]),
-        sftp: timed('sh', ['-c', `echo 'get ${source} ${path.join(dir, 'sftp.down')}' | sftp ${opts.map((a) => `'${a}'`).join(' ')} -q -b - 127.0.0.1`]),
+        scp: timed('scp', [...opts, '-q', `127.0.0.1:${source}`, out], out),
+        'scp -O': timed('scp', ['-O', ...opts, '-q', `127.0.0.1:${source}`, out], out),
+        sftp: timed('sh', ['-c', `echo 'get ${source} ${out}' | sftp ${sftpArgs} -q -b - 127.0.0.1`], out),
       };
       const best = (m) => Math.max(...Object.values(m));
       const list = (m) => Object.entries(m).map(([k, v]) => `${k} ${fmt(v, 0)}`).join(', ');
