@@ -41,20 +41,23 @@ const server = net.createServer({ noDelay: true }, (socket) => {
 server.listen(0, '127.0.0.1', () => console.log(server.address().port));
 `;
 
-async function rawTcp() {
+/** Starts `script` in its own process (it prints its port), then counts what one connection to it receives. */
+async function receiveFrom(script, args, what) {
   const net = await import('node:net');
-  const sender = spawn(process.execPath, ['-e', SENDER, String(BYTES)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await withTimeout(new Promise((resolve) => sender.stdout.once('data', (d) => resolve(Number(String(d).trim())))), 10_000, 'tcp sender');
+  const peer = spawn(process.execPath, ['-e', script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await withTimeout(new Promise((resolve) => peer.stdout.once('data', (d) => resolve(Number(String(d).trim())))), 10_000, what);
   const started = performance.now();
   let bytes = 0;
   const socket = net.connect({ port, host: '127.0.0.1', noDelay: true });
   socket.on('data', (chunk) => (bytes += chunk.length));
-  await withTimeout(new Promise((resolve, reject) => { socket.once('end', resolve); socket.once('error', reject); }), LIMIT_MS, 'raw tcp');
+  await withTimeout(new Promise((resolve, reject) => { socket.once('end', resolve); socket.once('error', reject); }), LIMIT_MS, what);
   const result = check(bytes, started);
   socket.destroy();
-  sender.kill();
+  peer.kill();
   return result;
 }
+
+const rawTcp = () => receiveFrom(SENDER, [String(BYTES)], 'raw tcp');
 
 const RELAY = `
 const net = require('node:net');
@@ -68,20 +71,7 @@ const server = net.createServer({ noDelay: true }, (socket) => {
 server.listen(0, '127.0.0.1', () => console.log(server.address().port));
 `;
 
-async function unframedRelay() {
-  const net = await import('node:net');
-  const relay = spawn(process.execPath, ['-e', RELAY, JSON.stringify(COMMAND)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await withTimeout(new Promise((resolve) => relay.stdout.once('data', (d) => resolve(Number(String(d).trim())))), 10_000, 'relay');
-  const started = performance.now();
-  let bytes = 0;
-  const socket = net.connect({ port, host: '127.0.0.1', noDelay: true });
-  socket.on('data', (chunk) => (bytes += chunk.length));
-  await withTimeout(new Promise((resolve, reject) => { socket.once('end', resolve); socket.once('error', reject); }), LIMIT_MS, 'unframed relay');
-  const result = check(bytes, started);
-  socket.destroy();
-  relay.kill();
-  return result;
-}
+const unframedRelay = () => receiveFrom(RELAY, [JSON.stringify(COMMAND)], 'unframed relay');
 
 async function framesh(port) {
   const client = await connect({ host: '127.0.0.1', port, insecure: true });

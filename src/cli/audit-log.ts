@@ -14,18 +14,26 @@ export function attachAuditLog(server: FrameshServer, log: Logger): void {
   server.on('transfer', (record) => log.info({ event: 'transfer', ...record, durationMs: Math.round(record.durationMs) }));
   server.on('commandStart', (info) => log.info({ event: 'command.start', ...info }));
   server.on('commandEnd', (info) =>
-    log.info({
-      event: 'command.end',
-      remote: info.remote,
-      ch: info.ch,
-      command: info.command,
-      code: info.status?.code ?? null,
-      signal: info.status?.signal ?? null,
-      reason: info.reason,
-      error: info.errorCode,
-      stdoutBytes: info.stdoutBytes,
-      stderrBytes: info.stderrBytes,
-      durationMs: Math.round(info.durationMs),
-    }),
+    log.info({ event: 'command.end', remote: info.remote, ch: info.ch, command: info.command, ...commandOutcome(info) }),
   );
+}
+
+/** How a command ended, as the audit log states it for framesh and classic commands alike. */
+export function commandOutcome(info: {
+  status: { code: number | null; signal: string | null } | null;
+  reason: string | null;
+  errorCode: string | null;
+  stdoutBytes: number;
+  stderrBytes: number;
+  durationMs: number;
+}): Record<string, unknown> {
+  return {
+    code: info.status?.code ?? null,
+    signal: info.status?.signal ?? null,
+    reason: info.reason,
+    error: info.errorCode,
+    stdoutBytes: info.stdoutBytes,
+    stderrBytes: info.stderrBytes,
+    durationMs: Math.round(info.durationMs),
+  };
 }

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { ClassicListener } from '../classic/server/classic-listener.js';
+import { commandOutcome } from './audit-log.js';
 
 /** One JSON line per classic-listener event (docs/CLASSIC.md, "Audit log"). */
 export function attachClassicAuditLog(listener: ClassicListener, log: Logger): void {
@@ -8,20 +9,7 @@ export function attachClassicAuditLog(listener: ClassicListener, log: Logger): v
   listener.on('failure', (remote, error) => log.error({ event: 'classic.failure', remote, error: error.message }));
   listener.on('commandStart', (info) => log.info({ event: 'classic.command.start', ...info }));
   listener.on('commandEnd', (record) =>
-    log.info({
-      event: 'classic.command.end',
-      remote: record.remote,
-      command: record.command,
-      pid: record.pid,
-      code: record.status?.code ?? null,
-      signal: record.status?.signal ?? null,
-      reason: record.reason,
-      error: record.errorCode,
-      stdoutBytes: record.stdoutBytes,
-      stderrBytes: record.stderrBytes,
-      replyBytes: record.replyBytes,
-      durationMs: Math.round(record.durationMs),
-    }),
+    log.info({ event: 'classic.command.end', remote: record.remote, command: record.command, pid: record.pid, ...commandOutcome(record), replyBytes: record.replyBytes }),
   );
   listener.on('upload', (record) => {
     const line = {

@@ -1,5 +1,6 @@
-import net from 'node:net';
-import { ConnectionError, TimeoutError, type FrameshError } from '../../errors.js';
+import type net from 'node:net';
+import { ConnectionError, type FrameshError } from '../../errors.js';
+import { openTcpSocket } from '../../transport/tcp-transport.js';
 
 /** Where a classic server listens. Unlike framesh's own servers there is no default port. */
 export interface ClassicTarget {
@@ -9,23 +10,8 @@ export interface ClassicTarget {
 
 /** Opens a TCP connection to a classic server; rejects with a typed error that names the address. */
 export function connectClassicSocket(target: ClassicTarget, timeoutMs: number): Promise<net.Socket> {
-  return new Promise((resolve, reject) => {
-    // Nagle off: a command, a size and `recv_ready` are tiny writes that must not wait 40 ms.
-    const socket = net.connect({ host: target.host, port: target.port, noDelay: true });
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new TimeoutError(`connecting to ${describeTarget(target)} timed out after ${timeoutMs} ms`));
-    }, timeoutMs);
-    socket.once('error', (err: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
-      reject(toClassicSocketError(err, target));
-    });
-    socket.once('connect', () => {
-      clearTimeout(timer);
-      socket.removeAllListeners('error');
-      resolve(socket);
-    });
-  });
+  // Nagle off (openTcpSocket): a command, a size and `recv_ready` are tiny writes that must not wait 40 ms.
+  return openTcpSocket(target, timeoutMs, toClassicSocketError);
 }
 
 /** Maps a socket error (during connect or later) to a typed error with the address in its message. */
