@@ -2,7 +2,7 @@ import { ChildProcessLauncher } from './child-process-launcher.js';
 import { HelperPoolLauncher, type HelperPoolOptions } from './helper-pool-launcher.js';
 import type { LaunchSpec, ProcessLauncher, RunningProcess } from './launcher.js';
 
-/** Above this RSS a fork from the server costs more than a trip through a helper (measured: docs/BENCHMARKS.md). */
+/** Above this RSS a fork from the server costs more than a trip through a helper (`npm run bench -- roundtrip concurrency` compares). */
 export const DEFAULT_INLINE_MAX_RSS_BYTES = 96 * 1024 * 1024;
 
 export interface AdaptiveLauncherOptions extends HelperPoolOptions {
