@@ -181,18 +181,24 @@ export class PutChannel implements ServerChannel {
   private finish(outcome: string, sha256: string | null, bytes: number): void {
     if (this.ended) return;
     this.ended = true;
-    void this.writes.finally(() => this.file?.close().catch(() => {}));
-    this.partial?.release();
     this.ctx.onEnded();
-    this.ctx.audit({
-      remote: this.ctx.remote,
-      direction: 'put',
-      path: this.request.path,
-      bytes: Math.max(0, bytes - this.resumedFrom),
-      resumedFrom: this.resumedFrom,
-      sha256,
-      durationMs: performance.now() - this.startedAt,
-      outcome,
+    // The partial stays claimed until the queued writes have landed: a put that resumes from it must
+    // never hash a file that an interrupted put is still writing to. The audit record comes after, so
+    // whoever waits for it finds the partial free.
+    void this.writes.finally(async () => {
+      await this.file?.close().catch(() => {});
+      this.file = null;
+      this.partial?.release();
+      this.ctx.audit({
+        remote: this.ctx.remote,
+        direction: 'put',
+        path: this.request.path,
+        bytes: Math.max(0, bytes - this.resumedFrom),
+        resumedFrom: this.resumedFrom,
+        sha256,
+        durationMs: performance.now() - this.startedAt,
+        outcome,
+      });
     });
   }
 }
