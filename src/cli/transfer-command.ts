@@ -20,7 +20,7 @@ export function transferCommand(direction: 'put' | 'get'): Command {
   const command = new Command(direction)
     .description(direction === 'put' ? 'copy local files to a server (scp-like)' : 'copy files from a server (scp-like)')
     .argument('<paths...>', direction === 'put' ? 'LOCAL... HOST[:PORT]:REMOTE' : 'HOST[:PORT]:REMOTE... LOCAL')
-    .option('-r, --recursive', 'copy directory trees (regular files; empty directories are not created)')
+    .option('-r, --recursive', 'copy directory trees (directories and regular files; other special files are skipped)')
     .option('-p, --preserve', 'keep modification times too (the mode is always kept)')
     .option('-q, --quiet', 'no progress bars')
     .option('--no-resume', 'start over instead of continuing an interrupted transfer')
@@ -74,13 +74,17 @@ async function runTransfer(direction: 'put' | 'get', paths: string[], flags: Tra
   }
 }
 
-/** Copies each planned file; a failure is reported with its path and the others still go (as scp does). */
+/** Copies each planned file (and makes each planned directory); a failure is reported with its path and the others still go (as scp does). */
 async function copyAll(client: FrameshClient, direction: 'put' | 'get', plan: PlannedFile[], flags: TransferFlags): Promise<number> {
-  const view = progressView(flags.quiet ?? false, plan.reduce((sum, f) => sum + f.size, 0), plan.length);
+  const view = progressView(flags.quiet ?? false, plan.reduce((sum, f) => sum + f.size, 0), plan.filter((f) => !f.directory).length);
   let failures = 0;
   for (const file of plan) {
-    const options = { resume: flags.resume, preserve: flags.preserve ?? false, mkdirs: file.inTree, onProgress: view.file(path.basename(file.to), file.size) };
     try {
+      if (file.directory) {
+        await makeDirectory(client, direction, file.to, file.directory.mode);
+        continue;
+      }
+      const options = { resume: flags.resume, preserve: flags.preserve ?? false, mkdirs: file.inTree, onProgress: view.file(path.basename(file.to), file.size) };
       if (direction === 'put') {
         await client.put(file.from, file.to, options);
       } else {
@@ -96,4 +100,14 @@ async function copyAll(client: FrameshClient, direction: 'put' | 'get', plan: Pl
   }
   view.stop();
   return failures === 0 ? 0 : 1;
+}
+
+/**
+ * A directory of a -r tree, made at the destination with the source's mode (less the umask). As scp
+ * does, the owner can always write it, so the tree's own files still go in.
+ */
+async function makeDirectory(client: FrameshClient, direction: 'put' | 'get', to: string, sourceMode: number): Promise<void> {
+  const mode = sourceMode | 0o700;
+  if (direction === 'put') await client.mkdir(to, { mode });
+  else await fs.mkdir(to, { recursive: true, mode });
 }

@@ -2,13 +2,22 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { FrameshClient } from '../client/client.js';
 
-/** One file to move: where from, where to, and its size for progress. */
+/** One file to move (where from, where to, its size for progress), or a directory of a -r tree to make. */
 export interface PlannedFile {
   readonly from: string;
   readonly to: string;
   readonly size: number;
   /** Parent directories must be created on arrival (part of a -r tree). */
   readonly inTree: boolean;
+  /** A directory to make at `to` with the source's `mode`, so empty ones arrive too (as scp -r does). */
+  readonly directory?: { readonly mode: number };
+}
+
+interface TreeEntry {
+  readonly rel: string;
+  readonly size: number;
+  /** Set for directories: their permission bits. */
+  readonly dirMode?: number;
 }
 
 export class PlanError extends Error {}
@@ -28,8 +37,9 @@ export async function planPut(client: FrameshClient, sources: string[], dest: st
     if (stat.isDirectory()) {
       if (!recursive) throw new PlanError(`${source}: is a directory (use -r)`);
       const base = destIsDir ? path.posix.join(dest, path.basename(path.resolve(source))) : dest;
-      for (const file of await walkLocal(source)) {
-        plan.push({ from: path.join(source, file.rel), to: path.posix.join(base, ...file.rel.split(path.sep)), size: file.size, inTree: true });
+      plan.push({ from: source, to: base, size: 0, inTree: true, directory: { mode: stat.mode & 0o7777 } });
+      for (const entry of await walkLocal(source)) {
+        plan.push(planned(path.join(source, entry.rel), path.posix.join(base, ...entry.rel.split(path.sep)), entry));
       }
     } else {
       plan.push({ from: source, to: destIsDir ? path.posix.join(dest, path.basename(source)) : dest, size: stat.size, inTree: false });
@@ -49,8 +59,9 @@ export async function planGet(client: FrameshClient, sources: string[], dest: st
     if (stat.type === 'directory') {
       if (!recursive) throw new PlanError(`${source}: is a directory (use -r)`);
       const base = destIsDir ? path.join(dest, path.posix.basename(source)) : dest;
-      for (const file of await walkRemote(client, source, '')) {
-        plan.push({ from: path.posix.join(source, file.rel), to: path.join(base, ...file.rel.split('/')), size: file.size, inTree: true });
+      plan.push({ from: source, to: base, size: 0, inTree: true, directory: { mode: stat.mode } });
+      for (const entry of await walkRemote(client, source, '')) {
+        plan.push(planned(path.posix.join(source, entry.rel), path.join(base, ...entry.rel.split('/')), entry));
       }
     } else {
       plan.push({ from: source, to: destIsDir ? path.join(dest, path.posix.basename(source)) : dest, size: stat.size, inTree: false });
@@ -59,23 +70,29 @@ export async function planGet(client: FrameshClient, sources: string[], dest: st
   return plan;
 }
 
-async function walkLocal(dir: string, prefix = ''): Promise<Array<{ rel: string; size: number }>> {
-  const out: Array<{ rel: string; size: number }> = [];
+function planned(from: string, to: string, entry: TreeEntry): PlannedFile {
+  return { from, to, size: entry.size, inTree: true, ...(entry.dirMode !== undefined && { directory: { mode: entry.dirMode } }) };
+}
+
+/** A local tree in order: each directory before what it holds; regular files and directories only. */
+async function walkLocal(dir: string, prefix = ''): Promise<TreeEntry[]> {
+  const out: TreeEntry[] = [];
   for (const name of (await fs.readdir(path.join(dir, prefix))).sort()) {
     const rel = path.join(prefix, name);
     const stat = await fs.stat(path.join(dir, rel));
-    if (stat.isDirectory()) out.push(...(await walkLocal(dir, rel)));
+    if (stat.isDirectory()) out.push({ rel, size: 0, dirMode: stat.mode & 0o7777 }, ...(await walkLocal(dir, rel)));
     else if (stat.isFile()) out.push({ rel, size: stat.size });
   }
   return out;
 }
 
-async function walkRemote(client: FrameshClient, root: string, prefix: string): Promise<Array<{ rel: string; size: number }>> {
+/** The same walk on the server, through stat listings. */
+async function walkRemote(client: FrameshClient, root: string, prefix: string): Promise<TreeEntry[]> {
   const listing = await client.stat(path.posix.join(root, prefix) || '.', { list: true });
-  const out: Array<{ rel: string; size: number }> = [];
+  const out: TreeEntry[] = [];
   for (const entry of [...(listing.entries ?? [])].sort((a, b) => a.name.localeCompare(b.name))) {
     const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
-    if (entry.type === 'directory') out.push(...(await walkRemote(client, root, rel)));
+    if (entry.type === 'directory') out.push({ rel, size: 0, dirMode: entry.mode }, ...(await walkRemote(client, root, rel)));
     else if (entry.type === 'file') out.push({ rel, size: entry.size });
   }
   return out;

@@ -5,7 +5,7 @@ import type { ExecOpenMessage, HelloMessage, Message, OpenMessage } from '../pro
 import { ConnectionError, FrameshError } from '../errors.js';
 import { ExecCall, type CallTransport } from './exec-call.js';
 import { runToCompletion, type RunOptions, type RunResult } from './run.js';
-import { getFile, putFile, remoteReadStream, remoteWriteStream, statRemote } from './files/transfers.js';
+import { getFile, mkdirRemote, putFile, remoteReadStream, remoteWriteStream, statRemote } from './files/transfers.js';
 import type { RemoteStat, TransferOptions, TransferResult } from './files/transfer-types.js';
 import type { Readable, Writable } from 'node:stream';
 
@@ -131,6 +131,15 @@ export class FrameshClient extends EventEmitter<ClientEvents> {
   /** What is at a remote path; with `list`, a directory's entries. */
   stat(remotePath: string, options: { list?: boolean } = {}): Promise<RemoteStat> {
     return statRemote(this, remotePath, options.list ?? false);
+  }
+
+  /**
+   * Makes a directory under the server's file root, with any missing parents
+   * (`mkdir -p`); an existing directory is fine. `mode` applies to a directory
+   * made now (default 0755, less the server's umask).
+   */
+  mkdir(remotePath: string, options: { mode?: number } = {}): Promise<RemoteStat> {
+    return mkdirRemote(this, remotePath, options.mode);
   }
 
   /** A Writable uploading to `remotePath`; 'finish' comes after the server verified and placed the file. */

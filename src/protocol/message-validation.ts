@@ -125,6 +125,10 @@ const OPEN_KINDS: Readonly<Record<string, (h: Fields) => void>> = {
     filePath(h);
     if (h.list !== undefined && typeof h.list !== 'boolean') fail(h, 'list must be a boolean');
   },
+  mkdir(h) {
+    filePath(h);
+    if (h.mode !== undefined) nonNegative(h, 'mode', h.mode);
+  },
 };
 
 function filePath(h: Fields): void {

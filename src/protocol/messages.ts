@@ -87,7 +87,18 @@ export interface StatOpenMessage {
   readonly window: number;
 }
 
-export type OpenMessage = ExecOpenMessage | PutOpenMessage | GetOpenMessage | StatOpenMessage;
+/** PROTOCOL.md §9.4: make a directory (and missing parents inside the root); answered like stat. */
+export interface MkdirOpenMessage {
+  readonly type: 'open';
+  readonly ch: number;
+  readonly kind: 'mkdir';
+  readonly path: string;
+  /** Permission bits of a directory made now (default 0755, less the server's umask). */
+  readonly mode?: number;
+  readonly window: number;
+}
+
+export type OpenMessage = ExecOpenMessage | PutOpenMessage | GetOpenMessage | StatOpenMessage | MkdirOpenMessage;
 
 export type FileType = 'file' | 'directory' | 'none' | 'other';
 
@@ -115,7 +126,7 @@ export interface OpenedMessage {
 export interface SeekMessage { readonly type: 'seek'; readonly ch: number; readonly offset: number }
 /**
  * PROTOCOL.md §9: end of a file channel. From the client (put): all data sent, with its SHA-256.
- * From the server: the final frame of put, get and stat.
+ * From the server: the final frame of put, get, stat and mkdir.
  */
 export interface DoneMessage {
   readonly type: 'done';

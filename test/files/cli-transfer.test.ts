@@ -21,9 +21,10 @@ describe('framesh put and get (CLI)', () => {
   });
   const cli = (args: string[]) => runCli([args[0] as string, '--insecure', ...args.slice(1)]);
 
-  it('copies a tree with nested directories and an executable there and back (-r)', async () => {
+  it('copies a tree with nested directories, an empty one and an executable there and back (-r)', async () => {
     const tree = path.join(local, 'tree');
     mkdirSync(path.join(tree, 'a', 'b'), { recursive: true });
+    mkdirSync(path.join(tree, 'empty', 'also-empty'), { recursive: true });
     writeFileSync(path.join(tree, 'a', 'one.txt'), 'one\n');
     writeFileSync(path.join(tree, 'a', 'b', 'two.txt'), 'two\n');
     writeFileSync(path.join(tree, 'run.sh'), '#!/bin/sh\necho run\n');
@@ -32,11 +33,13 @@ describe('framesh put and get (CLI)', () => {
     assert.equal(put.code, 0, put.stderr);
     assert.equal(readFileSync(path.join(root, 'copy', 'a', 'b', 'two.txt'), 'utf8'), 'two\n');
     assert.equal(statSync(path.join(root, 'copy', 'run.sh')).mode & 0o777, 0o755);
+    assert.ok(statSync(path.join(root, 'copy', 'empty', 'also-empty')).isDirectory(), 'empty directories arrive too');
     const back = path.join(local, 'back');
     const get = await cli(['get', '-r', `${host}:copy`, back]);
     assert.equal(get.code, 0, get.stderr);
     assert.equal(readFileSync(path.join(back, 'a', 'one.txt'), 'utf8'), 'one\n');
     assert.equal(statSync(path.join(back, 'run.sh')).mode & 0o777, 0o755);
+    assert.ok(statSync(path.join(back, 'empty', 'also-empty')).isDirectory(), 'and come back');
     assert.match(serve.stderr(), /"event":"transfer".*"direction":"put".*"sha256":"[0-9a-f]{64}".*"outcome":"ok"/);
   });
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
@@ -51,7 +51,20 @@ describe('path safety', () => {
     it(`put refuses ${what} (${remote})`, async () => {
       await assert.rejects(client.put(path.join(local, 'payload'), remote), { code: 'PATH_ESCAPE' });
     });
+    it(`mkdir refuses ${what} (${remote}/made)`, async () => {
+      await assert.rejects(client.mkdir(`${remote}/made`), { code: 'PATH_ESCAPE' });
+    });
   }
+
+  it('mkdir makes missing parents, accepts an existing directory, refuses a file in the way and a link out', async () => {
+    const made = await client.mkdir('new/deeper/deepest', { mode: 0o750 });
+    assert.equal(made.type, 'directory');
+    assert.equal(statSync(path.join(root, 'new', 'deeper', 'deepest')).mode & 0o777, 0o750 & ~process.umask());
+    assert.equal((await client.mkdir('new/deeper')).type, 'directory');
+    await assert.rejects(client.mkdir('inside/ok.txt'), { code: 'ENOTDIR' });
+    await assert.rejects(client.mkdir('parent-link'), { code: 'PATH_ESCAPE' });
+    assert.equal(existsSync(path.join(root, '..', 'made')), false);
+  });
 
   it('leaves the file outside the root untouched', () => {
     assert.equal(readFileSync(path.join(root, '..', 'secret'), 'utf8'), 'outside the root\n');

@@ -26,6 +26,13 @@ export async function statRemote(client: FrameshClient, remotePath: string, list
   return body.length > 0 ? { ...stat, entries: JSON.parse(body.toString('utf8')) } : stat;
 }
 
+/** Makes a remote directory and its missing parents (PROTOCOL.md §9.4); an existing one is fine. */
+export async function mkdirRemote(client: FrameshClient, remotePath: string, mode?: number): Promise<RemoteStat> {
+  const call = openFile(client, 1024, (ch) => ({ type: 'open', ch, kind: 'mkdir', path: remotePath, ...(mode !== undefined && { mode }), window: 1024 }));
+  const { done } = await call.result;
+  return done.stat ?? { type: 'none', size: 0, mode: 0, mtimeMs: 0 };
+}
+
 /**
  * Uploads one local file (PROTOCOL.md §9.1). Resumes a partial upload after
  * checking that the server's part is a prefix of this file; the server

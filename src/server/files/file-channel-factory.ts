@@ -2,6 +2,7 @@ import type { ChannelFactory } from '../server-channel.js';
 import type { FileChannelContext, TransferRecord } from './file-channel-context.js';
 import type { FileRoot } from './file-root.js';
 import { GetChannel } from './get-channel.js';
+import { MkdirChannel } from './mkdir-channel.js';
 import { PartialFiles } from './partial-files.js';
 import { PutChannel } from './put-channel.js';
 import { StatChannel } from './stat-channel.js';
@@ -9,8 +10,8 @@ import { StatChannel } from './stat-channel.js';
 /** Window the server grants for upload data on each put channel. */
 export const PUT_WINDOW_BYTES = 8 * 1024 * 1024;
 
-/** Factories for the "put", "get" and "stat" channel kinds over one file root. */
-export function fileChannelFactories(root: FileRoot, audit: (record: TransferRecord) => void): Record<'put' | 'get' | 'stat', ChannelFactory> {
+/** Factories for the "put", "get", "stat" and "mkdir" channel kinds over one file root. */
+export function fileChannelFactories(root: FileRoot, audit: (record: TransferRecord) => void): Record<'put' | 'get' | 'stat' | 'mkdir', ChannelFactory> {
   const partials = new PartialFiles();
   const context = (setup: Parameters<ChannelFactory>[1]): FileChannelContext => ({
     conn: setup.conn,
@@ -33,6 +34,10 @@ export function fileChannelFactories(root: FileRoot, audit: (record: TransferRec
     stat: (open, setup) => {
       if (open.kind !== 'stat') throw new Error('internal: stat factory given another kind');
       return new StatChannel(open, context(setup));
+    },
+    mkdir: (open, setup) => {
+      if (open.kind !== 'mkdir') throw new Error('internal: mkdir factory given another kind');
+      return new MkdirChannel(open, context(setup));
     },
   };
 }

@@ -29,7 +29,7 @@ export async function resolveWriteTarget(root: FileRoot, request: PutOpenMessage
 }
 
 /** mkdir -p, but only below an existing ancestor that is itself inside the root. */
-async function makeParents(root: FileRoot, dir: string, shown: string): Promise<void> {
+export async function makeParents(root: FileRoot, dir: string, shown: string): Promise<void> {
   let existing = dir;
   while (!(await lstatOrNull(existing))) existing = path.dirname(existing);
   await root.realDirectory(existing, shown);

@@ -1,0 +1,32 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { MkdirOpenMessage } from '../../protocol/messages.js';
+import { AnswerChannel, toFileStat, type Answer } from './answer-channel.js';
+import { FileError } from './file-errors.js';
+import { makeParents } from './write-target.js';
+
+/** Default permission bits of a directory made for a client (before the umask), as `mkdir` uses. */
+const DEFAULT_DIRECTORY_MODE = 0o755;
+
+/**
+ * `mkdir -p` inside the root (PROTOCOL.md §9.4), for trees copied with
+ * `put -r`, empty directories included. An existing directory is fine; a
+ * file in the way is `ENOTDIR`; the result must resolve inside the root.
+ */
+export class MkdirChannel extends AnswerChannel<MkdirOpenMessage> {
+  protected async answer(): Promise<Answer> {
+    const { root } = this.ctx;
+    const lexical = root.lexical(this.request.path);
+    await makeParents(root, path.dirname(lexical), this.request.path);
+    const dir = await root.entry(lexical, this.request.path);
+    try {
+      await fs.mkdir(dir, { mode: this.request.mode ?? DEFAULT_DIRECTORY_MODE });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    // An existing link is followed only to a directory inside the root.
+    const stats = await fs.stat(await root.realDirectory(dir, this.request.path));
+    if (!stats.isDirectory()) throw new FileError('ENOTDIR', `not a directory: ${this.request.path}`);
+    return { stat: toFileStat(stats) };
+  }
+}
