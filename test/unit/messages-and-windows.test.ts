@@ -10,6 +10,7 @@ const valid: FrameHeader[] = [
   { type: 'hello', version: '1.0', agent: 'x', capabilities: ['exec'], limits: LIMITS },
   { type: 'open', ch: 1, kind: 'exec', command: 'ls', window: 1 },
   { type: 'open', ch: 2, kind: 'exec', command: ['ls', '-l'], cwd: '/', env: { A: 'b' }, timeoutMs: 5, login: true, window: 2 ** 31 - 1 },
+  { type: 'open', ch: 3, kind: 'mkdir', path: 'a/b', mode: 0o755, window: 1024 },
   { type: 'opened', ch: 1, window: 10 },
   { type: 'data', ch: 1, stream: 'stdout', len: 3 },
   { type: 'eof', ch: 1, stream: 'stdin' },
@@ -52,6 +53,8 @@ const invalid: Array<[FrameHeader, RegExp]> = [
   [{ type: 'open', ch: 1, kind: 'exec', command: 'ls', window: 1, timeoutMs: 0 }, /timeoutMs/],
   [{ type: 'open', ch: 1, kind: 'exec', command: 'ls', window: 1, login: 'yes' }, /login/],
   [{ type: 'open', ch: 1, kind: 'exec', command: 'ls', window: 1, cwd: 5 }, /cwd/],
+  [{ type: 'open', ch: 1, kind: 'mkdir', path: '', window: 1 }, /path must be a non-empty string/],
+  [{ type: 'open', ch: 1, kind: 'mkdir', path: 'x', mode: '755', window: 1 }, /mode/],
 ];
 
 describe('message validation', () => {
