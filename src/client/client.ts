@@ -90,7 +90,11 @@ export class FrameshClient extends EventEmitter<ClientEvents> {
    */
   openChannel<T extends ClientChannel>(make: (ch: number, link: CallTransport) => T, open: (ch: number) => OpenMessage): T {
     const ch = this.nextChannelId++;
-    const channel = make(ch, { send: (m, b) => this.conn.send(m, b), maxChunkBytes: () => this.conn.peerLimits.maxBodyBytes });
+    const channel = make(ch, {
+      send: (m, b) => this.conn.send(m, b),
+      sendData: (stream, body) => this.conn.sendData(ch, stream, body),
+      maxChunkBytes: () => this.conn.peerLimits.maxBodyBytes,
+    });
     if (this.goneError || this.draining) {
       channel.fail(this.goneError ?? new FrameshError('SHUTTING_DOWN', 'server is shutting down and takes no new channels'));
       return channel;

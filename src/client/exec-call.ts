@@ -1,5 +1,6 @@
 import { ReceiveWindow, SendWindow } from '../protocol/flow-control.js';
 import type { ExitReason, Message } from '../protocol/messages.js';
+import type { StreamName } from '../protocol/constants.js';
 import { FrameshError, RemoteError, TimeoutError } from '../errors.js';
 import { InputStream } from './input-stream.js';
 import { OutputStream } from './output-stream.js';
@@ -17,6 +18,8 @@ export interface ExitResult {
 /** What an ExecCall needs from its client connection. */
 export interface CallTransport {
   send(message: Message, body?: Buffer): void;
+  /** A `data` frame on this channel (the hot path: no header object). */
+  sendData(stream: StreamName, body: Buffer): void;
   maxChunkBytes(): number;
 }
 
@@ -61,7 +64,7 @@ export class ExecCall {
       },
       maxChunkBytes: () => link.maxChunkBytes(),
       isOpen: () => call.running,
-      sendData: (chunk) => link.send({ type: 'data', ch: channelId, stream: 'stdin' }, chunk),
+      sendData: (chunk) => link.sendData('stdin', chunk),
       sendEof: () => link.send({ type: 'eof', ch: channelId, stream: 'stdin' }),
     });
     this.exit = new Promise((resolve, reject) => {

@@ -1,10 +1,11 @@
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import { DEFAULT_LIMITS } from '../protocol/constants.js';
-import { encodeFrame } from '../protocol/frame-encoder.js';
+import { encodeDataHead, encodeFrame } from '../protocol/frame-encoder.js';
 import { FrameDecoder } from '../protocol/frame-decoder.js';
 import { validateMessage } from '../protocol/message-validation.js';
 import type { FrameLimits } from '../protocol/frame.js';
+import type { StreamName } from '../protocol/constants.js';
 import type { ErrorMessage, Message } from '../protocol/messages.js';
 import { ConnectionError, FrameshError, ProtocolError, RemoteError } from '../errors.js';
 
@@ -71,6 +72,16 @@ export class FramedConnection extends EventEmitter<FramedConnectionEvents> {
     this.stream.cork();
     this.stream.write(head);
     const ok = this.stream.write(payload);
+    this.stream.uncork();
+    return ok;
+  }
+
+  /** Writes one `data` frame (the hot path: same bytes as send(), fewer allocations). */
+  sendData(ch: number, stream: StreamName, body: Buffer): boolean {
+    if (this.isClosed || this.failing || this.stream.writableEnded) return false;
+    this.stream.cork();
+    this.stream.write(encodeDataHead(ch, stream, body.length));
+    const ok = this.stream.write(body);
     this.stream.uncork();
     return ok;
   }

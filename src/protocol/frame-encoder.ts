@@ -28,6 +28,20 @@ export function encodeFrame<Header extends { readonly type: string }>(
   return [head, body];
 }
 
+/**
+ * The prefix+header of a `data` frame, byte for byte what encodeFrame makes of
+ * `{type:'data', ch, stream}` with a body of `len` bytes, without the object
+ * spread and JSON.stringify: data frames are the hot path, and every object
+ * they allocate is garbage the send path must collect.
+ */
+export function encodeDataHead(ch: number, stream: string, len: number): Buffer {
+  const json = `{"type":"data","ch":${ch},"stream":"${stream}","len":${len}}`;
+  const head = Buffer.allocUnsafe(LENGTH_PREFIX_BYTES + json.length);
+  head.writeUInt32BE(json.length, 0);
+  head.write(json, LENGTH_PREFIX_BYTES, 'latin1');
+  return head;
+}
+
 /** One contiguous buffer: convenient for tests and fixtures, not for hot paths. */
 export function encodeFrameToBuffer<Header extends { readonly type: string }>(
   header: Header,

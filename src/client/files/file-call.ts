@@ -61,7 +61,7 @@ export class FileCall implements ClientChannel {
       },
       maxChunkBytes: () => link.maxChunkBytes(),
       isOpen: () => !call.ended,
-      sendData: (chunk) => link.send({ type: 'data', ch: channelId, stream: 'file' }, chunk),
+      sendData: (chunk) => link.sendData('file', chunk),
       sendEof: () => {
         const sha256 = call.finalHash();
         link.send(sha256 ? { type: 'done', ch: channelId, sha256 } : { type: 'done', ch: channelId });

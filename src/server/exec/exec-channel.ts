@@ -171,7 +171,7 @@ export class ExecChannel implements ServerChannel {
       this.sendWindow,
       (chunk) => {
         this.bytesOut[stream] += chunk.length;
-        if (this.ctx.conn.send({ type: 'data', ch: this.id, stream }, chunk)) return true;
+        if (this.ctx.conn.sendData(this.id, stream, chunk)) return true;
         // Transport backpressure (PROTOCOL.md §5 bounds memory by the window; this bounds it by the socket too).
         this.ctx.conn.once('drain', () => pump.unblock());
         return false;

@@ -47,8 +47,9 @@ export class OutputPump {
   flush(): void {
     while (this.held && this.window.available > 0 && !this.blocked) {
       const size = Math.min(this.held.length, this.window.available, this.maxChunkBytes());
-      const piece = this.held.subarray(0, size);
-      this.held = size === this.held.length ? null : this.held.subarray(size);
+      const whole = size === this.held.length;
+      const piece = whole ? this.held : this.held.subarray(0, size);
+      this.held = whole ? null : this.held.subarray(size);
       this.window.consume(size);
       // false (not void) means the transport is full; a caller that returns it must call unblock() on drain.
       if (this.sendChunk(piece) === false) this.blocked = true;

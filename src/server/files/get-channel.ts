@@ -61,7 +61,7 @@ export class GetChannel implements ServerChannel {
       (chunk) => {
         hash.update(chunk);
         this.sent += chunk.length;
-        this.ctx.conn.send({ type: 'data', ch: this.id, stream: 'file' }, chunk);
+        this.ctx.conn.sendData(this.id, 'file', chunk);
       },
       () => this.ctx.conn.peerLimits.maxBodyBytes,
     );
