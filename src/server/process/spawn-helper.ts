@@ -63,3 +63,8 @@ function stopReading(socket: Socket): void {
 process.on('message', (message: LaunchRequest) => launch(message));
 // The server is gone: nothing can receive our commands' exit codes any more.
 process.on('disconnect', () => process.exit(0));
+// A terminal's Ctrl-C, or a service manager's SIGTERM, reaches the server's whole process group, this
+// helper included. The helper must outlive it: it reports the exit of the commands it started, and the
+// server gives them their shutdown grace. The server stops helpers itself (SIGKILL) or they leave on
+// 'disconnect'. Commands do not inherit these handlers: a new program starts with default dispositions.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => {});
