@@ -5,11 +5,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tempDir } from '../helpers/temp-dirs.js';
 
 const SERVER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'peers/classic_server.py');
 
@@ -25,7 +25,7 @@ export interface PythonClassicServer {
 
 /** Starts the Python classic server with `--port 0` and resolves once it printed its port. */
 export function startPythonClassicServer(args: readonly string[]): Promise<PythonClassicServer> {
-  const uploadDir = mkdtempSync(path.join(os.tmpdir(), 'framesh-classic-up-'));
+  const uploadDir = tempDir('framesh-classic-up-');
   const child = spawn('python3', [SERVER, '--port', '0', '--upload-dir', uploadDir, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let errText = '';
   child.stderr.on('data', (c: Buffer) => (errText += c.toString('utf8')));

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import iconv from 'iconv-lite';
@@ -12,6 +11,7 @@ import { ClassicConnection, type ReplySink } from '../../src/classic/client/clas
 import { ClassicReplyError } from '../../src/classic/client/classic-reply-error.js';
 import { runCli, spawnCli, type CliResult } from '../helpers/cli.js';
 import { startHostileServer, startPythonClassicServer, type HostileServer, type PythonClassicServer } from './classic-client-helpers.js';
+import { tempDir } from '../helpers/temp-dirs.js';
 
 /**
  * `framesh classic` against test/classic/peers/classic_server.py, a classic
@@ -76,7 +76,7 @@ describe('framesh classic', { concurrency: 4 }, () => {
       });
 
       it('put FILE uploads the file byte-exact under the server directory', async () => {
-        const dir = mkdtempSync(path.join(os.tmpdir(), 'framesh-classic-put-'));
+        const dir = tempDir('framesh-classic-put-');
         try {
           const content = randomBytes(1024 * 1024 + 3);
           const file = path.join(dir, `upload-${format}.bin`);

@@ -5,15 +5,15 @@
  * json does not).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import iconv from 'iconv-lite';
 import { runCli, startServeProcess, type ServeProcess } from '../helpers/cli.js';
 import { waitForGroupGone } from '../helpers/processes.js';
 import { auditEvents, eventually, runClassicClient, startClassicServe } from './classic-server-helpers.js';
+import { tempDir } from '../helpers/temp-dirs.js';
 
 const MAX_OUTPUT = 100_000;
 const TIMEOUT_MS = 1500;
@@ -28,7 +28,7 @@ describe('serve --classic limits and edges', () => {
   let raw: Serve;
 
   before(async () => {
-    root = mkdtempSync(path.join(os.tmpdir(), 'framesh-classic-limits-'));
+    root = tempDir('framesh-classic-limits-');
     const common = ['--root', root, '--cwd', root, '--kill-grace', '500'];
     [limited, gbk, raw] = await Promise.all([
       startClassicServe('json', [...common, '--classic-max-output', String(MAX_OUTPUT), '--classic-timeout', String(TIMEOUT_MS)]),

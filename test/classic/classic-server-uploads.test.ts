@@ -5,12 +5,12 @@
  * content may ever run as a command.
  */
 import assert from 'node:assert/strict';
-import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { ServeProcess } from '../helpers/cli.js';
 import { auditEvents, eventually, runClassicClient, startClassicServe } from './classic-server-helpers.js';
+import { tempDir } from '../helpers/temp-dirs.js';
 
 describe('serve --classic uploads kept inside the root', () => {
   let serve: ServeProcess & { classicPort: number };
@@ -19,7 +19,7 @@ describe('serve --classic uploads kept inside the root', () => {
   let payload: string;
 
   before(async () => {
-    base = mkdtempSync(path.join(os.tmpdir(), 'framesh-classic-uploads-'));
+    base = tempDir('framesh-classic-uploads-');
     root = path.join(base, 'root');
     mkdirSync(root);
     // Content that would leave a trace if it were ever run as a command.

@@ -5,14 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { CLASSIC_FORMATS } from '../../src/classic/classic-format.js';
 import type { ServeProcess } from '../helpers/cli.js';
 import { auditEvents, byteReader, eventually, runClassicClient, startClassicServe, type ClassicReply } from './classic-server-helpers.js';
+import { tempDir } from '../helpers/temp-dirs.js';
 
 const GREETING = 'welcome to framesh classic 你好';
 const BIG_BYTES = 10 * 1024 * 1024;
@@ -28,7 +28,7 @@ let big: Buffer;
 const servers = new Map<string, ServeProcess & { classicPort: number }>();
 
 before(async () => {
-  base = mkdtempSync(path.join(os.tmpdir(), 'framesh-classic-'));
+  base = tempDir('framesh-classic-');
   root = path.join(base, 'root');
   mkdirSync(root);
   big = randomBytes(BIG_BYTES);

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli, startServeProcess, type ServeProcess } from '../helpers/cli.js';
+import { tempDir } from '../helpers/temp-dirs.js';
 
 describe('framesh put and get (CLI)', () => {
   let serve: ServeProcess;
@@ -11,8 +11,8 @@ describe('framesh put and get (CLI)', () => {
   let local: string;
   let host: string;
   before(async () => {
-    root = mkdtempSync(path.join(os.tmpdir(), 'framesh-cli-root-'));
-    local = mkdtempSync(path.join(os.tmpdir(), 'framesh-cli-local-'));
+    root = tempDir('framesh-cli-root-');
+    local = tempDir('framesh-cli-local-');
     serve = await startServeProcess(['--insecure', '--root', root]);
     host = `127.0.0.1:${serve.port}`;
   });

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, mkdtempSync, readFileSync, statSync, writeFileSync, readdirSync } from 'node:fs';
-import os from 'node:os';
+import { createReadStream, createWriteStream, readFileSync, statSync, writeFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { once } from 'node:events';
 import { before, describe, it } from 'node:test';
 import type { FrameshClient } from '../../src/index.js';
 import { startTestServer } from '../helpers/servers.js';
+import { tempDir } from '../helpers/temp-dirs.js';
 
 const MiB = 1024 * 1024;
 
@@ -33,8 +33,8 @@ describe('put and get round trips', () => {
   let root: string;
   let local: string;
   before(async () => {
-    root = mkdtempSync(path.join(os.tmpdir(), 'framesh-root-'));
-    local = mkdtempSync(path.join(os.tmpdir(), 'framesh-local-'));
+    root = tempDir('framesh-root-');
+    local = tempDir('framesh-local-');
     const server = await startTestServer({ root });
     client = await server.client();
   });
@@ -89,7 +89,7 @@ describe('put and get round trips', () => {
     (await import('node:fs')).mkdirSync(path.join(root, 'inbox'));
     await client.put(source, 'inbox');
     assert.equal(readFileSync(path.join(root, 'inbox', 'into.txt'), 'utf8'), 'into\n');
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'framesh-into-'));
+    const dir = tempDir('framesh-into-');
     const got = await client.get('inbox/into.txt', dir);
     assert.equal(got.path, path.join(dir, 'into.txt'));
   });

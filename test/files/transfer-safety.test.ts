@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { connect, type FrameshClient } from '../../src/index.js';
 import { CLIENT_HELLO, rawPeer } from '../helpers/raw-peer.js';
 import { startCuttableProxy } from '../helpers/cuttable-proxy.js';
 import { startTestServer, type TestServer } from '../helpers/servers.js';
+import { tempDir } from '../helpers/temp-dirs.js';
 
 const MiB = 1024 * 1024;
 const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
@@ -20,7 +20,7 @@ describe('path safety', () => {
   let root: string;
   let local: string;
   before(async () => {
-    const base = mkdtempSync(path.join(os.tmpdir(), 'framesh-safety-'));
+    const base = tempDir('framesh-safety-');
     root = path.join(base, 'root');
     mkdirSync(root);
     writeFileSync(path.join(base, 'secret'), 'outside the root\n');
@@ -30,7 +30,7 @@ describe('path safety', () => {
     writeFileSync(path.join(root, 'inside', 'ok.txt'), 'fine\n');
     symlinkSync(path.join(root, 'inside', 'ok.txt'), path.join(root, 'inner-link'));
     execFileSync('mkfifo', [path.join(root, 'fifo')]);
-    local = mkdtempSync(path.join(os.tmpdir(), 'framesh-local-'));
+    local = tempDir('framesh-local-');
     writeFileSync(path.join(local, 'payload'), 'payload\n');
     server = await startTestServer({ root });
     client = await server.client();
@@ -96,7 +96,7 @@ describe('path safety', () => {
 
 describe('integrity, atomicity and resume', () => {
   it('a wrong checksum leaves no target and no partial file', async () => {
-    const root = mkdtempSync(path.join(os.tmpdir(), 'framesh-sum-'));
+    const root = tempDir('framesh-sum-');
     const { port } = await startTestServer({ root });
     const peer = await rawPeer(port);
     peer.send(CLIENT_HELLO);
@@ -115,8 +115,8 @@ describe('integrity, atomicity and resume', () => {
   });
 
   it('a put cut mid-transfer resumes, sending less than the whole file again, and ends byte-exact', async () => {
-    const root = mkdtempSync(path.join(os.tmpdir(), 'framesh-resume-'));
-    const local = mkdtempSync(path.join(os.tmpdir(), 'framesh-resume-local-'));
+    const root = tempDir('framesh-resume-');
+    const local = tempDir('framesh-resume-local-');
     const data = randomBytes(24 * MiB);
     writeFileSync(path.join(local, 'big'), data);
     const { port, server } = await startTestServer({ root });
@@ -145,8 +145,8 @@ describe('integrity, atomicity and resume', () => {
   });
 
   it('a corrupted partial file is detected and the transfer starts over', async () => {
-    const root = mkdtempSync(path.join(os.tmpdir(), 'framesh-corrupt-'));
-    const local = mkdtempSync(path.join(os.tmpdir(), 'framesh-corrupt-local-'));
+    const root = tempDir('framesh-corrupt-');
+    const local = tempDir('framesh-corrupt-local-');
     const data = randomBytes(3 * MiB);
     writeFileSync(path.join(local, 'f'), data);
     const corrupt = Buffer.from(data.subarray(0, MiB));
@@ -160,8 +160,8 @@ describe('integrity, atomicity and resume', () => {
   });
 
   it('a get cut mid-transfer resumes from the local partial file', async () => {
-    const root = mkdtempSync(path.join(os.tmpdir(), 'framesh-getresume-'));
-    const local = mkdtempSync(path.join(os.tmpdir(), 'framesh-getresume-local-'));
+    const root = tempDir('framesh-getresume-');
+    const local = tempDir('framesh-getresume-local-');
     const data = randomBytes(24 * MiB);
     writeFileSync(path.join(root, 'g'), data);
     const { port } = await startTestServer({ root });
@@ -181,8 +181,8 @@ describe('integrity, atomicity and resume', () => {
   });
 
   it('concurrent puts to one target end with one whole file, never a mix', async () => {
-    const root = mkdtempSync(path.join(os.tmpdir(), 'framesh-race-'));
-    const local = mkdtempSync(path.join(os.tmpdir(), 'framesh-race-local-'));
+    const root = tempDir('framesh-race-');
+    const local = tempDir('framesh-race-local-');
     const versions = [0, 1, 2, 3, 4].map((i) => Buffer.alloc(4 * MiB, i + 1));
     versions.forEach((v, i) => writeFileSync(path.join(local, `v${i}`), v));
     const server = await startTestServer({ root });

@@ -3,17 +3,16 @@
  * a private FRAMESH_HOME, and waits on events, never on fixed sleeps.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tempDir } from './temp-dirs.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const CLI_ENTRY = path.join(ROOT, 'src/cli/main.ts');
 
 /** A fresh state directory for one test's CLI processes. */
 export function tempHome(): string {
-  return mkdtempSync(path.join(os.tmpdir(), 'framesh-home-'));
+  return tempDir('framesh-home-');
 }
 
 export interface CliResult {

@@ -3,12 +3,14 @@
  * temporary FRAMESH_HOME, a client key listed in the server's authorized_keys,
  * and cleanup after the test file.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after } from 'node:test';
 import { connect, createServer, type ConnectOptions, type FrameshClient, type FrameshServer, type ServerOptions } from '../../src/index.js';
 import { generateKeyFiles, type KeyPair } from '../../src/security/key-files.js';
+import { tempDir } from './temp-dirs.js';
+
+export { tempDir };
 
 export interface SecureSetup {
   readonly server: FrameshServer;
@@ -25,12 +27,6 @@ const cleanups: Array<() => Promise<void> | void> = [];
 after(async () => {
   for (const fn of cleanups.splice(0).reverse()) await fn();
 });
-
-export function tempDir(prefix: string): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 /** A client home with a fresh key pair. */
 export function clientHomeWithKey(comment = 'test@framesh'): { home: string; key: KeyPair } {

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli, spawnCli, startServeProcess, type ServeProcess } from '../helpers/cli.js';
+import { tempDir } from '../helpers/temp-dirs.js';
 
 /**
  * `framesh exec` as a user runs it: a real serve process, a real CLI process
@@ -56,7 +55,7 @@ describe('framesh exec (CLI)', { concurrency: 3 }, () => {
   });
 
   it('honours --cwd and repeated -e KEY=VALUE', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'framesh-cli-cwd-'));
+    const dir = tempDir('framesh-cli-cwd-');
     dirs.push(dir);
     const result = await exec(['--cwd', dir, '-e', 'GREETING=hallo welt', '-e', 'EQ=a=b'], ['pwd; echo "$GREETING|$EQ"']);
     assert.equal(result.stdout, `${dir}\nhallo welt|a=b\n`);

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { rmSync } from 'node:fs';
 import { before, describe, it } from 'node:test';
 import type { FrameshClient } from '../../src/index.js';
 import { startTestServer, type TestServer } from '../helpers/servers.js';
+import { tempDir } from '../helpers/temp-dirs.js';
 
 /** Corners of one channel's life: orders of events a client may legally produce. */
 describe('exec edge cases', () => {
@@ -57,7 +56,7 @@ describe('exec edge cases', () => {
   });
 
   it('passes env values and a cwd with spaces and UTF-8 through unchanged', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'framesh edge ü-'));
+    const dir = tempDir('framesh edge ü-');
     try {
       const result = await client.run(['sh', '-c', 'pwd; printf "%s" "$V"'], { cwd: dir, env: { V: 'x=1; y="2" 你' } });
       assert.equal(result.stdout, `${dir}\nx=1; y="2" 你`);

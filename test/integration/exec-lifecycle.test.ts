@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
-import os from 'node:os';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import type { ExecCall, FrameshClient } from '../../src/index.js';
 import { startTestServer, type TestServer } from '../helpers/servers.js';
 import { waitForGroupGone } from '../helpers/processes.js';
+import { tempDir } from '../helpers/temp-dirs.js';
 
 /** Starts a shell with two background sleepers; resolves with the pids it printed (group leader first). */
 async function startProcessTree(call: ExecCall): Promise<number[]> {
@@ -18,8 +18,8 @@ async function startProcessTree(call: ExecCall): Promise<number[]> {
 }
 const TREE = 'sleep 60 & a=$!; sleep 60 & b=$!; echo $$ $a $b ready; wait';
 
-function tempDir(): string {
-  return mkdtempSync(path.join(os.tmpdir(), 'framesh-life-'));
+function lifeDir(): string {
+  return tempDir('framesh-life-');
 }
 
 describe('exec lifecycle', () => {
@@ -90,7 +90,7 @@ describe('exec lifecycle', () => {
   it('reports spawn failures with stable codes', async () => {
     await assert.rejects(client.run(['definitely-not-a-command-xyz']), { code: 'ENOENT_COMMAND', message: /command not found: definitely-not-a-command-xyz/ });
     await assert.rejects(client.run('pwd', { cwd: '/no/such/dir' }), { code: 'ENOENT_CWD', message: /\/no\/such\/dir/ });
-    const dir = tempDir();
+    const dir = lifeDir();
     const script = path.join(dir, 'not-executable');
     writeFileSync(script, '#!/bin/sh\necho no\n');
     chmodSync(script, 0o644);
@@ -101,13 +101,13 @@ describe('exec lifecycle', () => {
   });
 
   it('honours cwd and env', async () => {
-    const dir = tempDir();
+    const dir = lifeDir();
     const result = await client.run('pwd; echo "$GREETING"', { cwd: dir, env: { GREETING: 'hallo welt' } });
     assert.equal(result.stdout, `${dir}\nhallo welt\n`);
   });
 
   it('login runs through the account login shell ($SHELL -lc)', async () => {
-    const dir = tempDir();
+    const dir = lifeDir();
     const record = path.join(dir, 'args');
     const shell = path.join(dir, 'recording-shell');
     writeFileSync(shell, `#!/bin/sh\nprintf '%s\\n' "$@" > ${record}\nshift\nexec /bin/sh -c "$@"\n`);

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import type { FrameshClient } from '../../src/index.js';
 import { startTestServer, type TestServer } from '../helpers/servers.js';
+import { tempDir } from '../helpers/temp-dirs.js';
 
 const MiB = 1024 * 1024;
 
@@ -33,7 +33,7 @@ describe('exec streaming and flow control', () => {
 
   it('sends exit only after every output byte, keeping stdout and stderr apart', async () => {
     // stdio are socket pairs, so /dev/stderr cannot be reopened: stage the bytes in a file.
-    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'framesh-out-')), 'data');
+    const file = path.join(tempDir('framesh-out-'), 'data');
     const call = client.exec(`head -c 20971520 /dev/urandom > ${file} && cat ${file} >&2 && sha256sum ${file} && rm -r ${path.dirname(file)}`);
     call.stdin.end();
     const stderrHash = createHash('sha256');

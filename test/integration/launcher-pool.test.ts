@@ -4,8 +4,7 @@
  * codes and signals, process groups, stdin/stdout; and survive its helpers dying.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
-import os from 'node:os';
+import { rmSync, writeFileSync, chmodSync } from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { Readable } from 'node:stream';
@@ -15,8 +14,9 @@ import type { LaunchSpec, ProcessLauncher, RunningProcess } from '../../src/serv
 import { SpawnError } from '../../src/server/process/spawn-error.js';
 import { startTestServer } from '../helpers/servers.js';
 import { waitForGroupGone, livingGroupMembers } from '../helpers/processes.js';
+import { tempDir } from '../helpers/temp-dirs.js';
 
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'framesh-launcher-'));
+const tmp = tempDir('framesh-launcher-');
 const launchers: ProcessLauncher[] = [];
 after(async () => {
   await Promise.all(launchers.map((l) => l.close()));

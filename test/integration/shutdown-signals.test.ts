@@ -37,17 +37,15 @@ describe('shutdown by a signal to the whole process group', () => {
       try {
         // The first command of an idle server forks inline; the second, while it runs, goes through a helper.
         const calls = [client.exec('sleep 0.5; echo first'), client.exec('sleep 0.5; echo second')];
-        for (const call of calls) call.stdin.end();
+        const outputs = calls.map(async (call) => {
+          call.stdin.end();
+          let text = '';
+          for await (const chunk of call.stdout) text += (chunk as Buffer).toString();
+          return text;
+        });
         await Promise.all(calls.map((call) => call.started));
         process.kill(-(serve.pid as number), signal);
-        const results = await Promise.all(
-          calls.map(async (call) => {
-            let text = '';
-            call.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
-            const exit = await call.exit;
-            return { text, exit };
-          }),
-        );
+        const results = await Promise.all(calls.map(async (call, i) => ({ exit: await call.exit, text: await outputs[i] })));
         assert.deepEqual(results.map((r) => r.exit), [{ code: 0, signal: null }, { code: 0, signal: null }]);
         assert.deepEqual(results.map((r) => r.text), ['first\n', 'second\n']);
       } finally {
