@@ -32,13 +32,29 @@ export function execCommand(): Command {
       'after',
       '\nExit status: the remote exit code; 128+N when a signal N ended it; 124 on timeout; 255 when framesh failed.\nCtrl-C sends SIGINT to the remote command; press it 3 times to leave without waiting.',
     )
-    .action(async (targetText: string, words: string[], flags: ExecFlags) => {
-      // Options after the host pass through untouched, so `--` may still lead the command words.
-      const commandWords = words[0] === '--' ? words.slice(1) : words;
+    .action(async (targetText: string, words: string[]) => {
+      const commandWords = splitOptionsAfterHost(command, words);
       if (commandWords.length === 0) command.error('error: missing command after --');
-      process.exitCode = await runExec(targetText, commandWords, flags);
+      process.exitCode = await runExec(targetText, commandWords, command.opts<ExecFlags>());
     });
   return addConnectionOptions(command);
+}
+
+/**
+ * Words after the host pass through untouched (so `framesh exec host ls -l` works), which leaves
+ * framesh's own options there too when a `--` marks where the command starts:
+ * `framesh exec host --cwd /srv -- ls`. Those are parsed here; the command is what follows the `--`.
+ */
+function splitOptionsAfterHost(command: Command, words: string[]): string[] {
+  const separator = words.indexOf('--');
+  if (separator < 0) return words;
+  if (separator === 0) return words.slice(1);
+  if (!words[0]?.startsWith('-')) return words;
+  const { operands, unknown } = command.parseOptions(words.slice(0, separator));
+  if (operands.length > 0 || unknown.length > 0) {
+    command.error(`error: ${[...unknown, ...operands][0]} before -- is not an option of exec (the command goes after --)`);
+  }
+  return words.slice(separator + 1);
 }
 
 async function runExec(targetText: string, words: string[], flags: ExecFlags): Promise<number> {
