@@ -65,7 +65,9 @@ export class FileRoot {
 
   contains(candidate: string): boolean {
     const relative = path.relative(this.real, candidate);
-    return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+    // Only a whole `..` component climbs out: `..bashrc` is a dotfile in the root, not a parent reference.
+    const climbs = relative === '..' || relative.startsWith(`..${path.sep}`);
+    return relative === '' || (!climbs && !path.isAbsolute(relative));
   }
 
   /** How a path is shown to the client: relative to the root. */
