@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import type { FrameshClient } from '../client/client.js';
 import { addConnectionOptions, connectFromFlags, type ConnectionFlags } from './connection-options.js';
 import { describeError, EXIT_CLIENT_FAILURE } from './exit-status.js';
+import { localMode } from '../client/files/peer-names.js';
 import { progressView } from './progress.js';
 import { parseRemotePath, requireRemotePath, type RemotePath } from './remote-path.js';
 import { planGet, planPut, PlanError, type PlannedFile } from './transfer-plan.js';
@@ -21,7 +22,7 @@ export function transferCommand(direction: 'put' | 'get'): Command {
     .description(direction === 'put' ? 'copy local files to a server (scp-like)' : 'copy files from a server (scp-like)')
     .argument('<paths...>', direction === 'put' ? 'LOCAL... HOST[:PORT]:REMOTE' : 'HOST[:PORT]:REMOTE... LOCAL')
     .option('-r, --recursive', 'copy directory trees (directories and regular files; other special files are skipped)')
-    .option('-p, --preserve', 'keep modification times too (the mode is always kept)')
+    .option('-p, --preserve', 'keep modification times and exact permission bits (otherwise the mode less the umask)')
     .option('-q, --quiet', 'no progress bars')
     .option('--no-resume', 'start over instead of continuing an interrupted transfer')
     .addHelpText(
@@ -81,7 +82,7 @@ async function copyAll(client: FrameshClient, direction: 'put' | 'get', plan: Pl
   for (const file of plan) {
     try {
       if (file.directory) {
-        await makeDirectory(client, direction, file.to, file.directory.mode);
+        await makeDirectory(client, direction, file.to, file.directory.mode, flags.preserve ?? false);
         continue;
       }
       const options = { resume: flags.resume, preserve: flags.preserve ?? false, mkdirs: file.inTree, onProgress: view.file(path.basename(file.to), file.size) };
@@ -103,11 +104,11 @@ async function copyAll(client: FrameshClient, direction: 'put' | 'get', plan: Pl
 }
 
 /**
- * A directory of a -r tree, made at the destination with the source's mode (less the umask). As scp
- * does, the owner can always write it, so the tree's own files still go in.
+ * A directory of a -r tree, made at the destination with the source's mode (less the umask, and never
+ * setuid, setgid or sticky from the server). As scp does, the owner can always write it, so the tree's
+ * own files still go in.
  */
-async function makeDirectory(client: FrameshClient, direction: 'put' | 'get', to: string, sourceMode: number): Promise<void> {
-  const mode = sourceMode | 0o700;
-  if (direction === 'put') await client.mkdir(to, { mode });
-  else await fs.mkdir(to, { recursive: true, mode });
+async function makeDirectory(client: FrameshClient, direction: 'put' | 'get', to: string, sourceMode: number, preserve: boolean): Promise<void> {
+  if (direction === 'put') await client.mkdir(to, { mode: (sourceMode & 0o777) | 0o700 });
+  else await fs.mkdir(to, { recursive: true, mode: localMode(sourceMode, preserve) | 0o700 });
 }

@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { FrameshClient } from '../client/client.js';
+import { checkEntryName, checkUniqueNames, PeerNameError } from '../client/files/peer-names.js';
 
 /** One file to move (where from, where to, its size for progress), or a directory of a -r tree to make. */
 export interface PlannedFile {
@@ -86,13 +87,24 @@ async function walkLocal(dir: string, prefix = ''): Promise<TreeEntry[]> {
   return out;
 }
 
-/** The same walk on the server, through stat listings. */
-async function walkRemote(client: FrameshClient, root: string, prefix: string): Promise<TreeEntry[]> {
-  const listing = await client.stat(path.posix.join(root, prefix) || '.', { list: true });
+/** Deeper than any real tree; a server that lists directories forever is stopped here. */
+const MAX_REMOTE_DEPTH = 256;
+
+/**
+ * The same walk on the server, through stat listings. Every name the server lists is checked to be one
+ * path component of the directory asked for (docs/SECURITY.md, "What a hostile server can do").
+ */
+async function walkRemote(client: FrameshClient, root: string, prefix: string, depth = 0): Promise<TreeEntry[]> {
+  const listed = path.posix.join(root, prefix) || '.';
+  if (depth > MAX_REMOTE_DEPTH) throw new PeerNameError(`the server's tree under ${root} is deeper than ${MAX_REMOTE_DEPTH} levels`);
+  const listing = await client.stat(listed, { list: true });
+  if (listing.type !== 'directory') throw new PeerNameError(`${listed} stopped being a directory while it was listed`);
+  const entries = [...(listing.entries ?? [])];
+  checkUniqueNames(entries.map((entry) => checkEntryName(entry.name, listed)), listed);
   const out: TreeEntry[] = [];
-  for (const entry of [...(listing.entries ?? [])].sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
     const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
-    if (entry.type === 'directory') out.push({ rel, size: 0, dirMode: entry.mode }, ...(await walkRemote(client, root, rel)));
+    if (entry.type === 'directory') out.push({ rel, size: 0, dirMode: entry.mode }, ...(await walkRemote(client, root, rel, depth + 1)));
     else if (entry.type === 'file') out.push({ rel, size: entry.size });
   }
   return out;

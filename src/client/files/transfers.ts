@@ -7,6 +7,7 @@ import { FrameshError } from '../../errors.js';
 import type { OpenMessage } from '../../protocol/messages.js';
 import type { FrameshClient } from '../client.js';
 import { FileCall } from './file-call.js';
+import { localMode } from './peer-names.js';
 import type { RemoteStat, TransferOptions, TransferResult } from './transfer-types.js';
 
 const DEFAULT_GET_WINDOW_BYTES = 8 * 1024 * 1024;
@@ -127,7 +128,8 @@ export async function getFile(client: FrameshClient, remotePath: string, localPa
   }
   const file = await fs.open(partial, constants.O_RDWR);
   try {
-    await file.chmod((opened.mode ?? 0o644) & 0o7777);
+    // Never setuid/setgid/sticky from the server; less the umask unless preserving (as scp).
+    await file.chmod(localMode(opened.mode ?? 0o644, options.preserve ?? false));
     if (options.preserve && opened.mtimeMs !== undefined) await file.utimes(new Date(), new Date(opened.mtimeMs));
     await file.sync();
   } finally {

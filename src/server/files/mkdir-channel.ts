@@ -20,7 +20,7 @@ export class MkdirChannel extends AnswerChannel<MkdirOpenMessage> {
     await makeParents(root, path.dirname(lexical), this.request.path);
     const dir = await root.entry(lexical, this.request.path);
     try {
-      await fs.mkdir(dir, { mode: this.request.mode ?? DEFAULT_DIRECTORY_MODE });
+      await fs.mkdir(dir, { mode: (this.request.mode ?? DEFAULT_DIRECTORY_MODE) & 0o777 });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }

@@ -99,7 +99,8 @@ export class PutChannel implements ServerChannel {
     }
     try {
       const file = this.file as fs.FileHandle;
-      if (this.request.mode !== undefined) await file.chmod(this.request.mode & 0o7777);
+      // Permission bits only: a client never makes a setuid, setgid or sticky file on the server.
+      if (this.request.mode !== undefined) await file.chmod(this.request.mode & 0o777);
       if (this.request.mtimeMs !== undefined) await file.utimes(new Date(), new Date(this.request.mtimeMs));
       await file.sync();
       await file.close();
