@@ -29,6 +29,8 @@ import { SecurityError } from '../errors.js';
 import { fileChannelFactories } from './files/file-channel-factory.js';
 import type { TransferRecord } from './files/file-channel-context.js';
 import { FileRoot } from './files/file-root.js';
+import { PartialFiles } from './files/partial-files.js';
+import { DEFAULT_PARTIAL_MAX_AGE_MS, scheduleStalePartialSweep } from './files/stale-partials.js';
 
 export const DEFAULT_PORT = 7022;
 export const DEFAULT_HOST = '127.0.0.1';
@@ -64,6 +66,8 @@ export interface ServerOptions extends ServerSecurityOptions {
   cwd?: string;
   /** Directory that put and get paths are resolved under and confined to (default: home directory). */
   root?: string;
+  /** Remove partial uploads nobody resumed for this many ms (default 7 days); 0 keeps them forever. */
+  partialMaxAgeMs?: number;
   /** Environment commands start from (default: the server's, copied when the server is created). */
   env?: NodeJS.ProcessEnv;
   /** How processes are started (default: an AdaptiveLauncher: inline fork when idle, a helper pool under load; docs/ARCHITECTURE.md, "Spawning"). */
@@ -80,6 +84,8 @@ export interface ServerEvents {
   refused: [info: { remote: string; reason: string }];
   /** A put or get finished or failed. */
   transfer: [record: TransferRecord];
+  /** The stale-partial sweep removed this many abandoned partial uploads (`partialMaxAgeMs`). */
+  partialsExpired: [info: { removed: number }];
   /** A line of authorized_keys was skipped. */
   keySkipped: [info: { file: string; line: number; reason: string }];
 }
@@ -101,6 +107,7 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
   /** Channel kinds offered, by `open.kind`; later features register theirs here. */
   readonly channelKinds = new Map<string, ChannelFactory>();
   private closing: Promise<void> | null = null;
+  private stopPartialSweep: () => void = () => {};
 
   constructor(options: ServerOptions = {}) {
     super();
@@ -112,6 +119,7 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
       killGraceMs: options.killGraceMs ?? DEFAULT_KILL_GRACE_MS,
       cwd: options.cwd ?? os.homedir(),
       root: options.root ?? os.homedir(),
+      partialMaxAgeMs: options.partialMaxAgeMs ?? DEFAULT_PARTIAL_MAX_AGE_MS,
       // A plain copy: spreading process.env itself calls getenv per variable on every command.
       env: { ...(options.env ?? process.env) },
       insecure: options.insecure ?? false,
@@ -156,9 +164,13 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
     }
     if (!this.channelKinds.has('put')) {
       const root = await FileRoot.open(this.options.root);
-      for (const [kind, factory] of Object.entries(fileChannelFactories(root, (record) => this.emit('transfer', record)))) {
+      const partials = new PartialFiles();
+      for (const [kind, factory] of Object.entries(fileChannelFactories(root, (record) => this.emit('transfer', record), partials))) {
         this.channelKinds.set(kind, factory);
       }
+      this.stopPartialSweep = scheduleStalePartialSweep(root.real, partials, this.options.partialMaxAgeMs, (removed) => {
+        if (removed > 0) this.emit('partialsExpired', { removed });
+      });
     }
     this.gate ??= new ConnectionGate({
       insecure: this.options.insecure,
@@ -210,6 +222,7 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
   }
 
   private async shutdown(graceMs: number): Promise<void> {
+    this.stopPartialSweep();
     const stopped = new Promise<void>((resolve) => this.listener.close(() => resolve()));
     for (const session of this.sessions) session.drain();
     const idle = Promise.all([...this.sessions].map((s) => s.whenIdle()));

@@ -11,8 +11,11 @@ import { StatChannel } from './stat-channel.js';
 export const PUT_WINDOW_BYTES = 8 * 1024 * 1024;
 
 /** Factories for the "put", "get", "stat" and "mkdir" channel kinds over one file root. */
-export function fileChannelFactories(root: FileRoot, audit: (record: TransferRecord) => void): Record<'put' | 'get' | 'stat' | 'mkdir', ChannelFactory> {
-  const partials = new PartialFiles();
+export function fileChannelFactories(
+  root: FileRoot,
+  audit: (record: TransferRecord) => void,
+  partials: PartialFiles = new PartialFiles(),
+): Record<'put' | 'get' | 'stat' | 'mkdir', ChannelFactory> {
   const context = (setup: Parameters<ChannelFactory>[1]): FileChannelContext => ({
     conn: setup.conn,
     root,

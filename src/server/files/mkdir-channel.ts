@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { MkdirOpenMessage } from '../../protocol/messages.js';
 import { AnswerChannel, toFileStat, type Answer } from './answer-channel.js';
 import { FileError } from './file-errors.js';
-import { makeParents } from './write-target.js';
+import { makeParents, refuseReservedName } from './write-target.js';
 
 /** Default permission bits of a directory made for a client (before the umask), as `mkdir` uses. */
 const DEFAULT_DIRECTORY_MODE = 0o755;
@@ -17,6 +17,7 @@ export class MkdirChannel extends AnswerChannel<MkdirOpenMessage> {
   protected async answer(): Promise<Answer> {
     const { root } = this.ctx;
     const lexical = root.lexical(this.request.path);
+    refuseReservedName(lexical, this.request.path);
     await makeParents(root, path.dirname(lexical), this.request.path);
     const dir = await root.entry(lexical, this.request.path);
     try {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { PutOpenMessage } from '../../protocol/messages.js';
 import { FileError } from './file-errors.js';
 import type { FileRoot } from './file-root.js';
+import { isPartialName } from './partial-files.js';
 
 /**
  * Where a put lands: `path` under the root, or `path/name` when `path` is an
@@ -25,7 +26,15 @@ export async function resolveWriteTarget(root: FileRoot, request: PutOpenMessage
     target = path.join(await root.realDirectory(target, request.path), path.basename(request.name));
     if ((await lstatOrNull(target))?.isDirectory()) throw new FileError('EISDIR', `refusing to replace a directory with a file: ${path.join(request.path, request.name)}`);
   }
+  refuseReservedName(target, request.path);
   return target;
+}
+
+/** framesh's own partial files are not a client's to write: a put to one would corrupt another upload. */
+export function refuseReservedName(target: string, shown: string): void {
+  if (isPartialName(path.basename(target))) {
+    throw new FileError('RESERVED_NAME', `refusing a framesh partial-file name (.NAME.framesh-part): ${shown}`);
+  }
 }
 
 /** mkdir -p, but only below an existing ancestor that is itself inside the root. */
