@@ -9,6 +9,7 @@ import type { ServerChannel } from '../server-channel.js';
 import type { FileChannelContext } from './file-channel-context.js';
 import { FileError, fileErrorFrom } from './file-errors.js';
 import { createPartial, openResumablePartial, removeOwned, stillOwned, type OwnedPartial } from './partial-open.js';
+import { VerifiedDir } from './verified-dir.js';
 import { resolveWriteTarget } from './write-target.js';
 
 /**
@@ -27,6 +28,8 @@ export class PutChannel implements ServerChannel {
   private owned: OwnedPartial | null = null;
   private partial: { path: string; resumable: boolean; release: () => void } | null = null;
   private target = '';
+  /** The target's directory, held open; every partial and rename operation goes through it. */
+  private dir: VerifiedDir | null = null;
   private offered = 0;
   private offeredHash: Hash | null = null;
   private isOpened = false;
@@ -46,10 +49,11 @@ export class PutChannel implements ServerChannel {
   async start(): Promise<void> {
     try {
       this.target = await resolveWriteTarget(this.ctx.root, this.request);
+      this.dir = await VerifiedDir.open(this.ctx.root, path.dirname(this.target), this.request.path);
       this.partial = this.ctx.partials.claim(this.target);
       const resume = this.partial.resumable && this.request.resume !== false && this.request.size !== undefined;
-      if (resume) await this.openExisting(this.partial.path);
-      this.owned ??= await createPartial(this.partial.path);
+      if (resume) await this.openExisting(this.partialEntry());
+      this.owned ??= await createPartial(this.partialEntry());
       await this.ctx.root.verifyDescriptor(this.owned.file.fd, this.request.path);
     } catch (err) {
       // Nothing is left behind by a refused path: a partial made here is removed again.
@@ -95,7 +99,7 @@ export class PutChannel implements ServerChannel {
     // A write that failed (ENOSPC most often) leaves a partial that cannot be trusted: it goes.
     if (this.writeError) return this.fail(this.writeError, true);
     const owned = this.owned as OwnedPartial;
-    const partialPath = (this.partial as { path: string }).path;
+    const partialPath = this.partialEntry();
     let actual: string;
     let size: number;
     try {
@@ -121,7 +125,8 @@ export class PutChannel implements ServerChannel {
       // partial's name must still lead to the file whose bytes were verified, with no other link.
       await this.ctx.root.realDirectory(path.dirname(this.target), this.request.path);
       await stillOwned(partialPath, owned);
-      await fs.rename(partialPath, this.target);
+      // Both ends in the directory we hold: neither can be redirected by a link swapped in above it.
+      await fs.rename(partialPath, (this.dir as VerifiedDir).entry(path.basename(this.target)));
     } catch (err) {
       return this.fail(fileErrorFrom(err, this.request.path), true);
     }
@@ -188,7 +193,12 @@ export class PutChannel implements ServerChannel {
 
   /** Removes our partial (only if its name still leads to our file: never someone else's). */
   private async discard(): Promise<void> {
-    if (this.owned && this.partial) await removeOwned(this.partial.path, this.owned);
+    if (this.owned && this.partial && this.dir) await removeOwned(this.partialEntry(), this.owned);
+  }
+
+  /** The partial's name as reached through the held directory. */
+  private partialEntry(): string {
+    return (this.dir as VerifiedDir).entry(path.basename((this.partial as { path: string }).path));
   }
 
   private finish(outcome: string, sha256: string | null, bytes: number): void {
@@ -203,6 +213,8 @@ export class PutChannel implements ServerChannel {
       if (outcome !== 'ok' && this.partial && !this.partial.resumable) await this.discard();
       await this.owned?.file.close().catch(() => {});
       this.owned = null;
+      await this.dir?.close();
+      this.dir = null;
       this.partial?.release();
       this.ctx.audit({
         remote: this.ctx.remote,

@@ -4,6 +4,7 @@ import type { PutOpenMessage } from '../../protocol/messages.js';
 import { FileError } from './file-errors.js';
 import type { FileRoot } from './file-root.js';
 import { isPartialName } from './partial-files.js';
+import { VerifiedDir } from './verified-dir.js';
 
 /**
  * Where a put lands: `path` under the root, or `path/name` when `path` is an
@@ -37,12 +38,16 @@ export function refuseReservedName(target: string, shown: string): void {
   }
 }
 
-/** mkdir -p, but only below an existing ancestor that is itself inside the root. */
+/**
+ * mkdir -p, but only below an existing ancestor that is itself inside the root, and every missing
+ * component made through a descriptor-relative walk (VerifiedDir), never through an unverified parent.
+ */
 export async function makeParents(root: FileRoot, dir: string, shown: string): Promise<void> {
   let existing = dir;
   while (!(await lstatOrNull(existing))) existing = path.dirname(existing);
-  await root.realDirectory(existing, shown);
-  await fs.mkdir(dir, { recursive: true, mode: 0o755 });
+  const realExisting = await root.realDirectory(existing, shown);
+  const made = await VerifiedDir.open(root, path.join(realExisting, path.relative(existing, dir)), shown, 0o755);
+  await made.close();
 }
 
 async function lstatOrNull(p: string): Promise<import('node:fs').Stats | null> {
