@@ -80,6 +80,7 @@ const VALIDATORS: Readonly<Record<string, (h: Fields) => void>> = {
     channel(h);
     if (h.sha256 !== undefined && !(typeof h.sha256 === 'string' && /^[0-9a-f]{64}$/.test(h.sha256))) fail(h, 'sha256 must be 64 hex digits');
     if (h.size !== undefined) nonNegative(h, 'size', h.size);
+    if (h.path !== undefined && typeof h.path !== 'string') fail(h, 'path must be a string');
   },
   exit(h) {
     channel(h);

@@ -134,6 +134,8 @@ export interface DoneMessage {
   readonly sha256?: string;
   readonly size?: number;
   readonly stat?: FileStat;
+  /** put: where the file was stored, in the client's terms (PROTOCOL.md §9.1). */
+  readonly path?: string;
   readonly len?: number;
 }
 export interface DataMessage { readonly type: 'data'; readonly ch: number; readonly stream: StreamName; readonly len?: number }

@@ -34,6 +34,13 @@ function treeServer(hostile: unknown, extra: Array<Record<string, unknown>> = []
   });
 }
 
+/** Nothing anywhere in `base` but (at most) the target directory a/b/dest. */
+function assertNothingOutside(base: string): void {
+  assert.deepEqual(allFiles(base).filter((f) => !f.startsWith(path.join('a', 'b', 'dest'))), []);
+  assert.equal(existsSync(path.join(base, 'escaped.txt')), false);
+  assert.equal(existsSync(path.join(base, 'a', 'escaped.txt')), false);
+}
+
 /** Every file below `dir`, as paths relative to it. */
 function allFiles(dir: string, prefix = ''): string[] {
   return readdirSync(path.join(dir, prefix), { withFileTypes: true }).flatMap((e) =>
@@ -44,41 +51,59 @@ function allFiles(dir: string, prefix = ''): string[] {
 describe('get -r from a hostile server', () => {
   const hostileNames: unknown[] = ['../../escaped.txt', '..', '.', '', 'sub/../../escaped.txt', 'x\u0000y', '..\\..\\escaped.txt', 42];
   for (const name of hostileNames) {
-    it(`refuses a listed name ${JSON.stringify(name)} and writes nothing outside the target`, async () => {
+    it(`getDirectory refuses a listed name ${JSON.stringify(name)} and writes nothing outside the target`, async () => {
       const fake = await treeServer(name);
       const base = tempDir('framesh-hostile-names-');
       const dest = path.join(base, 'a', 'b', 'dest');
-      const result = await runCli(['get', '-r', '-q', '--insecure', `127.0.0.1:${fake.port}:tree`, dest], { timeoutMs: 20_000 });
-      assert.notEqual(result.code, 0, result.stderr);
-      assert.match(result.stderr, /UNSAFE_NAME|refusing a name|non-string/);
-      // Nothing anywhere in the base directory but (at most) the target directory itself.
-      assert.deepEqual(allFiles(base).filter((f) => !f.startsWith(path.join('a', 'b', 'dest'))), []);
-      assert.equal(existsSync(path.join(base, 'escaped.txt')), false);
-      assert.equal(existsSync(path.join(base, 'a', 'escaped.txt')), false);
+      const client = await connect({ host: '127.0.0.1', port: fake.port, insecure: true });
+      try {
+        await assert.rejects(client.getDirectory('tree', dest), { code: 'UNSAFE_NAME' });
+      } finally {
+        await client.close();
+      }
+      assertNothingOutside(base);
       // No get was even asked for: the listing was refused as a whole.
       assert.equal(fake.opens.filter((o) => o.kind === 'get').length, 0);
     });
   }
 
-  it('refuses a listing that names one entry twice', async () => {
-    const fake = await treeServer('twice', [{ name: 'twice', ...stat('directory', 0o755) }]);
-    const dest = path.join(tempDir('framesh-hostile-twice-'), 'dest');
-    const result = await runCli(['get', '-r', '-q', '--insecure', `127.0.0.1:${fake.port}:tree`, dest], { timeoutMs: 20_000 });
-    assert.notEqual(result.code, 0);
-    assert.match(result.stderr, /twice/);
+  it('the CLI (get -r) refuses the same and says why', async () => {
+    const fake = await treeServer('../../escaped.txt');
+    const base = tempDir('framesh-hostile-cli-');
+    const dest = path.join(base, 'a', 'b', 'dest');
+    const result = await runCli(['get', '-r', '-q', '--insecure', `127.0.0.1:${fake.port}:tree`, dest], { timeoutMs: 60_000 });
+    assert.notEqual(result.code, 0, result.stderr);
+    assert.match(result.stderr, /refusing a name that is not one path component \(UNSAFE_NAME\)/);
+    assertNothingOutside(base);
+    assert.equal(fake.opens.filter((o) => o.kind === 'get').length, 0);
   });
 
-  it('never applies setuid/setgid/sticky; masks with the umask unless -p', async () => {
+  it('refuses a listing that names one entry twice', async () => {
+    const fake = await treeServer('twice', [{ name: 'twice', ...stat('directory', 0o755) }]);
+    const client = await connect({ host: '127.0.0.1', port: fake.port, insecure: true });
+    try {
+      await assert.rejects(client.getDirectory('tree', path.join(tempDir('framesh-hostile-twice-'), 'dest')), { code: 'UNSAFE_NAME', message: /twice/ });
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('never applies setuid/setgid/sticky; masks with the umask unless -p (CLI and library)', async () => {
     const fake = await treeServer('fine.txt');
-    for (const preserve of [false, true]) {
-      const dest = path.join(tempDir('framesh-hostile-modes-'), 'dest');
-      const args = ['get', '-r', '-q', ...(preserve ? ['-p'] : []), '--insecure', `127.0.0.1:${fake.port}:tree`, dest];
-      const result = await runCli(args, { timeoutMs: 20_000 });
-      assert.equal(result.code, 0, result.stderr);
-      assert.equal(readFileSync(path.join(dest, 'ok.txt'), 'utf8'), PAYLOAD.toString());
-      const fileMode = statSync(path.join(dest, 'ok.txt')).mode & 0o7777;
-      assert.equal(fileMode, preserve ? 0o777 : 0o777 & ~umask(), `file mode ${fileMode.toString(8)} (preserve ${preserve})`);
-      assert.equal(statSync(dest).mode & 0o7000, 0, 'no setuid/setgid/sticky on the directory');
+    const dest = path.join(tempDir('framesh-hostile-modes-'), 'dest');
+    const result = await runCli(['get', '-r', '-q', '--insecure', `127.0.0.1:${fake.port}:tree`, dest], { timeoutMs: 60_000 });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(readFileSync(path.join(dest, 'ok.txt'), 'utf8'), PAYLOAD.toString());
+    assert.equal(statSync(path.join(dest, 'ok.txt')).mode & 0o7777, 0o777 & ~umask());
+    assert.equal(statSync(dest).mode & 0o7000, 0, 'no setuid/setgid/sticky on the directory');
+    const client = await connect({ host: '127.0.0.1', port: fake.port, insecure: true });
+    try {
+      const kept = path.join(tempDir('framesh-hostile-modes-p-'), 'dest');
+      await client.getDirectory('tree', kept, { preserve: true });
+      assert.equal(statSync(path.join(kept, 'ok.txt')).mode & 0o7777, 0o777);
+      assert.equal(statSync(kept).mode & 0o7000, 0);
+    } finally {
+      await client.close();
     }
   });
 

@@ -74,7 +74,8 @@ export async function putFile(client: FrameshClient, localPath: string, remotePa
     call.cancel();
     throw err;
   })]);
-  return { path: remotePath, size: done.size ?? stat.size, sha256: done.sha256 ?? '', resumedFrom: offset };
+  // The server says where the file went (into a directory under its own name, say); older servers do not.
+  return { path: done.path ?? remotePath, size: done.size ?? stat.size, sha256: done.sha256 ?? '', resumedFrom: offset };
 }
 
 /**
@@ -84,8 +85,16 @@ export async function putFile(client: FrameshClient, localPath: string, remotePa
  * matches the server's.
  */
 export async function getFile(client: FrameshClient, remotePath: string, localPath: string, options: TransferOptions = {}): Promise<TransferResult> {
-  const target = (await isDirectory(localPath)) ? path.join(localPath, path.posix.basename(remotePath)) : localPath;
+  const intoDirectory = await isDirectory(localPath);
+  // A trailing slash means "a directory", as in scp: it must exist; the file is never stored as `newdir`.
+  if (!intoDirectory && /[\\/]$/.test(localPath)) {
+    throw new LocalFileError('ENOENT', `no such directory: ${localPath} (a trailing / names a directory; create it first)`);
+  }
+  const target = intoDirectory ? path.join(localPath, path.posix.basename(remotePath)) : localPath;
   if (await isDirectory(target)) throw new LocalFileError('EISDIR', `refusing to replace a directory with a file: ${target}`);
+  if (!(await isDirectory(path.dirname(target)))) {
+    throw new LocalFileError('ENOENT', `no such directory: ${path.dirname(target)} (for ${target})`);
+  }
   const partial = path.join(path.dirname(target), `.${path.basename(target)}.framesh-part`);
   let offset = 0;
   let hash = createHash('sha256');

@@ -28,6 +28,7 @@ export class PutChannel implements ServerChannel {
   private owned: OwnedPartial | null = null;
   private partial: { path: string; resumable: boolean; release: () => void } | null = null;
   private target = '';
+  private shownTarget = '';
   /** The target's directory, held open; every partial and rename operation goes through it. */
   private dir: VerifiedDir | null = null;
   private offered = 0;
@@ -48,7 +49,7 @@ export class PutChannel implements ServerChannel {
 
   async start(): Promise<void> {
     try {
-      this.target = await resolveWriteTarget(this.ctx.root, this.request);
+      ({ target: this.target, shown: this.shownTarget } = await resolveWriteTarget(this.ctx.root, this.request));
       this.dir = await VerifiedDir.open(this.ctx.root, path.dirname(this.target), this.request.path);
       this.partial = this.ctx.partials.claim(this.target);
       const resume = this.partial.resumable && this.request.resume !== false && this.request.size !== undefined;
@@ -130,7 +131,7 @@ export class PutChannel implements ServerChannel {
     } catch (err) {
       return this.fail(fileErrorFrom(err, this.request.path), true);
     }
-    this.ctx.conn.send({ type: 'done', ch: this.id, sha256: actual, size });
+    this.ctx.conn.send({ type: 'done', ch: this.id, sha256: actual, size, path: this.shownTarget });
     this.finish('ok', actual, size);
   }
 
