@@ -43,6 +43,7 @@ async function runTransfer(direction: 'put' | 'get', paths: string[], flags: Tra
   const dest = paths.at(-1) as string;
   let remote: RemotePath;
   let remoteSources: string[] = [];
+  let globbed = false;
   try {
     if (direction === 'put') {
       remote = requireRemotePath(dest);
@@ -52,6 +53,7 @@ async function runTransfer(direction: 'put' | 'get', paths: string[], flags: Tra
       if (parsed.some((p) => p.host !== remote.host || p.port !== remote.port)) throw new PlanError('all sources must be on one server');
       if (parseRemotePath(dest)) throw new PlanError('the destination of get is a local path');
       remoteSources = parsed.map((p) => p.path);
+      globbed = remoteSources.some(hasRemoteGlob);
     }
   } catch (err) {
     process.stderr.write(`framesh: ${(err as Error).message}\n`);
@@ -65,6 +67,8 @@ async function runTransfer(direction: 'put' | 'get', paths: string[], flags: Tra
     return EXIT_CLIENT_FAILURE;
   }
   try {
+    // Remote patterns (host:'logs/*.log') expand on the server, within its root, as scp's remote shell would.
+    if (globbed) remoteSources = await expandRemoteSources(client, remoteSources);
     const plan = direction === 'put' ? await planPut(client, sources, remote.path, flags.recursive ?? false) : await planGet(client, remoteSources, dest, flags.recursive ?? false);
     return await copyAll(client, direction, plan, flags);
   } catch (err) {
@@ -73,6 +77,27 @@ async function runTransfer(direction: 'put' | 'get', paths: string[], flags: Tra
   } finally {
     await client.close();
   }
+}
+
+/** A remote source with `*`, `?` or `[` is a pattern; quote it (host:'logs/*.log') so the local shell leaves it alone. */
+function hasRemoteGlob(source: string): boolean {
+  return /[*?[]/.test(source);
+}
+
+async function expandRemoteSources(client: FrameshClient, sources: string[]): Promise<string[]> {
+  const expanded: string[] = [];
+  for (const source of sources) {
+    if (!hasRemoteGlob(source)) {
+      expanded.push(source);
+      continue;
+    }
+    const matches = await client.glob(source);
+    // A name that merely contains a glob character (report[1].txt) still works when nothing matches it.
+    if (matches.length === 0 && (await client.stat(source)).type !== 'none') matches.push({ path: source, ...(await client.stat(source)) });
+    if (matches.length === 0) throw new PlanError(`${source}: no match on the server`);
+    expanded.push(...matches.map((m) => m.path));
+  }
+  return expanded;
 }
 
 /** Copies each planned file (and makes each planned directory); a failure is reported with its path and the others still go (as scp does). */

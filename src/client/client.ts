@@ -5,9 +5,9 @@ import type { ExecOpenMessage, HelloMessage, Message, OpenMessage } from '../pro
 import { ConnectionError, FrameshError } from '../errors.js';
 import { ExecCall, type CallTransport } from './exec-call.js';
 import { runToCompletion, type RunOptions, type RunResult } from './run.js';
-import { getFile, mkdirRemote, putFile, remoteReadStream, remoteWriteStream, statRemote } from './files/transfers.js';
+import { getFile, globRemote, mkdirRemote, putFile, remoteReadStream, remoteWriteStream, statRemote } from './files/transfers.js';
 import { getDirectory, putDirectory, type DirectoryTransferOptions, type DirectoryTransferResult } from './files/tree-transfers.js';
-import type { RemoteStat, TransferOptions, TransferResult } from './files/transfer-types.js';
+import type { RemoteMatch, RemoteStat, TransferOptions, TransferResult } from './files/transfer-types.js';
 import type { Readable, Writable } from 'node:stream';
 
 export interface ExecOptions {
@@ -144,6 +144,11 @@ export class FrameshClient extends EventEmitter<ClientEvents> {
   /** Copies the contents of a remote directory into `localDir`; every name the server lists is checked. */
   getDirectory(remoteDir: string, localDir: string, options?: DirectoryTransferOptions): Promise<DirectoryTransferResult> {
     return getDirectory(this, remoteDir, localDir, options);
+  }
+
+  /** Expands a shell pattern (`logs/*.log`) on the server, within its file root; sorted, maybe empty. */
+  glob(pattern: string): Promise<RemoteMatch[]> {
+    return globRemote(this, pattern);
   }
 
   /** What is at a remote path; with `list`, a directory's entries. */

@@ -125,6 +125,7 @@ const OPEN_KINDS: Readonly<Record<string, (h: Fields) => void>> = {
   stat(h) {
     filePath(h);
     if (h.list !== undefined && typeof h.list !== 'boolean') fail(h, 'list must be a boolean');
+    if (h.glob !== undefined && typeof h.glob !== 'boolean') fail(h, 'glob must be a boolean');
   },
   mkdir(h) {
     filePath(h);

@@ -84,6 +84,8 @@ export interface StatOpenMessage {
   readonly kind: 'stat';
   readonly path: string;
   readonly list?: boolean;
+  /** `path` is a shell pattern: the `done` body lists its matches (PROTOCOL.md §9.3). */
+  readonly glob?: boolean;
   readonly window: number;
 }
 

@@ -38,3 +38,8 @@ export interface RemoteStat extends FileStat {
   /** With `list`, a directory's entries. */
   readonly entries?: ReadonlyArray<FileStat & { readonly name: string }>;
 }
+
+/** One match of a remote pattern (`client.glob`): its path in the pattern's terms and what is there. */
+export interface RemoteMatch extends FileStat {
+  readonly path: string;
+}

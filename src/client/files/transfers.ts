@@ -8,7 +8,7 @@ import type { OpenMessage } from '../../protocol/messages.js';
 import type { FrameshClient } from '../client.js';
 import { FileCall } from './file-call.js';
 import { localMode } from './peer-names.js';
-import type { RemoteStat, TransferOptions, TransferResult } from './transfer-types.js';
+import type { RemoteMatch, RemoteStat, TransferOptions, TransferResult } from './transfer-types.js';
 
 const DEFAULT_GET_WINDOW_BYTES = 8 * 1024 * 1024;
 
@@ -25,6 +25,20 @@ export async function statRemote(client: FrameshClient, remotePath: string, list
   const { done, body } = await call.result;
   const stat = done.stat ?? { type: 'none' as const, size: 0, mode: 0, mtimeMs: 0 };
   return body.length > 0 ? { ...stat, entries: JSON.parse(body.toString('utf8')) } : stat;
+}
+
+/**
+ * Expands a shell pattern (`*`, `?`, `[...]` per path component) on the server, within its file root
+ * (PROTOCOL.md §9.3). Resolves with the matches, sorted; none is an empty array.
+ */
+export async function globRemote(client: FrameshClient, pattern: string): Promise<RemoteMatch[]> {
+  const call = openFile(client, 1024, (ch) => ({ type: 'open', ch, kind: 'stat', path: pattern, glob: true, window: 1024 }));
+  const { body } = await call.result;
+  const matches: unknown = body.length > 0 ? JSON.parse(body.toString('utf8')) : [];
+  if (!Array.isArray(matches) || !matches.every((m) => typeof m?.path === 'string')) {
+    throw new LocalFileError('FILE_ERROR', `the server answered the pattern ${pattern} with something that is not a list of paths`);
+  }
+  return matches as RemoteMatch[];
 }
 
 /** Makes a remote directory and its missing parents (PROTOCOL.md §9.4); an existing one is fine. */
