@@ -76,6 +76,9 @@ export class RemoteError extends FrameshError {
   }
 }
 
+/** An error about a local file, with the same codes as the server's (docs/ERRORS.md). */
+export class LocalFileError extends FrameshError {}
+
 /** Authentication or host verification failed; `code` says which check (see docs/ERRORS.md). */
 export class SecurityError extends FrameshError {
   constructor(
