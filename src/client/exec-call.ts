@@ -18,9 +18,12 @@ export interface ExitResult {
 /** What an ExecCall needs from its client connection. */
 export interface CallTransport {
   send(message: Message, body?: Buffer): void;
-  /** A `data` frame on this channel (the hot path: no header object). */
-  sendData(stream: StreamName, body: Buffer): void;
+  /** A `data` frame on this channel (the hot path: no header object); false once the socket is full. */
+  sendData(stream: StreamName, body: Buffer): boolean;
   maxChunkBytes(): number;
+  /** The connection's outbound state (FramedConnection's Outbound): data waits while it is false. */
+  readonly writable: boolean;
+  whenWritable(wake: () => void): void;
 }
 
 /**
@@ -65,6 +68,10 @@ export class ExecCall {
       maxChunkBytes: () => link.maxChunkBytes(),
       isOpen: () => call.running,
       sendData: (chunk) => link.sendData('stdin', chunk),
+      get writable() {
+        return link.writable;
+      },
+      whenWritable: (wake) => link.whenWritable(wake),
       sendEof: () => link.send({ type: 'eof', ch: channelId, stream: 'stdin' }),
     });
     this.exit = new Promise((resolve, reject) => {
