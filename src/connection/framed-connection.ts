@@ -102,7 +102,9 @@ export class FramedConnection extends EventEmitter<FramedConnectionEvents> imple
   }
 
   whenWritable(wake: () => void): void {
-    if (this.isClosed) return;
+    // An ending connection never becomes writable again; its channels are abandoned on 'close' instead
+    // (waking them would only have them ask again, turn after turn).
+    if (this.isClosed || this.failing || this.stream.writableEnded) return;
     if (this.stream.writableNeedDrain) this.drainWaiters.push(wake);
     else setImmediate(wake);
   }

@@ -132,5 +132,11 @@ describe('FramedConnection over a duplex pair', () => {
     assert.equal(r.frames[0]?.header.code, 'PROTOCOL');
     assert.equal(conn.writable, false);
     assert.equal(conn.send({ type: 'ping', id: 1 }), false);
+    let woken = false;
+    conn.whenWritable(() => {
+      woken = true;
+    });
+    await turn();
+    assert.equal(woken, false, 'a closed connection woke a writer');
   });
 });
