@@ -56,7 +56,8 @@ export async function rawPeer(port: number): Promise<RawPeer> {
     },
     until(test, timeoutMs = 5000) {
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`condition not met within ${timeoutMs} ms; got ${received.length} frames`)), timeoutMs);
+        const fail = (): void => reject(new Error(`condition not met within ${timeoutMs} ms; got ${received.length} frames`));
+        const timer = setTimeout(fail, timeoutMs);
         const check = (): void => {
           if (!test(received)) return;
           clearTimeout(timer);

@@ -99,7 +99,8 @@ describe('FramedConnection over a duplex pair', () => {
     // Let the connection read until it pauses.
     for (let i = 0; i < 50 && !conn.readingPaused; i++) await turn();
     assert.equal(conn.readingPaused, true, 'reading did not pause');
-    const ceiling = conn.stream.writableHighWaterMark + Math.min(conn.peerLimits.maxBodyBytes, MAX_DATA_FRAME_BYTES) + 64 * 1024;
+    const dataFrame = Math.min(conn.peerLimits.maxBodyBytes, MAX_DATA_FRAME_BYTES);
+    const ceiling = conn.stream.writableHighWaterMark + dataFrame + 64 * 1024;
     assert.ok(conn.writableLength <= ceiling + 64, `queued ${conn.writableLength} bytes of replies, above ${ceiling}`);
     const answeredWhilePaused = answered;
     for (let i = 0; i < 10; i++) await turn();

@@ -33,7 +33,8 @@ describe('InputStream over a FramedConnection', () => {
     });
     for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
     assert.equal(finished, false);
-    assert.ok(conn.writableLength <= 16 * 1024 + 32 * 1024 + 100, `queued ${conn.writableLength} bytes on a socket nobody reads`);
+    const queued = conn.writableLength;
+    assert.ok(queued <= 16 * 1024 + 32 * 1024 + 100, `queued ${queued} bytes on a socket nobody reads`);
     const decoder = new FrameDecoder({ maxHeaderBytes: 65536, maxBodyBytes: 1024 * 1024 });
     const bodies: Buffer[] = [];
     let eof = false;

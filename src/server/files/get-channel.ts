@@ -120,6 +120,8 @@ export class GetChannel implements ServerChannel {
   private finish(outcome: string, sha256: string | null): void {
     if (this.ended) return;
     this.ended = true;
+    // No data after the final frame: the pump may hold a chunk or wait for the socket to drain.
+    this.pump?.discard();
     this.source?.destroy();
     void this.file?.close().catch(() => {});
     this.ctx.onEnded();
