@@ -13,7 +13,6 @@ export { ExecCall } from './client/exec-call.js';
 export type { ExitResult } from './client/exec-call.js';
 export type { RunOptions, RunResult } from './client/run.js';
 export type { TransferOptions, TransferProgress, TransferResult, RemoteStat, RemoteMatch } from './client/files/transfer-types.js';
-export { LocalFileError } from './client/files/transfers.js';
 export type { DirectoryTransferOptions, DirectoryTransferResult } from './client/files/tree-transfers.js';
 export type { TreeFilter } from './client/files/tree-walk.js';
 export { PeerNameError } from './client/files/peer-names.js';

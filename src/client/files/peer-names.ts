@@ -1,6 +1,6 @@
 import { FrameshError } from '../../errors.js';
 
-/** Codes for what a server sent back that the client refuses to act on (docs/ERRORS.md). */
+/** The code for what a server sent back that the client refuses to act on (docs/ERRORS.md). */
 export type PeerNameErrorCode = 'UNSAFE_NAME';
 
 /**

@@ -1,9 +1,10 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { FrameshClient } from '../client.js';
+import type { ChannelOpener } from '../client-channel.js';
 import { localMode } from './peer-names.js';
 import { walkLocal, walkRemote, type TreeFilter } from './tree-walk.js';
-import { getFile, LocalFileError, mkdirRemote, putFile, statRemote } from './transfers.js';
+import { LocalFileError } from '../../errors.js';
+import { getFile, mkdirRemote, putFile, statRemote } from './transfers.js';
 import type { TransferOptions, TransferResult } from './transfer-types.js';
 
 export interface DirectoryTransferOptions extends Omit<TransferOptions, 'mkdirs'> {
@@ -22,7 +23,7 @@ export interface DirectoryTransferResult {
  * Copies the contents of local directory `localDir` into `remoteDir` (made, with its parents, when
  * missing), as `put -r` does: directories first, empty ones too, each file verified and atomic.
  */
-export async function putDirectory(client: FrameshClient, localDir: string, remoteDir: string, options: DirectoryTransferOptions = {}): Promise<DirectoryTransferResult> {
+export async function putDirectory(client: ChannelOpener, localDir: string, remoteDir: string, options: DirectoryTransferOptions = {}): Promise<DirectoryTransferResult> {
   const top = await fs.stat(localDir).catch(() => null);
   if (!top?.isDirectory()) throw new LocalFileError(top ? 'ENOTDIR' : 'ENOENT', `not a directory: ${localDir}`);
   const entries = await walkLocal(localDir, options.filter);
@@ -46,7 +47,7 @@ export async function putDirectory(client: FrameshClient, localDir: string, remo
  * does. Every name the server lists is checked first (docs/SECURITY.md); modes never carry setuid,
  * setgid or sticky bits and get the umask unless `preserve`.
  */
-export async function getDirectory(client: FrameshClient, remoteDir: string, localDir: string, options: DirectoryTransferOptions = {}): Promise<DirectoryTransferResult> {
+export async function getDirectory(client: ChannelOpener, remoteDir: string, localDir: string, options: DirectoryTransferOptions = {}): Promise<DirectoryTransferResult> {
   const top = await statRemote(client, remoteDir);
   if (top.type !== 'directory') throw new LocalFileError(top.type === 'none' ? 'ENOENT' : 'ENOTDIR', `not a directory on the server: ${remoteDir}`);
   const entries = await walkRemote(client, remoteDir, options.filter);

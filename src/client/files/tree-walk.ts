@@ -1,7 +1,8 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { FrameshClient } from '../client.js';
+import type { ChannelOpener } from '../client-channel.js';
 import { checkEntryName, checkUniqueNames, PeerNameError } from './peer-names.js';
+import { statRemote } from './transfers.js';
 
 /** One entry of a tree, relative to its top (`/`-separated for remote trees, path.sep for local ones). */
 export interface TreeEntry {
@@ -36,10 +37,10 @@ export async function walkLocal(dir: string, filter: TreeFilter = () => true, pr
  * The same walk on the server, through stat listings. Every name the server lists is checked to be one
  * path component of the directory asked for (docs/SECURITY.md, "What a hostile server can do").
  */
-export async function walkRemote(client: FrameshClient, root: string, filter: TreeFilter = () => true, prefix = '', depth = 0): Promise<TreeEntry[]> {
+export async function walkRemote(client: ChannelOpener, root: string, filter: TreeFilter = () => true, prefix = '', depth = 0): Promise<TreeEntry[]> {
   const listed = path.posix.join(root, prefix) || '.';
   if (depth > MAX_REMOTE_DEPTH) throw new PeerNameError(`the server's tree under ${root} is deeper than ${MAX_REMOTE_DEPTH} levels`);
-  const listing = await client.stat(listed, { list: true });
+  const listing = await statRemote(client, listed, true);
   if (listing.type !== 'directory') throw new PeerNameError(`${listed} stopped being a directory while it was listed`);
   const entries = [...(listing.entries ?? [])];
   checkUniqueNames(entries.map((entry) => checkEntryName(entry.name, listed)), listed);
