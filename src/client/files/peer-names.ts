@@ -52,9 +52,14 @@ let cachedUmask: number | undefined;
 /** process.umask() sets and returns; reading it once is enough since framesh never changes it. */
 function currentUmask(): number {
   if (cachedUmask === undefined) {
-    const mask = process.umask(0o022);
-    process.umask(mask);
-    cachedUmask = mask;
+    try {
+      const mask = process.umask(0o022);
+      process.umask(mask);
+      cachedUmask = mask;
+    } catch {
+      // Worker threads may not set the umask: assume the common 022 rather than fail a download.
+      cachedUmask = 0o022;
+    }
   }
   return cachedUmask;
 }
