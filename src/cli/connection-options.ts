@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { connect } from '../client/connect.js';
 import type { FrameshClient } from '../client/client.js';
 import { terminalHostKeyPrompt } from './host-trust-prompt.js';
+import { cliPassphraseAsker } from './passphrase-prompt.js';
 import { parseNonNegativeInt, type Target } from './target.js';
 
 export interface ConnectionFlags {
@@ -16,7 +17,10 @@ export interface ConnectionFlags {
 export function addConnectionOptions(command: Command): Command {
   return command
     .option('--connect-timeout <ms>', 'time allowed to connect, verify and authenticate, in ms', parseNonNegativeInt, 10_000)
-    .option('-i, --identity <file>', 'private key to authenticate with (default $FRAMESH_HOME/id_ed25519)')
+    .option(
+      '-i, --identity <file>',
+      'private key (ssh-keygen Ed25519/RSA/ECDSA or framesh; default $FRAMESH_HOME/id_ed25519, else ssh-agent); a .pub picks an agent key',
+    )
     .option('--accept-new', 'trust and remember a server not yet in known_hosts (for scripts)')
     .option('--fingerprint <SHA256:...>', "require exactly this server key fingerprint")
     .option('--insecure', 'plain TCP without TLS or keys (for tests and trusted loopback only)');
@@ -25,6 +29,7 @@ export function addConnectionOptions(command: Command): Command {
 export function connectFromFlags(target: Target, flags: ConnectionFlags): Promise<FrameshClient> {
   if (flags.insecure) process.stderr.write('framesh: WARNING: --insecure: no encryption and no authentication\n');
   const confirm = terminalHostKeyPrompt();
+  const askPassphrase = cliPassphraseAsker();
   return connect({
     host: target.host,
     port: target.port,
@@ -34,5 +39,6 @@ export function connectFromFlags(target: Target, flags: ConnectionFlags): Promis
     ...(flags.fingerprint !== undefined && { fingerprint: flags.fingerprint }),
     ...(flags.identity !== undefined && { identityFile: flags.identity }),
     ...(confirm && { confirmHostKey: confirm }),
+    ...(askPassphrase && { askPassphrase }),
   });
 }

@@ -39,7 +39,8 @@ const VALIDATORS: Readonly<Record<string, (h: Fields) => void>> = {
   pong: (h) => nonNegative(h, 'id', h.id),
   goaway: (h) => str(h, 'reason'),
   auth(h) {
-    if (h.method !== 'ed25519') fail(h, 'method must be "ed25519"');
+    if (h.method === 'publickey') str(h, 'alg');
+    else if (h.method !== 'ed25519') fail(h, 'method must be "publickey" or "ed25519"');
     str(h, 'publicKey');
     str(h, 'signature');
   },

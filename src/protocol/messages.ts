@@ -155,13 +155,16 @@ export interface ExitMessage {
   readonly reason?: ExitReason;
 }
 
-/** PROTOCOL.md §10: the client proves possession of its key, bound to this TLS session. */
+/** PROTOCOL.md §10.2: the client proves possession of its key, bound to this TLS session. */
 export interface AuthMessage {
   readonly type: 'auth';
-  readonly method: 'ed25519';
+  /** "publickey" (with `alg`), or "ed25519", the first form, meaning alg ssh-ed25519 signed without the alg. */
+  readonly method: 'ed25519' | 'publickey';
+  /** With method "publickey": ssh-ed25519, rsa-sha2-256, rsa-sha2-512 or ecdsa-sha2-nistp256/384/521. */
+  readonly alg?: string;
   /** The client's public key as an OpenSSH line: `ssh-ed25519 AAAA… [comment]`. */
   readonly publicKey: string;
-  /** Base64 Ed25519 signature over the §10 payload. */
+  /** Base64 signature bytes of `alg` over the §10.2 payload. */
   readonly signature: string;
 }
 export interface AuthOkMessage { readonly type: 'auth-ok'; readonly fingerprint: string }

@@ -16,6 +16,8 @@ export interface HostKeyPolicy {
   readonly confirm?: (host: string, fingerprint: string) => Promise<boolean>;
   /** Fingerprints trusted without an entry (the local machine's own host key). */
   readonly alsoTrusted?: readonly string[];
+  /** Told each decision, for -v. */
+  readonly debug?: (line: string) => void;
 }
 
 /**
@@ -45,6 +47,13 @@ export class KnownHosts {
 
   /** Decides whether to trust `fingerprint` for `hostPort`; throws a SecurityError when not. */
   async verify(hostPort: string, fingerprint: string, policy: HostKeyPolicy): Promise<'known' | 'added' | 'pinned' | 'local'> {
+    const decision = await this.decide(hostPort, fingerprint, policy);
+    const why = { known: `matches ${this.file}`, added: `added to ${this.file}`, pinned: 'matches the pinned fingerprint', local: "is this machine's own server key" };
+    policy.debug?.(`host key ${fingerprint} for ${hostPort} ${why[decision]}`);
+    return decision;
+  }
+
+  private async decide(hostPort: string, fingerprint: string, policy: HostKeyPolicy): Promise<'known' | 'added' | 'pinned' | 'local'> {
     if (policy.fingerprint) {
       if (policy.fingerprint === fingerprint) return 'pinned';
       throw new SecurityError('HOST_KEY_MISMATCH', `host key for ${hostPort} is ${fingerprint}, not the pinned ${policy.fingerprint}; refusing to connect`);
