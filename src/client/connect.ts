@@ -6,6 +6,7 @@ import { fingerprintOfFile } from '../security/key-files.js';
 import { debugLog } from '../debug-log.js';
 import { traceFrames } from './frame-trace.js';
 import { resolveIdentity } from './identity-resolution.js';
+import { LoginNameError } from './login-name-error.js';
 import { KnownHosts } from '../security/known-hosts.js';
 import { TcpTransport } from '../transport/tcp-transport.js';
 import { TlsTransport } from '../transport/tls-transport.js';
@@ -63,6 +64,7 @@ export interface ConnectOptions {
 export async function connect(options: ConnectOptions = {}): Promise<FrameshClient> {
   const target = { host: options.host ?? '127.0.0.1', port: options.port ?? 7022 };
   const timeoutMs = options.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  if (target.host.includes('@')) throw new LoginNameError(target.host, target.port);
   const log = debugLog(options.debug, options.debugFrames ?? false);
   let identity: ClientIdentity | null = null;
   let transport = options.transport;

@@ -23,6 +23,8 @@ export interface KeyPair {
  */
 export function generateKeyFiles(file: string, comment: string = defaultComment()): KeyPair {
   if (existsSync(file)) throw new SecurityError('KEY_INVALID', `${file} already exists; refusing to overwrite a key`);
+  const dir = path.dirname(path.resolve(file));
+  if (!existsSync(dir)) throw new SecurityError('KEY_INVALID', `cannot write ${file}: the directory ${dir} does not exist (create it first, mode 0700)`);
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
   writeFileSync(file, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
   writeFileSync(`${file}.pub`, `${formatSshPublicKey(publicKey, comment)}\n`, { mode: 0o644 });

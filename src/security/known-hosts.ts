@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { SecurityError } from '../errors.js';
 
 export interface KnownHostEntry {
@@ -39,6 +39,33 @@ export class KnownHosts {
       if (name === hostPort && fingerprint) return { fingerprint, line: i + 1 };
     }
     return null;
+  }
+
+  /**
+   * Forgets a host (`keygen -R`): `HOST:PORT` removes that entry, a bare `HOST` every port's. The
+   * file is rewritten through a temporary file and a rename, so a crash leaves the old or the new
+   * file, never half of one. Returns the 1-based line numbers removed.
+   */
+  remove(host: string): number[] {
+    if (!existsSync(this.file)) return [];
+    const lines = readFileSync(this.file, 'utf8').split('\n');
+    const removed: number[] = [];
+    const kept = lines.filter((line, index) => {
+      const name = line.trim().split(/\s+/)[0] ?? '';
+      const matches = name === host || (!/:\d+$/.test(host) && name.startsWith(`${host}:`) && /^\d+$/.test(name.slice(host.length + 1)));
+      if (matches) removed.push(index + 1);
+      return !matches;
+    });
+    if (removed.length === 0) return [];
+    const temp = `${this.file}.${process.pid}.tmp`;
+    try {
+      writeFileSync(temp, kept.join('\n'), { mode: 0o600, flag: 'wx' });
+      renameSync(temp, this.file);
+    } catch (err) {
+      rmSync(temp, { force: true });
+      throw err;
+    }
+    return removed;
   }
 
   add(hostPort: string, fingerprint: string): void {
