@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { CLI_ENTRY } from '../helpers/cli.js';
 import { startSecureServer } from '../helpers/secure.js';
 import { hasTmux, TmuxTerminal } from '../helpers/tmux-terminal.js';
+import { hasOpenSsh, sshKeygen } from '../helpers/ssh-tools.js';
 
 const ROOT = path.resolve(path.dirname(CLI_ENTRY), '../..');
 
@@ -74,3 +75,47 @@ describe('first-contact host key prompt at a terminal', { skip: !hasTmux() && 't
     terminal.kill();
   });
 });
+
+/** A key's passphrase, typed at a real terminal: not echoed, retried, Ctrl-C leaves the terminal as it was. */
+describe('key passphrase prompt at a terminal', { skip: (!hasTmux() || !hasOpenSsh()) && 'tmux or openssh-client missing', concurrency: 2 }, () => {
+  async function passphrasePrompt(): Promise<TmuxTerminal> {
+    const key = sshKeygen('ed25519', { passphrase: 'hunter2 two' });
+    const setup = await startSecureServer({ authGraceMs: 30_000 });
+    writeFileSync(setup.authorizedKeysFile, `${key.publicLine}\n`);
+    // After framesh ends, the shell reports whether the terminal still echoes (stty), so a raw mode left behind shows.
+    const script = `${shellWords([process.execPath, '--import', 'tsx', CLI_ENTRY, 'exec', '--accept-new', '-i', key.file, `127.0.0.1:${setup.port}`, '--', 'echo', 'unlocked'])}; ` +
+      'status=$?; stty -a | grep -q -- "-echo " && echo "echo=off" || echo "echo=on"; exit $status';
+    const terminal = await TmuxTerminal.start(['sh', '-c', script], { FRAMESH_HOME: setup.clientHome, SSH_AUTH_SOCK: '' }, ROOT);
+    await terminal.waitFor(/Enter passphrase for key '.*id_ed25519': $/m);
+    return terminal;
+  }
+
+  it('reads it without echo, asks again after a wrong one, then connects', async () => {
+    const terminal = await passphrasePrompt();
+    await terminal.type('wrong one');
+    await terminal.press('Enter');
+    await terminal.waitFor(/Bad passphrase, try again for .*: $/m);
+    await terminal.type('hunter2 two');
+    await terminal.press('Enter');
+    const screen = await terminal.waitFor(/^echo=on$/m);
+    assert.match(screen, /^unlocked$/m);
+    assert.doesNotMatch(screen, /hunter2|wrong one/, 'the passphrase is never shown');
+    assert.equal(await terminal.exitStatus(), 0);
+    terminal.kill();
+  });
+
+  it('Ctrl-C at the passphrase prompt ends framesh by SIGINT and restores echo', async () => {
+    const terminal = await passphrasePrompt();
+    await terminal.type('hun');
+    await terminal.press('C-c');
+    const screen = await terminal.waitFor(/^echo=(on|off)$/m);
+    assert.match(screen, /^echo=on$/m);
+    assert.doesNotMatch(screen, /unlocked/);
+    assert.equal(await terminal.exitStatus(), 130);
+    terminal.kill();
+  });
+});
+
+function shellWords(words: readonly string[]): string {
+  return words.map((w) => `'${w.replace(/'/g, `'\\''`)}'`).join(' ');
+}
