@@ -17,4 +17,6 @@ export { LocalFileError } from './client/files/transfers.js';
 export type { FileStat, FileType } from './protocol/messages.js';
 export type { Transport, TransportTarget } from './transport/transport.js';
 export * from './errors.js';
+export { AgentError, KeyMissingError, KeyPassphraseError } from './security/key-errors.js';
+export { LoginNameError } from './client/login-name-error.js';
 export { VERSION } from './version.js';
