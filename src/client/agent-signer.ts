@@ -1,4 +1,4 @@
-import ssh2 from 'ssh2';
+import { ssh2 } from '../security/ssh2-library.js';
 import type { ParsedKey } from 'ssh2';
 import { AgentError } from '../security/key-errors.js';
 import { fingerprintOfBlob, SSH_KEY_TYPES, type SshKeyType } from '../security/public-key-format.js';
@@ -11,7 +11,7 @@ import type { ProofSigner } from './client-identity.js';
  * agent cannot hold a connection attempt forever.
  */
 export async function agentSigners(socketPath: string, timeoutMs: number): Promise<ProofSigner[]> {
-  const agent = new ssh2.OpenSSHAgent(socketPath);
+  const agent = new (ssh2().OpenSSHAgent)(socketPath);
   const keys = await bounded<ParsedKey[]>(timeoutMs, 'list its keys', (done) => agent.getIdentities((err, found) => done(err, (found ?? []) as ParsedKey[])));
   const usable = keys.filter((key) => (SSH_KEY_TYPES as readonly string[]).includes(key.type));
   return usable.map((key) => {

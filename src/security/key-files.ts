@@ -2,7 +2,7 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject 
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
-import ssh2 from 'ssh2';
+import { ssh2 } from './ssh2-library.js';
 import { SecurityError } from '../errors.js';
 import { KeyMissingError, KeyPassphraseError } from './key-errors.js';
 import { fingerprintOf, formatSshPublicKey, keyBits, parsePublicKeyLine, sshKeyType, type SshKeyType } from './public-key-format.js';
@@ -66,7 +66,7 @@ export function parsePrivateKey(data: Buffer | string, source: string, passphras
   let privateKey: KeyObject;
   let comment = '';
   if (SSH_FORMATS.test(bytes.toString('latin1'))) {
-    const parsed = ssh2.utils.parseKey(bytes, passphrase);
+    const parsed = ssh2().utils.parseKey(bytes, passphrase);
     if (parsed instanceof Error) {
       if (/no passphrase given/i.test(parsed.message)) throw new KeyPassphraseError(source, false);
       if (/passphrase|integrity check|bad decrypt/i.test(parsed.message)) throw new KeyPassphraseError(source, true);

@@ -1,5 +1,5 @@
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
-import ssh2 from 'ssh2';
+import { ssh2 } from './ssh2-library.js';
 import { SecurityError } from '../errors.js';
 
 const SSH_ED25519 = 'ssh-ed25519';
@@ -122,7 +122,7 @@ export function parsePublicKeyLine(line: string): PublicKeyLine | null {
     return { key, type: SSH_ED25519, blob: sshBlob(key), comment, fingerprint: fingerprintOf(key) };
   }
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(data)) throw new SecurityError('KEY_INVALID', `${word} key data is not base64`);
-  const parsed = ssh2.utils.parseKey(`${word} ${data}`);
+  const parsed = ssh2().utils.parseKey(`${word} ${data}`);
   if (parsed instanceof Error || Array.isArray(parsed)) {
     throw new SecurityError('KEY_INVALID', `${word} key data is malformed: ${parsed instanceof Error ? parsed.message : 'several keys'}`);
   }

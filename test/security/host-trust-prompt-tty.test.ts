@@ -67,6 +67,24 @@ describe('first-contact host key prompt at a terminal', { skip: !hasTmux() && 't
     terminal.kill();
   });
 
+  it('a "yes" given after the server gave up on the connection (auth grace) still connects', async () => {
+    const setup = await startSecureServer({ authGraceMs: 3000 });
+    const timedOut = new Promise<unknown>((resolve) => setup.server.once('disconnect', (_remote: string, error: unknown) => resolve(error)));
+    const terminal = await TmuxTerminal.start(
+      [process.execPath, '--import', 'tsx', CLI_ENTRY, 'exec', '--connect-timeout', '5000', `127.0.0.1:${setup.port}`, '--', 'echo', 'late-but-in'],
+      { FRAMESH_HOME: setup.clientHome },
+      ROOT,
+    );
+    await terminal.waitFor(/continue connecting \(yes\/no\)\? $/m);
+    // The person is still reading the fingerprint when the server's grace ends.
+    assert.equal(((await timedOut) as { code?: string } | null)?.code, 'AUTH_TIMEOUT');
+    await terminal.type('yes');
+    await terminal.press('Enter');
+    await terminal.waitFor(/^late-but-in$/m);
+    assert.equal(await terminal.exitStatus(), 0);
+    terminal.kill();
+  });
+
   it('Ctrl-D (end of input) at the prompt refuses', async () => {
     const { terminal, knownHosts } = await promptFor();
     await terminal.press('C-d');
