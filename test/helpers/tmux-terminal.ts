@@ -79,7 +79,7 @@ export class TmuxTerminal {
   }
 
   /** Waits (bounded) until the screen matches; returns the screen. */
-  async waitFor(pattern: RegExp, timeoutMs = 20_000): Promise<string> {
+  async waitFor(pattern: RegExp, timeoutMs = 60_000): Promise<string> {
     const deadline = performance.now() + timeoutMs;
     for (;;) {
       const text = await this.screen();
@@ -90,12 +90,14 @@ export class TmuxTerminal {
   }
 
   /** Waits (bounded) for the program to end; its exit status (128+N for a signal, as tmux reports). */
-  async exitStatus(timeoutMs = 20_000): Promise<number> {
+  async exitStatus(timeoutMs = 60_000): Promise<number> {
     const deadline = performance.now() + timeoutMs;
     for (;;) {
-      const { stdout } = await run('tmux', ['-S', this.socket, 'display-message', '-p', '-t', '0', '#{pane_dead} #{pane_dead_status} #{pane_dead_signal}']);
-      const [dead, status, signal] = stdout.trim().split(' ');
-      if (dead === '1') return signal ? 128 + Number(signal) : Number(status);
+      const { stdout } = await run('tmux', ['-S', this.socket, 'display-message', '-p', '-t', '0', '#{pane_dead}:#{pane_dead_status}:#{pane_dead_signal}']);
+      const [dead, status, signal] = stdout.trim().split(':');
+      // tmux may mark the pane dead a moment before it records how the program ended: poll on.
+      if (dead === '1' && signal) return 128 + Number(signal);
+      if (dead === '1' && status) return Number(status);
       if (performance.now() > deadline) throw new Error(`the program on the terminal did not end within ${timeoutMs} ms:\n${await this.screen()}`);
       await new Promise((r) => setTimeout(r, POLL_MS));
     }
