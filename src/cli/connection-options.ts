@@ -26,7 +26,12 @@ export function addConnectionOptions(command: Command): Command {
     )
     .option('--accept-new', 'trust and remember a server not yet in known_hosts (for scripts)')
     .option('--fingerprint <SHA256:...>', "require exactly this server key fingerprint")
-    .option('--insecure', 'plain TCP without TLS or keys (for tests and trusted loopback only)');
+    .option('--insecure', 'plain TCP without TLS or keys (for tests and trusted loopback only)')
+    .addHelpText(
+      'after',
+      '\nKeys: an encrypted key\'s passphrase is asked on the terminal, or read from the program named by FRAMESH_ASKPASS;' +
+        '\nwith SSH_AUTH_SOCK set, keys held by ssh-agent are used (no key file needed).',
+    );
 }
 
 /**
