@@ -11,10 +11,10 @@ const ROOT = path.resolve(path.dirname(CLI_ENTRY), '../..');
 
 /** The first-contact question, answered at a real terminal (tmux), as a person meets it. */
 describe('first-contact host key prompt at a terminal', { skip: !hasTmux() && 'tmux is not installed', concurrency: 3 }, () => {
-  async function promptFor(): Promise<{ terminal: TmuxTerminal; knownHosts: string; fingerprint: string }> {
+  async function promptFor(flags: string[] = []): Promise<{ terminal: TmuxTerminal; knownHosts: string; fingerprint: string }> {
     const setup = await startSecureServer();
     const terminal = await TmuxTerminal.start(
-      [process.execPath, '--import', 'tsx', CLI_ENTRY, 'exec', `127.0.0.1:${setup.port}`, '--', 'echo', 'remote-said-hi'],
+      [process.execPath, '--import', 'tsx', CLI_ENTRY, 'exec', ...flags, `127.0.0.1:${setup.port}`, '--', 'echo', 'remote-said-hi'],
       { FRAMESH_HOME: setup.clientHome },
       ROOT,
     );
@@ -47,7 +47,8 @@ describe('first-contact host key prompt at a terminal', { skip: !hasTmux() && 't
   });
 
   it('another word asks again; then "y" is enough', async () => {
-    const { terminal, knownHosts } = await promptFor();
+    // -n: this test is about the question; stdin forwarding from a terminal is the other tests' part.
+    const { terminal, knownHosts } = await promptFor(['-n']);
     await terminal.type('maybe');
     await terminal.press('Enter');
     await terminal.waitFor(/Please type "yes" or "no": $/m);
