@@ -19,4 +19,6 @@ export { PeerNameError } from './client/files/peer-names.js';
 export type { FileStat, FileType } from './protocol/messages.js';
 export type { Transport, TransportTarget } from './transport/transport.js';
 export * from './errors.js';
+export { AgentError, KeyMissingError, KeyPassphraseError } from './security/key-errors.js';
+export { LoginNameError } from './client/login-name-error.js';
 export { VERSION } from './version.js';

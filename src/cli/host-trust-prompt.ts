@@ -1,5 +1,4 @@
-import { createReadStream } from 'node:fs';
-import readline from 'node:readline';
+import { askLine, hasTerminal } from './terminal-prompt.js';
 
 /**
  * Asks a person, as ssh does on a first connection, whether to trust a server
@@ -7,29 +6,23 @@ import readline from 'node:readline';
  * the remote command is left alone. Returns null when there is no terminal:
  * the caller then refuses and explains --accept-new / --fingerprint.
  */
-export function terminalHostKeyPrompt(): ((hostPort: string, fingerprint: string) => Promise<boolean>) | null {
-  if (!process.stderr.isTTY || process.env.CI) return null;
-  return (hostPort, fingerprint) =>
-    new Promise((resolve) => {
-      let input: NodeJS.ReadableStream;
-      try {
-        input = createReadStream('/dev/tty');
-      } catch {
-        resolve(false);
-        return;
+export function terminalHostKeyPrompt(quiet = false): ((hostPort: string, fingerprint: string) => Promise<boolean>) | null {
+  if (!process.stderr.isTTY || !hasTerminal()) return null;
+  return async (hostPort, fingerprint) => {
+    let question =
+      `The authenticity of ${hostPort} can't be established.\nIts key fingerprint is ${fingerprint}.\n` +
+      'Are you sure you want to continue connecting (yes/no)? ';
+    for (;;) {
+      const answer = await askLine(question);
+      if (answer === null) return false;
+      const word = answer.trim().toLowerCase();
+      if (word === 'yes' || word === 'y') {
+        if (!quiet) process.stderr.write(`Permanently added ${hostPort} (${fingerprint}) to the list of known hosts.\n`);
+        return true;
       }
-      const rl = readline.createInterface({ input, output: process.stderr, terminal: false });
-      process.stderr.write(
-        `The authenticity of ${hostPort} can't be established.\nIts key fingerprint is ${fingerprint}.\n` +
-          'Are you sure you want to continue connecting (yes/no)? ',
-      );
-      rl.once('line', (answer) => {
-        rl.close();
-        (input as unknown as { destroy(): void }).destroy();
-        const yes = /^y(es)?$/i.test(answer.trim());
-        if (yes) process.stderr.write(`Permanently added ${hostPort} (${fingerprint}) to the list of known hosts.\n`);
-        resolve(yes);
-      });
-      rl.once('close', () => resolve(false));
-    });
+      if (word === 'no' || word === 'n') return false;
+      // ssh asks again rather than guessing what another word meant.
+      question = 'Please type "yes" or "no": ';
+    }
+  };
 }

@@ -67,12 +67,15 @@ export const CONNECTION_MESSAGES = {
   pong: { id: nonNegativeInteger() },
   /** Server stops taking new channels (shutdown); running ones continue. */
   goaway: { reason: string() },
-  /** PROTOCOL.md §10: the client proves possession of its key, bound to this TLS session. */
+  /** PROTOCOL.md §10.2: the client proves possession of its key, bound to this TLS session. */
   auth: {
-    method: oneOf(['ed25519']),
+    /** "publickey" (with `alg`), or "ed25519", the first form: alg ssh-ed25519, the alg not signed. */
+    method: oneOf(['ed25519', 'publickey']),
+    /** With method "publickey": ssh-ed25519, rsa-sha2-256/512, ecdsa-sha2-nistp256/384/521 (checked by the authenticator). */
+    alg: optional(string()),
     /** The client's public key as an OpenSSH line: `ssh-ed25519 AAAA… [comment]`. */
     publicKey: string(),
-    /** Base64 Ed25519 signature over the §10 payload. */
+    /** Base64 signature bytes of `alg` over the §10.2 payload. */
     signature: string(),
   },
   'auth-ok': { fingerprint: string() },

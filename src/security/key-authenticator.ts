@@ -1,12 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { TLSSocket } from 'node:tls';
 import { SecurityError } from '../errors.js';
 import type { AuthMessage } from '../protocol/messages.js';
-import type { AuthenticatedIdentity, Authenticator } from '../server/server-session.js';
 import type { AuthFailures } from './auth-failures.js';
+import type { AuthenticatedIdentity, Authenticator } from './authenticator.js';
 import type { AuthorizedKeys } from './authorized-keys.js';
-import { verifyAuth } from './auth-proof.js';
+import { authPayload } from './auth-proof.js';
 import { parsePublicKeyLine } from './public-key-format.js';
+import { isSignatureAlgorithm, SIGNATURE_ALGORITHMS, verifyWith } from './signature-algorithms.js';
 
 export interface AuthAudit {
   succeeded(identity: AuthenticatedIdentity): void;
@@ -14,13 +14,14 @@ export interface AuthAudit {
 }
 
 /**
- * Public-key authentication for one TLS connection (PROTOCOL.md §10): the key
- * must be in authorized_keys and the signature must cover this connection's
- * exporter value. The client learns only "authentication failed"; the audit
- * log gets the reason.
+ * Public-key authentication for one TLS connection (PROTOCOL.md §10.2): the key
+ * must be in authorized_keys and the signature, by the algorithm the message
+ * names, must cover this connection's exporter value (handed in by the server,
+ * which owns the socket). The client learns only "authentication failed"; the
+ * audit log gets the reason.
  */
 export class KeyAuthenticator implements Authenticator {
-  private readonly socket: TLSSocket;
+  private readonly exporterValue: Buffer;
   private readonly keys: AuthorizedKeys;
   private readonly failures: AuthFailures;
   private readonly address: string;
@@ -28,14 +29,14 @@ export class KeyAuthenticator implements Authenticator {
   readonly onAuthenticated: (identity: AuthenticatedIdentity) => void;
 
   constructor(
-    socket: TLSSocket,
+    exporterValue: Buffer,
     keys: AuthorizedKeys,
     failures: AuthFailures,
     address: string,
     audit: AuthAudit,
     onAuthenticated: (identity: AuthenticatedIdentity) => void,
   ) {
-    this.socket = socket;
+    this.exporterValue = exporterValue;
     this.keys = keys;
     this.failures = failures;
     this.address = address;
@@ -50,11 +51,18 @@ export class KeyAuthenticator implements Authenticator {
     } catch {
       parsed = null;
     }
-    if (!parsed) return this.refuse(null, '', 'the auth message carries no usable Ed25519 public key');
+    if (!parsed) return this.refuse(null, '', 'the auth message carries no usable public key');
+    // Method "ed25519" is the first form of the proof: alg ssh-ed25519, not itself signed.
+    const alg = message.method === 'ed25519' ? 'ssh-ed25519' : message.alg;
+    if (!isSignatureAlgorithm(alg)) return this.refuse(parsed.fingerprint, parsed.comment, `unsupported signature algorithm ${String(alg).slice(0, 40)}`);
+    if (SIGNATURE_ALGORITHMS[alg].keyType !== parsed.type) {
+      return this.refuse(parsed.fingerprint, parsed.comment, `algorithm ${alg} does not fit a ${parsed.type} key`);
+    }
     const entry = this.keys.lookup(parsed.fingerprint);
     if (!entry) return this.refuse(parsed.fingerprint, parsed.comment, `key not in ${this.keys.file}`);
-    if (!verifyAuth(this.socket, message.publicKey, parsed.key, message.signature)) {
-      return this.refuse(parsed.fingerprint, parsed.comment, 'signature does not cover this TLS session');
+    const payload = authPayload(this.exporterValue, message.publicKey, message.method === 'ed25519' ? null : alg);
+    if (!verifyWith(alg, parsed.key, payload, Buffer.from(message.signature, 'base64'))) {
+      return this.refuse(parsed.fingerprint, parsed.comment, `${alg} signature does not cover this TLS session`);
     }
     const identity = { fingerprint: parsed.fingerprint, comment: entry.comment || parsed.comment };
     this.audit.succeeded(identity);

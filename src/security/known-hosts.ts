@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { SecurityError } from '../errors.js';
 
 export interface KnownHostEntry {
@@ -16,6 +16,8 @@ export interface HostKeyPolicy {
   readonly confirm?: (host: string, fingerprint: string) => Promise<boolean>;
   /** Fingerprints trusted without an entry (the local machine's own host key). */
   readonly alsoTrusted?: readonly string[];
+  /** Told each decision, for -v. */
+  readonly debug?: (line: string) => void;
 }
 
 /**
@@ -39,12 +41,46 @@ export class KnownHosts {
     return null;
   }
 
+  /**
+   * Forgets a host (`keygen -R`): `HOST:PORT` removes that entry, a bare `HOST` every port's. The
+   * file is rewritten through a temporary file and a rename, so a crash leaves the old or the new
+   * file, never half of one. Returns the 1-based line numbers removed.
+   */
+  remove(host: string): number[] {
+    if (!existsSync(this.file)) return [];
+    const lines = readFileSync(this.file, 'utf8').split('\n');
+    const removed: number[] = [];
+    const kept = lines.filter((line, index) => {
+      const name = line.trim().split(/\s+/)[0] ?? '';
+      const matches = name === host || (!/:\d+$/.test(host) && name.startsWith(`${host}:`) && /^\d+$/.test(name.slice(host.length + 1)));
+      if (matches) removed.push(index + 1);
+      return !matches;
+    });
+    if (removed.length === 0) return [];
+    const temp = `${this.file}.${process.pid}.tmp`;
+    try {
+      writeFileSync(temp, kept.join('\n'), { mode: 0o600, flag: 'wx' });
+      renameSync(temp, this.file);
+    } catch (err) {
+      rmSync(temp, { force: true });
+      throw err;
+    }
+    return removed;
+  }
+
   add(hostPort: string, fingerprint: string): void {
     appendFileSync(this.file, `${hostPort} ${fingerprint}\n`, { mode: 0o600 });
   }
 
   /** Decides whether to trust `fingerprint` for `hostPort`; throws a SecurityError when not. */
   async verify(hostPort: string, fingerprint: string, policy: HostKeyPolicy): Promise<'known' | 'added' | 'pinned' | 'local'> {
+    const decision = await this.decide(hostPort, fingerprint, policy);
+    const why = { known: `matches ${this.file}`, added: `added to ${this.file}`, pinned: 'matches the pinned fingerprint', local: "is this machine's own server key" };
+    policy.debug?.(`host key ${fingerprint} for ${hostPort} ${why[decision]}`);
+    return decision;
+  }
+
+  private async decide(hostPort: string, fingerprint: string, policy: HostKeyPolicy): Promise<'known' | 'added' | 'pinned' | 'local'> {
     if (policy.fingerprint) {
       if (policy.fingerprint === fingerprint) return 'pinned';
       throw new SecurityError('HOST_KEY_MISMATCH', `host key for ${hostPort} is ${fingerprint}, not the pinned ${policy.fingerprint}; refusing to connect`);

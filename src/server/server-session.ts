@@ -1,9 +1,10 @@
 import type { FramedConnection } from '../connection/framed-connection.js';
 import { buildHello, checkPeerVersion } from '../protocol/hello.js';
-import type { AuthMessage, ChannelMessage, Message, PeerLimits } from '../protocol/messages.js';
+import type { ChannelMessage, Message, PeerLimits } from '../protocol/messages.js';
 import { FrameshError, LimitError, ProtocolError } from '../errors.js';
 import type { ChannelFactory, ServerChannel } from './server-channel.js';
 import { AGENT, CAPABILITIES } from '../version.js';
+import type { AuthenticatedIdentity, Authenticator } from '../security/authenticator.js';
 
 export interface SessionOptions {
   readonly limits: PeerLimits;
@@ -15,18 +16,7 @@ export interface SessionOptions {
   readonly authenticator?: Authenticator;
 }
 
-/** Who a client proved to be. */
-export interface AuthenticatedIdentity {
-  readonly fingerprint: string;
-  readonly comment: string;
-}
-
-/** Checks one `auth` message; rejects with a SecurityError (after any failure delay). */
-export interface Authenticator {
-  authenticate(message: AuthMessage): Promise<AuthenticatedIdentity>;
-  /** Called once the client is in. */
-  onAuthenticated?(identity: AuthenticatedIdentity): void;
-}
+export type { AuthenticatedIdentity, Authenticator };
 
 /** Channel ids at or below the highest opened one that are no longer open. */
 const CLOSED = Symbol('closed');
@@ -105,7 +95,7 @@ export class ServerSession {
       checkPeerVersion(message);
       this.conn.peerLimits = message.limits;
       this.greeted = true;
-      const capabilities = this.options.authenticator ? [...CAPABILITIES, 'auth-ed25519'] : CAPABILITIES;
+      const capabilities = this.options.authenticator ? [...CAPABILITIES, 'auth-ed25519', 'auth-publickey'] : CAPABILITIES;
       this.conn.send(buildHello(AGENT, capabilities, this.options.limits));
       return;
     }

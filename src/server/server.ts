@@ -25,6 +25,7 @@ import {
 import { startKeepalive } from '../connection/keepalive.js';
 import { AuthFailures } from '../security/auth-failures.js';
 import { KeyAuthenticator } from '../security/key-authenticator.js';
+import { authExporterValue } from '../transport/tls-exporter.js';
 import { SecurityError } from '../errors.js';
 import type { TransferRecord } from './files/file-channel-context.js';
 import { FileRoot } from './files/file-root.js';
@@ -261,7 +262,7 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
         const authenticator =
           tlsSocket && security
             ? new KeyAuthenticator(
-                tlsSocket,
+                authExporterValue(tlsSocket) as Buffer,
                 security.authorizedKeys,
                 this.authFailures,
                 address,

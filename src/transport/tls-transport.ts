@@ -58,14 +58,32 @@ export class TlsTransport implements Transport {
           return fail(new SecurityError('HOST_KEY_MISMATCH', `server key is not Ed25519: ${(err as Error).message}`));
         }
         this.serverFingerprint = fingerprint;
-        this.knownHosts.verify(`${target.host}:${target.port}`, fingerprint, this.policy).then(
+        let asked = false;
+        const confirm = this.policy.confirm;
+        const policy: HostKeyPolicy = {
+          ...this.policy,
+          ...(confirm && {
+            // A person may take longer than the connect timeout (or the server's auth grace) to read a
+            // fingerprint: the timer stops while they decide, and a "yes" connects afresh (below).
+            confirm: (hostPort: string, fp: string) => {
+              asked = true;
+              clearTimeout(timer);
+              return confirm(hostPort, fp);
+            },
+          }),
+        };
+        this.knownHosts.verify(`${target.host}:${target.port}`, fingerprint, policy).then(
           () => {
             if (settled) return;
             settled = true;
             clearTimeout(timer);
             socket.removeAllListeners('error');
             socket.removeAllListeners('close');
-            resolve(socket);
+            if (!asked) return resolve(socket);
+            // The server may have given up on this connection during the prompt; the host is in
+            // known_hosts now, so a new connection is checked against it like any later one.
+            socket.destroy();
+            resolve(this.connect(target, timeoutMs));
           },
           (err: FrameshError) => fail(err),
         );

@@ -7,7 +7,8 @@ import { FrameDecoder } from '../../src/protocol/frame-decoder.js';
 import { encodeFrameToBuffer } from '../../src/protocol/frame-encoder.js';
 import { DEFAULT_LIMITS } from '../../src/protocol/constants.js';
 import type { FrameHeader } from '../../src/protocol/frame.js';
-import { ClientIdentity } from '../../src/client/client-identity.js';
+import { ClientIdentity, keyPairSigner } from '../../src/client/client-identity.js';
+import { authExporterValue } from '../../src/transport/tls-exporter.js';
 import { formatSshPublicKey } from '../../src/security/public-key-format.js';
 import { clientHomeWithKey, startSecureServer, tempDir } from '../helpers/secure.js';
 
@@ -86,11 +87,11 @@ describe('key authentication', () => {
 
   it('refuses auth bytes captured on one connection and replayed on another', async () => {
     const setup = await startSecureServer();
-    const identity = new ClientIdentity(setup.clientKey);
+    const identity = new ClientIdentity(keyPairSigner(setup.clientKey, 'test key'));
     const first = await rawTlsPeer(setup.port);
     first.send(HELLO);
     await first.next('hello');
-    const captured = identity.authMessage(first.socket);
+    const captured = await identity.authMessage(authExporterValue(first.socket) as Buffer, ['auth-ed25519', 'auth-publickey']);
     first.send(captured);
     await first.next('auth-ok');
     first.socket.end();

@@ -1,0 +1,117 @@
+/**
+ * A real pseudo-terminal for tests: one tmux server per terminal on its own
+ * socket (so nothing touches a user's tmux), driven with `send-keys` and read
+ * with `capture-pane`, as a person would type and look. Waits are bounded and
+ * poll the screen; nothing sleeps for a fixed time.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { after } from 'node:test';
+import { promisify } from 'node:util';
+import { tempDir } from './temp-dirs.js';
+
+const run = promisify(execFile);
+const POLL_MS = 40;
+const open = new Set<TmuxTerminal>();
+
+after(() => {
+  for (const terminal of open) terminal.kill();
+});
+
+/** True when tmux is installed (tests skip, saying so, without it). */
+export function hasTmux(): boolean {
+  try {
+    execFileSync('tmux', ['-V'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Quotes one word for /bin/sh. */
+function shellQuote(word: string): string {
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+export class TmuxTerminal {
+  private readonly socket: string;
+  private closed = false;
+
+  private constructor(socket: string) {
+    this.socket = socket;
+  }
+
+  /**
+   * Runs `argv` in a fresh 160x50 terminal with exactly `env` added to this process's environment
+   * (minus CI, which would make framesh think no person is there). The pane stays after the
+   * program ends so its last screen and exit status can be read.
+   */
+  static async start(argv: readonly string[], env: NodeJS.ProcessEnv = {}, cwd = process.cwd()): Promise<TmuxTerminal> {
+    const dir = tempDir('framesh-tmux-');
+    const socket = path.join(dir, 'sock');
+    const conf = path.join(dir, 'tmux.conf');
+    // remain-on-exit must be set before the program can end, so it goes in the config the server starts with.
+    writeFileSync(conf, 'set -g remain-on-exit on\nset -g history-limit 5000\nset -g status off\n');
+    const assignments = Object.entries(env).map(([k, v]) => `${k}=${shellQuote(v ?? '')}`);
+    const command = ['exec', 'env', '-u', 'CI', ...assignments, ...argv.map(shellQuote)].join(' ');
+    const terminal = new TmuxTerminal(socket);
+    open.add(terminal);
+    await run('tmux', ['-S', socket, '-f', conf, 'new-session', '-d', '-x', '160', '-y', '50', '-c', cwd, command], {
+      env: { ...process.env, TERM: 'xterm-256color' },
+    });
+    return terminal;
+  }
+
+  /** Types text; `keys` names such as Enter or C-c go through as tmux key names. */
+  async type(text: string): Promise<void> {
+    await run('tmux', ['-S', this.socket, 'send-keys', '-t', '0', '-l', text]);
+  }
+
+  async press(...keys: string[]): Promise<void> {
+    await run('tmux', ['-S', this.socket, 'send-keys', '-t', '0', ...keys]);
+  }
+
+  /** The whole screen and scrollback, as text. */
+  async screen(): Promise<string> {
+    const { stdout } = await run('tmux', ['-S', this.socket, 'capture-pane', '-p', '-J', '-S', '-5000', '-t', '0']);
+    return stdout;
+  }
+
+  /** Waits (bounded) until the screen matches; returns the screen. */
+  async waitFor(pattern: RegExp, timeoutMs = 60_000): Promise<string> {
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      const text = await this.screen();
+      if (pattern.test(text)) return text;
+      if (performance.now() > deadline) throw new Error(`no ${pattern} on the terminal within ${timeoutMs} ms; it shows:\n${text}`);
+      await new Promise((r) => setTimeout(r, POLL_MS));
+    }
+  }
+
+  /** Waits (bounded) for the program to end; its exit status (128+N for a signal, as tmux reports). */
+  async exitStatus(timeoutMs = 60_000): Promise<number> {
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      const { stdout } = await run('tmux', ['-S', this.socket, 'display-message', '-p', '-t', '0', '#{pane_dead}:#{pane_dead_status}:#{pane_dead_signal}']);
+      const [dead, status, signal] = stdout.trim().split(':');
+      // tmux may mark the pane dead a moment before it records how the program ended: poll on.
+      if (dead === '1' && signal) return 128 + Number(signal);
+      if (dead === '1' && status) return Number(status);
+      if (performance.now() > deadline) throw new Error(`the program on the terminal did not end within ${timeoutMs} ms:\n${await this.screen()}`);
+      await new Promise((r) => setTimeout(r, POLL_MS));
+    }
+  }
+
+  /** Stops this terminal's tmux server (and with it the program, which gets SIGHUP). */
+  kill(): void {
+    if (this.closed) return;
+    this.closed = true;
+    open.delete(this);
+    try {
+      execFileSync('tmux', ['-S', this.socket, 'kill-server'], { stdio: 'ignore' });
+    } catch {
+      // Already gone.
+    }
+  }
+}
