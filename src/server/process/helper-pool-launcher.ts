@@ -18,6 +18,7 @@ export interface HelperPoolOptions {
  * that dies is replaced. On Windows this falls back to ChildProcessLauncher.
  */
 export class HelperPoolLauncher implements ProcessLauncher {
+  readonly description = 'child_process.spawn in a pool of helper processes';
   private readonly size: number;
   private readonly helpers: SpawnHelperProcess[] = [];
   private readonly fallback = process.platform === 'win32' ? new ChildProcessLauncher() : null;

@@ -1,0 +1,71 @@
+import net from 'node:net';
+import os from 'node:os';
+import type { ExitStatus, LaunchSpec, ProcessLauncher, RunningProcess } from './launcher.js';
+import { resolveExecutable } from './executable-path.js';
+import type { NativeSpawnAddon } from './native-spawn-addon.js';
+import { toSpawnError } from './spawn-error.js';
+
+const ERRNO_NAMES = new Map(Object.entries(os.constants.errno).map(([name, value]) => [value, name]));
+const SIGNAL_NAMES = new Map(Object.entries(os.constants.signals).map(([name, value]) => [value, name as NodeJS.Signals]));
+const ENOEXEC = os.constants.errno.ENOEXEC;
+
+/**
+ * Starts commands with posix_spawn through framesh's addon (native/posix-spawn.c; docs/ARCHITECTURE.md,
+ * "Spawning"): vfork semantics, so the cost does not grow with the server's size and no helper process
+ * is needed. Behaves as ChildProcessLauncher does: own session and process group, default signal
+ * dispositions, the same PATH lookup, the same errors, the same stream objects (net.Socket on pipes).
+ */
+export class NativeSpawnLauncher implements ProcessLauncher {
+  readonly description = 'posix_spawn (native addon)';
+
+  constructor(private readonly addon: NativeSpawnAddon) {}
+
+  async launch(spec: LaunchSpec): Promise<RunningProcess> {
+    const resolved = resolveExecutable(spec.file, spec.env, spec.cwd);
+    if ('errno' in resolved) throw await toSpawnError(errnoError(resolved.errno, spec.file), spec.file, spec.cwd);
+    const envp: string[] = [];
+    for (const name in spec.env) {
+      const value = spec.env[name];
+      if (value !== undefined) envp.push(`${name}=${value}`);
+    }
+    let resolveExit!: (status: ExitStatus) => void;
+    const exited = new Promise<ExitStatus>((resolve) => (resolveExit = resolve));
+    let stdin: net.Socket | null = null;
+    const onExit = (code: number, signal: number): void => {
+      // As ChildProcess does: the command is gone, nothing more can be written to it.
+      stdin?.destroy();
+      resolveExit(signal === 0 ? { code, signal: null } : { code: null, signal: SIGNAL_NAMES.get(signal) ?? 'SIGKILL' });
+    };
+    const argv = [spec.file, ...spec.args];
+    let result = this.addon.spawn(resolved.path, argv, envp, spec.cwd, onExit);
+    if (result === -ENOEXEC) {
+      // An executable without a #! line: execvp (and so child_process) runs it with the shell.
+      result = this.addon.spawn('/bin/sh', ['/bin/sh', resolved.path, ...spec.args], envp, spec.cwd, onExit);
+    }
+    if (typeof result === 'number') {
+      throw await toSpawnError(errnoError(ERRNO_NAMES.get(-result) ?? `E${-result}`, spec.file), spec.file, spec.cwd);
+    }
+    const [pid, stdinFd, stdoutFd, stderrFd] = result;
+    stdin = new net.Socket({ fd: stdinFd, readable: false });
+    return {
+      pid,
+      stdin,
+      stdout: new net.Socket({ fd: stdoutFd, writable: false }),
+      stderr: new net.Socket({ fd: stderrFd, writable: false }),
+      exited,
+      signalGroup(signal) {
+        try {
+          process.kill(-pid, signal);
+        } catch {
+          // ESRCH: the group is already gone, which is what we wanted.
+        }
+      },
+    };
+  }
+
+  async close(): Promise<void> {}
+}
+
+function errnoError(code: string, file: string): NodeJS.ErrnoException {
+  return Object.assign(new Error(`spawn ${file} ${code}`), { code, syscall: 'posix_spawn', path: file });
+}
