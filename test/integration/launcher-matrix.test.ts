@@ -17,6 +17,7 @@ import type { LaunchSpec, ProcessLauncher, RunningProcess } from '../../src/serv
 import { loadNativeSpawn } from '../../src/server/process/native-spawn-addon.js';
 import { SpawnError } from '../../src/server/process/spawn-error.js';
 import { waitForGroupGone, livingGroupMembers } from '../helpers/processes.js';
+import { runCli, startServeProcess } from '../helpers/cli.js';
 import { startTestServer } from '../helpers/servers.js';
 import { tempDir } from '../helpers/temp-dirs.js';
 
@@ -263,5 +264,33 @@ describe('chooseLauncher', () => {
     const chosen = chooseLauncher(undefined);
     launchers.push(chosen.launcher);
     assert.match(chosen.description, native.addon ? /^posix_spawn/ : /posix_spawn addon unavailable/);
+  });
+});
+
+describe('framesh serve names its launcher', () => {
+  async function stderrMatching(serve: Awaited<ReturnType<typeof startServeProcess>>, pattern: RegExp): Promise<string> {
+    const deadline = performance.now() + 10_000;
+    while (!pattern.test(serve.stderr())) {
+      assert.ok(performance.now() < deadline, `stderr never matched ${pattern}: ${serve.stderr()}`);
+      await once(serve.child.stderr, 'data');
+    }
+    return serve.stderr();
+  }
+
+  it('in its ready output and the audit log; FRAMESH_LAUNCHER forces the fallback', async () => {
+    const forced = await startServeProcess(['--insecure'], { FRAMESH_LAUNCHER: 'pool' });
+    const text = await stderrMatching(forced, /"event":"launcher"/);
+    assert.match(text, /framesh: commands start with child_process\.spawn in a pool of helper processes \(FRAMESH_LAUNCHER\)/);
+    assert.match(text, /"launcher":"child_process\.spawn in a pool of helper processes \(FRAMESH_LAUNCHER\)"/);
+    const result = await runCli(['exec', '--insecure', `127.0.0.1:${forced.port}`, '--', 'echo pooled']);
+    assert.equal(result.stdout, 'pooled\n');
+    assert.equal(await forced.stop(), 0);
+
+    const chosen = await startServeProcess(['--insecure'], { FRAMESH_LAUNCHER: '' });
+    const expected = native.addon ? /commands start with posix_spawn \(native addon\)/ : /posix_spawn addon unavailable/;
+    await stderrMatching(chosen, expected);
+    // (serve installs its SIGTERM handler just after the ready line; a command first keeps this test off that race)
+    assert.equal((await runCli(['exec', '--insecure', `127.0.0.1:${chosen.port}`, '--', 'echo native'])).stdout, 'native\n');
+    assert.equal(await chosen.stop(), 0);
   });
 });
