@@ -85,6 +85,26 @@ async function localSpawnRate(total, concurrency) {
   return total / ((performance.now() - begun) / 1000);
 }
 
+/** The same through framesh's posix_spawn launcher in this process (no network): the launcher alone. */
+async function localNativeRate(total, concurrency) {
+  const { chooseLauncher } = await import('../dist/server/process/default-launcher.js');
+  const { launcher, description } = chooseLauncher('native');
+  if (!description.startsWith('posix_spawn')) return null;
+  let next = 0;
+  const begun = performance.now();
+  const worker = async () => {
+    while (next++ < total) {
+      const proc = await launcher.launch({ file: '/bin/sh', args: ['-c', 'echo hi'], cwd: '/', env: process.env });
+      proc.stdin.end();
+      proc.stderr.resume();
+      proc.stdout.resume();
+      await Promise.all([proc.exited, new Promise((resolve) => proc.stdout.once('close', resolve))]);
+    }
+  };
+  await withTimeout(Promise.all(Array.from({ length: concurrency }, worker)), 120_000, 'local posix_spawn');
+  return total / ((performance.now() - begun) / 1000);
+}
+
 const PYTHON_THREADS = `
 import subprocess, sys, time, concurrent.futures as cf
 total, threads = int(sys.argv[1]), int(sys.argv[2])
@@ -142,7 +162,7 @@ export async function run() {
   const total = CLIENTS * EACH;
   console.log(`concurrency: ${CLIENTS} clients x ${EACH} \`echo hi\` each, one connection per client; ${ROUNDS} interleaved rounds, best shown; machine shared (load ${os.loadavg()[0].toFixed(2)})`);
   const home = mkdtempSync(path.join(os.tmpdir(), 'framesh-bench-conc-'));
-  const runs = { native: [], adaptive: [], tls: [], python: [], classic: [], local: [] };
+  const runs = { native: [], adaptive: [], tls: [], python: [], classic: [], local: [], localNative: [] };
   try {
     for (let round = 0; round < ROUNDS; round++) {
       for (const name of ['native', 'adaptive']) {
@@ -162,6 +182,7 @@ export async function run() {
         await secure.stop();
       }
       runs.local.push(await localSpawnRate(total, CLIENTS));
+      runs.localNative.push(await localNativeRate(total, CLIENTS));
     }
   } finally {
     rmSync(home, { recursive: true, force: true });
@@ -171,8 +192,12 @@ export async function run() {
   const classic = best(runs.classic);
   const classicRate = classic ? classic.ok / classic.seconds : NaN;
   const localRate = Math.max(...runs.local);
+  const nativeRates = runs.localNative.filter((x) => x !== null);
   const rows = [
     { name: 'baseline: Node spawn in one process', value: `${fmt(localRate, 0)} commands/s (${CLIENTS} at a time, no network)` },
+    ...(nativeRates.length
+      ? [{ name: 'posix_spawn launcher in one process', value: `${fmt(Math.max(...nativeRates), 0)} commands/s (no network)`, baseline: `Node spawn ${fmt(localRate, 0)}/s`, ratio: fmt(Math.max(...nativeRates) / localRate, 2) }]
+      : []),
     { name: 'baseline: python3 threads + subprocess', value: `${fmt(pythonRate, 0)} commands/s (the classic server's per-command work)` },
     ...(classic
       ? [{ name: 'baseline: classic threaded server end to end', value: `${fmt(classicRate, 0)} commands/s, ${classic.failures} failures, server CPU ${perCmd(classic.serverCpuS, classic.ok)}/cmd, client CPU ${perCmd(classic.cpu_seconds, classic.ok)}/cmd, server peak RSS ${fmt(classic.peakMb, 0)} MB` }]

@@ -8,9 +8,9 @@
  * (never waitpid(-1): libuv reaps its own children by pid and must not lose them).
  * Everything else (PATH lookup, streams, error mapping) is in native-spawn-launcher.ts.
  *
- * spawn(path, argv[], envp[], cwd, onExit(code, signal)) -> [pid, stdinFd, stdoutFd, stderrFd]
- *   or a negative errno when nothing started. The fds are the server's ends of the pipes (O_CLOEXEC);
- *   onExit is called once with the exit code (or -1) and the signal number (or 0).
+ * spawn(path, argv[], envp[], cwd, onStart, onExit): posix_spawn runs on a libuv pool thread, then
+ *   onStart(errno) when nothing started, or onStart(0, pid, stdinFd, stdoutFd, stderrFd) with the
+ *   server's ends of the pipes (O_CLOEXEC); later onExit(code or -1, signal number or 0), once.
  * probe() -> true when this kernel has pidfd_open.
  */
 #define _GNU_SOURCE
@@ -142,98 +142,157 @@ static void close_all(int *fds, int count) {
     if (fds[i] >= 0) close(fds[i]);
 }
 
-static napi_value Spawn(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value args[5];
-  napi_get_cb_info(env, info, &argc, args, NULL, NULL);
-  if (argc < 5) {
-    napi_throw_type_error(env, NULL, "spawn(path, argv, envp, cwd, onExit)");
-    return NULL;
-  }
-  char *path = copy_string(env, args[0]);
-  char *cwd = copy_string(env, args[3]);
-  char **argv = copy_strings(env, args[1]);
-  char **envp = copy_strings(env, args[2]);
-  watch_t *watch = calloc(1, sizeof(watch_t));
-  int fds[6] = {-1, -1, -1, -1, -1, -1}; /* stdin r,w; stdout r,w; stderr r,w */
-  int err = 0;
-  pid_t pid = -1;
-  if (!path || !cwd || !argv || !envp) err = EINVAL; /* also: a NUL byte inside a string */
-  else if (!watch) err = ENOMEM;
-  for (int i = 0; i < 3 && !err; i++)
-    if (pipe2(fds + 2 * i, O_CLOEXEC) != 0) err = errno;
+/* One launch, from the JS call to onStart. */
+typedef struct {
+  napi_async_work work;
+  napi_ref on_start;
+  napi_ref on_exit;
+  char *path, *cwd;
+  char **argv, **envp;
+  int fds[6]; /* stdin r,w; stdout r,w; stderr r,w */
+  pid_t pid;
+  int err;
+} launch_t;
 
-  if (!err) {
-    posix_spawn_file_actions_t actions;
-    posix_spawnattr_t attr;
-    sigset_t all, none;
-    sigfillset(&all);
-    all_signals_including_internal(&all);
-    sigemptyset(&none);
-    posix_spawn_file_actions_init(&actions);
-    posix_spawnattr_init(&attr);
-    /* dup2 clears O_CLOEXEC on the target; the originals close at exec. */
-    posix_spawn_file_actions_adddup2(&actions, fds[0], 0);
-    posix_spawn_file_actions_adddup2(&actions, fds[3], 1);
-    posix_spawn_file_actions_adddup2(&actions, fds[5], 2);
-    posix_spawn_file_actions_addchdir_np(&actions, cwd);
+static void free_launch(napi_env env, launch_t *launch) {
+  free(launch->path);
+  free(launch->cwd);
+  free_strings(launch->argv);
+  free_strings(launch->envp);
+  if (launch->on_start) napi_delete_reference(env, launch->on_start);
+  if (launch->on_exit) napi_delete_reference(env, launch->on_exit);
+  if (launch->work) napi_delete_async_work(env, launch->work);
+  free(launch);
+}
+
+/*
+ * On a libuv pool thread: with vfork semantics this thread, not the event loop, waits until the child
+ * has exec'd (on a loaded machine, until the scheduler ran it), and launches proceed in parallel.
+ */
+static void execute_launch(napi_env env, void *data) {
+  launch_t *launch = data;
+  (void)env;
+  for (int i = 0; i < 3 && !launch->err; i++)
+    if (pipe2(launch->fds + 2 * i, O_CLOEXEC) != 0) launch->err = errno;
+  if (launch->err) return;
+  posix_spawn_file_actions_t actions;
+  posix_spawnattr_t attr;
+  sigset_t all, none;
+  sigfillset(&all);
+  all_signals_including_internal(&all);
+  sigemptyset(&none);
+  posix_spawn_file_actions_init(&actions);
+  posix_spawnattr_init(&attr);
+  /* dup2 clears O_CLOEXEC on the target; the originals close at exec. */
+  posix_spawn_file_actions_adddup2(&actions, launch->fds[0], 0);
+  posix_spawn_file_actions_adddup2(&actions, launch->fds[3], 1);
+  posix_spawn_file_actions_adddup2(&actions, launch->fds[5], 2);
+  posix_spawn_file_actions_addchdir_np(&actions, launch->cwd);
 #if __GLIBC_PREREQ(2, 34)
-    /* Also closes descriptors this process inherited without O_CLOEXEC (libuv would leak those). */
-    posix_spawn_file_actions_addclosefrom_np(&actions, 3);
+  /* Also closes descriptors this process inherited without O_CLOEXEC (libuv would pass those on). */
+  posix_spawn_file_actions_addclosefrom_np(&actions, 3);
 #endif
-    /* Own session and group; Node ignores SIGPIPE and ignored signals survive exec: reset them all. */
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
-    posix_spawnattr_setsigdefault(&attr, &all);
-    posix_spawnattr_setsigmask(&attr, &none);
-    /* glibc (>= 2.24) spawns with CLONE_VFORK and returns the child's chdir/exec errno here. */
-    err = posix_spawn(&pid, path, &actions, &attr, argv, envp);
-    posix_spawn_file_actions_destroy(&actions);
-    posix_spawnattr_destroy(&attr);
-  }
-  free(path);
-  free(cwd);
-  free_strings(argv);
-  free_strings(envp);
-  if (err) {
-    close_all(fds, 6);
-    free(watch);
-    return number(env, -err);
-  }
+  /* Own session and group; Node ignores SIGPIPE and ignored signals survive exec: reset them all. */
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+  posix_spawnattr_setsigdefault(&attr, &all);
+  posix_spawnattr_setsigmask(&attr, &none);
+  /* glibc (>= 2.24) spawns with CLONE_VFORK and returns the child's chdir/exec errno here. */
+  launch->err = posix_spawn(&launch->pid, launch->path, &actions, &attr, launch->argv, launch->envp);
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  if (launch->err) return;
   /* The child's ends belong to it now. */
-  close(fds[0]);
-  close(fds[3]);
-  close(fds[5]);
+  close(launch->fds[0]);
+  close(launch->fds[3]);
+  close(launch->fds[5]);
+  launch->fds[0] = launch->fds[3] = launch->fds[5] = -1;
+}
 
-  watch->env = env;
-  watch->pid = pid;
-  watch->pidfd = pidfd_open_(pid); /* unreaped, so valid even if it already exited */
+/* Starts watching the child's pidfd on the loop; returns 0 or an errno (then the child is killed and reaped). */
+static int watch_exit(napi_env env, launch_t *launch) {
+  watch_t *watch = calloc(1, sizeof(watch_t));
   uv_loop_t *loop = NULL;
+  int err = 0;
+  if (!watch) err = ENOMEM;
+  else if ((watch->pidfd = pidfd_open_(launch->pid)) < 0) err = errno; /* unreaped: valid even if it exited */
+  else if (napi_get_uv_event_loop(env, &loop) != napi_ok || uv_poll_init(loop, &watch->poll, watch->pidfd) != 0)
+    err = EINVAL;
+  if (err) {
+    /* Cannot watch it: do not leave an unwatched process behind. */
+    kill(-launch->pid, SIGKILL);
+    waitpid(launch->pid, NULL, 0);
+    if (watch && watch->pidfd >= 0) close(watch->pidfd);
+    free(watch);
+    return err;
+  }
   napi_value resource_name;
   napi_create_string_utf8(env, "framesh:spawn", NAPI_AUTO_LENGTH, &resource_name);
-  if (watch->pidfd < 0 || napi_get_uv_event_loop(env, &loop) != napi_ok ||
-      uv_poll_init(loop, &watch->poll, watch->pidfd) != 0) {
-    /* Cannot watch it: do not leave an unwatched process behind. */
-    int watch_err = errno ? errno : EINVAL;
-    kill(-pid, SIGKILL);
-    waitpid(pid, NULL, 0);
-    if (watch->pidfd >= 0) close(watch->pidfd);
-    free(watch);
-    close(fds[1]);
-    close(fds[2]);
-    close(fds[4]);
-    return number(env, -watch_err);
-  }
-  napi_create_reference(env, args[4], 1, &watch->on_exit);
+  watch->env = env;
+  watch->pid = launch->pid;
+  watch->on_exit = launch->on_exit; /* the watch owns the reference from now on */
+  launch->on_exit = NULL;
   napi_async_init(env, NULL, resource_name, &watch->async);
   uv_poll_start(&watch->poll, UV_READABLE, on_pidfd_readable);
+  return 0;
+}
 
-  napi_value result;
-  napi_create_array_with_length(env, 4, &result);
-  napi_set_element(env, result, 0, number(env, pid));
-  napi_set_element(env, result, 1, number(env, fds[1]));
-  napi_set_element(env, result, 2, number(env, fds[2]));
-  napi_set_element(env, result, 3, number(env, fds[4]));
-  return result;
+/* Back on the loop thread: watch the exit, then onStart(errno) or onStart(0, pid, stdin, stdout, stderr). */
+static void complete_launch(napi_env env, napi_status status, void *data) {
+  launch_t *launch = data;
+  if (status != napi_ok && !launch->err) launch->err = ECANCELED;
+  if (!launch->err) launch->err = watch_exit(env, launch);
+  napi_value argv[5];
+  int argc = 1;
+  if (launch->err) {
+    close_all(launch->fds, 6);
+    argv[0] = number(env, launch->err);
+  } else {
+    argv[0] = number(env, 0);
+    argv[1] = number(env, launch->pid);
+    argv[2] = number(env, launch->fds[1]);
+    argv[3] = number(env, launch->fds[2]);
+    argv[4] = number(env, launch->fds[4]);
+    argc = 5;
+  }
+  napi_value fn, recv, result;
+  napi_get_reference_value(env, launch->on_start, &fn);
+  napi_get_global(env, &recv);
+  free_launch(env, launch);
+  /* Async work's completion runs inside a callback scope: exceptions and microtasks are Node's. */
+  if (fn) napi_call_function(env, recv, fn, argc, argv, &result);
+}
+
+/* spawn(path, argv, envp, cwd, onStart, onExit): every string is copied here, before the pool thread runs. */
+static napi_value Spawn(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value args[6];
+  napi_get_cb_info(env, info, &argc, args, NULL, NULL);
+  if (argc < 6) {
+    napi_throw_type_error(env, NULL, "spawn(path, argv, envp, cwd, onStart, onExit)");
+    return NULL;
+  }
+  launch_t *launch = calloc(1, sizeof(launch_t));
+  if (!launch) {
+    napi_throw_error(env, "ENOMEM", "out of memory");
+    return NULL;
+  }
+  for (int i = 0; i < 6; i++) launch->fds[i] = -1;
+  launch->path = copy_string(env, args[0]);
+  launch->cwd = copy_string(env, args[3]);
+  launch->argv = copy_strings(env, args[1]);
+  launch->envp = copy_strings(env, args[2]);
+  /* A NUL byte inside a string, or not a string: nothing runs. */
+  if (!launch->path || !launch->cwd || !launch->argv || !launch->envp) launch->err = EINVAL;
+  napi_value resource_name;
+  napi_create_string_utf8(env, "framesh:spawn", NAPI_AUTO_LENGTH, &resource_name);
+  napi_create_reference(env, args[4], 1, &launch->on_start);
+  napi_create_reference(env, args[5], 1, &launch->on_exit);
+  if (napi_create_async_work(env, NULL, resource_name, execute_launch, complete_launch, launch, &launch->work) != napi_ok ||
+      napi_queue_async_work(env, launch->work) != napi_ok) {
+    free_launch(env, launch);
+    napi_throw_error(env, "SPAWN_FAILED", "could not queue the launch");
+  }
+  return NULL;
 }
 
 static napi_value Probe(napi_env env, napi_callback_info info) {

@@ -140,6 +140,9 @@ for (const kind of LAUNCHER_KINDS) {
       assert.equal(await spawnErrorCode(launcher, sh('true', regularFile)), 'ENOENT_CWD');
       assert.equal(await spawnErrorCode(launcher, spec(script)), 'EACCES');
       assert.equal(await spawnErrorCode(launcher, spec(tmp)), 'EACCES');
+      // A NUL byte would cut the argument short in C: refused, nothing runs.
+      assert.equal(await spawnErrorCode(launcher, { file: 'echo', args: ['a\0b'], cwd: tmp, env: process.env }), 'SPAWN_FAILED');
+      assert.equal(await spawnErrorCode(launcher, { file: '/bin/echo', args: [], cwd: tmp, env: { X: 'a\0b' } }), 'SPAWN_FAILED');
     });
 
     it('runs the command in its cwd with exactly its environment', async () => {

@@ -4,14 +4,18 @@ import { fileURLToPath } from 'node:url';
 
 /** The addon's functions (native/posix-spawn.c states their contract). */
 export interface NativeSpawnAddon {
-  /** Returns [pid, stdinFd, stdoutFd, stderrFd], or a negative errno when nothing started. */
+  /**
+   * Starts `path` on a libuv pool thread; then onStart(errno) when nothing started, or
+   * onStart(0, pid, stdinFd, stdoutFd, stderrFd); later onExit(code or -1, signal number or 0), once.
+   */
   spawn(
     path: string,
     argv: readonly string[],
     envp: readonly string[],
     cwd: string,
+    onStart: (errno: number, pid?: number, stdinFd?: number, stdoutFd?: number, stderrFd?: number) => void,
     onExit: (code: number, signal: number) => void,
-  ): [number, number, number, number] | number;
+  ): void;
   /** True when the kernel has pidfd_open (Linux 5.3+). */
   probe(): boolean;
 }

@@ -37,21 +37,22 @@ export class NativeSpawnLauncher implements ProcessLauncher {
       resolveExit(signal === 0 ? { code, signal: null } : { code: null, signal: SIGNAL_NAMES.get(signal) ?? 'SIGKILL' });
     };
     const argv = [spec.file, ...spec.args];
-    let result = this.addon.spawn(resolved.path, argv, envp, spec.cwd, onExit);
-    if (result === -ENOEXEC) {
+    let started = await this.start(resolved.path, argv, envp, spec.cwd, onExit);
+    if ('errno' in started && started.errno === ENOEXEC) {
       // An executable without a #! line: execvp (and so child_process) runs it with the shell.
-      result = this.addon.spawn('/bin/sh', ['/bin/sh', resolved.path, ...spec.args], envp, spec.cwd, onExit);
+      started = await this.start('/bin/sh', ['/bin/sh', resolved.path, ...spec.args], envp, spec.cwd, onExit);
     }
-    if (typeof result === 'number') {
-      throw await toSpawnError(errnoError(ERRNO_NAMES.get(-result) ?? `E${-result}`, spec.file), spec.file, spec.cwd);
+    if (!('pid' in started)) {
+      const code = ERRNO_NAMES.get(started.errno) ?? `E${started.errno}`;
+      throw await toSpawnError(errnoError(code, spec.file), spec.file, spec.cwd);
     }
-    const [pid, stdinFd, stdoutFd, stderrFd] = result;
-    stdin = new net.Socket({ fd: stdinFd, readable: false });
+    const { pid, fds } = started;
+    stdin = new net.Socket({ fd: fds[0], readable: false });
     return {
       pid,
       stdin,
-      stdout: new net.Socket({ fd: stdoutFd, writable: false }),
-      stderr: new net.Socket({ fd: stderrFd, writable: false }),
+      stdout: new net.Socket({ fd: fds[1], writable: false }),
+      stderr: new net.Socket({ fd: fds[2], writable: false }),
       exited,
       signalGroup(signal) {
         try {
@@ -63,8 +64,18 @@ export class NativeSpawnLauncher implements ProcessLauncher {
     };
   }
 
+  private start(file: string, argv: string[], envp: string[], cwd: string, onExit: (code: number, signal: number) => void): Promise<Started> {
+    return new Promise((resolve) => {
+      this.addon.spawn(file, argv, envp, cwd, (errno, pid, stdinFd, stdoutFd, stderrFd) => {
+        resolve(errno === 0 ? { pid: pid as number, fds: [stdinFd as number, stdoutFd as number, stderrFd as number] } : { errno });
+      }, onExit);
+    });
+  }
+
   async close(): Promise<void> {}
 }
+
+type Started = { readonly pid: number; readonly fds: readonly [number, number, number] } | { readonly errno: number };
 
 function errnoError(code: string, file: string): NodeJS.ErrnoException {
   return Object.assign(new Error(`spawn ${file} ${code}`), { code, syscall: 'posix_spawn', path: file });
