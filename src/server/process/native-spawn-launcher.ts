@@ -31,9 +31,15 @@ export class NativeSpawnLauncher implements ProcessLauncher {
     let resolveExit!: (status: ExitStatus) => void;
     const exited = new Promise<ExitStatus>((resolve) => (resolveExit = resolve));
     let stdin: net.Socket | null = null;
+    let outputs: net.Socket[] = [];
     const onExit = (code: number, signal: number): void => {
-      // As ChildProcess does: the command is gone, nothing more can be written to it.
+      // As ChildProcess does: the command is gone, nothing more can be written to it; and its output
+      // streams are resumed (Node's flushStdio), so what is left in the pipes drains to EOF even when
+      // the consumer had paused them (a shutdown waits for that EOF).
       stdin?.destroy();
+      process.nextTick(() => {
+        for (const stream of outputs) if (stream.readable && stream.listenerCount('readable') === 0) stream.resume();
+      });
       resolveExit(signal === 0 ? { code, signal: null } : { code: null, signal: SIGNAL_NAMES.get(signal) ?? 'SIGKILL' });
     };
     const argv = [spec.file, ...spec.args];
@@ -48,11 +54,14 @@ export class NativeSpawnLauncher implements ProcessLauncher {
     }
     const { pid, fds } = started;
     stdin = new net.Socket({ fd: fds[0], readable: false });
+    const stdout = new net.Socket({ fd: fds[1], writable: false });
+    const stderr = new net.Socket({ fd: fds[2], writable: false });
+    outputs = [stdout, stderr];
     return {
       pid,
       stdin,
-      stdout: new net.Socket({ fd: fds[1], writable: false }),
-      stderr: new net.Socket({ fd: fds[2], writable: false }),
+      stdout,
+      stderr,
       exited,
       signalGroup(signal) {
         try {
