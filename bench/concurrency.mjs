@@ -1,24 +1,35 @@
-// Concurrency: N clients at once, each on its own connection running
-// `echo hi` M times in sequence. Counts failures and commands per second.
-// Baselines in the same run: this process spawning the same commands with the
-// same concurrency (Node's own spawn rate, no network), and python3 threads
-// running them with subprocess (the per-command work of the classic
-// thread-per-connection server).
+// Concurrency (issue 13): 100 clients at once, each on its own connection running `echo hi` 20 times
+// in sequence, 0 failures. Interleaved in the same run, ROUNDS times, best of each printed:
+//   - framesh plaintext, with the posix_spawn launcher and the fallback (adaptive);
+//   - python3 threads + subprocess (the classic threaded server's per-command work, no network);
+//   - the classic threaded server end to end (bench/peers/threaded_exec_server.py, driven by 100 threaded
+//     Python clients, bench/peers/threaded_exec_client.py);
+//   - framesh over TLS with key authentication (the real `framesh serve` CLI);
+//   - Node's own spawn rate in one process (what a fork-based launcher is bounded by).
+// For each framesh figure: CPU time per command of server (with its helpers) and client, the launcher
+// that ran, and the server's peak RSS.
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { connect } from '../dist/index.js';
-import { fmt, report, startServer, withTimeout } from './lib.mjs';
+import { cpuSecondsOf, fmt, memoryOf, report, startServer, withTimeout } from './lib.mjs';
+import { startCliServer } from './external-servers.mjs';
 
 const CLIENTS = Number(process.env.FRAMESH_BENCH_CLIENTS ?? 100);
 const EACH = Number(process.env.FRAMESH_BENCH_EACH ?? 20);
-const TARGET_PER_S = 1300;
+const ROUNDS = Number(process.env.FRAMESH_BENCH_ROUNDS ?? 2);
+const PEERS = fileURLToPath(new URL('./peers/', import.meta.url));
 
-/** Runs the load against `port`; resolves with {ok, failures, seconds, errors}. */
-export async function load(port, clients, each) {
+/** Runs the load against `port`; resolves with {ok, failures, seconds, clientCpuS, errors}. */
+export async function load(port, clients, each, connectOptions = { insecure: true }) {
   let ok = 0;
   const errors = [];
   const connections = await Promise.all(
-    Array.from({ length: clients }, () => connect({ host: '127.0.0.1', port, insecure: true, timeoutMs: 30_000 }).catch((err) => err)),
+    Array.from({ length: clients }, () => connect({ host: '127.0.0.1', port, timeoutMs: 30_000, ...connectOptions }).catch((err) => err)),
   );
+  const cpu = process.cpuUsage();
   const started = performance.now();
   await Promise.all(
     connections.map(async (client) => {
@@ -38,8 +49,16 @@ export async function load(port, clients, each) {
     }),
   );
   const seconds = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
   await Promise.all(connections.map((c) => (c instanceof Error ? null : c.close())));
-  return { ok, failures: clients * each - ok, seconds, errors };
+  return { ok, failures: clients * each - ok, seconds, clientCpuS: (used.user + used.system) / 1e6, errors };
+}
+
+/** `load` with the server's CPU and peak RSS around it. */
+export async function measured(server, clients, each, connectOptions) {
+  const before = cpuSecondsOf(server.pid);
+  const r = await load(server.port, clients, each, connectOptions);
+  return { ...r, serverCpuS: cpuSecondsOf(server.pid) - before, peakMb: memoryOf(server.pid).peakMb };
 }
 
 /** Node's spawn of `sh -c 'echo hi'`, `concurrency` at a time, in this process. */
@@ -66,6 +85,26 @@ async function localSpawnRate(total, concurrency) {
   return total / ((performance.now() - begun) / 1000);
 }
 
+/** The same through framesh's posix_spawn launcher in this process (no network): the launcher alone. */
+async function localNativeRate(total, concurrency) {
+  const { chooseLauncher } = await import('../dist/server/process/default-launcher.js');
+  const { launcher, description } = chooseLauncher('native');
+  if (!description.startsWith('posix_spawn')) return null;
+  let next = 0;
+  const begun = performance.now();
+  const worker = async () => {
+    while (next++ < total) {
+      const proc = await launcher.launch({ file: '/bin/sh', args: ['-c', 'echo hi'], cwd: '/', env: process.env });
+      proc.stdin.end();
+      proc.stderr.resume();
+      proc.stdout.resume();
+      await Promise.all([proc.exited, new Promise((resolve) => proc.stdout.once('close', resolve))]);
+    }
+  };
+  await withTimeout(Promise.all(Array.from({ length: concurrency }, worker)), 120_000, 'local posix_spawn');
+  return total / ((performance.now() - begun) / 1000);
+}
+
 const PYTHON_THREADS = `
 import subprocess, sys, time, concurrent.futures as cf
 total, threads = int(sys.argv[1]), int(sys.argv[2])
@@ -75,50 +114,110 @@ with cf.ThreadPoolExecutor(threads) as pool: list(pool.map(run, range(total)))
 print(total / (time.perf_counter() - begun))
 `;
 
-/** python3 threads + subprocess, or null without python3. */
-async function pythonThreadsRate(total, concurrency) {
-  const child = spawn('python3', ['-c', PYTHON_THREADS, String(total), String(concurrency)], { stdio: ['ignore', 'pipe', 'ignore'] });
-  let out = '';
-  child.stdout.on('data', (chunk) => (out += chunk));
-  const code = await withTimeout(new Promise((resolve) => child.once('close', resolve).once('error', () => resolve(null))), 120_000, 'python baseline');
-  return code === 0 ? Number(out.trim()) : null;
+function python(args, stdin = 'ignore') {
+  return spawn('python3', args, { stdio: [stdin, 'pipe', 'inherit'] });
 }
 
-export async function run({ launcher } = {}) {
-  const launchers = launcher ? [launcher] : ['child', 'pool', 'adaptive'];
-  console.log(`concurrency: ${CLIENTS} clients x ${EACH} \`echo hi\` each, one connection per client`);
-  const results = {};
-  for (const name of launchers) {
-    const server = await startServer({ launcher: name });
-    try {
-      const r = await load(server.port, CLIENTS, EACH);
-      results[name] = r;
-      if (r.errors.length) console.log(`  first error (${name}): ${r.errors[0]?.code ?? ''} ${r.errors[0]?.message}`);
-    } finally {
-      await server.stop();
-    }
+function output(child, what) {
+  let out = '';
+  child.stdout.on('data', (chunk) => (out += chunk));
+  return withTimeout(new Promise((resolve) => child.once('close', (code) => resolve(code === 0 ? out : null)).once('error', () => resolve(null))), 180_000, what);
+}
+
+/** python3 threads + subprocess, or null without python3. */
+async function pythonThreadsRate(total, concurrency) {
+  const out = await output(python(['-c', PYTHON_THREADS, String(total), String(concurrency)]), 'python baseline');
+  return out === null ? null : Number(out.trim());
+}
+
+/** The classic threaded server end to end, or null without python3. */
+async function classicServer(clients, each) {
+  const server = python([path.join(PEERS, 'threaded_exec_server.py')], 'pipe');
+  server.once('error', () => {});
+  try {
+    const port = await withTimeout(
+      new Promise((resolve) => {
+        server.stdout.once('data', (chunk) => resolve(Number(String(chunk).trim())));
+        server.once('close', () => resolve(null));
+      }),
+      15_000,
+      'classic threaded server start',
+    );
+    if (!port) return null;
+    const before = cpuSecondsOf(server.pid);
+    const out = await output(python([path.join(PEERS, 'threaded_exec_client.py'), String(port), String(clients), String(each)]), 'classic clients');
+    if (out === null) return null;
+    const r = JSON.parse(out);
+    return { ...r, serverCpuS: cpuSecondsOf(server.pid) - before, peakMb: memoryOf(server.pid).peakMb };
+  } finally {
+    server.stdin.end();
+    server.kill('SIGTERM');
   }
+}
+
+const best = (list) => list.filter(Boolean).sort((a, b) => b.ok / b.seconds - a.ok / a.seconds)[0] ?? null;
+const perCmd = (seconds, n) => `${fmt((seconds / n) * 1000, 3)} ms`;
+
+export async function run() {
   const total = CLIENTS * EACH;
-  const local = await localSpawnRate(total, CLIENTS);
-  const python = await pythonThreadsRate(total, CLIENTS);
+  console.log(`concurrency: ${CLIENTS} clients x ${EACH} \`echo hi\` each, one connection per client; ${ROUNDS} interleaved rounds, best shown; machine shared (load ${os.loadavg()[0].toFixed(2)})`);
+  const home = mkdtempSync(path.join(os.tmpdir(), 'framesh-bench-conc-'));
+  const runs = { native: [], adaptive: [], tls: [], python: [], classic: [], local: [], localNative: [] };
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const name of ['native', 'adaptive']) {
+        const server = await startServer({ launcher: name });
+        try {
+          runs[name].push({ ...(await measured(server, CLIENTS, EACH)), launcher: server.launcher });
+        } finally {
+          await server.stop();
+        }
+      }
+      runs.python.push(await pythonThreadsRate(total, CLIENTS));
+      runs.classic.push(await classicServer(CLIENTS, EACH));
+      const secure = await startCliServer(home);
+      try {
+        runs.tls.push({ ...(await measured(secure, CLIENTS, EACH, { home })), launcher: secure.launcher });
+      } finally {
+        await secure.stop();
+      }
+      runs.local.push(await localSpawnRate(total, CLIENTS));
+      runs.localNative.push(await localNativeRate(total, CLIENTS));
+    }
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+  const pythonRates = runs.python.filter((x) => x !== null);
+  const pythonRate = pythonRates.length ? Math.max(...pythonRates) : NaN;
+  const classic = best(runs.classic);
+  const classicRate = classic ? classic.ok / classic.seconds : NaN;
+  const localRate = Math.max(...runs.local);
+  const nativeRates = runs.localNative.filter((x) => x !== null);
   const rows = [
-    { name: 'baseline: Node spawn in one process', value: `${fmt(local, 0)} commands/s (${CLIENTS} at a time, no network)` },
-    ...(python ? [{ name: 'baseline: python3 threads + subprocess', value: `${fmt(python, 0)} commands/s (the classic server's per-command work)` }] : []),
+    { name: 'baseline: Node spawn in one process', value: `${fmt(localRate, 0)} commands/s (${CLIENTS} at a time, no network)` },
+    ...(nativeRates.length
+      ? [{ name: 'posix_spawn launcher in one process', value: `${fmt(Math.max(...nativeRates), 0)} commands/s (no network)`, baseline: `Node spawn ${fmt(localRate, 0)}/s`, ratio: fmt(Math.max(...nativeRates) / localRate, 2) }]
+      : []),
+    { name: 'baseline: python3 threads + subprocess', value: `${fmt(pythonRate, 0)} commands/s (the classic server's per-command work)` },
+    ...(classic
+      ? [{ name: 'baseline: classic threaded server end to end', value: `${fmt(classicRate, 0)} commands/s, ${classic.failures} failures, server CPU ${perCmd(classic.serverCpuS, classic.ok)}/cmd, client CPU ${perCmd(classic.cpu_seconds, classic.ok)}/cmd, server peak RSS ${fmt(classic.peakMb, 0)} MB` }]
+      : []),
   ];
-  const base = results.child;
-  for (const [name, r] of Object.entries(results)) {
+  for (const [name, label, runsOf] of [['native', 'plaintext', runs.native], ['adaptive', 'plaintext, fallback launcher', runs.adaptive], ['tls', 'TLS + key auth (framesh serve)', runs.tls]]) {
+    const r = best(runsOf);
+    if (r.errors.length) console.log(`  first error (${name}): ${r.errors[0]?.code ?? ''} ${r.errors[0]?.message}`);
     const rate = r.ok / r.seconds;
     rows.push({
-      name: `launcher ${name}`,
-      value: `${fmt(rate, 0)} commands/s, ${r.failures} failures`,
-      baseline: `Node spawn ${fmt(local, 0)}/s${base && name !== 'child' ? `, child_process launcher ${fmt(base.ok / base.seconds, 0)}/s` : ''}`,
-      ratio: fmt(rate / local, 2),
-      target: `>= ${TARGET_PER_S}/s, 0 failures`,
-      met: rate >= TARGET_PER_S && r.failures === 0,
+      name: `framesh ${label}`,
+      value: `${fmt(rate, 0)} commands/s, ${r.failures} failures; CPU/cmd server ${perCmd(r.serverCpuS, r.ok)}, client ${perCmd(r.clientCpuS, r.ok)}; server peak RSS ${fmt(r.peakMb, 0)} MB; launcher: ${r.launcher}`,
+      baseline: `python3 ${fmt(pythonRate, 0)}/s, classic e2e ${fmt(classicRate, 0)}/s`,
+      ratio: `${fmt(rate / pythonRate, 2)} / ${fmt(rate / classicRate, 2)}`,
+      target: name === 'tls' ? '>= 1.0 x python3, 0 failures' : '>= 1.2 x both, 0 failures',
+      met: r.failures === 0 && (name === 'tls' ? rate >= pythonRate : rate >= 1.2 * pythonRate && rate >= 1.2 * classicRate),
     });
   }
   report(rows);
-  return { ...results, localSpawnPerS: local, pythonPerS: python };
+  return runs;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await run({ launcher: process.argv[2] });
+if (import.meta.url === `file://${process.argv[1]}`) await run();

@@ -15,7 +15,8 @@ export async function startCliServer(home, extra = []) {
     env: { ...process.env, FRAMESH_HOME: home },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stderr.resume();
+  let errText = '';
+  child.stderr.on('data', (c) => (errText += c));
   const port = await withTimeout(
     new Promise((resolve, reject) => {
       let text = '';
@@ -29,7 +30,8 @@ export async function startCliServer(home, extra = []) {
     20_000,
     'framesh serve start',
   );
-  return { port, pid: child.pid, stop: () => new Promise((r) => (child.exitCode !== null ? r() : (child.once('exit', r), child.kill('SIGTERM')))) };
+  const launcher = /commands start with (.*)/.exec(errText)?.[1] ?? 'unknown';
+  return { port, pid: child.pid, launcher, stop: () => new Promise((r) => (child.exitCode !== null ? r() : (child.once('exit', r), child.kill('SIGTERM')))) };
 }
 
 /** A private sshd on a free loopback port, or null when OpenSSH is not installed. */

@@ -1,15 +1,39 @@
 // Shared helpers for the benchmark scripts: a server in its own process,
 // timing, percentiles and printing. Every wait here is bounded.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 
-/** Starts bench/serve.mjs; resolves with its port, pid and a stop(). */
+/**
+ * CPU seconds (user + system) used so far by process `pid` and its node children (a launcher's
+ * helpers), not counting the commands they ran (those are reaped children: cutime, not utime).
+ */
+export function cpuSecondsOf(pid) {
+  const ticks = 100; // USER_HZ on Linux
+  const fieldsOf = (p) => {
+    const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+    return { comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), f: stat.slice(stat.lastIndexOf(')') + 2).split(' ') };
+  };
+  const cpu = ({ f }) => (Number(f[11]) + Number(f[12])) / ticks;
+  let total = cpu(fieldsOf(pid));
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const info = fieldsOf(entry);
+      if (Number(info.f[1]) === pid && info.comm === 'node') total += cpu(info);
+    } catch {
+      // gone while we looked
+    }
+  }
+  return total;
+}
+
+/** Starts bench/serve.mjs; resolves with its port, pid, launcher description and a stop(). */
 export async function startServer({ launcher, nodeArgs = [] } = {}) {
   const env = { ...process.env };
-  if (launcher) env.FRAMESH_BENCH_LAUNCHER = launcher;
+  if (launcher) env.FRAMESH_LAUNCHER = launcher;
   const child = spawn(process.execPath, [...nodeArgs, `${here}serve.mjs`], { env, stdio: ['pipe', 'pipe', 'inherit'] });
   const info = await withTimeout(
     new Promise((resolve, reject) => {
@@ -28,6 +52,7 @@ export async function startServer({ launcher, nodeArgs = [] } = {}) {
   return {
     port: info.port,
     pid: child.pid,
+    launcher: info.launcher,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');

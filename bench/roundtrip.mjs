@@ -43,7 +43,7 @@ async function timeFramesh(port) {
 
 export async function run({ launcher } = {}) {
   const results = {};
-  for (const name of launcher ? [launcher] : ['child', 'adaptive']) results[name] = await runOne(name);
+  for (const name of launcher ? [launcher] : ['native', 'adaptive']) results[name] = await runOne(name);
   return results;
 }
 

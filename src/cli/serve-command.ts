@@ -116,6 +116,8 @@ async function runServe(flags: ServeFlags): Promise<void> {
     partialMaxAgeMs: flags.partialMaxAge,
   });
   attachAuditLog(server, log);
+  notice(`commands start with ${server.launcherDescription}`);
+  log.info({ event: 'launcher', launcher: server.launcherDescription });
   const address = await server.listen(flags.port, flags.host);
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   if (server.fingerprint) {

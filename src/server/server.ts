@@ -8,7 +8,7 @@ import { FrameshError } from '../errors.js';
 import type { ExecSummary } from './exec/exec-channel.js';
 import type { ChannelFactory } from './server-channel.js';
 import { builtInChannelKinds, channelKindMap } from './channel-kinds.js';
-import { AdaptiveLauncher } from './process/adaptive-launcher.js';
+import { chooseLauncher } from './process/default-launcher.js';
 import type { ProcessLauncher } from './process/launcher.js';
 import { ServerSession, type AuthenticatedIdentity } from './server-session.js';
 import { ConnectionGate } from './connection-gate.js';
@@ -70,7 +70,7 @@ export interface ServerOptions extends ServerSecurityOptions {
   partialMaxAgeMs?: number;
   /** Environment commands start from (default: the server's, copied when the server is created). */
   env?: NodeJS.ProcessEnv;
-  /** How processes are started (default: an AdaptiveLauncher: inline fork when idle, a helper pool under load; docs/ARCHITECTURE.md, "Spawning"). */
+  /** How processes are started (default: posix_spawn through the native addon, else an AdaptiveLauncher; FRAMESH_LAUNCHER forces one; docs/ARCHITECTURE.md, "Spawning"). */
   launcher?: ProcessLauncher;
 }
 
@@ -98,6 +98,8 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
   private readonly listener: net.Server;
   private readonly sessions = new Set<ServerSession>();
   private readonly launcher: ProcessLauncher;
+  /** Which launcher starts commands (docs/ARCHITECTURE.md, "Spawning"); `serve` prints it. */
+  readonly launcherDescription: string;
   private readonly options: Required<Omit<ServerOptions, 'launcher' | keyof ServerSecurityOptions>>;
   private readonly securityOptions: ServerSecurityOptions;
   private security: ServerSecurity | null = null;
@@ -115,7 +117,11 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
 
   constructor(options: ServerOptions = {}) {
     super();
-    this.launcher = options.launcher ?? new AdaptiveLauncher();
+    const chosen = options.launcher
+      ? { launcher: options.launcher, description: options.launcher.description ?? 'a launcher given by the embedding program' }
+      : chooseLauncher();
+    this.launcher = chosen.launcher;
+    this.launcherDescription = chosen.description;
     this.options = {
       maxChannels: options.maxChannels ?? DEFAULT_LIMITS.maxChannels,
       maxTimeoutMs: options.maxTimeoutMs ?? 0,

@@ -11,12 +11,13 @@ import { CLI_ENTRY, tempHome } from '../helpers/cli.js';
  * started (inline or through a helper).
  */
 describe('shutdown by a signal to the whole process group', () => {
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    it(`${signal} to the group lets inline and helper-started commands finish`, async () => {
+  // adaptive: the first command forks inline, the second goes through a helper; native: posix_spawn.
+  for (const [signal, launcher] of [['SIGINT', 'adaptive'], ['SIGTERM', 'adaptive'], ['SIGTERM', 'native']] as const) {
+    it(`${signal} to the group lets inline and helper-started commands finish (FRAMESH_LAUNCHER=${launcher})`, async () => {
       // Its own process group, so the signal reaches the server and its helpers but not this test.
       const serve = spawn(process.execPath, ['--import', 'tsx', CLI_ENTRY, 'serve', '--insecure', '--port', '0', '--shutdown-grace', '10000'], {
         detached: true,
-        env: { ...process.env, FRAMESH_HOME: tempHome() },
+        env: { ...process.env, FRAMESH_HOME: tempHome(), FRAMESH_LAUNCHER: launcher },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       const exited = once(serve, 'exit');

@@ -19,6 +19,7 @@ export interface AdaptiveLauncherOptions extends HelperPoolOptions {
  * forks never stall the connections being served.
  */
 export class AdaptiveLauncher implements ProcessLauncher {
+  readonly description = 'child_process.spawn: inline when idle, a helper pool under load';
   private readonly inline = new ChildProcessLauncher();
   private readonly pool: HelperPoolLauncher;
   private readonly inlineMaxRssBytes: number;

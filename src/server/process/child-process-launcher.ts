@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import type { ExitStatus, LaunchSpec, ProcessLauncher, RunningProcess } from './launcher.js';
 import { toSpawnError } from './spawn-error.js';
 
@@ -10,16 +10,24 @@ const IS_WINDOWS = process.platform === 'win32';
  * whole tree can be signalled at once and nothing is orphaned.
  */
 export class ChildProcessLauncher implements ProcessLauncher {
+  readonly description = 'child_process.spawn in the server';
   launch(spec: LaunchSpec): Promise<RunningProcess> {
     return new Promise((resolve, reject) => {
-      const child = spawn(spec.file, spec.args as string[], {
-        cwd: spec.cwd,
-        env: spec.env,
-        stdio: 'pipe',
-        detached: !IS_WINDOWS,
-        windowsHide: true,
-        windowsVerbatimArguments: spec.windowsVerbatimArguments ?? false,
-      });
+      let child: ChildProcessWithoutNullStreams;
+      try {
+        child = spawn(spec.file, spec.args as string[], {
+          cwd: spec.cwd,
+          env: spec.env,
+          stdio: 'pipe',
+          detached: !IS_WINDOWS,
+          windowsHide: true,
+          windowsVerbatimArguments: spec.windowsVerbatimArguments ?? false,
+        });
+      } catch (err) {
+        // Node throws at once (not 'error') for some failures, ENOTDIR for a cwd that is a file among them.
+        toSpawnError(err as NodeJS.ErrnoException, spec.file, spec.cwd).then(reject, reject);
+        return;
+      }
       const exited = new Promise<ExitStatus>((resolveExit) => {
         child.once('exit', (code, signal) => resolveExit({ code, signal }));
       });

@@ -1,11 +1,10 @@
 /**
- * IPC messages between the server and its spawn helpers
- * (helper-pool-launcher.ts and spawn-helper.ts). Node IPC with JSON
- * serialization; the three stdio pipes travel as handles attached to the
- * `stdin`, `stdout` and `stderr` messages.
+ * IPC messages between the server and its spawn helpers (spawn-helper-process.ts and
+ * bin/spawn-helper.ts). Node IPC with JSON serialization and no handles: the three stdio streams reach
+ * the server through its StdioRendezvous (stdio-rendezvous.ts) instead.
  */
 
-/** Server → helper: start one command. */
+/** Server → helper: start one command; `id` also names its stdio connections. */
 export interface LaunchRequest {
   readonly id: number;
   readonly file: string;
@@ -14,10 +13,8 @@ export interface LaunchRequest {
   readonly env: NodeJS.ProcessEnv;
 }
 
-/** Helper → server, in this order for one id: stdin (with pid), stdout, stderr, then exit; or a single error. */
+/** Helper → server, for one id: spawned (with pid) then exit; or a single error. */
 export type HelperReply =
-  | { readonly id: number; readonly t: 'stdin'; readonly pid: number }
-  | { readonly id: number; readonly t: 'stdout' }
-  | { readonly id: number; readonly t: 'stderr' }
+  | { readonly id: number; readonly t: 'spawned'; readonly pid: number }
   | { readonly id: number; readonly t: 'exit'; readonly code: number | null; readonly signal: NodeJS.Signals | null }
   | { readonly id: number; readonly t: 'error'; readonly code: string | undefined; readonly message: string };

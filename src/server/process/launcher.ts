@@ -34,6 +34,8 @@ export interface RunningProcess {
  * Rejects with a SpawnError whose code says why nothing started.
  */
 export interface ProcessLauncher {
+  /** Says how it starts commands, for `serve`'s ready output and the audit log. */
+  readonly description?: string;
   launch(spec: LaunchSpec): Promise<RunningProcess>;
   /** Releases helper processes, if any. */
   close(): Promise<void>;

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { ExitStatus, LaunchSpec, RunningProcess } from './launcher.js';
 import type { HelperReply, LaunchRequest } from './helper-messages.js';
 import { SpawnError, toSpawnError } from './spawn-error.js';
+import type { StdioRendezvous } from './stdio-rendezvous.js';
 
 /** A launch that never reached a helper (it had died); the pool retries it on another. */
 export class HelperUnavailableError extends SpawnError {
@@ -19,15 +20,19 @@ const HELPER_EXEC_ARGV = ['--max-old-space-size=32', '--max-semi-space-size=2'];
 
 // Same extension as this module: .js from dist/, .ts when run through tsx (tests).
 const thisFile = fileURLToPath(import.meta.url);
-const HELPER_FILE = path.join(path.dirname(thisFile), `spawn-helper${path.extname(thisFile)}`);
+const HELPER_FILE = path.join(path.dirname(thisFile), 'bin', `spawn-helper${path.extname(thisFile)}`);
+
+/** Launch ids name stdio connections at the pool's one rendezvous, so they are unique across helpers. */
+let nextLaunchId = 1;
 
 interface Pending {
   readonly spec: LaunchSpec;
   resolve(proc: RunningProcess): void;
   reject(error: Error): void;
   pid?: number;
-  stdin?: Socket;
-  stdout?: Readable;
+  /** The exit can arrive (over IPC) before the last stdio connection (over the rendezvous socket). */
+  exit?: ExitStatus;
+  readonly streams: [Socket | undefined, Socket | undefined, Socket | undefined];
 }
 
 interface Running {
@@ -37,7 +42,7 @@ interface Running {
 }
 
 /**
- * One spawn helper process (spawn-helper.ts) and the commands it started.
+ * One spawn helper process (bin/spawn-helper.ts) and the commands it started.
  * If the helper dies, launches in flight fail with SPAWN_FAILED and the
  * commands it was watching are killed (their exit status can no longer be
  * known) and reported as ended by SIGKILL.
@@ -46,18 +51,17 @@ export class SpawnHelperProcess {
   private readonly child: ChildProcess;
   private readonly pending = new Map<number, Pending>();
   private readonly running = new Map<number, Running>();
-  private nextId = 1;
   private dead = false;
   /** Called once when the helper process is gone. */
   onDeath: (() => void) | null = null;
 
-  constructor() {
-    this.child = fork(HELPER_FILE, [], {
+  constructor(private readonly rendezvous: StdioRendezvous) {
+    this.child = fork(HELPER_FILE, [rendezvous.socketPath], {
       execArgv: [...inheritedExecArgv(), ...HELPER_EXEC_ARGV],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       serialization: 'json',
     });
-    this.child.on('message', (message: HelperReply, handle?: Socket) => this.onReply(message, handle));
+    this.child.on('message', (message: HelperReply) => this.onReply(message));
     this.child.once('exit', () => this.die());
     this.child.once('error', () => this.die());
     this.updateRef();
@@ -82,8 +86,17 @@ export class SpawnHelperProcess {
         reject(new HelperUnavailableError());
         return;
       }
-      const id = this.nextId++;
-      this.pending.set(id, { spec, resolve, reject });
+      const id = nextLaunchId++ >>> 0;
+      const pending: Pending = { spec, resolve, reject, streams: [undefined, undefined, undefined] };
+      this.pending.set(id, pending);
+      this.rendezvous.expect(id, (stream, socket) => {
+        if (pending.streams[stream] || this.pending.get(id) !== pending) {
+          socket.destroy();
+          return;
+        }
+        pending.streams[stream] = socket;
+        this.maybeStarted(id, pending);
+      });
       const request: LaunchRequest = { id, file: spec.file, args: spec.args, cwd: spec.cwd, env: spec.env };
       this.child.send(request, undefined, undefined, (err) => {
         if (!err) return;
@@ -100,34 +113,27 @@ export class SpawnHelperProcess {
     this.child.kill('SIGKILL');
   }
 
-  private onReply(message: HelperReply, handle: Socket | undefined): void {
+  private onReply(message: HelperReply): void {
     const pending = this.pending.get(message.id);
-    if (handle && !pending) handle.destroy();
     switch (message.t) {
       case 'error':
         if (pending) {
-          this.pending.delete(message.id);
+          this.forget(message.id, pending);
           const err = Object.assign(new Error(message.message), { code: message.code }) as NodeJS.ErrnoException;
           toSpawnError(err, pending.spec.file, pending.spec.cwd).then(pending.reject, pending.reject);
         }
         break;
-      case 'stdin':
-        if (pending && handle) {
-          // Node reads every received socket; the command's stdin has nothing
-          // to read, and reading its EOF when the command exits would close it
-          // under the writer.
-          stopReading(handle);
+      case 'spawned':
+        if (pending) {
           pending.pid = message.pid;
-          pending.stdin = handle;
+          this.maybeStarted(message.id, pending);
         }
         break;
-      case 'stdout':
-        if (pending && handle) pending.stdout = holdOutput(handle);
-        break;
-      case 'stderr':
-        if (pending && handle) this.started(message.id, pending, holdOutput(handle));
-        break;
       case 'exit': {
+        if (pending) {
+          pending.exit = { code: message.code, signal: message.signal };
+          break;
+        }
         const running = this.running.get(message.id);
         this.running.delete(message.id);
         // As ChildProcess does: the command is gone, nothing more can be written to it.
@@ -139,17 +145,24 @@ export class SpawnHelperProcess {
     this.updateRef();
   }
 
-  private started(id: number, pending: Pending, stderr: Readable): void {
-    this.pending.delete(id);
-    const pid = pending.pid as number;
-    const stdin = pending.stdin as Socket;
+  /** Resolves the launch once the pid and all three streams are here, in whichever order they came. */
+  private maybeStarted(id: number, pending: Pending): void {
+    const [stdin, stdout, stderr] = pending.streams;
+    if (pending.pid === undefined || !stdin || !stdout || !stderr) return;
+    this.forget(id, pending);
+    const pid = pending.pid;
+    const exitedEarly = pending.exit;
+    const exited = exitedEarly
+      ? Promise.resolve(exitedEarly)
+      : new Promise<ExitStatus>((resolveExit) => this.running.set(id, { pid, stdin, resolveExit }));
     stdin.once('finish', () => stdin.destroy());
-    const exited = new Promise<ExitStatus>((resolveExit) => this.running.set(id, { pid, stdin, resolveExit }));
+    // As on a later exit: the command is gone, nothing more can be written to it.
+    if (exitedEarly) stdin.destroy();
     pending.resolve({
       pid,
       stdin,
-      stdout: pending.stdout as Readable,
-      stderr,
+      stdout: holdOutput(stdout),
+      stderr: holdOutput(stderr),
       exited,
       signalGroup(signal) {
         try {
@@ -161,11 +174,16 @@ export class SpawnHelperProcess {
     });
   }
 
+  private forget(id: number, pending: Pending): void {
+    if (this.pending.get(id) === pending) this.pending.delete(id);
+    this.rendezvous.forget(id);
+  }
+
   private failPending(id: number, error: Error): void {
     const pending = this.pending.get(id);
     if (!pending) return;
-    this.pending.delete(id);
-    for (const stream of [pending.stdin, pending.stdout]) stream?.destroy();
+    this.forget(id, pending);
+    for (const stream of pending.streams) stream?.destroy();
     if (pending.pid !== undefined) killGroup(pending.pid);
     pending.reject(error);
   }
@@ -182,7 +200,7 @@ export class SpawnHelperProcess {
     this.onDeath?.();
   }
 
-  /** Keeps the event loop alive only while this helper has work, so an idle pool never holds the process open. */
+/** Keeps the event loop alive only while this helper has work, so an idle pool never holds the process open. */
   private updateRef(): void {
     const busy = !this.dead && this.load > 0;
     if (busy) {
@@ -196,21 +214,15 @@ export class SpawnHelperProcess {
 }
 
 /**
- * The three pipes arrive one IPC turn apart. A pipe that reaches EOF before
- * the launch resolves would emit 'end' to no one and close; piping it at once
- * into a PassThrough keeps its bytes and its end for the consumer.
+ * The server's end of a command's stdout or stderr: this side never writes, so end it now (as a pipe's
+ * read end would be), and pipe it at once into a PassThrough so its bytes and its EOF are kept for a
+ * consumer that attaches after the launch resolves.
  */
 function holdOutput(socket: Socket): Readable {
   const held = new PassThrough();
   socket.on('error', (err) => held.destroy(err));
+  socket.end();
   return socket.pipe(held);
-}
-
-function stopReading(socket: Socket): void {
-  const handle = (socket as unknown as { _handle: { reading: boolean; readStop(): number } | null })._handle;
-  if (!handle) return;
-  handle.readStop();
-  handle.reading = false;
 }
 
 function killGroup(pid: number): void {
