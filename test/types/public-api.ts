@@ -6,8 +6,6 @@
  */
 import {
   ConnectionError,
-  FileStat,
-  FrameshClient,
   FrameshError,
   LocalFileError,
   ProtocolError,
@@ -16,6 +14,8 @@ import {
   createServer,
   type ExecCall,
   type ExitResult,
+  type FileStat,
+  type FrameshClient,
   type FrameshErrorCode,
   type RunResult,
   type ServerOptions,
@@ -37,6 +37,7 @@ export async function examples(): Promise<void> {
   call.signal('INT');
   const exit: ExitResult = await call.exit;
   assertType<Equal<typeof exit.code, number | null>>();
+  void exit;
 
   const text: RunResult<string> = await client.run('uname -a');
   const bytes: RunResult<Buffer> = await client.run('cat /bin/ls', { encoding: 'buffer', maxBuffer: 1 << 20 });
@@ -47,6 +48,7 @@ export async function examples(): Promise<void> {
   void sent;
   const stat: FileStat = await client.stat('remote.txt');
   assertType<Equal<typeof stat.type, 'file' | 'directory' | 'none' | 'other'>>();
+  void stat;
   await client.close();
   await server.close();
 }
