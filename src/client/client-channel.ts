@@ -22,9 +22,12 @@ export interface ClientChannel {
 /** What a call needs from its client connection to send on its channel. */
 export interface CallTransport {
   send(message: Message, body?: Buffer): void;
-  /** A `data` frame on this channel (the hot path: no header object). */
-  sendData(stream: StreamName, body: Buffer): void;
+  /** A `data` frame on this channel (the hot path: no header object); false once the socket is full. */
+  sendData(stream: StreamName, body: Buffer): boolean;
   maxChunkBytes(): number;
+  /** The connection's outbound state (FramedConnection's Outbound): data waits while it is false. */
+  readonly writable: boolean;
+  whenWritable(wake: () => void): void;
 }
 
 /** Opens a channel of any kind: `make` builds the local end, `open` its `open` frame. */

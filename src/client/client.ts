@@ -87,10 +87,15 @@ export class FrameshClient extends EventEmitter<ClientEvents> {
    */
   openChannel<T extends ClientChannel>(make: (ch: number, link: CallTransport) => T, open: (ch: number) => OpenMessage): T {
     const ch = this.nextChannelId++;
+    const conn = this.conn;
     const channel = make(ch, {
-      send: (m, b) => this.conn.send(m, b),
-      sendData: (stream, body) => this.conn.sendData(ch, stream, body),
-      maxChunkBytes: () => this.conn.peerLimits.maxBodyBytes,
+      send: (m, b) => conn.send(m, b),
+      sendData: (stream, body) => conn.sendData(ch, stream, body),
+      maxChunkBytes: () => conn.maxDataFrameBytes,
+      get writable() {
+        return conn.writable;
+      },
+      whenWritable: (wake) => conn.whenWritable(wake),
     });
     if (this.goneError || this.draining) {
       channel.fail(this.goneError ?? new FrameshError('SHUTTING_DOWN', 'server is shutting down and takes no new channels'));

@@ -57,6 +57,10 @@ export class ExecCall implements ClientChannel {
       maxChunkBytes: () => link.maxChunkBytes(),
       isOpen: () => call.running,
       sendData: (chunk) => link.sendData('stdin', chunk),
+      get writable() {
+        return link.writable;
+      },
+      whenWritable: (wake) => link.whenWritable(wake),
       sendEof: () => link.send({ type: 'eof', ch: channelId, stream: 'stdin' }),
     });
     this.exit = new Promise((resolve, reject) => {

@@ -226,7 +226,8 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
       await Promise.race([idle, new Promise((r) => setTimeout(r, this.options.killGraceMs + 1000))]);
     }
     clearTimeout(timer);
-    for (const session of this.sessions) session.conn.destroy();
+    // Not destroy(): that dropped `exit` frames still queued on the socket (hardening issue, defect 14).
+    await Promise.all([...this.sessions].map((session) => session.closeAfterFinalFrames()));
     await stopped;
     await this.launcher.close();
   }

@@ -61,6 +61,10 @@ export class FileCall implements ClientChannel {
       maxChunkBytes: () => link.maxChunkBytes(),
       isOpen: () => !call.ended,
       sendData: (chunk) => link.sendData('file', chunk),
+      get writable() {
+        return link.writable;
+      },
+      whenWritable: (wake) => link.whenWritable(wake),
       sendEof: () => {
         const sha256 = call.finalHash();
         link.send(sha256 ? { type: 'done', ch: channelId, sha256 } : { type: 'done', ch: channelId });

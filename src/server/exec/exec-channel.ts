@@ -172,19 +172,17 @@ export class ExecChannel implements ServerChannel {
 
   private pump(proc: RunningProcess, stream: 'stdout' | 'stderr'): OutputPump {
     const source = stream === 'stdout' ? proc.stdout : proc.stderr;
-    const pump: OutputPump = new OutputPump(
+    const conn = this.ctx.conn;
+    return new OutputPump(
       source,
       this.sendWindow,
+      conn,
       (chunk) => {
         this.bytesOut[stream] += chunk.length;
-        if (this.ctx.conn.sendData(this.id, stream, chunk)) return true;
-        // Transport backpressure (PROTOCOL.md §5 bounds memory by the window; this bounds it by the socket too).
-        this.ctx.conn.once('drain', () => pump.unblock());
-        return false;
+        conn.sendData(this.id, stream, chunk);
       },
-      () => this.ctx.conn.peerLimits.maxBodyBytes,
+      () => conn.maxDataFrameBytes,
     );
-    return pump;
   }
 
   private creditStdin(bytes: number): void {
