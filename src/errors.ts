@@ -42,10 +42,10 @@ export class FrameshError extends Error {
   }
 }
 
-function classNames(target: Function): readonly string[] {
+function classNames(target: abstract new (...args: never[]) => unknown): readonly string[] {
   const names: string[] = [];
   for (let c: unknown = target; typeof c === 'function' && c !== Error; c = Object.getPrototypeOf(c)) {
-    names.push((c as Function).name);
+    names.push(c.name);
     if (c === FrameshError) break;
   }
   return names;

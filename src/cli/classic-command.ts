@@ -2,10 +2,10 @@ import readline from 'node:readline';
 import iconv from 'iconv-lite';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { CLASSIC_FORMATS, type ClassicFormat } from '../classic/classic-format.js';
-import { ClassicConnection, type ReplySink } from '../classic/client/classic-connection.js';
+import { ClassicClient, type ReplySink } from '../classic/client/classic-client.js';
 import { describeTarget, type ClassicTarget } from '../classic/client/classic-connect.js';
 import { ClassicReplyError } from '../classic/client/classic-reply-error.js';
-import { uploadFile } from '../classic/client/classic-upload.js';
+import { uploadFile } from '../classic/client/classic-upload-sender.js';
 import { DEFAULT_MAX_REPLY_BYTES } from '../classic/client/framed-reply-reader.js';
 import { describeError, EXIT_CLIENT_FAILURE } from './exit-status.js';
 import { outputWriter, parseEncoding } from './output-decoder.js';
@@ -81,9 +81,9 @@ function chooseMode(command: Command, words: string[]): Mode {
 }
 
 async function runClassic(target: ClassicTarget, mode: Mode, flags: ClassicFlags): Promise<number> {
-  let connection: ClassicConnection;
+  let connection: ClassicClient;
   try {
-    connection = await ClassicConnection.connect(target, { format: flags.format, maxReplyBytes: flags.maxReply, idleMs: flags.idle, timeoutMs: flags.timeout });
+    connection = await ClassicClient.connect(target, { format: flags.format, maxReplyBytes: flags.maxReply, idleMs: flags.idle, timeoutMs: flags.timeout });
   } catch (err) {
     process.stderr.write(`${describeError(err)}\n`);
     return EXIT_CLIENT_FAILURE;
@@ -118,11 +118,11 @@ async function runClassic(target: ClassicTarget, mode: Mode, flags: ClassicFlags
 /** One classic connection driven from the CLI: greeting, commands, prompt, upload. */
 class ClassicSession {
   replies = 0;
-  readonly #connection: ClassicConnection;
+  readonly #connection: ClassicClient;
   readonly #flags: ClassicFlags;
   readonly #tty = process.stdin.isTTY === true;
 
-  constructor(connection: ClassicConnection, flags: ClassicFlags) {
+  constructor(connection: ClassicClient, flags: ClassicFlags) {
     this.#connection = connection;
     this.#flags = flags;
   }

@@ -4,7 +4,7 @@ import { DEFAULT_WINDOW_BYTES } from '../protocol/constants.js';
 import type { ExecOpenMessage, HelloMessage, Message, OpenMessage } from '../protocol/messages.js';
 import { ConnectionError, FrameshError } from '../errors.js';
 import { ExecCall } from './exec-call.js';
-import type { CallTransport, ChannelOpener, ClientChannel } from './client-channel.js';
+import type { CallTransport, ClientChannel } from './client-channel.js';
 import { runToCompletion, type RunOptions, type RunResult } from './run.js';
 import { getFile, globRemote, mkdirRemote, putFile, remoteReadStream, remoteWriteStream, statRemote } from './files/transfers.js';
 import { getDirectory, putDirectory, type DirectoryTransferOptions, type DirectoryTransferResult } from './files/tree-transfers.js';
@@ -34,7 +34,7 @@ export interface ClientEvents {
  * connection, any number at once. It never emits 'error': a lost connection
  * rejects every pending call once with a typed error and emits 'close'.
  */
-export class FrameshClient extends EventEmitter<ClientEvents> implements ChannelOpener {
+export class FrameshClient extends EventEmitter<ClientEvents> {
   /** The server's hello: version, agent, capabilities, limits. */
   readonly server: HelloMessage;
   private readonly conn: FramedConnection;
@@ -43,7 +43,10 @@ export class FrameshClient extends EventEmitter<ClientEvents> implements Channel
   private goneError: FrameshError | null = null;
   private draining = false;
 
-  /** @internal Use `connect()`; the handshake (client/handshake.ts) builds the client. */
+  /**
+   * Not for direct use: `connect()` builds the client after the handshake (client/handshake.ts).
+   * (Not `@internal`: stripping it would give the published class an implicit no-argument constructor.)
+   */
   constructor(conn: FramedConnection, serverHello: HelloMessage) {
     super();
     this.conn = conn;

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import iconv from 'iconv-lite';
 import { CLASSIC_FORMATS, encodeInt32, type ClassicFormat } from '../../src/classic/classic-format.js';
-import { ClassicConnection, type ReplySink } from '../../src/classic/client/classic-connection.js';
+import { ClassicClient, type ReplySink } from '../../src/classic/client/classic-client.js';
 import { ClassicReplyError } from '../../src/classic/client/classic-reply-error.js';
 import { runCli, spawnCli, type CliResult } from '../helpers/cli.js';
 import { startHostileServer, startPythonClassicServer, type HostileServer, type PythonClassicServer } from './classic-client-helpers.js';
@@ -116,10 +116,10 @@ describe('framesh classic', { concurrency: 4 }, () => {
     });
   });
 
-  describe('ClassicConnection reply by reply (boundaries visible)', () => {
+  describe('ClassicClient reply by reply (boundaries visible)', () => {
     /** Collects each reply's bytes separately (the greeting first, if asked), so a reply that swallowed part of the next would show. */
     async function replies(format: ClassicFormat, server: PythonClassicServer, commands: readonly Buffer[], withGreeting = false): Promise<Buffer[]> {
-      const connection = await ClassicConnection.connect({ host: '127.0.0.1', port: server.port }, { format, maxReplyBytes: 1 << 30, idleMs: 300, timeoutMs: 10_000 });
+      const connection = await ClassicClient.connect({ host: '127.0.0.1', port: server.port }, { format, maxReplyBytes: 1 << 30, idleMs: 300, timeoutMs: 10_000 });
       try {
         const out: Buffer[] = [];
         const collect = async (read: (sink: ReplySink) => Promise<void>): Promise<void> => {
@@ -187,7 +187,7 @@ describe('framesh classic', { concurrency: 4 }, () => {
     ];
     for (const [command, format, maxReplyBytes, code, message] of libraryCases) {
       it(`${command} (${format}): the read fails with ${code}, and the connection is given up`, async () => {
-        const connection = await ClassicConnection.connect(target(), { format, maxReplyBytes, idleMs: 200, timeoutMs: 5000 });
+        const connection = await ClassicClient.connect(target(), { format, maxReplyBytes, idleMs: 200, timeoutMs: 5000 });
         try {
           await connection.send(Buffer.from(command));
           await assert.rejects(connection.readReply({ write: () => true, onDrain: () => {} }), (err: unknown) => {
@@ -219,7 +219,7 @@ describe('framesh classic', { concurrency: 4 }, () => {
     }
 
     it('two replies sent at once for one command: the second is held for the next command, not mixed into the first', async () => {
-      const connection = await ClassicConnection.connect(target(), { format: 'length', maxReplyBytes: 1024, idleMs: 200, timeoutMs: 5000 });
+      const connection = await ClassicClient.connect(target(), { format: 'length', maxReplyBytes: 1024, idleMs: 200, timeoutMs: 5000 });
       try {
         const read = async (): Promise<string> => {
           const parts: Buffer[] = [];

@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import iconv from 'iconv-lite';
 import { encodeInt32 } from '../../src/classic/classic-format.js';
 import { classifyRequest } from '../../src/classic/server/classic-request.js';
-import { uploadBaseName } from '../../src/classic/server/classic-upload.js';
+import { uploadBaseName } from '../../src/classic/server/classic-upload-receiver.js';
 import { replyHeader } from '../../src/classic/server/classic-reply.js';
 
 const utf8 = (bytes: Buffer): string => bytes.toString('utf8');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { InvalidArgumentError } from 'commander';
-import { encodeUploadHeader } from '../../src/classic/client/classic-upload.js';
+import { encodeUploadHeader } from '../../src/classic/client/classic-upload-sender.js';
 import { parseByteSize } from '../../src/cli/classic-command.js';
 
 describe('framesh classic: --max-reply sizes', () => {

@@ -6,8 +6,8 @@ import { DEFAULT_CLASSIC_MAX_OUTPUT_BYTES, type ClassicFormat } from '../classic
 import { FileRoot } from '../../server/files/file-root.js';
 import { ChildProcessLauncher } from '../../server/process/child-process-launcher.js';
 import type { ProcessLauncher } from '../../server/process/launcher.js';
-import { ClassicConnection, type ClassicCommandRecord, type ClassicConnectionContext } from './classic-connection.js';
-import type { UploadRecord } from './classic-upload.js';
+import { ClassicSession, type ClassicCommandRecord, type ClassicSessionContext } from './classic-session.js';
+import type { UploadRecord } from './classic-upload-receiver.js';
 
 export const DEFAULT_CLASSIC_HOST = '127.0.0.1';
 const DEFAULT_KILL_GRACE_MS = 5000;
@@ -52,14 +52,14 @@ export interface ClassicListenerEvents {
 /**
  * The classic-format listener (`framesh serve --classic`, docs/CLASSIC.md):
  * its own TCP port, each connection served concurrently by a
- * {@link ClassicConnection}. Emits events for the audit log.
+ * {@link ClassicSession}. Emits events for the audit log.
  */
 export class ClassicListener extends EventEmitter<ClassicListenerEvents> {
   private readonly options: ClassicListenerOptions;
   private readonly server: net.Server;
   private readonly launcher: ProcessLauncher;
-  private readonly connections = new Set<{ conn: ClassicConnection; done: Promise<void> }>();
-  private context: ClassicConnectionContext | null = null;
+  private readonly connections = new Set<{ conn: ClassicSession; done: Promise<void> }>();
+  private context: ClassicSessionContext | null = null;
   private closing: Promise<void> | null = null;
 
   constructor(options: ClassicListenerOptions = {}) {
@@ -117,7 +117,7 @@ export class ClassicListener extends EventEmitter<ClassicListenerEvents> {
       socket.destroy();
       return;
     }
-    const conn = new ClassicConnection(socket, context);
+    const conn = new ClassicSession(socket, context);
     this.emit('connection', conn.remote);
     const done = conn.serve().catch((err: unknown) => {
       conn.destroy();
@@ -131,7 +131,7 @@ export class ClassicListener extends EventEmitter<ClassicListenerEvents> {
     });
   }
 
-  private async makeContext(): Promise<ClassicConnectionContext> {
+  private async makeContext(): Promise<ClassicSessionContext> {
     const o = this.options;
     const encoding = o.encoding ?? 'utf-8';
     const utf8 = /^utf-?8$/i.test(encoding);

@@ -1,6 +1,6 @@
 import iconv from 'iconv-lite';
 import { encodeInt32, encodeJsonReplyHeader, type ClassicFormat } from '../classic-format.js';
-import type { ClassicCommandResult } from './classic-command.js';
+import type { ClassicCommandResult } from './classic-command-runner.js';
 
 /**
  * What goes before a reply's N bytes in each format (docs/CLASSIC.md, "The

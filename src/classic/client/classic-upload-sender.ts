@@ -3,7 +3,7 @@ import path from 'node:path';
 import { LocalFileError } from '../../errors.js';
 import { LimitError } from '../../errors.js';
 import { encodeInt32, UPLOAD_HEADER_MAX_BYTES } from '../classic-format.js';
-import type { ClassicConnection } from './classic-connection.js';
+import type { ClassicClient } from './classic-client.js';
 
 export interface ClassicUploadResult {
   /** The name sent in the header: the file's base name. */
@@ -17,7 +17,7 @@ export interface ClassicUploadResult {
  * then the S bytes, streamed from disk with backpressure, never whole in
  * memory. A classic server sends no reply, so nothing is read here.
  */
-export async function uploadFile(connection: ClassicConnection, filePath: string): Promise<ClassicUploadResult> {
+export async function uploadFile(connection: ClassicClient, filePath: string): Promise<ClassicUploadResult> {
   const info = await fs.stat(filePath).catch((err: NodeJS.ErrnoException) => {
     throw new LocalFileError(err.code === 'ENOENT' ? 'ENOENT' : 'FILE_ERROR', `cannot read ${filePath}: ${err.message}`, { cause: err });
   });

@@ -9,7 +9,7 @@ import { SilenceTimer } from './silence-timer.js';
 /** How long `connect()` waits for the TCP handshake. */
 export const CLASSIC_CONNECT_TIMEOUT_MS = 10_000;
 
-export interface ClassicConnectionOptions {
+export interface ClassicClientOptions {
   readonly format: ClassicFormat;
   /** Cap on one reply's body (`--max-reply`). */
   readonly maxReplyBytes: number;
@@ -39,10 +39,10 @@ interface ReadHandler {
  * Any failure (bad reply, timeout, reset) ends the connection: once framing is
  * lost no later reply could be trusted.
  */
-export class ClassicConnection {
+export class ClassicClient {
   readonly target: ClassicTarget;
   readonly #socket: net.Socket;
-  readonly #options: ClassicConnectionOptions;
+  readonly #options: ClassicClientOptions;
   readonly #reader: FramedReplyReader | null;
   /** raw only: bytes that arrived between replies; they belong to an earlier reply, shown first next time. */
   #held: Buffer[] = [];
@@ -53,11 +53,11 @@ export class ClassicConnection {
   #ended = false;
   #failure: FrameshError | null = null;
 
-  static async connect(target: ClassicTarget, options: ClassicConnectionOptions): Promise<ClassicConnection> {
-    return new ClassicConnection(await connectClassicSocket(target, CLASSIC_CONNECT_TIMEOUT_MS), target, options);
+  static async connect(target: ClassicTarget, options: ClassicClientOptions): Promise<ClassicClient> {
+    return new ClassicClient(await connectClassicSocket(target, CLASSIC_CONNECT_TIMEOUT_MS), target, options);
   }
 
-  constructor(socket: net.Socket, target: ClassicTarget, options: ClassicConnectionOptions) {
+  constructor(socket: net.Socket, target: ClassicTarget, options: ClassicClientOptions) {
     this.target = target;
     this.#socket = socket;
     this.#options = options;
@@ -206,7 +206,7 @@ export class ClassicConnection {
 
   #read(begin: (finish: (err?: FrameshError) => void, timer: SilenceTimer) => ReadHandler, onSilence: (finish: (err?: FrameshError) => void) => void, silenceMs: number): Promise<void> {
     if (this.#failure) return Promise.reject(this.#failure);
-    if (this.#reading) return Promise.reject(new Error('ClassicConnection: a reply is already being read'));
+    if (this.#reading) return Promise.reject(new Error('ClassicClient: a reply is already being read'));
     return new Promise((resolve, reject) => {
       let settled = false;
       const finish = (err?: FrameshError): void => {

@@ -3,11 +3,11 @@ import { ACK_READY, type ClassicFormat } from '../classic-format.js';
 import type { FileRoot } from '../../server/files/file-root.js';
 import type { ExitStatus } from '../../server/process/launcher.js';
 import { ChunkReader } from './chunk-reader.js';
-import { ClassicCommand, type ClassicCommandOptions, type ClassicEndReason } from './classic-command.js';
+import { ClassicCommand, type ClassicCommandOptions, type ClassicEndReason } from './classic-command-runner.js';
 import { ClassicServerError } from './classic-errors.js';
 import { replyBody, replyHeader } from './classic-reply.js';
 import { classifyRequest } from './classic-request.js';
-import { receiveUpload, type UploadRecord } from './classic-upload.js';
+import { receiveUpload, type UploadRecord } from './classic-upload-receiver.js';
 
 const ACK_READY_BYTES = Buffer.from(ACK_READY, 'ascii');
 
@@ -26,14 +26,14 @@ export interface ClassicCommandRecord {
   readonly durationMs: number;
 }
 
-export interface ClassicConnectionEvents {
+export interface ClassicSessionEvents {
   commandStart(info: { remote: string; command: string; pid: number }): void;
   commandEnd(record: ClassicCommandRecord): void;
   upload(record: UploadRecord): void;
 }
 
 /** What every connection of one listener shares. */
-export interface ClassicConnectionContext {
+export interface ClassicSessionContext {
   readonly format: ClassicFormat;
   /** Decodes request bytes (`--classic-encoding`). */
   readonly decodeText: (bytes: Buffer) => string;
@@ -42,7 +42,7 @@ export interface ClassicConnectionContext {
   readonly greeting: Buffer | null;
   readonly root: FileRoot;
   readonly command: ClassicCommandOptions;
-  readonly events: ClassicConnectionEvents;
+  readonly events: ClassicSessionEvents;
 }
 
 /**
@@ -51,17 +51,17 @@ export interface ClassicConnectionContext {
  * its first bytes and may span many reads. The socket is not read while a
  * request is handled, so nothing queues without bound.
  */
-export class ClassicConnection {
+export class ClassicSession {
   readonly remote: string;
   private readonly socket: Socket;
-  private readonly ctx: ClassicConnectionContext;
+  private readonly ctx: ClassicSessionContext;
   private readonly reader: ChunkReader;
   private current: ClassicCommand | null = null;
   private draining = false;
   /** True only while waiting for the start of a request (not mid-upload, not for `recv_ready`). */
   private idle = false;
 
-  constructor(socket: Socket, ctx: ClassicConnectionContext) {
+  constructor(socket: Socket, ctx: ClassicSessionContext) {
     this.socket = socket;
     this.ctx = ctx;
     this.remote = `${socket.remoteAddress}:${socket.remotePort}`;
