@@ -1,9 +1,9 @@
 import { ReceiveWindow, SendWindow } from '../protocol/flow-control.js';
 import type { ExitReason, Message } from '../protocol/messages.js';
-import type { StreamName } from '../protocol/constants.js';
 import { FrameshError, RemoteError, TimeoutError } from '../errors.js';
 import { InputStream } from './input-stream.js';
 import { OutputStream } from './output-stream.js';
+import type { CallTransport, ClientChannel } from './client-channel.js';
 
 /** How a remote command ended. */
 export interface ExitResult {
@@ -15,23 +15,12 @@ export interface ExitResult {
   readonly reason?: ExitReason;
 }
 
-/** What an ExecCall needs from its client connection. */
-export interface CallTransport {
-  send(message: Message, body?: Buffer): void;
-  /** A `data` frame on this channel (the hot path: no header object); false once the socket is full. */
-  sendData(stream: StreamName, body: Buffer): boolean;
-  maxChunkBytes(): number;
-  /** The connection's outbound state (FramedConnection's Outbound): data waits while it is false. */
-  readonly writable: boolean;
-  whenWritable(wake: () => void): void;
-}
-
 /**
  * A running remote command (the client end of one channel). `stdout` and
  * `stderr` are Readables, `stdin` a Writable, `exit` resolves once with how
  * it ended, after the last output byte was delivered.
  */
-export class ExecCall {
+export class ExecCall implements ClientChannel {
   readonly channelId: number;
   readonly stdin: InputStream;
   readonly stdout: OutputStream;

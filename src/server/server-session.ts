@@ -236,11 +236,9 @@ export class ServerSession {
         channel.terminate('cancel');
         return;
       case 'seek':
-        if (!channel.onSeek) throw new ProtocolError(`"seek" on a channel that is not a put`);
         channel.onSeek(message.offset);
         return;
       case 'done':
-        if (!channel.onDone) throw new ProtocolError(`"done" on a channel that is not a put`);
         channel.onDone(message.sha256).catch((err: unknown) => this.conn.fail(err instanceof FrameshError ? err : new ProtocolError('internal error finishing a transfer', { cause: err })));
         return;
       default:

@@ -5,7 +5,7 @@ import { SendWindow } from '../../protocol/flow-control.js';
 import type { ExitReason, GetOpenMessage } from '../../protocol/messages.js';
 import { ProtocolError } from '../../errors.js';
 import { OutputPump } from '../exec/output-pump.js';
-import type { ServerChannel } from '../server-channel.js';
+import { refuseDone, refuseSeek, refuseSignal, type ServerChannel } from '../server-channel.js';
 import type { FileChannelContext } from './file-channel-context.js';
 import { fileErrorFrom } from './file-errors.js';
 import { openReadSource } from './read-source.js';
@@ -91,7 +91,15 @@ export class GetChannel implements ServerChannel {
   onEof(): void {}
 
   onSignal(): void {
-    throw new ProtocolError('signals apply to exec channels only');
+    refuseSignal();
+  }
+
+  onSeek(): void {
+    refuseSeek();
+  }
+
+  onDone(): Promise<void> {
+    return refuseDone();
   }
 
   terminate(reason: ExitReason): void {
