@@ -51,7 +51,14 @@ export class PutChannel implements ServerChannel {
       if (!this.file) this.file = await this.openFresh(claim.path);
       await this.ctx.root.verifyDescriptor(this.file.fd, this.request.path);
     } catch (err) {
+      if (this.ended) return;
       return this.fail(fileErrorFrom(err, this.request.path), false);
+    }
+    if (this.ended) {
+      // Ended (cancel, shutdown) while opening: its one final frame is out, so no `opened` may follow it.
+      await this.file?.close().catch(() => {});
+      this.file = null;
+      return;
     }
     const prefix = this.offered > 0 ? { offset: this.offered, prefixSha256: this.hash.copy().digest('hex') } : { offset: 0 };
     this.ctx.conn.send({ type: 'opened', ch: this.id, window: this.ctx.receiveWindowBytes, ...prefix });
