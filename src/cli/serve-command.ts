@@ -8,6 +8,7 @@ import {
   DEFAULT_MAX_STARTUPS,
 } from '../server/server-security.js';
 import { DEFAULT_LIMITS } from '../protocol/constants.js';
+import { DEFAULT_PARTIAL_MAX_AGE_MS } from '../server/files/stale-partials.js';
 import { ensureHome, homeFile, resolveHome } from '../security/framesh-home.js';
 import { authorizeOwnKeyOnFirstRun, isLoopbackHost } from '../security/first-run.js';
 import { attachAuditLog } from './audit-log.js';
@@ -25,6 +26,7 @@ interface ServeFlags extends ClassicServeFlags {
   shutdownGrace: number;
   cwd?: string;
   root?: string;
+  partialMaxAge: number;
   logLevel: string;
   logFile?: string;
   insecure?: boolean;
@@ -47,6 +49,7 @@ export function serveCommand(): Command {
     .option('--login', "run every command through the account's login shell ($SHELL -lc)")
     .option('--cwd <dir>', 'working directory for commands that name none (default: home directory)')
     .option('--root <dir>', 'file root: put/get paths are resolved under it and cannot leave it (default: home directory)')
+    .option('--partial-max-age <ms>', 'remove partial uploads nobody resumed for this long; 0 keeps them forever', parseNonNegativeInt, DEFAULT_PARTIAL_MAX_AGE_MS)
     .option('--max-channels <n>', 'limit: commands open at once per connection', parseNonNegativeInt, DEFAULT_LIMITS.maxChannels)
     .option('--auth-grace <ms>', 'limit: time from connect to successful authentication', parseNonNegativeInt, DEFAULT_AUTH_GRACE_MS)
     .option('--max-startups <n>', 'limit: connections not yet authenticated; more are refused at once', parseNonNegativeInt, DEFAULT_MAX_STARTUPS)
@@ -110,6 +113,7 @@ async function runServe(flags: ServeFlags): Promise<void> {
     keepaliveCountMax: flags.keepaliveCount,
     ...(flags.cwd !== undefined && { cwd: flags.cwd }),
     ...(flags.root !== undefined && { root: flags.root }),
+    partialMaxAgeMs: flags.partialMaxAge,
   });
   attachAuditLog(server, log);
   const address = await server.listen(flags.port, flags.host);
