@@ -20,6 +20,10 @@ export type { AuthenticatedIdentity, Authenticator };
 
 /** Channel ids at or below the highest opened one that are no longer open. */
 const CLOSED = Symbol('closed');
+/** The id of the ping sent after `goaway` (keepalive counts from 1): its pong means no `open` is still in flight. */
+const DRAIN_PING_ID = 0;
+/** How long a draining server waits for that pong from a client that does not answer pings. */
+const DRAIN_CONFIRM_MS = 2000;
 
 /**
  * One client connection on the server: the hello exchange, then channels
@@ -36,6 +40,9 @@ export class ServerSession {
   /** `pending` while an auth message is being checked; `done` once channels may open. */
   private authState: 'none' | 'pending' | 'done';
   private draining = false;
+  /** Set once the client answered the drain ping (or need not): every `open` it sent before `goaway` was read. */
+  private drainConfirmed = false;
+  private drainTimer: NodeJS.Timeout | null = null;
   private idleWaiters: Array<() => void> = [];
 
   constructor(conn: FramedConnection, options: SessionOptions) {
@@ -44,6 +51,7 @@ export class ServerSession {
     this.authState = options.authenticator ? 'none' : 'done';
     conn.on('message', (message, body) => this.onMessage(message, body));
     conn.on('close', () => {
+      if (this.drainTimer) clearTimeout(this.drainTimer);
       for (const channel of this.channels.values()) channel.abandon();
     });
   }
@@ -52,12 +60,36 @@ export class ServerSession {
     return this.channels.size;
   }
 
-  /** Stop taking channels (server shutdown); running ones carry on. */
+  /**
+   * Stop taking channels (server shutdown); running ones carry on. An `open` the client sent before it
+   * read `goaway` may still be on the way: a ping follows the goaway, and until its pong (bounded by
+   * DRAIN_CONFIRM_MS) such opens are answered with SHUTTING_DOWN rather than lost in a closed connection.
+   */
   drain(): void {
     if (this.draining) return;
     this.draining = true;
     this.conn.send({ type: 'goaway', reason: 'server is shutting down' });
-    if (this.channels.size === 0) this.conn.close();
+    if (this.authState === 'done') {
+      this.conn.send({ type: 'ping', id: DRAIN_PING_ID });
+      this.drainTimer = setTimeout(() => this.confirmDrain(), DRAIN_CONFIRM_MS);
+      this.drainTimer.unref();
+    } else {
+      // Before authentication no channel can be opened.
+      this.drainConfirmed = true;
+    }
+    if (this.idle) this.onIdle();
+  }
+
+  /** No channel open and, when draining, none on the way. */
+  private get idle(): boolean {
+    return this.channels.size === 0 && (!this.draining || this.drainConfirmed);
+  }
+
+  private confirmDrain(): void {
+    if (this.drainConfirmed) return;
+    this.drainConfirmed = true;
+    if (this.drainTimer) clearTimeout(this.drainTimer);
+    if (this.idle) this.onIdle();
   }
 
   /** Ends every running command (SIGTERM, then SIGKILL after the grace period). */
@@ -85,7 +117,7 @@ export class ServerSession {
   }
 
   whenIdle(): Promise<void> {
-    if (this.channels.size === 0) return Promise.resolve();
+    if (this.idle) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
@@ -108,6 +140,7 @@ export class ServerSession {
         this.conn.send({ type: 'pong', id: message.id });
         return;
       case 'pong':
+        if (message.id === DRAIN_PING_ID && this.draining) this.confirmDrain();
         return;
       case 'open':
         this.open(message);
@@ -212,7 +245,7 @@ export class ServerSession {
 
   private onChannelEnded(id: number): void {
     this.channels.delete(id);
-    if (this.channels.size === 0) this.onIdle();
+    if (this.idle) this.onIdle();
   }
 
   private onIdle(): void {

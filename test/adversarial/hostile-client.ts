@@ -125,7 +125,7 @@ export async function serve(args: string[]): Promise<ServeProcess> {
 
 /** Another client is still served: `echo` over a fresh plaintext connection. */
 export async function echoWorks(port: number): Promise<void> {
-  const client = await connect({ host: '127.0.0.1', port, insecure: true, timeoutMs: 10_000 });
+  const client = await connect({ host: '127.0.0.1', port, insecure: true, timeoutMs: 30_000 });
   try {
     const result = await client.run('echo still-served');
     assert.equal(result.stdout, 'still-served\n');

@@ -24,7 +24,8 @@ export interface RawPeer {
   closed(timeoutMs?: number): Promise<FrameHeader[]>;
 }
 
-export async function rawPeer(port: number): Promise<RawPeer> {
+/** `answerPings`: reply to each ping with its pong, as a compliant client does. */
+export async function rawPeer(port: number, options: { answerPings?: boolean } = {}): Promise<RawPeer> {
   const socket = net.connect({ host: '127.0.0.1', port });
   socket.on('error', () => {});
   await once(socket, 'connect');
@@ -32,7 +33,11 @@ export async function rawPeer(port: number): Promise<RawPeer> {
   const received: FrameHeader[] = [];
   let notify: () => void = () => {};
   socket.on('data', (chunk: Buffer) => {
-    received.push(...decoder.decode(chunk).frames.map((f) => f.header));
+    const headers = decoder.decode(chunk).frames.map((f) => f.header);
+    received.push(...headers);
+    if (options.answerPings) {
+      for (const h of headers) if (h.type === 'ping') socket.write(encodeFrameToBuffer({ type: 'pong', id: h.id }));
+    }
     notify();
   });
   const closedPromise = new Promise<void>((resolve) => socket.once('close', () => resolve()));

@@ -49,8 +49,11 @@ export class GetChannel implements ServerChannel {
       startStat = stat;
       size = stat.size;
       ({ offset: this.start0, hash } = await this.verifiedStart(file, size));
+      // Ended (cancel, shutdown) while opening: its one final frame is out, so nothing may follow it.
+      if (this.ended) return void (await file.close().catch(() => {}));
       this.ctx.conn.send({ type: 'opened', ch: this.id, window: 1, offset: this.start0, size, mode: stat.mode & 0o7777, mtimeMs: Math.round(stat.mtimeMs) });
     } catch (err) {
+      if (this.ended) return;
       const error = fileErrorFrom(err, this.request.path);
       this.ctx.conn.send({ type: 'error', ch: this.id, code: error.code, message: error.message });
       return this.finish(error.code, null);

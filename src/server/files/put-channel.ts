@@ -57,8 +57,17 @@ export class PutChannel implements ServerChannel {
       this.owned ??= await createPartial(this.partialEntry());
       await this.ctx.root.verifyDescriptor(this.owned.file.fd, this.request.path);
     } catch (err) {
+      if (this.ended) return;
       // Nothing is left behind by a refused path: a partial made here is removed again.
       return this.fail(fileErrorFrom(err, this.request.path), true);
+    }
+    if (this.ended) {
+      // Ended (cancel, shutdown) while opening: its one final frame is out, so no `opened` may follow it.
+      await this.owned?.file.close().catch(() => {});
+      this.owned = null;
+      await this.dir?.close().catch(() => {});
+      this.dir = null;
+      return;
     }
     const prefix = this.offered > 0 ? { offset: this.offered, prefixSha256: (this.offeredHash as Hash).digest('hex') } : { offset: 0 };
     this.isOpened = true;
