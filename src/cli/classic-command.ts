@@ -127,11 +127,15 @@ class ClassicSession {
     this.#flags = flags;
   }
 
-  /** docs/CLASSIC.md: the greeting is UTF-8 text, printed as it came. */
+  /**
+   * docs/CLASSIC.md: the greeting is UTF-8 text, printed as it came, then ended with a newline if it
+   * lacks one, as the classic client's print() does, so the first reply starts on its own line.
+   */
   async greeting(): Promise<void> {
     const out = stdoutSink(undefined);
     await this.#connection.readGreeting(out.sink);
-    this.#tidyLine(out.end());
+    const lastByte = out.end();
+    if (lastByte !== null && lastByte !== 0x0a) process.stdout.write('\n');
   }
 
   /** Sends one command in one write and prints its whole reply. */
