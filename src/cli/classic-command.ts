@@ -7,9 +7,10 @@ import { describeTarget, type ClassicTarget } from '../classic/client/classic-co
 import { ClassicReplyError } from '../classic/client/classic-reply-error.js';
 import { uploadFile } from '../classic/client/classic-upload.js';
 import { DEFAULT_MAX_REPLY_BYTES } from '../classic/client/framed-reply-reader.js';
-import { describeError, EXIT_CLIENT_FAILURE } from './exit-status.js';
+import { describeError, EXIT_CLIENT_FAILURE, EXIT_OUTPUT_CLOSED, exitStatusHelp } from './exit-status.js';
 import { outputWriter, parseEncoding } from './output-decoder.js';
-import { parseNonNegativeInt, parseTarget } from './target.js';
+import { durationFlag } from './duration.js';
+import { parseTarget } from './target.js';
 
 interface ClassicFlags {
   format: ClassicFormat;
@@ -25,8 +26,6 @@ type Mode = { kind: 'prompt' } | { kind: 'command'; text: string } | { kind: 'pu
 const LEAVE_WORDS = new Set(['exit', 'quit']);
 /** Exit status after Ctrl-C while a reply was awaited, as a shell reports SIGINT. */
 const EXIT_INTERRUPTED = 130;
-/** 128 + SIGPIPE, what a shell reports for a writer whose reader left. */
-const EXIT_STDOUT_CLOSED = 141;
 const DEFAULT_IDLE_MS = 200;
 const DEFAULT_TIMEOUT_MS = 60_000;
 
@@ -41,9 +40,12 @@ A reply is printed byte for byte (the remote stdout and stderr, mixed as the cla
 json, length and ack announce each reply's size, so replies never mix; raw has no framing, so framesh
 guesses that a reply ended after --idle ms without data, and says so.
 At the prompt: empty lines are skipped; exit, quit or EOF (Ctrl-D) leave; Ctrl-C while waiting leaves.
-Exit status: 0 when every reply was read whole; 255 when the connection failed or timed out, a reply
-broke its format or the file to put cannot be read (the message ends with the code, see docs/ERRORS.md);
-130 after Ctrl-C while waiting; 141 when stdout was closed early (| head).`;
+Durations take a unit (500ms, 30s, 5m); a bare number is seconds.
+${exitStatusHelp([
+  ['130', 'Ctrl-C while a reply was awaited'],
+  ['141', 'stdout was closed early (| head)'],
+  ['255', 'the connection failed or timed out, a reply broke its format, or the file to put cannot be read'],
+])}`;
 
 /** `framesh classic HOST:PORT`: a client for existing classic socket remote-exec servers (docs/CLASSIC.md). */
 export function classicCommand(): Command {
@@ -54,9 +56,9 @@ export function classicCommand(): Command {
     .addOption(new Option('--format <name>', 'the reply format the server speaks').choices(CLASSIC_FORMATS).default('json'))
     .option('--greeting', 'read and print the greeting the server sends on accept, before any command')
     .option('--encoding <name>', "the server's charset (for example gbk): commands are sent in it, replies decoded from it", parseEncoding)
-    .option('--idle <ms>', 'raw replies and the greeting end after this many ms without data', parsePositiveInt, DEFAULT_IDLE_MS)
+    .addOption(durationFlag('--idle <duration>', 'raw replies and the greeting end after this long without data', 'refused', DEFAULT_IDLE_MS))
     .addOption(new Option('--max-reply <bytes>', 'refuse a reply that announces more bytes (K, M, G suffixes)').argParser(parseByteSize).default(DEFAULT_MAX_REPLY_BYTES, '1G'))
-    .option('--timeout <ms>', 'give up when the server stays silent this long during a reply, greeting or upload (0: wait forever)', parseNonNegativeInt, DEFAULT_TIMEOUT_MS)
+    .addOption(durationFlag('--timeout <duration>', 'give up when the server stays silent this long during a reply, greeting or upload', 'none', DEFAULT_TIMEOUT_MS))
     .addHelpText('after', HELP)
     .action(async (target: ClassicTarget, words: string[], flags: ClassicFlags) => {
       const mode = chooseMode(command, words);
@@ -96,7 +98,7 @@ async function runClassic(target: ClassicTarget, mode: Mode, flags: ClassicFlags
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code !== 'EPIPE') throw err;
     connection.close();
-    process.exit(EXIT_STDOUT_CLOSED);
+    process.exit(EXIT_OUTPUT_CLOSED);
   });
   try {
     if (flags.greeting) await session.greeting();
@@ -232,12 +234,6 @@ function parseClassicTarget(text: string): ClassicTarget {
   const target = parseTarget(text, 0);
   if (target.port === 0) throw new InvalidArgumentError(`no port in "${text}": classic servers need HOST:PORT`);
   return target;
-}
-
-function parsePositiveInt(text: string): number {
-  const value = parseNonNegativeInt(text);
-  if (value === 0) throw new InvalidArgumentError('expected at least 1');
-  return value;
 }
 
 const SIZE_UNITS: Record<string, number> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 };

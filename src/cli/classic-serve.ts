@@ -5,6 +5,7 @@ import { ClassicServerError } from '../classic/server/classic-errors.js';
 import { ClassicListener, DEFAULT_CLASSIC_HOST } from '../classic/server/classic-listener.js';
 import { isLoopbackHost } from '../security/first-run.js';
 import { attachClassicAuditLog } from './classic-audit-log.js';
+import { durationFlag } from './duration.js';
 import { parseEncoding } from './output-decoder.js';
 import { parseNonNegativeInt } from './target.js';
 
@@ -44,7 +45,7 @@ export function addClassicOptions(command: Command): Command {
     .option('--classic-output-encoding <name>', 'transcode UTF-8 command output to this charset (sizes count transcoded bytes)', parseEncoding)
     .option('--classic-greeting <text>', 'text sent once to each classic client right after accept')
     .option('--classic-max-output <bytes>', "cap on one classic command's output; beyond it the output is cut, a line says so, and the command is ended", parseNonNegativeInt, DEFAULT_CLASSIC_MAX_OUTPUT_BYTES)
-    .option('--classic-timeout <ms>', 'classic per-command run time; 0 for none (default: the --max-timeout value)', parseNonNegativeInt);
+    .addOption(durationFlag('--classic-timeout <duration>', 'classic per-command run time (default: the --max-timeout value)', 'none'));
 }
 
 /**

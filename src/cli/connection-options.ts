@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { connect } from '../client/connect.js';
 import type { FrameshClient } from '../client/client.js';
 import { terminalHostKeyPrompt } from './host-trust-prompt.js';
-import { parseNonNegativeInt, type Target } from './target.js';
+import { durationFlag } from './duration.js';
+import type { Target } from './target.js';
 
 export interface ConnectionFlags {
   connectTimeout: number;
@@ -15,7 +16,7 @@ export interface ConnectionFlags {
 /** Options every client subcommand shares. */
 export function addConnectionOptions(command: Command): Command {
   return command
-    .option('--connect-timeout <ms>', 'time allowed to connect, verify and authenticate, in ms', parseNonNegativeInt, 10_000)
+    .addOption(durationFlag('--connect-timeout <duration>', 'time allowed to connect, verify and authenticate', 'refused', 10_000))
     .option('-i, --identity <file>', 'private key to authenticate with (default $FRAMESH_HOME/id_ed25519)')
     .option('--accept-new', 'trust and remember a server not yet in known_hosts (for scripts)')
     .option('--fingerprint <SHA256:...>', "require exactly this server key fingerprint")

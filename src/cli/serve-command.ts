@@ -12,7 +12,8 @@ import { ensureHome, homeFile, resolveHome } from '../security/framesh-home.js';
 import { authorizeOwnKeyOnFirstRun, isLoopbackHost } from '../security/first-run.js';
 import { attachAuditLog } from './audit-log.js';
 import { addClassicOptions, checkClassicFlags, runClassicOnly, startClassicListener, type ClassicServeFlags } from './classic-serve.js';
-import { describeError } from './exit-status.js';
+import { describeError, exitStatusHelp } from './exit-status.js';
+import { durationFlag } from './duration.js';
 import { parseNonNegativeInt } from './target.js';
 
 interface ServeFlags extends ClassicServeFlags {
@@ -43,22 +44,28 @@ export function serveCommand(): Command {
     .option('--host <address>', 'address to listen on', DEFAULT_HOST)
     .option('--port <port>', 'port to listen on; 0 picks a free port', parseNonNegativeInt, DEFAULT_PORT)
     .option('--authorized-keys <file>', 'public keys allowed in, re-read on change (default $FRAMESH_HOME/authorized_keys)')
-    .option('--max-timeout <ms>', 'cap on every command run time; 0 for none', parseNonNegativeInt, 0)
+    .addOption(durationFlag('--max-timeout <duration>', 'cap on every command run time', 'none', 0))
     .option('--login', "run every command through the account's login shell ($SHELL -lc)")
     .option('--cwd <dir>', 'working directory for commands that name none (default: home directory)')
     .option('--root <dir>', 'file root: put/get paths are resolved under it and cannot leave it (default: home directory)')
     .option('--max-channels <n>', 'limit: commands open at once per connection', parseNonNegativeInt, DEFAULT_LIMITS.maxChannels)
-    .option('--auth-grace <ms>', 'limit: time from connect to successful authentication', parseNonNegativeInt, DEFAULT_AUTH_GRACE_MS)
+    .addOption(durationFlag('--auth-grace <duration>', 'limit: time from connect to successful authentication', 'refused', DEFAULT_AUTH_GRACE_MS))
     .option('--max-startups <n>', 'limit: connections not yet authenticated; more are refused at once', parseNonNegativeInt, DEFAULT_MAX_STARTUPS)
-    .option('--auth-failure-delay <ms>', 'limit: delay before answering a failed authentication, doubling per failure from the same address (max 5 s)', parseNonNegativeInt, DEFAULT_AUTH_FAILURE_DELAY_MS)
-    .option('--keepalive-interval <ms>', 'limit: ping a silent client after this long; 0 disables', parseNonNegativeInt, DEFAULT_KEEPALIVE_INTERVAL_MS)
+    .addOption(durationFlag('--auth-failure-delay <duration>', 'limit: delay before answering a failed authentication, doubling per failure from the same address (max 5 s)', 'none', DEFAULT_AUTH_FAILURE_DELAY_MS))
+    .addOption(durationFlag('--keepalive-interval <duration>', 'limit: ping a silent client after this long', 'none', DEFAULT_KEEPALIVE_INTERVAL_MS))
     .option('--keepalive-count <n>', 'limit: close a client silent for this many intervals (its commands are ended)', parseNonNegativeInt, DEFAULT_KEEPALIVE_COUNT_MAX)
-    .option('--kill-grace <ms>', 'time between SIGTERM and SIGKILL when the server ends a command', parseNonNegativeInt, DEFAULT_KILL_GRACE_MS)
-    .option('--shutdown-grace <ms>', 'on SIGTERM/SIGINT, time running commands get to finish', parseNonNegativeInt, DEFAULT_SHUTDOWN_GRACE_MS)
+    .addOption(durationFlag('--kill-grace <duration>', 'time between SIGTERM and SIGKILL when the server ends a command (0: SIGKILL at once)', 'none', DEFAULT_KILL_GRACE_MS))
+    .addOption(durationFlag('--shutdown-grace <duration>', 'on SIGTERM/SIGINT, time running commands get to finish (0: end them at once)', 'none', DEFAULT_SHUTDOWN_GRACE_MS))
     .option('--log-level <level>', 'audit log level: debug, info, warn, error', 'info')
     .option('--log-file <file>', 'write the audit log (JSON lines) to this file instead of stderr')
     .option('--insecure', 'plain TCP without TLS or keys (for tests and trusted loopback only)')
-    .option('--insecure-allow-remote', 'allow --insecure on a non-loopback --host');
+    .option('--insecure-allow-remote', 'allow --insecure on a non-loopback --host')
+    .addHelpText(
+      'after',
+      '\nDurations take a unit (500ms, 30s, 5m, 1h); a bare number is seconds.\n' +
+        exitStatusHelp([['1', 'the server could not start (address in use, bad key files, --insecure on a remote address)']]) +
+        '  On SIGTERM/SIGINT it exits 0 after the shutdown grace.\n',
+    );
   return addClassicOptions(command)
     .action(async (flags: ServeFlags) => {
       try {

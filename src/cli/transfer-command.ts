@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import type { FrameshClient } from '../client/client.js';
 import { addConnectionOptions, connectFromFlags, type ConnectionFlags } from './connection-options.js';
-import { describeError, EXIT_CLIENT_FAILURE } from './exit-status.js';
+import { describeError, EXIT_CLIENT_FAILURE, EXIT_USAGE, exitStatusHelp } from './exit-status.js';
 import { progressView } from './progress.js';
 import { parseRemotePath, requireRemotePath, type RemotePath } from './remote-path.js';
 import { planGet, planPut, PlanError, type PlannedFile } from './transfer-plan.js';
@@ -30,6 +30,13 @@ export function transferCommand(direction: 'put' | 'get'): Command {
         ? '\nRemote paths are under the server\'s file root (serve --root). Example: framesh put -r site/ web1:/srv/www'
         : '\nExample: framesh get web1:logs/app.log web1:logs/db.log ./logs/',
     )
+    .addHelpText(
+      'after',
+      exitStatusHelp([
+        ['1', 'at least one file could not be copied (each failure is named; the others still go)'],
+        ['255', 'framesh failed: connect, host key or authentication'],
+      ]),
+    )
     .action(async (paths: string[], flags: TransferFlags) => {
       process.exitCode = await runTransfer(direction, paths, flags, command);
     });
@@ -54,7 +61,7 @@ async function runTransfer(direction: 'put' | 'get', paths: string[], flags: Tra
     }
   } catch (err) {
     process.stderr.write(`framesh: ${(err as Error).message}\n`);
-    return 2;
+    return EXIT_USAGE;
   }
   let client: FrameshClient;
   try {
