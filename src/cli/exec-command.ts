@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import type { ExecCall } from '../client/exec-call.js';
-import { addConnectionOptions, connectFromFlags, type ConnectionFlags } from './connection-options.js';
+import { addConnectionOptions, connectFromFlags, defaultPortOf, type ConnectionFlags } from './connection-options.js';
 import {
   describeError,
   EXIT_CLIENT_FAILURE,
@@ -80,7 +80,7 @@ function splitOptionsAfterHost(command: Command, words: string[]): string[] {
 async function runExec(targetText: string, words: string[], flags: ExecFlags): Promise<number> {
   let client;
   try {
-    client = await connectFromFlags(parseTarget(targetText), flags);
+    client = await connectFromFlags(parseTarget(targetText, defaultPortOf(flags)), flags);
   } catch (err) {
     process.stderr.write(`${describeError(err)}\n`);
     return EXIT_CLIENT_FAILURE;

@@ -1,7 +1,7 @@
 import readline from 'node:readline';
 import { Command } from 'commander';
 import type { ExecCall } from '../client/exec-call.js';
-import { addConnectionOptions, connectFromFlags, type ConnectionFlags } from './connection-options.js';
+import { addConnectionOptions, connectFromFlags, defaultPortOf, type ConnectionFlags } from './connection-options.js';
 import { describeError, EXIT_CLIENT_FAILURE, exitStatusHelp } from './exit-status.js';
 import { outputWriter, parseEncoding } from './output-decoder.js';
 import { parseTarget } from './target.js';
@@ -31,7 +31,7 @@ export function shellCommand(): Command {
 }
 
 async function runShell(targetText: string, flags: ShellFlags): Promise<number> {
-  const target = parseTarget(targetText);
+  const target = parseTarget(targetText, defaultPortOf(flags));
   let client;
   try {
     client = await connectFromFlags(target, flags);

@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import type { FrameshClient } from '../client/client.js';
-import { addConnectionOptions, connectFromFlags, type ConnectionFlags } from './connection-options.js';
+import { addConnectionOptions, connectFromFlags, defaultPortOf, type ConnectionFlags } from './connection-options.js';
 import { describeError, EXIT_CLIENT_FAILURE, EXIT_USAGE, exitStatusHelp } from './exit-status.js';
 import { progressView } from './progress.js';
 import { parseRemotePath, requireRemotePath, type RemotePath } from './remote-path.js';
@@ -40,7 +40,7 @@ export function transferCommand(direction: 'put' | 'get'): Command {
     .action(async (paths: string[], flags: TransferFlags) => {
       process.exitCode = await runTransfer(direction, paths, flags, command);
     });
-  return addConnectionOptions(command);
+  return addConnectionOptions(command, '-P');
 }
 
 async function runTransfer(direction: 'put' | 'get', paths: string[], flags: TransferFlags, command: Command): Promise<number> {
@@ -51,9 +51,9 @@ async function runTransfer(direction: 'put' | 'get', paths: string[], flags: Tra
   let remoteSources: string[] = [];
   try {
     if (direction === 'put') {
-      remote = requireRemotePath(dest);
+      remote = requireRemotePath(dest, defaultPortOf(flags));
     } else {
-      const parsed = sources.map(requireRemotePath);
+      const parsed = sources.map((source) => requireRemotePath(source, defaultPortOf(flags)));
       remote = parsed[0] as RemotePath;
       if (parsed.some((p) => p.host !== remote.host || p.port !== remote.port)) throw new PlanError('all sources must be on one server');
       if (parseRemotePath(dest)) throw new PlanError('the destination of get is a local path');

@@ -41,3 +41,6 @@ export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 /** PROTOCOL.md §4, §9: a channel's output streams, its input stream, and file contents. */
 export const StreamNames = { stdout: 'stdout', stderr: 'stderr', stdin: 'stdin', file: 'file' } as const;
 export type StreamName = (typeof StreamNames)[keyof typeof StreamNames];
+
+/** The TCP port a framesh server listens on unless told otherwise. */
+export const DEFAULT_PORT = 7022;

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import os from 'node:os';
 import { FramedConnection } from '../connection/framed-connection.js';
-import { DEFAULT_LIMITS, DEFAULT_WINDOW_BYTES } from '../protocol/constants.js';
+import { DEFAULT_LIMITS, DEFAULT_PORT, DEFAULT_WINDOW_BYTES } from '../protocol/constants.js';
 import type { PeerLimits } from '../protocol/messages.js';
 import { FrameshError } from '../errors.js';
 import type { ExecSummary } from './exec/exec-channel.js';
@@ -30,7 +30,7 @@ import { fileChannelFactories } from './files/file-channel-factory.js';
 import type { TransferRecord } from './files/file-channel-context.js';
 import { FileRoot } from './files/file-root.js';
 
-export const DEFAULT_PORT = 7022;
+export { DEFAULT_PORT };
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_KILL_GRACE_MS = 5000;
 export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
