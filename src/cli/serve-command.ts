@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { createServer, DEFAULT_HOST, DEFAULT_KILL_GRACE_MS, DEFAULT_PORT, DEFAULT_SHUTDOWN_GRACE_MS } from '../server/server.js';
+import { DEFAULT_HOST, DEFAULT_KILL_GRACE_MS, DEFAULT_PORT, DEFAULT_SHUTDOWN_GRACE_MS } from '../server/server-defaults.js';
 import {
   DEFAULT_AUTH_FAILURE_DELAY_MS,
   DEFAULT_AUTH_GRACE_MS,
@@ -8,15 +8,12 @@ import {
   DEFAULT_MAX_STARTUPS,
 } from '../server/server-security.js';
 import { DEFAULT_LIMITS } from '../protocol/constants.js';
-import { ensureHome, homeFile, resolveHome } from '../security/framesh-home.js';
-import { authorizeOwnKeyOnFirstRun, isLoopbackHost } from '../security/first-run.js';
-import { attachAuditLog } from './audit-log.js';
-import { addClassicOptions, checkClassicFlags, runClassicOnly, startClassicListener, type ClassicServeFlags } from './classic-serve.js';
-import { describeError, exitStatusHelp } from './exit-status.js';
+import { addClassicOptions, type ClassicServeFlags } from './classic-serve-options.js';
 import { durationFlag } from './duration.js';
+import { describeError, exitStatusHelp } from './exit-status.js';
 import { parseNonNegativeInt } from './target.js';
 
-interface ServeFlags extends ClassicServeFlags {
+export interface ServeFlags extends ClassicServeFlags {
   host: string;
   port: number;
   maxTimeout: number;
@@ -69,74 +66,12 @@ export function serveCommand(): Command {
   return addClassicOptions(command)
     .action(async (flags: ServeFlags) => {
       try {
+        // Loaded only now: `serve --help` needs neither the server nor the logger.
+        const { runServe } = await import('./serve-run.js');
         await runServe(flags);
       } catch (err) {
         process.stderr.write(`${describeError(err)}\n`);
         process.exit(1);
       }
     });
-}
-
-async function runServe(flags: ServeFlags): Promise<void> {
-  // Imported here so that client subcommands start without loading the logger.
-  const { pino } = await import('pino');
-  const log = pino({ level: flags.logLevel, base: null }, pino.destination(flags.logFile ? { dest: flags.logFile, mkdir: true, sync: false } : 2));
-  const notice = (text: string): void => {
-    process.stderr.write(`framesh: ${text}\n`);
-  };
-  checkClassicFlags(flags, notice);
-  if (flags.classicOnly) return runClassicOnly(flags, log);
-  if (flags.insecure) {
-    if (!isLoopbackHost(flags.host) && !flags.insecureAllowRemote) {
-      throw new Error(`refusing --insecure on non-loopback address ${flags.host}: anyone who can reach it could run commands. Add --insecure-allow-remote if you really mean it.`);
-    }
-    notice('WARNING: --insecure: no encryption and no authentication; anyone who can connect can run commands as this account.');
-  } else {
-    const home = ensureHome(resolveHome());
-    const authorizedKeys = flags.authorizedKeys ?? homeFile(home, 'authorized_keys');
-    const firstRun = flags.authorizedKeys ? null : authorizeOwnKeyOnFirstRun(home, authorizedKeys);
-    if (firstRun) {
-      notice(
-        `no authorized_keys found: authorized this account's own key ${firstRun.identityFile}.pub (${firstRun.fingerprint})` +
-          `${firstRun.identityCreated ? ', made just now' : ''}.\n` +
-          `framesh: to let another key in, append its .pub line (framesh or OpenSSH ssh-ed25519 format) to ${authorizedKeys}`,
-      );
-    }
-  }
-  const server = createServer({
-    insecure: flags.insecure ?? false,
-    ...(flags.authorizedKeys !== undefined && { authorizedKeysFile: flags.authorizedKeys }),
-    maxTimeoutMs: flags.maxTimeout,
-    login: flags.login ?? false,
-    maxChannels: flags.maxChannels,
-    killGraceMs: flags.killGrace,
-    authGraceMs: flags.authGrace,
-    maxStartups: flags.maxStartups,
-    authFailureDelayMs: flags.authFailureDelay,
-    keepaliveIntervalMs: flags.keepaliveInterval,
-    keepaliveCountMax: flags.keepaliveCount,
-    ...(flags.cwd !== undefined && { cwd: flags.cwd }),
-    ...(flags.root !== undefined && { root: flags.root }),
-  });
-  attachAuditLog(server, log);
-  const address = await server.listen(flags.port, flags.host);
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  if (server.fingerprint) {
-    notice(`host key fingerprint ${server.fingerprint}${server.hostKeyCreated ? ' (new host key made)' : ''}`);
-  }
-  // The one line scripts wait for: it carries the real port when --port 0 was given.
-  process.stdout.write(`framesh listening on ${host}:${address.port}\n`);
-  const classic = await startClassicListener(flags, log);
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals): void => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ event: 'shutdown', signal, graceMs: flags.shutdownGrace }, 'shutting down');
-    Promise.all([server.close(flags.shutdownGrace), classic?.close(flags.shutdownGrace)]).then(() => {
-      log.flush();
-      process.exit(0);
-    });
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
 }

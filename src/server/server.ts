@@ -30,10 +30,9 @@ import { fileChannelFactories } from './files/file-channel-factory.js';
 import type { TransferRecord } from './files/file-channel-context.js';
 import { FileRoot } from './files/file-root.js';
 
-export { DEFAULT_PORT };
-export const DEFAULT_HOST = '127.0.0.1';
-export const DEFAULT_KILL_GRACE_MS = 5000;
-export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
+import { DEFAULT_HOST, DEFAULT_KILL_GRACE_MS, DEFAULT_SHUTDOWN_GRACE_MS } from './server-defaults.js';
+
+export { DEFAULT_HOST, DEFAULT_KILL_GRACE_MS, DEFAULT_PORT, DEFAULT_SHUTDOWN_GRACE_MS };
 /** Pending-connection queue length asked of the kernel (capped by net.core.somaxconn). */
 const LISTEN_BACKLOG = 4096;
 /** Bytes queued on a client's socket before channels stop reading their sources. */
