@@ -1,4 +1,5 @@
-import { createServer } from '../server/server.js';
+import type { Logger } from 'pino';
+import { createServer, type FrameshServer } from '../server/server.js';
 import { ensureHome, homeFile, resolveHome } from '../security/framesh-home.js';
 import { authorizeOwnKeyOnFirstRun, isLoopbackHost } from '../security/first-run.js';
 import { attachAuditLog } from './audit-log.js';
@@ -56,6 +57,18 @@ export async function runServe(flags: ServeFlags): Promise<void> {
   // The one line scripts wait for: it carries the real port when --port 0 was given.
   process.stdout.write(`framesh listening on ${host}:${address.port}\n`);
   const classic = await startClassicListener(flags, log);
+  // One audit line that says the service is up and with what, for journald and log collectors.
+  log.info(
+    {
+      event: 'ready',
+      address: `${host}:${address.port}`,
+      tls: !flags.insecure,
+      ...(server.fingerprint && { fingerprint: server.fingerprint }),
+      ...(server.authorizedKeysFile && { authorizedKeysFile: server.authorizedKeysFile }),
+    },
+    'ready',
+  );
+  reloadKeysOnHangup(server, log);
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) return;
@@ -68,4 +81,23 @@ export async function runServe(flags: ServeFlags): Promise<void> {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+}
+
+/**
+ * SIGHUP re-reads the host key and authorized_keys now (as sshd re-reads its configuration), for a
+ * service manager's `reload`; it no longer ends the server. authorized_keys is also re-read when it
+ * changes, so this is for a rotated host key, or to see at once what a new authorized_keys holds.
+ */
+function reloadKeysOnHangup(server: FrameshServer, log: Logger): void {
+  process.on('SIGHUP', () => {
+    server.reloadKeys().then(
+      (keys) => log.info({ event: 'reload', signal: 'SIGHUP', ...keys }, 'keys re-read'),
+      (err: unknown) => log.error({ event: 'reload', signal: 'SIGHUP', ...errorFields(err) }, 'keys not re-read; the previous keys stay in use'),
+    );
+  });
+}
+
+function errorFields(err: unknown): Record<string, string> {
+  const code = (err as { code?: unknown }).code;
+  return { error: err instanceof Error ? err.message : String(err), ...(typeof code === 'string' && { code }) };
 }

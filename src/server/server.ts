@@ -159,9 +159,13 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
         this.channelKinds.set(kind, factory);
       }
     }
+    const server = this;
     this.gate ??= new ConnectionGate({
       insecure: this.options.insecure,
-      secureContext: this.security?.secureContext ?? null,
+      // Read at each accept, so reloadKeys() takes effect for the next connection.
+      get secureContext() {
+        return server.security?.secureContext ?? null;
+      },
       maxStartups: this.options.maxStartups,
       authGraceMs: this.options.authGraceMs,
     });
@@ -174,6 +178,20 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
         resolve(this.listener.address() as net.AddressInfo);
       });
     });
+  }
+
+  /**
+   * Re-reads the host key (and its certificate) and authorized_keys now, as `serve` does on SIGHUP:
+   * connections accepted from then on use them; established ones keep what they authenticated with.
+   * On failure (an unreadable key) the keys in use stay and the error is thrown. Null in insecure mode.
+   */
+  async reloadKeys(): Promise<{ fingerprint: string; authorizedKeysFile: string; authorizedKeys: number } | null> {
+    if (this.options.insecure) return null;
+    const security = await prepareServerSecurity(this.securityOptions, (line, reason) =>
+      this.emit('keySkipped', { file: security.authorizedKeys.file, line, reason }),
+    );
+    this.security = security;
+    return { fingerprint: security.fingerprint, authorizedKeysFile: security.authorizedKeys.file, authorizedKeys: security.authorizedKeys.size };
   }
 
   /** The host key fingerprint clients see (`SHA256:…`), or null in insecure mode or before listen(). */
