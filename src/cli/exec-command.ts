@@ -34,7 +34,7 @@ export function execCommand(): Command {
     .argument('<command...>', 'after --: one argument runs as a shell string, several run as an argv without a shell')
     .option('--encoding <name>', 'decode remote output from this charset (for example gbk) to UTF-8', parseEncoding)
     .addOption(durationFlag('--timeout <duration>', 'server ends the command after this long (500ms, 30s, 5m; bare number: seconds)', 'none'))
-    .option('--cwd <dir>', 'working directory on the server')
+    .option('--cwd <remote-dir>', 'working directory on the server')
     .option('-e, --env <KEY=VALUE>', 'add a variable to the command environment (repeatable)', collectEnv, [])
     .option('--login', "run through the server account's login shell ($SHELL -lc)")
     .option('-n, --no-stdin', 'do not forward local stdin (the command reads EOF at once)')

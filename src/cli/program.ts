@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { VERSION } from '../version.js';
 import { classicCommand } from './classic-command.js';
+import { completionCommand } from './completion-command.js';
 import { execCommand } from './exec-command.js';
 import { keygenCommand } from './keygen-command.js';
 import { transferCommand } from './transfer-command.js';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   program.addCommand(transferCommand('get'));
   program.addCommand(keygenCommand());
   program.addCommand(classicCommand());
+  program.addCommand(completionCommand());
   exitUsageErrorsWith2(program);
   return program;
 }
