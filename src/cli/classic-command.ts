@@ -1,22 +1,12 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { CLASSIC_FORMATS, type ClassicFormat } from '../classic/classic-format.js';
+import { CLASSIC_FORMATS } from '../classic/classic-format.js';
 import type { ClassicTarget } from '../classic/client/classic-connect.js';
 import { DEFAULT_MAX_REPLY_BYTES } from '../classic/client/framed-reply-reader.js';
 import { durationFlag } from './duration.js';
 import { exitStatusHelp } from './exit-status.js';
 import { parseEncoding } from './output-decoder.js';
 import { parseTarget } from './target.js';
-
-export interface ClassicFlags {
-  format: ClassicFormat;
-  greeting?: boolean;
-  encoding?: string;
-  idle: number;
-  maxReply: number;
-  timeout: number;
-}
-
-export type Mode = { kind: 'prompt' } | { kind: 'command'; text: string } | { kind: 'put'; file: string };
+import type { ClassicFlags, Mode } from './classic-run.js';
 
 const DEFAULT_IDLE_MS = 200;
 const DEFAULT_TIMEOUT_MS = 60_000;

@@ -1,13 +1,22 @@
 import readline from 'node:readline';
 import iconv from 'iconv-lite';
-import { CLASSIC_FORMATS } from '../classic/classic-format.js';
+import { CLASSIC_FORMATS, type ClassicFormat } from '../classic/classic-format.js';
 import { ClassicConnection, type ReplySink } from '../classic/client/classic-connection.js';
 import { describeTarget, type ClassicTarget } from '../classic/client/classic-connect.js';
 import { ClassicReplyError } from '../classic/client/classic-reply-error.js';
 import { uploadFile } from '../classic/client/classic-upload.js';
-import type { ClassicFlags, Mode } from './classic-command.js';
 import { describeError, EXIT_CLIENT_FAILURE, EXIT_OUTPUT_CLOSED } from './exit-status.js';
 import { outputWriter } from './output-decoder.js';
+
+export interface ClassicFlags {
+  format: ClassicFormat;
+  greeting?: boolean;
+  encoding?: string;
+  idle: number;
+  maxReply: number;
+  timeout: number;
+}
+export type Mode = { kind: 'prompt' } | { kind: 'command'; text: string } | { kind: 'put'; file: string };
 
 const LEAVE_WORDS = new Set(['exit', 'quit']);
 /** Exit status after Ctrl-C while a reply was awaited, as a shell reports SIGINT. */

@@ -1,17 +1,9 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { addConnectionOptions, type ConnectionFlags } from './connection-options.js';
+import { addConnectionOptions } from './connection-options.js';
 import { durationFlag } from './duration.js';
 import { exitStatusHelp } from './exit-status.js';
 import { parseEncoding } from './output-decoder.js';
-
-export interface ExecFlags extends ConnectionFlags {
-  encoding?: string;
-  timeout?: number;
-  cwd?: string;
-  env: string[];
-  login?: boolean;
-  stdin: boolean;
-}
+import type { ExecFlags } from './exec-run.js';
 
 const EXEC_HELP =
   exitStatusHelp([

@@ -1,10 +1,18 @@
 import type { ExecCall } from '../client/exec-call.js';
-import { connectFromFlags, defaultPortOf } from './connection-options.js';
+import { connectFromFlags, defaultPortOf, type ConnectionFlags } from './connection-options.js';
 import { describeDurationMs } from './duration.js';
 import { describeError, EXIT_CLIENT_FAILURE, EXIT_OUTPUT_CLOSED, exitStatusOf, exitStatusOfFailure } from './exit-status.js';
-import type { ExecFlags } from './exec-command.js';
 import { LocalOutput } from './local-output.js';
 import { parseTarget } from './target.js';
+
+export interface ExecFlags extends ConnectionFlags {
+  encoding?: string;
+  timeout?: number;
+  cwd?: string;
+  env: string[];
+  login?: boolean;
+  stdin: boolean;
+}
 
 /** Ctrl-C presses after which framesh gives up waiting and leaves, as ssh's escape would. */
 const INTERRUPTS_BEFORE_ABANDON = 3;
@@ -43,7 +51,7 @@ export async function runExec(targetText: string, words: string[], flags: ExecFl
       process.stderr.write(`framesh: command timed out after ${limit} (TIMEOUT)\n`);
     }
     if (result.reason === 'shutdown') {
-      process.stderr.write('framesh: the server shut down and ended the command (SHUTDOWN)\n');
+      process.stderr.write('framesh: the server shut down and ended the command (exit reason "shutdown")\n');
     }
     return exitStatusOf(result);
   } catch (err) {

@@ -8,32 +8,11 @@ import {
   DEFAULT_MAX_STARTUPS,
 } from '../server/server-security.js';
 import { DEFAULT_LIMITS } from '../protocol/constants.js';
-import { addClassicOptions, type ClassicServeFlags } from './classic-serve-options.js';
+import { addClassicOptions } from './classic-serve-options.js';
 import { durationFlag } from './duration.js';
 import { describeError, exitStatusHelp } from './exit-status.js';
 import { parseNonNegativeInt } from './target.js';
-
-export interface ServeFlags extends ClassicServeFlags {
-  host: string;
-  port: number;
-  maxTimeout: number;
-  login?: boolean;
-  maxChannels: number;
-  killGrace: number;
-  shutdownGrace: number;
-  cwd?: string;
-  root?: string;
-  logLevel: string;
-  logFile?: string;
-  insecure?: boolean;
-  insecureAllowRemote?: boolean;
-  authorizedKeys?: string;
-  authGrace: number;
-  maxStartups: number;
-  authFailureDelay: number;
-  keepaliveInterval: number;
-  keepaliveCount: number;
-}
+import type { ServeFlags } from './serve-run.js';
 
 export function serveCommand(): Command {
   const command = new Command('serve')

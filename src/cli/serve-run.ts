@@ -4,7 +4,29 @@ import { ensureHome, homeFile, resolveHome } from '../security/framesh-home.js';
 import { authorizeOwnKeyOnFirstRun, isLoopbackHost } from '../security/first-run.js';
 import { attachAuditLog } from './audit-log.js';
 import { checkClassicFlags, runClassicOnly, startClassicListener } from './classic-serve.js';
-import type { ServeFlags } from './serve-command.js';
+import type { ClassicServeFlags } from './classic-serve-options.js';
+
+export interface ServeFlags extends ClassicServeFlags {
+  host: string;
+  port: number;
+  maxTimeout: number;
+  login?: boolean;
+  maxChannels: number;
+  killGrace: number;
+  shutdownGrace: number;
+  cwd?: string;
+  root?: string;
+  logLevel: string;
+  logFile?: string;
+  insecure?: boolean;
+  insecureAllowRemote?: boolean;
+  authorizedKeys?: string;
+  authGrace: number;
+  maxStartups: number;
+  authFailureDelay: number;
+  keepaliveInterval: number;
+  keepaliveCount: number;
+}
 
 /** `framesh serve`'s work, once its flags are parsed: listen, log one ready line, stop on SIGTERM/SIGINT. */
 export async function runServe(flags: ServeFlags): Promise<void> {

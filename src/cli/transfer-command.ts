@@ -1,13 +1,7 @@
 import { Command } from 'commander';
-import { addConnectionOptions, type ConnectionFlags } from './connection-options.js';
+import { addConnectionOptions } from './connection-options.js';
 import { exitStatusHelp } from './exit-status.js';
-
-export interface TransferFlags extends ConnectionFlags {
-  recursive?: boolean;
-  preserve?: boolean;
-  quiet?: boolean;
-  resume: boolean;
-}
+import type { TransferFlags } from './transfer-run.js';
 
 /** `framesh put` and `framesh get`: one file at a time over one connection, scp's rules for names. */
 export function transferCommand(direction: 'put' | 'get'): Command {

@@ -2,12 +2,18 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { FrameshClient } from '../client/client.js';
-import { connectFromFlags, defaultPortOf } from './connection-options.js';
+import { connectFromFlags, defaultPortOf, type ConnectionFlags } from './connection-options.js';
 import { describeError, EXIT_CLIENT_FAILURE, EXIT_USAGE } from './exit-status.js';
 import { progressView } from './progress.js';
 import { parseRemotePath, requireRemotePath, type RemotePath } from './remote-path.js';
-import type { TransferFlags } from './transfer-command.js';
 import { planGet, planPut, PlanError, type PlannedFile } from './transfer-plan.js';
+
+export interface TransferFlags extends ConnectionFlags {
+  recursive?: boolean;
+  preserve?: boolean;
+  quiet?: boolean;
+  resume: boolean;
+}
 
 /** `framesh put`/`get`'s work, once its arguments are parsed. */
 export async function runTransfer(direction: 'put' | 'get', paths: string[], flags: TransferFlags, command: Command): Promise<number> {

@@ -169,6 +169,6 @@ describe('a server shutting down under a running command', () => {
     const exited = new Promise<number | null>((resolve) => client.once('exit', (code) => resolve(code)));
     assert.equal(await serve.stop('SIGTERM'), 0);
     assert.equal(await exited, 255);
-    assert.match(stderr, /the server shut down and ended the command \(SHUTDOWN\)/);
+    assert.match(stderr, /the server shut down and ended the command \(exit reason "shutdown"\)/);
   });
 });
