@@ -260,7 +260,7 @@ describe('framesh classic', { concurrency: 4 }, () => {
       assert.match(noPort.stderr, /no port in "127\.0\.0\.1"/);
       assert.match(badFormat.stderr, /Allowed choices are json, length, ack, raw/);
       assert.match(stray.stderr, /put a command after --, or use put FILE/);
-      for (const result of [noPort, badFormat, stray]) assert.equal(result.code, 1);
+      for (const result of [noPort, badFormat, stray]) assert.equal(result.code, 2, 'usage errors exit 2 in every command');
     });
   });
 });
