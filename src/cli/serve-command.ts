@@ -8,6 +8,7 @@ import {
   DEFAULT_MAX_STARTUPS,
 } from '../server/server-security.js';
 import { DEFAULT_LIMITS } from '../protocol/constants.js';
+import { DEFAULT_PARTIAL_MAX_AGE_MS } from '../server/files/stale-partials.js';
 import { addClassicOptions } from './classic-serve-options.js';
 import { durationFlag } from './duration.js';
 import { describeError, exitStatusHelp } from './exit-status.js';
@@ -24,6 +25,7 @@ export function serveCommand(): Command {
     .option('--login', "run every command through the account's login shell ($SHELL -lc)")
     .option('--cwd <dir>', 'working directory for commands that name none (default: home directory)')
     .option('--root <dir>', 'file root: put/get paths are resolved under it and cannot leave it (default: home directory)')
+    .addOption(durationFlag('--partial-max-age <duration>', 'remove partial uploads nobody resumed for this long (0 keeps them forever)', 'none', DEFAULT_PARTIAL_MAX_AGE_MS))
     .option('--max-channels <n>', 'limit: commands open at once per connection', parseNonNegativeInt, DEFAULT_LIMITS.maxChannels)
     .addOption(durationFlag('--auth-grace <duration>', 'limit: time from connect to successful authentication', 'refused', DEFAULT_AUTH_GRACE_MS))
     .option('--max-startups <n>', 'limit: connections not yet authenticated; more are refused at once', parseNonNegativeInt, DEFAULT_MAX_STARTUPS)

@@ -16,6 +16,7 @@ export interface ServeFlags extends ClassicServeFlags {
   shutdownGrace: number;
   cwd?: string;
   root?: string;
+  partialMaxAge: number;
   logLevel: string;
   logFile?: string;
   insecure?: boolean;
@@ -68,6 +69,7 @@ export async function runServe(flags: ServeFlags): Promise<void> {
     keepaliveIntervalMs: flags.keepaliveInterval,
     keepaliveCountMax: flags.keepaliveCount,
     ...(flags.cwd !== undefined && { cwd: flags.cwd }),
+    partialMaxAgeMs: flags.partialMaxAge,
     ...(flags.root !== undefined && { root: flags.root }),
   });
   attachAuditLog(server, log);

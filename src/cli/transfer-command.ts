@@ -9,7 +9,7 @@ export function transferCommand(direction: 'put' | 'get'): Command {
     .description(direction === 'put' ? 'copy local files to a server (scp-like)' : 'copy files from a server (scp-like)')
     .argument('<paths...>', direction === 'put' ? 'LOCAL... HOST[:PORT]:REMOTE' : 'HOST[:PORT]:REMOTE... LOCAL')
     .option('-r, --recursive', 'copy directory trees (directories and regular files; other special files are skipped)')
-    .option('-p, --preserve', 'keep modification times too (the mode is always kept)')
+    .option('-p, --preserve', 'keep modification times and exact permission bits (otherwise the mode less the umask)')
     .option('-q, --quiet', 'no progress bars')
     .option('--no-resume', 'start over instead of continuing an interrupted transfer')
     .addHelpText(

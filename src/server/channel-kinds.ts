@@ -4,6 +4,7 @@ import { execChannelFactory, type ExecAudit, type ExecSettings } from './exec/ex
 import { fileChannelFactories } from './files/file-channel-factory.js';
 import type { TransferRecord } from './files/file-channel-context.js';
 import type { FileRoot } from './files/file-root.js';
+import type { PartialFiles } from './files/partial-files.js';
 
 /** One factory per channel kind of the message table (OPEN_KINDS): the compiler refuses a kind left out. */
 export type ChannelKinds = { readonly [K in OpenKind]: ChannelFactory<K> };
@@ -13,6 +14,8 @@ export interface ChannelKindDeps {
   readonly exec: ExecSettings;
   readonly execAudit: ExecAudit;
   readonly root: FileRoot;
+  /** Partial uploads in progress, shared with the stale-partial sweep. */
+  readonly partials?: PartialFiles;
   readonly transferAudit: (record: TransferRecord) => void;
 }
 
@@ -24,7 +27,7 @@ export interface ChannelKindDeps {
 export function builtInChannelKinds(deps: ChannelKindDeps): ChannelKinds {
   return {
     exec: execChannelFactory(deps.exec, deps.execAudit),
-    ...fileChannelFactories(deps.root, deps.transferAudit),
+    ...fileChannelFactories(deps.root, deps.transferAudit, deps.partials),
   };
 }
 

@@ -28,6 +28,8 @@ import { KeyAuthenticator } from '../security/key-authenticator.js';
 import { SecurityError } from '../errors.js';
 import type { TransferRecord } from './files/file-channel-context.js';
 import { FileRoot } from './files/file-root.js';
+import { PartialFiles } from './files/partial-files.js';
+import { DEFAULT_PARTIAL_MAX_AGE_MS, scheduleStalePartialSweep } from './files/stale-partials.js';
 
 import { DEFAULT_HOST, DEFAULT_KILL_GRACE_MS, DEFAULT_SHUTDOWN_GRACE_MS } from './server-defaults.js';
 
@@ -62,6 +64,8 @@ export interface ServerOptions extends ServerSecurityOptions {
   cwd?: string;
   /** Directory that put and get paths are resolved under and confined to (default: home directory). */
   root?: string;
+  /** Remove partial uploads nobody resumed for this many ms (default 7 days); 0 keeps them forever. */
+  partialMaxAgeMs?: number;
   /** Environment commands start from (default: the server's, copied when the server is created). */
   env?: NodeJS.ProcessEnv;
   /** How processes are started (default: an AdaptiveLauncher: inline fork when idle, a helper pool under load; docs/ARCHITECTURE.md, "Spawning"). */
@@ -78,6 +82,8 @@ export interface ServerEvents {
   refused: [info: { remote: string; reason: string }];
   /** A put or get finished or failed. */
   transfer: [record: TransferRecord];
+  /** The stale-partial sweep removed this many abandoned partial uploads (`partialMaxAgeMs`). */
+  partialsExpired: [info: { removed: number }];
   /** A line of authorized_keys was skipped. */
   keySkipped: [info: { file: string; line: number; reason: string }];
 }
@@ -103,6 +109,7 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
   readonly channelKinds = new Map<string, ChannelFactory>();
   private kindsRegistered = false;
   private closing: Promise<void> | null = null;
+  private stopPartialSweep: () => void = () => {};
 
   constructor(options: ServerOptions = {}) {
     super();
@@ -114,6 +121,7 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
       killGraceMs: options.killGraceMs ?? DEFAULT_KILL_GRACE_MS,
       cwd: options.cwd ?? os.homedir(),
       root: options.root ?? os.homedir(),
+      partialMaxAgeMs: options.partialMaxAgeMs ?? DEFAULT_PARTIAL_MAX_AGE_MS,
       // A plain copy: spreading process.env itself calls getenv per variable on every command.
       env: { ...(options.env ?? process.env) },
       insecure: options.insecure ?? false,
@@ -178,6 +186,7 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
     const root = await FileRoot.open(this.options.root);
     if (this.kindsRegistered) return;
     this.kindsRegistered = true;
+    const partials = new PartialFiles();
     const kinds = builtInChannelKinds({
       exec: {
         launcher: this.launcher,
@@ -193,9 +202,13 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
         ended: (remote, channel, summary) => this.emit('commandEnd', { remote, ch: channel.id, command: channel.commandText, ...summary }),
       },
       root,
+      partials,
       transferAudit: (record) => this.emit('transfer', record),
     });
     for (const [kind, factory] of channelKindMap(kinds)) if (!this.channelKinds.has(kind)) this.channelKinds.set(kind, factory);
+    this.stopPartialSweep = scheduleStalePartialSweep(root.real, partials, this.options.partialMaxAgeMs, (removed) => {
+      if (removed > 0) this.emit('partialsExpired', { removed });
+    });
   }
 
   /** The host key fingerprint clients see (`SHA256:…`), or null in insecure mode or before listen(). */
@@ -231,6 +244,7 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
   }
 
   private async shutdown(graceMs: number): Promise<void> {
+    this.stopPartialSweep();
     const stopped = new Promise<void>((resolve) => this.listener.close(() => resolve()));
     for (const session of this.sessions) session.drain();
     const idle = Promise.all([...this.sessions].map((s) => s.whenIdle()));
