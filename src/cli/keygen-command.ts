@@ -4,7 +4,7 @@ import { KeyPassphraseError } from '../security/key-errors.js';
 import { fingerprintOfFile, generateKeyFiles, loadPrivateKey, type KeyPair } from '../security/key-files.js';
 import { KnownHosts } from '../security/known-hosts.js';
 import { formatSshPublicKey } from '../security/public-key-format.js';
-import { describeError } from './exit-status.js';
+import { describeError, exitStatusHelp } from './exit-status.js';
 import { cliPassphraseAsker } from './passphrase-prompt.js';
 
 interface KeygenFlags {
@@ -24,6 +24,7 @@ export function keygenCommand(): Command {
     .option('-y, --public-key', 'print the public key of the private key in -f (asks its passphrase if it has one)')
     .option('-R, --remove <host>', 'forget HOST (every port) or HOST:PORT in known_hosts (-f names another known_hosts)')
     .addHelpText('after', '\nKeys made by ssh-keygen work as they are: framesh exec -i ~/.ssh/id_ed25519 HOST -- CMD')
+    .addHelpText('after', exitStatusHelp([['1', 'the key could not be made or read (the message ends with its code)']]))
     .action(async (flags: KeygenFlags) => {
       process.exitCode = await runKeygen(flags);
     });

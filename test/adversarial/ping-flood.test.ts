@@ -30,7 +30,7 @@ describe('ping floods from peers that never read', () => {
   });
 
   it('a ping flood before authentication (TLS) is bounded the same way', async () => {
-    const server = await serve(['--auth-grace', '60000']);
+    const server = await serve(['--auth-grace', '60s']);
     const pid = server.child.pid as number;
     const before = memoryOf(pid).peak;
     const peer = await silentPeer(server.port, true);

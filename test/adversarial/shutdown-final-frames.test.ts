@@ -22,7 +22,7 @@ describe('shutdown gives every channel its final frame', () => {
     it(`SIGTERM ${when}: each of 17 channels ends exactly once`, async () => {
       const root = tempDir('framesh-adv-shutdown-');
       writeFileSync(path.join(root, 'four.bin'), Buffer.alloc(4 * 1024 * 1024, 7));
-      const flags = ['--insecure', '--root', root, '--shutdown-grace', '400', '--kill-grace', '200'];
+      const flags = ['--insecure', '--root', root, '--shutdown-grace', '400ms', '--kill-grace', '200ms'];
       const server = await startServeProcess(flags);
       const peer = await rawPeer(server.port, { answerPings: true });
       peer.send(CLIENT_HELLO);
