@@ -2,6 +2,7 @@ import { MAX_WINDOW_BYTES } from './constants.js';
 import { ProtocolError } from '../errors.js';
 import type { FrameHeader } from './frame.js';
 import type { Message } from './messages.js';
+import { checkLocale, checkPty, checkTerminalSize } from './terminal-validation.js';
 
 /**
  * Checks a decoded header against the catalog (PROTOCOL.md §4–§7) and returns
@@ -72,6 +73,10 @@ const VALIDATORS: Readonly<Record<string, (h: Fields) => void>> = {
     str(h, 'signal');
   },
   cancel: channel,
+  resize(h) {
+    channel(h);
+    checkTerminalSize(h, (why) => fail(h, why));
+  },
   seek(h) {
     channel(h);
     nonNegative(h, 'offset', h.offset);
@@ -99,14 +104,12 @@ const OPEN_KINDS: Readonly<Record<string, (h: Fields) => void>> = {
     if (!(typeof command === 'string' && command.length > 0) && !isArgv) {
       fail(h, 'command must be a non-empty string or a non-empty array of strings');
     }
-    if (h.cwd !== undefined) str(h, 'cwd');
-    if (h.env !== undefined) {
-      const env = h.env;
-      if (typeof env !== 'object' || env === null || Array.isArray(env)) fail(h, 'env must be an object');
-      if (!Object.values(env).every((v) => typeof v === 'string')) fail(h, 'env values must be strings');
-    }
-    if (h.timeoutMs !== undefined) positive(h, 'timeoutMs', h.timeoutMs);
+    commandSettings(h);
     if (h.login !== undefined && typeof h.login !== 'boolean') fail(h, 'login must be a boolean');
+  },
+  shell(h) {
+    if (h.command !== undefined) fail(h, 'a shell channel takes no command (use kind "exec")');
+    commandSettings(h);
   },
   put(h) {
     filePath(h);
@@ -130,6 +133,19 @@ const OPEN_KINDS: Readonly<Record<string, (h: Fields) => void>> = {
     if (h.mode !== undefined) nonNegative(h, 'mode', h.mode);
   },
 };
+
+/** The fields exec and shell share: cwd, env, timeoutMs, and the terminal ones of §11. */
+function commandSettings(h: Fields): void {
+  if (h.cwd !== undefined) str(h, 'cwd');
+  if (h.env !== undefined) {
+    const env = h.env;
+    if (typeof env !== 'object' || env === null || Array.isArray(env)) fail(h, 'env must be an object');
+    if (!Object.values(env).every((v) => typeof v === 'string')) fail(h, 'env values must be strings');
+  }
+  if (h.timeoutMs !== undefined) positive(h, 'timeoutMs', h.timeoutMs);
+  if (h.pty !== undefined) checkPty(h.pty, (why) => fail(h, why));
+  if (h.locale !== undefined) checkLocale(h.locale, (why) => fail(h, why));
+}
 
 function filePath(h: Fields): void {
   if (typeof h.path !== 'string' || h.path.length === 0 || h.path.includes('\0')) fail(h, 'path must be a non-empty string without NUL');

@@ -32,6 +32,26 @@ export interface PongMessage { readonly type: 'pong'; readonly id: number }
 /** Server stops taking new channels (shutdown); running ones continue. */
 export interface GoawayMessage { readonly type: 'goaway'; readonly reason: string }
 
+/** PROTOCOL.md §11.1: the terminal a command runs on. */
+export interface PtyRequest {
+  /** Becomes TERM; 1-64 characters of [A-Za-z0-9._+-]. */
+  readonly term: string;
+  readonly cols: number;
+  readonly rows: number;
+  readonly widthPx?: number;
+  readonly heightPx?: number;
+}
+
+/** PROTOCOL.md §11.2: a new size for a channel's terminal. */
+export interface ResizeMessage {
+  readonly type: 'resize';
+  readonly ch: number;
+  readonly cols: number;
+  readonly rows: number;
+  readonly widthPx?: number;
+  readonly heightPx?: number;
+}
+
 export interface ExecOpenMessage {
   readonly type: 'open';
   readonly ch: number;
@@ -42,7 +62,24 @@ export interface ExecOpenMessage {
   readonly env?: Readonly<Record<string, string>>;
   readonly timeoutMs?: number;
   readonly login?: boolean;
+  /** Run on a pseudo-terminal (PROTOCOL.md §11). */
+  readonly pty?: PtyRequest;
+  /** The client's LANG / LC_* variables (PROTOCOL.md §11.4). */
+  readonly locale?: Readonly<Record<string, string>>;
   /** Initial window the opener grants for data sent to it (PROTOCOL.md §5). */
+  readonly window: number;
+}
+
+/** PROTOCOL.md §11.1: the account's login shell, on a terminal when `pty` is given. */
+export interface ShellOpenMessage {
+  readonly type: 'open';
+  readonly ch: number;
+  readonly kind: 'shell';
+  readonly cwd?: string;
+  readonly env?: Readonly<Record<string, string>>;
+  readonly timeoutMs?: number;
+  readonly pty?: PtyRequest;
+  readonly locale?: Readonly<Record<string, string>>;
   readonly window: number;
 }
 /** PROTOCOL.md §9.1: upload a file to `path` under the server's file root. */
@@ -98,7 +135,10 @@ export interface MkdirOpenMessage {
   readonly window: number;
 }
 
-export type OpenMessage = ExecOpenMessage | PutOpenMessage | GetOpenMessage | StatOpenMessage | MkdirOpenMessage;
+export type OpenMessage =
+  | ExecOpenMessage
+  | ShellOpenMessage
+  | PutOpenMessage | GetOpenMessage | StatOpenMessage | MkdirOpenMessage;
 
 export type FileType = 'file' | 'directory' | 'none' | 'other';
 
@@ -177,6 +217,7 @@ export type ChannelMessage =
   | CancelMessage
   | ExitMessage
   | SeekMessage
-  | DoneMessage;
+  | DoneMessage
+  | ResizeMessage;
 export type Message = ConnectionMessage | ChannelMessage;
 export type MessageType = Message['type'];

@@ -2,13 +2,17 @@ import type { FramedConnection } from '../connection/framed-connection.js';
 import { buildHello, checkPeerVersion } from '../protocol/hello.js';
 import type { AuthMessage, ChannelMessage, Message, PeerLimits } from '../protocol/messages.js';
 import { FrameshError, LimitError, ProtocolError } from '../errors.js';
-import type { ChannelFactory, ServerChannel } from './server-channel.js';
+import type { ChannelFactory, ConnectionEndpoints, ServerChannel } from './server-channel.js';
 import { AGENT, CAPABILITIES } from '../version.js';
 
 export interface SessionOptions {
   readonly limits: PeerLimits;
   /** Peer address, for the audit log. */
   readonly remote: string;
+  /** What the hello offers (default: this build's CAPABILITIES). */
+  readonly capabilities?: readonly string[];
+  /** Both ends of the connection, handed to channels (FRAMESH_CONNECTION). */
+  readonly endpoints: ConnectionEndpoints;
   /** One factory per channel kind this server offers ("exec", ...). */
   readonly channelKinds: ReadonlyMap<string, ChannelFactory>;
   /** When set, nothing but `auth` and `ping` is accepted after hello until it succeeds (PROTOCOL.md §10). */
@@ -86,7 +90,8 @@ export class ServerSession {
       checkPeerVersion(message);
       this.conn.peerLimits = message.limits;
       this.greeted = true;
-      const capabilities = this.options.authenticator ? [...CAPABILITIES, 'auth-ed25519'] : CAPABILITIES;
+      const offered = this.options.capabilities ?? CAPABILITIES;
+      const capabilities = this.options.authenticator ? [...offered, 'auth-ed25519'] : offered;
       this.conn.send(buildHello(AGENT, capabilities, this.options.limits));
       return;
     }
@@ -110,6 +115,7 @@ export class ServerSession {
       case 'cancel':
       case 'seek':
       case 'done':
+      case 'resize':
         this.toChannel(message, body);
         return;
       default:
@@ -156,7 +162,8 @@ export class ServerSession {
     const factory = this.options.channelKinds.get(message.kind);
     if (!factory) throw new ProtocolError(`this server offers no "${message.kind}" channels`);
     const ch = message.ch;
-    const channel = factory(message, { conn: this.conn, remote: this.options.remote, onEnded: () => this.onChannelEnded(ch) });
+    const setup = { conn: this.conn, remote: this.options.remote, endpoints: this.options.endpoints, onEnded: () => this.onChannelEnded(ch) };
+    const channel = factory(message, setup);
     this.channels.set(ch, channel);
     channel.start().catch((err: unknown) => {
       const error = err instanceof FrameshError ? err : new ProtocolError('internal error in channel', { cause: err });
@@ -190,6 +197,10 @@ export class ServerSession {
       case 'done':
         if (!channel.onDone) throw new ProtocolError(`"done" on a channel that is not a put`);
         channel.onDone(message.sha256).catch((err: unknown) => this.conn.fail(err instanceof FrameshError ? err : new ProtocolError('internal error finishing a transfer', { cause: err })));
+        return;
+      case 'resize':
+        if (!channel.onResize) throw new ProtocolError(`"resize" on a channel that has no terminal`);
+        channel.onResize(message);
         return;
       default:
         throw new ProtocolError(`a client may not send "${message.type}"`);

@@ -6,7 +6,9 @@ import { DEFAULT_LIMITS, DEFAULT_WINDOW_BYTES } from '../protocol/constants.js';
 import type { PeerLimits } from '../protocol/messages.js';
 import { FrameshError } from '../errors.js';
 import type { ExecSummary } from './exec/exec-channel.js';
-import { execChannelFactory } from './exec/exec-channel-factory.js';
+import { commandChannelFactories, DEFAULT_MAX_TERMINALS, terminalsAvailable } from './pty/terminal-channel-factory.js';
+import { TerminalChannel } from './pty/terminal-channel.js';
+import { CAPABILITIES } from '../version.js';
 import type { ChannelFactory } from './server-channel.js';
 import { AdaptiveLauncher } from './process/adaptive-launcher.js';
 import type { ProcessLauncher } from './process/launcher.js';
@@ -29,6 +31,7 @@ import { SecurityError } from '../errors.js';
 import { fileChannelFactories } from './files/file-channel-factory.js';
 import type { TransferRecord } from './files/file-channel-context.js';
 import { FileRoot } from './files/file-root.js';
+import { accountEnvironment } from './process/command-environment.js';
 
 export const DEFAULT_PORT = 7022;
 export const DEFAULT_HOST = '127.0.0.1';
@@ -64,8 +67,19 @@ export interface ServerOptions extends ServerSecurityOptions {
   cwd?: string;
   /** Directory that put and get paths are resolved under and confined to (default: home directory). */
   root?: string;
-  /** Environment commands start from (default: the server's, copied when the server is created). */
+  /**
+   * Variables every command gets on top of the account's clean environment (HOME, USER, LOGNAME, SHELL,
+   * PATH; PROTOCOL.md §11.4). The server's own environment is never passed on.
+   */
   env?: NodeJS.ProcessEnv;
+  /** Most terminals open at once per connection (default 10, as sshd's MaxSessions; PROTOCOL.md §11.1). */
+  maxTerminals?: number;
+  /** Record every terminal session as an asciicast v2 file in this directory (docs/SECURITY.md). */
+  record?: string;
+  /** With `record`: also record what clients type (passwords typed on a terminal included). */
+  recordInput?: boolean;
+  /** @internal The terminal module to load ("node-pty"); tests name a missing one to force PTY_UNAVAILABLE. */
+  ptyModule?: string;
   /** How processes are started (default: an AdaptiveLauncher: inline fork when idle, a helper pool under load; docs/ARCHITECTURE.md, "Spawning"). */
   launcher?: ProcessLauncher;
 }
@@ -75,6 +89,9 @@ export interface ServerEvents {
   disconnect: [remote: string, error: FrameshError | null];
   commandStart: [info: { remote: string; ch: number; command: string; pid: number }];
   commandEnd: [info: { remote: string; ch: number; command: string } & ExecSummary];
+  /** A command started on a terminal (PROTOCOL.md §11); `recording` names its asciicast file. */
+  terminalStart: [info: { remote: string; ch: number; command: string; pid: number; term: string; cols: number; rows: number; recording: string | null }];
+  terminalEnd: [info: { remote: string; ch: number; command: string; cols: number; rows: number; recording: string | null } & ExecSummary];
   authenticated: [info: { remote: string } & AuthenticatedIdentity];
   authFailed: [info: { remote: string; fingerprint: string | null; comment: string; reason: string; failures: number }];
   refused: [info: { remote: string; reason: string }];
@@ -92,12 +109,16 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
   private readonly listener: net.Server;
   private readonly sessions = new Set<ServerSession>();
   private readonly launcher: ProcessLauncher;
-  private readonly options: Required<Omit<ServerOptions, 'launcher' | keyof ServerSecurityOptions>>;
+  private readonly options: Required<Omit<ServerOptions, 'launcher' | 'record' | keyof ServerSecurityOptions>> & {
+    readonly recordDir: string | null;
+  };
   private readonly securityOptions: ServerSecurityOptions;
   private security: ServerSecurity | null = null;
   private gate: ConnectionGate | null = null;
   private readonly authFailures: AuthFailures;
   private readonly limits: PeerLimits;
+  /** What this server's hello offers (PROTOCOL.md §2): "pty" only when terminals can be made. */
+  readonly capabilities: readonly string[];
   /** Channel kinds offered, by `open.kind`; later features register theirs here. */
   readonly channelKinds = new Map<string, ChannelFactory>();
   private closing: Promise<void> | null = null;
@@ -112,36 +133,60 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
       killGraceMs: options.killGraceMs ?? DEFAULT_KILL_GRACE_MS,
       cwd: options.cwd ?? os.homedir(),
       root: options.root ?? os.homedir(),
-      // A plain copy: spreading process.env itself calls getenv per variable on every command.
-      env: { ...(options.env ?? process.env) },
+      // PROTOCOL.md §11.4: the account's clean environment, never the server's own (a plain object, too:
+      // spreading process.env itself calls getenv per variable on every command).
+      env: accountEnvironment(options.env),
       insecure: options.insecure ?? false,
       authGraceMs: options.authGraceMs ?? DEFAULT_AUTH_GRACE_MS,
       maxStartups: options.maxStartups ?? DEFAULT_MAX_STARTUPS,
       authFailureDelayMs: options.authFailureDelayMs ?? DEFAULT_AUTH_FAILURE_DELAY_MS,
       keepaliveIntervalMs: options.keepaliveIntervalMs ?? DEFAULT_KEEPALIVE_INTERVAL_MS,
       keepaliveCountMax: options.keepaliveCountMax ?? DEFAULT_KEEPALIVE_COUNT_MAX,
+      maxTerminals: options.maxTerminals ?? DEFAULT_MAX_TERMINALS,
+      recordDir: options.record ?? null,
+      recordInput: options.recordInput ?? false,
+      ptyModule: options.ptyModule ?? 'node-pty',
     };
     this.securityOptions = { ...(options.home !== undefined && { home: options.home }), ...(options.hostKeyFile !== undefined && { hostKeyFile: options.hostKeyFile }), ...(options.authorizedKeysFile !== undefined && { authorizedKeysFile: options.authorizedKeysFile }) };
     this.authFailures = new AuthFailures(this.options.authFailureDelayMs);
     this.limits = { ...DEFAULT_LIMITS, maxChannels: this.options.maxChannels };
-    this.channelKinds.set(
-      'exec',
-      execChannelFactory(
-        {
-          launcher: this.launcher,
-          defaultCwd: this.options.cwd,
-          baseEnv: this.options.env,
-          login: this.options.login,
-          maxTimeoutMs: this.options.maxTimeoutMs,
-          killGraceMs: this.options.killGraceMs,
-          stdinWindowBytes: DEFAULT_WINDOW_BYTES,
+    const commandKinds = commandChannelFactories(
+      {
+        launcher: this.launcher,
+        defaultCwd: this.options.cwd,
+        baseEnv: this.options.env,
+        login: this.options.login,
+        maxTimeoutMs: this.options.maxTimeoutMs,
+        killGraceMs: this.options.killGraceMs,
+        stdinWindowBytes: DEFAULT_WINDOW_BYTES,
+        maxTerminals: this.options.maxTerminals,
+        ptyModule: this.options.ptyModule,
+        terminal: { recordDir: this.options.recordDir, recordInput: this.options.recordInput },
+      },
+      {
+        started: (remote, channel, pid) => {
+          const base = { remote, ch: channel.id, command: channel.commandText, pid };
+          if (!(channel instanceof TerminalChannel)) {
+            this.emit('commandStart', base);
+            return;
+          }
+          const { term, cols, rows } = channel.pty;
+          this.emit('terminalStart', { ...base, term, cols, rows, recording: channel.recordingFile });
         },
-        {
-          started: (remote, channel, pid) => this.emit('commandStart', { remote, ch: channel.id, command: channel.commandText, pid }),
-          ended: (remote, channel, summary) => this.emit('commandEnd', { remote, ch: channel.id, command: channel.commandText, ...summary }),
+        ended: (remote, channel, summary) => {
+          const base = { remote, ch: channel.id, command: channel.commandText, ...summary };
+          if (!(channel instanceof TerminalChannel)) {
+            this.emit('commandEnd', base);
+            return;
+          }
+          const { cols, rows } = channel.currentSize;
+          this.emit('terminalEnd', { ...base, cols, rows, recording: channel.recordingFile });
         },
-      ),
+      },
     );
+    this.channelKinds.set('exec', commandKinds.exec);
+    this.channelKinds.set('shell', commandKinds.shell);
+    this.capabilities = [...CAPABILITIES, 'shell', ...(terminalsAvailable(this.options) ? ['pty'] : [])];
     // A 64 KiB pipe read plus its frame header overflows the default 16 KiB socket buffer, so every
     // chunk paused the pipe until the socket drained; 256 KiB lets a few chunks queue (bench/throughput).
     this.listener = net.createServer({ noDelay: true, highWaterMark: SOCKET_HIGH_WATER_MARK_BYTES }, (socket) => this.accept(socket));
@@ -256,6 +301,13 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
         const session = new ServerSession(conn, {
           limits: this.limits,
           remote,
+          capabilities: this.capabilities,
+          endpoints: {
+            clientAddress: socket.remoteAddress ?? '',
+            clientPort: socket.remotePort ?? 0,
+            serverAddress: socket.localAddress ?? '',
+            serverPort: socket.localPort ?? 0,
+          },
           channelKinds: this.channelKinds,
           ...(authenticator && { authenticator }),
         });

@@ -4,8 +4,9 @@ import type { ExecOpenMessage, ExitReason } from '../../protocol/messages.js';
 import type { StreamName } from '../../protocol/constants.js';
 import { ProtocolError } from '../../errors.js';
 import { buildLaunchSpec } from '../process/command-line.js';
-import type { ExitStatus, ProcessLauncher, RunningProcess } from '../process/launcher.js';
-import type { ServerChannel } from '../server-channel.js';
+import { commandEnvironment } from '../process/command-environment.js';
+import type { ExitStatus, LaunchSpec, ProcessLauncher, RunningProcess } from '../process/launcher.js';
+import type { ConnectionEndpoints, ServerChannel } from '../server-channel.js';
 import { SpawnError } from '../process/spawn-error.js';
 import { OutputPump } from './output-pump.js';
 import { parseSignalName } from './signals.js';
@@ -22,6 +23,7 @@ export interface ExecChannelContext {
   /** Time between SIGTERM and SIGKILL when the server ends a command. */
   readonly killGraceMs: number;
   readonly stdinWindowBytes: number;
+  readonly endpoints: ConnectionEndpoints;
   readonly events: ExecChannelEvents;
 }
 
@@ -48,19 +50,19 @@ export interface ExecSummary {
 export class ExecChannel implements ServerChannel {
   readonly id: number;
   readonly request: ExecOpenMessage;
-  private readonly ctx: ExecChannelContext;
+  protected readonly ctx: ExecChannelContext;
   private readonly sendWindow: SendWindow;
   private readonly stdinWindow: ReceiveWindow;
   private readonly startedAt = performance.now();
-  private process: RunningProcess | null = null;
+  protected process: RunningProcess | null = null;
   private pumps: OutputPump[] = [];
-  private endReason: ExitReason | null = null;
+  protected endReason: ExitReason | null = null;
   private killTimer: NodeJS.Timeout | null = null;
   private timeoutTimer: NodeJS.Timeout | null = null;
   private pendingSignals: NodeJS.Signals[] = [];
   private stdinOpen = true;
   private bytesOut = { stdout: 0, stderr: 0 };
-  private ended = false;
+  protected ended = false;
 
   constructor(request: ExecOpenMessage, ctx: ExecChannelContext) {
     this.id = request.ch;
@@ -84,11 +86,11 @@ export class ExecChannel implements ServerChannel {
       command: this.request.command,
       login: this.request.login ?? this.ctx.login,
       cwd: this.request.cwd ?? this.ctx.defaultCwd,
-      env: { ...this.ctx.baseEnv, ...this.request.env },
+      env: commandEnvironment(this.ctx.baseEnv, { ...this.request, term: this.request.pty?.term }, this.ctx.endpoints),
     });
     let proc: RunningProcess;
     try {
-      proc = await this.ctx.launcher.launch(spec);
+      proc = await this.launchProcess(spec);
     } catch (err) {
       const error = err instanceof SpawnError ? err : new SpawnError('SPAWN_FAILED', `could not start command: ${String(err)}`);
       this.ctx.conn.send({ type: 'error', ch: this.id, code: error.code, message: error.message });
@@ -114,6 +116,11 @@ export class ExecChannel implements ServerChannel {
     if (!this.stdinOpen) proc.stdin.end();
     const [status] = await Promise.all([proc.exited, ...streamsDone]);
     this.onExit(status);
+  }
+
+  /** How the command starts: through the server's launcher here; on a terminal in TerminalChannel. */
+  protected launchProcess(spec: LaunchSpec): Promise<RunningProcess> {
+    return this.ctx.launcher.launch(spec);
   }
 
   onData(stream: StreamName, body: Buffer): void {
