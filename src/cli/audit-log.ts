@@ -13,6 +13,20 @@ export function attachAuditLog(server: FrameshServer, log: Logger): void {
   server.on('keySkipped', (info) => log.warn({ event: 'authorized_keys.skipped', ...info }));
   server.on('transfer', (record) => log.info({ event: 'transfer', ...record, durationMs: Math.round(record.durationMs) }));
   server.on('commandStart', (info) => log.info({ event: 'command.start', ...info }));
+  server.on('terminalStart', (info) => log.info({ event: 'terminal.start', ...info }));
+  server.on('terminalEnd', (info) =>
+    log.info({
+      event: 'terminal.end',
+      remote: info.remote,
+      fingerprint: info.fingerprint,
+      ch: info.ch,
+      command: info.command,
+      cols: info.cols,
+      rows: info.rows,
+      recording: info.recording,
+      ...commandOutcome(info),
+    }),
+  );
   server.on('commandEnd', (info) =>
     log.info({ event: 'command.end', remote: info.remote, ch: info.ch, command: info.command, ...commandOutcome(info) }),
   );

@@ -1,9 +1,12 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import type { ExecCall } from '../client/exec-call.js';
 import { addConnectionOptions, connectFromFlags, type ConnectionFlags } from './connection-options.js';
 import { describeError, EXIT_CLIENT_FAILURE, exitStatusOf } from './exit-status.js';
 import { outputWriter, parseEncoding } from './output-decoder.js';
 import { parseNonNegativeInt, parseTarget } from './target.js';
+import { localLocale } from './local-locale.js';
+import { parseEscape } from './shell-command.js';
+import { localTerminalSize, runTerminalSession } from './terminal-session.js';
 
 interface ExecFlags extends ConnectionFlags {
   encoding?: string;
@@ -12,6 +15,9 @@ interface ExecFlags extends ConnectionFlags {
   env: string[];
   login?: boolean;
   stdin: boolean;
+  /** -t: true, -T: false. */
+  tty?: boolean;
+  escape: number | null;
 }
 
 /** Ctrl-C presses after which framesh gives up waiting and leaves, as ssh's escape would. */
@@ -28,6 +34,9 @@ export function execCommand(): Command {
     .option('-e, --env <KEY=VALUE>', 'add a variable to the command environment (repeatable)', collectEnv, [])
     .option('--login', "run through the server account's login shell ($SHELL -lc)")
     .option('-n, --no-stdin', 'do not forward local stdin (the command reads EOF at once)')
+    .option('-t, --tty', 'run the command on a terminal (for vim, top, sudo prompts), even when stdin is not one')
+    .option('-T, --no-tty', 'no terminal (the default)')
+    .addOption(new Option('--escape <char>', 'with -t: escape character for ~. ~? ~~, or "none"').argParser(parseEscape).default(0x7e, '~'))
     .addHelpText(
       'after',
       '\nExit status: the remote exit code; 128+N when a signal N ended it; 124 on timeout; 255 when framesh failed.\nCtrl-C sends SIGINT to the remote command; press it 3 times to leave without waiting.',
@@ -65,12 +74,19 @@ async function runExec(targetText: string, words: string[], flags: ExecFlags): P
     process.stderr.write(`${describeError(err)}\n`);
     return EXIT_CLIENT_FAILURE;
   }
-  const call = client.exec(words.length === 1 ? (words[0] as string) : words, {
+  const command = words.length === 1 ? (words[0] as string) : words;
+  const options = {
     ...(flags.cwd !== undefined && { cwd: flags.cwd }),
     ...(flags.timeout !== undefined && { timeoutMs: flags.timeout }),
     ...(flags.login && { login: true }),
     env: parseEnv(flags.env),
-  });
+    locale: localLocale(),
+  };
+  if (flags.tty === true) {
+    const call = client.exec(command, { ...options, pty: localTerminalSize() });
+    return runTerminalSession(client, call, { escape: flags.escape, hostLabel: targetText });
+  }
+  const call = client.exec(command, options);
   const stopForwarding = forwardInterrupts(call);
   const outputDone = Promise.all([pipeOut(call.stdout, process.stdout, flags.encoding), pipeOut(call.stderr, process.stderr, flags.encoding)]);
   if (flags.stdin) process.stdin.pipe(call.stdin);

@@ -1,3 +1,5 @@
+import { mkdirSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { Command } from 'commander';
 import { createServer, DEFAULT_HOST, DEFAULT_KILL_GRACE_MS, DEFAULT_PORT, DEFAULT_SHUTDOWN_GRACE_MS } from '../server/server.js';
 import {
@@ -8,6 +10,7 @@ import {
   DEFAULT_MAX_STARTUPS,
 } from '../server/server-security.js';
 import { DEFAULT_LIMITS } from '../protocol/constants.js';
+import { DEFAULT_MAX_TERMINALS } from '../server/pty/terminal-channel-factory.js';
 import { ensureHome, homeFile, resolveHome } from '../security/framesh-home.js';
 import { authorizeOwnKeyOnFirstRun, isLoopbackHost } from '../security/first-run.js';
 import { attachAuditLog } from './audit-log.js';
@@ -35,6 +38,9 @@ interface ServeFlags extends ClassicServeFlags {
   authFailureDelay: number;
   keepaliveInterval: number;
   keepaliveCount: number;
+  maxTerminals: number;
+  record?: string;
+  recordInput?: boolean;
 }
 
 export function serveCommand(): Command {
@@ -48,6 +54,9 @@ export function serveCommand(): Command {
     .option('--cwd <dir>', 'working directory for commands that name none (default: home directory)')
     .option('--root <dir>', 'file root: put/get paths are resolved under it and cannot leave it (default: home directory)')
     .option('--max-channels <n>', 'limit: commands open at once per connection', parseNonNegativeInt, DEFAULT_LIMITS.maxChannels)
+    .option('--max-terminals <n>', 'limit: terminals (shell, exec -t) open at once per connection', parseNonNegativeInt, DEFAULT_MAX_TERMINALS)
+    .option('--record <dir>', 'record every terminal session as an asciicast v2 file (0600) in this directory')
+    .option('--record-input', 'with --record: also record what clients type (passwords typed on a terminal included)')
     .option('--auth-grace <ms>', 'limit: time from connect to successful authentication', parseNonNegativeInt, DEFAULT_AUTH_GRACE_MS)
     .option('--max-startups <n>', 'limit: connections not yet authenticated; more are refused at once', parseNonNegativeInt, DEFAULT_MAX_STARTUPS)
     .option('--auth-failure-delay <ms>', 'limit: delay before answering a failed authentication, doubling per failure from the same address (max 5 s)', parseNonNegativeInt, DEFAULT_AUTH_FAILURE_DELAY_MS)
@@ -78,6 +87,7 @@ async function runServe(flags: ServeFlags): Promise<void> {
     process.stderr.write(`framesh: ${text}\n`);
   };
   checkClassicFlags(flags, notice);
+  if (flags.recordInput && flags.record === undefined) throw new Error('--record-input needs --record DIR');
   if (flags.classicOnly) return runClassicOnly(flags, log);
   if (flags.insecure) {
     if (!isLoopbackHost(flags.host) && !flags.insecureAllowRemote) {
@@ -110,6 +120,9 @@ async function runServe(flags: ServeFlags): Promise<void> {
     keepaliveCountMax: flags.keepaliveCount,
     ...(flags.cwd !== undefined && { cwd: flags.cwd }),
     ...(flags.root !== undefined && { root: flags.root }),
+    maxTerminals: flags.maxTerminals,
+    ...(flags.record !== undefined && { record: prepareRecordDir(flags.record) }),
+    recordInput: flags.recordInput ?? false,
   });
   attachAuditLog(server, log);
   const address = await server.listen(flags.port, flags.host);
@@ -132,4 +145,12 @@ async function runServe(flags: ServeFlags): Promise<void> {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+}
+
+/** The recording directory, made 0700 if missing: recordings hold whatever appeared on the terminals. */
+function prepareRecordDir(dir: string): string {
+  const absolute = path.resolve(dir);
+  mkdirSync(absolute, { recursive: true, mode: 0o700 });
+  if (!statSync(absolute).isDirectory()) throw new Error(`--record ${dir} is not a directory`);
+  return absolute;
 }

@@ -33,6 +33,8 @@ export interface ChannelSetup {
   readonly conn: FramedConnection;
   /** Peer address, for the audit log. */
   readonly remote: string;
+  /** The client's key fingerprint once authenticated (null on an --insecure server), for the audit log. */
+  readonly fingerprint: string | null;
   /** Both ends of the connection, for FRAMESH_CONNECTION (PROTOCOL.md §11.4). */
   readonly endpoints: ConnectionEndpoints;
   /** Call exactly once when the channel has sent its final frame. */

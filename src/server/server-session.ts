@@ -50,6 +50,7 @@ export class ServerSession {
   /** `pending` while an auth message is being checked; `done` once channels may open. */
   private authState: 'none' | 'pending' | 'done';
   private draining = false;
+  private identity: AuthenticatedIdentity | null = null;
   private idleWaiters: Array<() => void> = [];
 
   constructor(conn: FramedConnection, options: SessionOptions) {
@@ -138,6 +139,7 @@ export class ServerSession {
       (identity) => {
         if (this.conn.closed) return;
         this.authState = 'done';
+        this.identity = identity;
         this.conn.send({ type: 'auth-ok', fingerprint: identity.fingerprint });
         authenticator.onAuthenticated?.(identity);
       },
@@ -162,7 +164,8 @@ export class ServerSession {
     const factory = this.options.channelKinds.get(message.kind);
     if (!factory) throw new ProtocolError(`this server offers no "${message.kind}" channels`);
     const ch = message.ch;
-    const setup = { conn: this.conn, remote: this.options.remote, endpoints: this.options.endpoints, onEnded: () => this.onChannelEnded(ch) };
+    const fingerprint = this.identity?.fingerprint ?? null;
+    const setup = { conn: this.conn, remote: this.options.remote, fingerprint, endpoints: this.options.endpoints, onEnded: () => this.onChannelEnded(ch) };
     const channel = factory(message, setup);
     this.channels.set(ch, channel);
     channel.start().catch((err: unknown) => {

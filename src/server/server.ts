@@ -90,8 +90,8 @@ export interface ServerEvents {
   commandStart: [info: { remote: string; ch: number; command: string; pid: number }];
   commandEnd: [info: { remote: string; ch: number; command: string } & ExecSummary];
   /** A command started on a terminal (PROTOCOL.md §11); `recording` names its asciicast file. */
-  terminalStart: [info: { remote: string; ch: number; command: string; pid: number; term: string; cols: number; rows: number; recording: string | null }];
-  terminalEnd: [info: { remote: string; ch: number; command: string; cols: number; rows: number; recording: string | null } & ExecSummary];
+  terminalStart: [info: { remote: string; fingerprint: string | null; ch: number; command: string; pid: number; term: string; cols: number; rows: number; recording: string | null }];
+  terminalEnd: [info: { remote: string; fingerprint: string | null; ch: number; command: string; cols: number; rows: number; recording: string | null } & ExecSummary];
   authenticated: [info: { remote: string } & AuthenticatedIdentity];
   authFailed: [info: { remote: string; fingerprint: string | null; comment: string; reason: string; failures: number }];
   refused: [info: { remote: string; reason: string }];
@@ -164,23 +164,23 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
         terminal: { recordDir: this.options.recordDir, recordInput: this.options.recordInput },
       },
       {
-        started: (remote, channel, pid) => {
+        started: ({ remote, fingerprint }, channel, pid) => {
           const base = { remote, ch: channel.id, command: channel.commandText, pid };
           if (!(channel instanceof TerminalChannel)) {
             this.emit('commandStart', base);
             return;
           }
           const { term, cols, rows } = channel.pty;
-          this.emit('terminalStart', { ...base, term, cols, rows, recording: channel.recordingFile });
+          this.emit('terminalStart', { ...base, fingerprint, term, cols, rows, recording: channel.recordingFile });
         },
-        ended: (remote, channel, summary) => {
+        ended: ({ remote, fingerprint }, channel, summary) => {
           const base = { remote, ch: channel.id, command: channel.commandText, ...summary };
           if (!(channel instanceof TerminalChannel)) {
             this.emit('commandEnd', base);
             return;
           }
           const { cols, rows } = channel.currentSize;
-          this.emit('terminalEnd', { ...base, cols, rows, recording: channel.recordingFile });
+          this.emit('terminalEnd', { ...base, fingerprint, cols, rows, recording: channel.recordingFile });
         },
       },
     );

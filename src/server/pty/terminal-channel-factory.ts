@@ -21,8 +21,8 @@ export interface CommandChannelSettings extends ExecSettings {
 
 /** Where exec and terminal channels report for logging. */
 export interface CommandAudit {
-  started(remote: string, channel: ExecChannel, pid: number): void;
-  ended(remote: string, channel: ExecChannel, summary: ExecSummary): void;
+  started(who: ChannelSetup, channel: ExecChannel, pid: number): void;
+  ended(who: ChannelSetup, channel: ExecChannel, summary: ExecSummary): void;
 }
 
 /** True when this server can make terminals (hello capability "pty"). */
@@ -40,10 +40,10 @@ export function commandChannelFactories(settings: CommandChannelSettings, audit:
 
   const make = (request: ExecOpenMessage, setup: ChannelSetup): ServerChannel => {
     const events = {
-      started: (channel: ExecChannel, pid: number) => audit.started(setup.remote, channel, pid),
+      started: (channel: ExecChannel, pid: number) => audit.started(setup, channel, pid),
       ended: (channel: ExecChannel, summary: ExecSummary) => {
         setup.onEnded();
-        audit.ended(setup.remote, channel, summary);
+        audit.ended(setup, channel, summary);
       },
     };
     const base = { ...settings, conn: setup.conn, endpoints: setup.endpoints, events };
