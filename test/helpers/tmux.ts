@@ -28,7 +28,7 @@ export class Tmux {
   private constructor(private readonly env: NodeJS.ProcessEnv) {}
 
   static async start(options: TmuxOptions = {}): Promise<Tmux> {
-    const env = { ...process.env, ...options.env, PS1: '$ ', TERM: 'xterm-256color' };
+    const env: NodeJS.ProcessEnv = { ...process.env, ...options.env, TERM: 'xterm-256color' };
     delete env.TMUX;
     const tmux = new Tmux(env);
     servers.add(tmux);

@@ -1,4 +1,4 @@
-import { constants as fsConstants, promises as fs } from 'node:fs';
+import { closeSync, constants as fsConstants, openSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -25,6 +25,7 @@ export interface TerminalProcess extends RunningProcess {
 interface UnixPty {
   readonly pid: number;
   readonly fd: number;
+  readonly ptsName: string;
   onData(listener: (data: Buffer | string) => void): { dispose(): void };
   onExit(listener: (event: { exitCode: number; signal?: number }) => void): { dispose(): void };
   on(event: 'close', listener: () => void): void;
@@ -56,6 +57,11 @@ export async function startTerminal(pty: PtyModule, spec: LaunchSpec, term: stri
   } catch (err) {
     throw new SpawnError('SPAWN_FAILED', `could not start a terminal: ${(err as Error).message}`, { cause: err });
   }
+  // Hold the terminal's slave side open, as sshd does: when the last slave descriptor closes, Linux
+  // discards output the master has not read yet, so the tail of a command's output (the last few KiB
+  // of `cat big`) was lost. With ours open the master reads to the end; node-pty ends reading 200 ms
+  // after the exit, and the descriptor is closed with it.
+  const slave = holdSlave(child.ptsName);
   const output = new TerminalOutput(child);
   const input = new TerminalInput(child.fd);
   // The master's descriptor is closed once node-pty saw the terminal's end; never write to it after.
@@ -64,6 +70,7 @@ export async function startTerminal(pty: PtyModule, spec: LaunchSpec, term: stri
     child.onExit(({ exitCode, signal }) => {
       input.hangUp();
       output.finish();
+      if (slave !== null) closeSync(slave);
       resolve(signal ? { code: null, signal: signalName(signal) } : { code: exitCode, signal: null });
     });
   });
@@ -124,4 +131,13 @@ async function checkProgram(file: string, searchPath: string | undefined): Promi
   }
   if (denied) throw new SpawnError('EACCES', `permission denied: ${file}`);
   throw new SpawnError('ENOENT_COMMAND', `command not found: ${file}`);
+}
+
+function holdSlave(ptsName: string): number | null {
+  try {
+    // O_NOCTTY: the server must never take the session's terminal as its own controlling terminal.
+    return openSync(ptsName, fsConstants.O_RDWR | fsConstants.O_NOCTTY);
+  } catch {
+    return null; // Output may lose its tail, as with node-pty alone; the session still works.
+  }
 }
