@@ -4,7 +4,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startServeProcess, type ServeProcess } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp-dirs.js';
-import { localStatusAndTerminal, terminalSession } from './terminal-helpers.js';
+import { localStatusAndTerminal, terminalSession, quietHome } from './terminal-helpers.js';
 
 /**
  * `framesh shell HOST` on a real terminal at both ends: the client runs in a tmux window (its stdin a
@@ -14,7 +14,7 @@ describe('framesh shell on a terminal (tmux)', () => {
   let serve: ServeProcess;
   let target: string;
   before(async () => {
-    serve = await startServeProcess(['--insecure']);
+    serve = await startServeProcess(['--insecure'], quietHome());
     target = `127.0.0.1:${serve.port}`;
   });
   after(async () => {

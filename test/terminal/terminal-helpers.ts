@@ -1,6 +1,15 @@
 import path from 'node:path';
 import { CLI_ENTRY, tempHome } from '../helpers/cli.js';
+import { tempDir } from '../helpers/temp-dirs.js';
 import { Tmux } from '../helpers/tmux.js';
+
+/**
+ * An empty home for the server's account, so remote login shells do not run this machine's ~/.profile,
+ * which may be slow or read the terminal and eat what a test typed ahead.
+ */
+export function quietHome(): { HOME: string } {
+  return { HOME: tempDir('framesh-term-home-') };
+}
 
 const ROOT = path.resolve(path.dirname(CLI_ENTRY), '../..');
 

@@ -6,8 +6,8 @@ import { RemoteError } from '../../src/index.js';
 import { startCuttableProxy } from '../helpers/cuttable-proxy.js';
 import { rawPeer, CLIENT_HELLO } from '../helpers/raw-peer.js';
 import { startTestServer } from '../helpers/servers.js';
-import { tempDir } from '../helpers/temp-dirs.js';
 import { livingSessionMembers, waitForSessionGone } from './session-gone.js';
+import { quietHome } from './terminal-helpers.js';
 
 function commandLine(pid: number): string {
   try {
@@ -17,13 +17,6 @@ function commandLine(pid: number): string {
   }
 }
 
-/**
- * An empty home for the server's account, so login shells do not run this machine's ~/.profile (which may
- * be slow, or read the terminal and eat what the test typed ahead).
- */
-function quietHome(): { HOME: string } {
-  return { HOME: tempDir('framesh-term-home-') };
-}
 
 /** Reads a terminal call's output until `pattern` shows up (bounded). */
 async function waitOutput(call: TerminalCall, pattern: RegExp, timeoutMs = 10_000): Promise<string> {

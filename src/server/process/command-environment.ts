@@ -53,7 +53,8 @@ interface Account {
 function currentAccount(): Account {
   try {
     const info = os.userInfo();
-    return { name: info.username, uid: info.uid, home: info.homedir, shell: info.shell || '/bin/sh' };
+    // The home the server itself uses ($HOME, else the password database), as for its default cwd and root.
+    return { name: info.username, uid: info.uid, home: os.homedir(), shell: info.shell || '/bin/sh' };
   } catch {
     // No passwd entry (a container's arbitrary uid): what the process itself knows.
     const uid = process.getuid?.() ?? -1;
