@@ -1,5 +1,6 @@
 import type { PtyRequest } from '../protocol/messages.js';
-import { ExecCall, type CallTransport } from './exec-call.js';
+import type { CallTransport } from './client-channel.js';
+import { ExecCall } from './exec-call.js';
 
 /** The terminal a command runs on (PROTOCOL.md §11.1). */
 export interface PtyOptions {

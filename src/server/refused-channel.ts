@@ -1,6 +1,6 @@
 import type { FramedConnection } from '../connection/framed-connection.js';
 import type { FrameshError } from '../errors.js';
-import type { ServerChannel } from './server-channel.js';
+import { refuseDone, refuseSeek, type ServerChannel } from './server-channel.js';
 
 /**
  * A channel refused at `open` with a channel error (LIMIT, PTY_UNAVAILABLE): its only frame is that
@@ -24,6 +24,12 @@ export class RefusedChannel implements ServerChannel {
   onWindow(): void {}
   onSignal(): void {}
   onResize(): void {}
+  onSeek(): void {
+    refuseSeek();
+  }
+  onDone(): Promise<void> {
+    return refuseDone();
+  }
   terminate(): void {}
   abandon(): void {}
 }

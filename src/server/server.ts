@@ -6,10 +6,11 @@ import { DEFAULT_LIMITS, DEFAULT_WINDOW_BYTES } from '../protocol/constants.js';
 import type { PeerLimits } from '../protocol/messages.js';
 import { FrameshError } from '../errors.js';
 import type { ExecSummary } from './exec/exec-channel.js';
-import { commandChannelFactories, DEFAULT_MAX_TERMINALS, terminalsAvailable } from './pty/terminal-channel-factory.js';
+import { DEFAULT_MAX_TERMINALS, terminalsAvailable, type CommandAudit } from './pty/terminal-channel-factory.js';
 import { TerminalChannel } from './pty/terminal-channel.js';
 import { CAPABILITIES } from '../version.js';
 import type { ChannelFactory } from './server-channel.js';
+import { builtInChannelKinds, channelKindMap } from './channel-kinds.js';
 import { AdaptiveLauncher } from './process/adaptive-launcher.js';
 import type { ProcessLauncher } from './process/launcher.js';
 import { ServerSession, type AuthenticatedIdentity } from './server-session.js';
@@ -28,7 +29,6 @@ import { startKeepalive } from '../connection/keepalive.js';
 import { AuthFailures } from '../security/auth-failures.js';
 import { KeyAuthenticator } from '../security/key-authenticator.js';
 import { SecurityError } from '../errors.js';
-import { fileChannelFactories } from './files/file-channel-factory.js';
 import type { TransferRecord } from './files/file-channel-context.js';
 import { FileRoot } from './files/file-root.js';
 import { accountEnvironment } from './process/command-environment.js';
@@ -119,8 +119,12 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
   private readonly limits: PeerLimits;
   /** What this server's hello offers (PROTOCOL.md §2): "pty" only when terminals can be made. */
   readonly capabilities: readonly string[];
-  /** Channel kinds offered, by `open.kind`; later features register theirs here. */
+  /**
+   * Channel kinds offered, by `open.kind`: the built-in ones (channel-kinds.ts) are added by listen();
+   * a kind set here before then replaces the built-in one of that name.
+   */
   readonly channelKinds = new Map<string, ChannelFactory>();
+  private kindsRegistered = false;
   private closing: Promise<void> | null = null;
 
   constructor(options: ServerOptions = {}) {
@@ -150,42 +154,6 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
     this.securityOptions = { ...(options.home !== undefined && { home: options.home }), ...(options.hostKeyFile !== undefined && { hostKeyFile: options.hostKeyFile }), ...(options.authorizedKeysFile !== undefined && { authorizedKeysFile: options.authorizedKeysFile }) };
     this.authFailures = new AuthFailures(this.options.authFailureDelayMs);
     this.limits = { ...DEFAULT_LIMITS, maxChannels: this.options.maxChannels };
-    const commandKinds = commandChannelFactories(
-      {
-        launcher: this.launcher,
-        defaultCwd: this.options.cwd,
-        baseEnv: this.options.env,
-        login: this.options.login,
-        maxTimeoutMs: this.options.maxTimeoutMs,
-        killGraceMs: this.options.killGraceMs,
-        stdinWindowBytes: DEFAULT_WINDOW_BYTES,
-        maxTerminals: this.options.maxTerminals,
-        ptyModule: this.options.ptyModule,
-        terminal: { recordDir: this.options.recordDir, recordInput: this.options.recordInput },
-      },
-      {
-        started: ({ remote, fingerprint }, channel, pid) => {
-          const base = { remote, ch: channel.id, command: channel.commandText, pid };
-          if (!(channel instanceof TerminalChannel)) {
-            this.emit('commandStart', base);
-            return;
-          }
-          const { term, cols, rows } = channel.pty;
-          this.emit('terminalStart', { ...base, fingerprint, term, cols, rows, recording: channel.recordingFile });
-        },
-        ended: ({ remote, fingerprint }, channel, summary) => {
-          const base = { remote, ch: channel.id, command: channel.commandText, ...summary };
-          if (!(channel instanceof TerminalChannel)) {
-            this.emit('commandEnd', base);
-            return;
-          }
-          const { cols, rows } = channel.currentSize;
-          this.emit('terminalEnd', { ...base, fingerprint, cols, rows, recording: channel.recordingFile });
-        },
-      },
-    );
-    this.channelKinds.set('exec', commandKinds.exec);
-    this.channelKinds.set('shell', commandKinds.shell);
     this.capabilities = [...CAPABILITIES, 'shell', ...(terminalsAvailable(this.options) ? ['pty'] : [])];
     // A 64 KiB pipe read plus its frame header overflows the default 16 KiB socket buffer, so every
     // chunk paused the pipe until the socket drained; 256 KiB lets a few chunks queue (bench/throughput).
@@ -199,12 +167,7 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
         this.emit('keySkipped', { file: this.security?.authorizedKeys.file ?? '', line, reason }),
       );
     }
-    if (!this.channelKinds.has('put')) {
-      const root = await FileRoot.open(this.options.root);
-      for (const [kind, factory] of Object.entries(fileChannelFactories(root, (record) => this.emit('transfer', record)))) {
-        this.channelKinds.set(kind, factory);
-      }
-    }
+    if (!this.kindsRegistered) await this.registerChannelKinds();
     this.gate ??= new ConnectionGate({
       insecure: this.options.insecure,
       secureContext: this.security?.secureContext ?? null,
@@ -220,6 +183,54 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
         resolve(this.listener.address() as net.AddressInfo);
       });
     });
+  }
+
+  /** Audit events of exec and terminal channels: command.* for plain exec, terminal.* with size and recording. */
+  private commandAudit(): CommandAudit {
+    return {
+      started: ({ remote, fingerprint }, channel, pid) => {
+        const base = { remote, ch: channel.id, command: channel.commandText, pid };
+        if (!(channel instanceof TerminalChannel)) {
+          this.emit('commandStart', base);
+          return;
+        }
+        const { term, cols, rows } = channel.pty;
+        this.emit('terminalStart', { ...base, fingerprint, term, cols, rows, recording: channel.recordingFile });
+      },
+      ended: ({ remote, fingerprint }, channel, summary) => {
+        const base = { remote, ch: channel.id, command: channel.commandText, ...summary };
+        if (!(channel instanceof TerminalChannel)) {
+          this.emit('commandEnd', base);
+          return;
+        }
+        const { cols, rows } = channel.currentSize;
+        this.emit('terminalEnd', { ...base, fingerprint, cols, rows, recording: channel.recordingFile });
+      },
+    };
+  }
+
+  private async registerChannelKinds(): Promise<void> {
+    const root = await FileRoot.open(this.options.root);
+    if (this.kindsRegistered) return;
+    this.kindsRegistered = true;
+    const kinds = builtInChannelKinds({
+      exec: {
+        launcher: this.launcher,
+        defaultCwd: this.options.cwd,
+        baseEnv: this.options.env,
+        login: this.options.login,
+        maxTimeoutMs: this.options.maxTimeoutMs,
+        killGraceMs: this.options.killGraceMs,
+        stdinWindowBytes: DEFAULT_WINDOW_BYTES,
+        maxTerminals: this.options.maxTerminals,
+        ptyModule: this.options.ptyModule,
+        terminal: { recordDir: this.options.recordDir, recordInput: this.options.recordInput },
+      },
+      execAudit: this.commandAudit(),
+      root,
+      transferAudit: (record) => this.emit('transfer', record),
+    });
+    for (const [kind, factory] of channelKindMap(kinds)) if (!this.channelKinds.has(kind)) this.channelKinds.set(kind, factory);
   }
 
   /** The host key fingerprint clients see (`SHA256:…`), or null in insecure mode or before listen(). */
@@ -267,7 +278,8 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
       await Promise.race([idle, new Promise((r) => setTimeout(r, this.options.killGraceMs + 1000))]);
     }
     clearTimeout(timer);
-    for (const session of this.sessions) session.conn.destroy();
+    // Not destroy(): that dropped `exit` frames still queued on the socket (hardening issue, defect 14).
+    await Promise.all([...this.sessions].map((session) => session.closeAfterFinalFrames()));
     await stopped;
     await this.launcher.close();
   }

@@ -1,6 +1,6 @@
 import type { ProcessLauncher } from '../process/launcher.js';
 
-/** Server-wide settings every exec channel shares (the factory is in pty/terminal-channel-factory.ts). */
+/** Server-wide settings every exec channel shares (the factories are in pty/terminal-channel-factory.ts). */
 export interface ExecSettings {
   readonly launcher: ProcessLauncher;
   readonly defaultCwd: string;

@@ -5,7 +5,7 @@ import { ReceiveWindow } from '../../protocol/flow-control.js';
 import type { ExitReason, PutOpenMessage } from '../../protocol/messages.js';
 import type { StreamName } from '../../protocol/constants.js';
 import { FrameshError, ProtocolError } from '../../errors.js';
-import type { ServerChannel } from '../server-channel.js';
+import { refuseResize, refuseSignal, type ServerChannel } from '../server-channel.js';
 import type { FileChannelContext } from './file-channel-context.js';
 import { FileError, fileErrorFrom } from './file-errors.js';
 import { NOFOLLOW } from './file-root.js';
@@ -58,6 +58,10 @@ export class PutChannel implements ServerChannel {
   }
 
   /** The client says where its data starts: our offered offset, or 0 to start over. */
+  onResize(): void {
+    refuseResize();
+  }
+
   onSeek(offset: number): void {
     if (this.position >= 0) throw new ProtocolError('"seek" sent twice on one put channel');
     if (offset !== 0 && offset !== this.offered) throw new ProtocolError(`"seek" to ${offset}; only 0 or the offered ${this.offered} are allowed`);
@@ -123,7 +127,7 @@ export class PutChannel implements ServerChannel {
   }
 
   onSignal(): void {
-    throw new ProtocolError('signals apply to exec channels only');
+    refuseSignal();
   }
 
   terminate(reason: ExitReason): void {

@@ -35,18 +35,18 @@ export function terminalsAvailable(settings: Pick<CommandChannelSettings, 'ptyMo
  * is an exec of the account's login shell (`$SHELL -l`); either runs on a terminal when `pty` is given,
  * within the per-connection terminal limit.
  */
-export function commandChannelFactories(settings: CommandChannelSettings, audit: CommandAudit): { exec: ChannelFactory; shell: ChannelFactory } {
+export function commandChannelFactories(
+  settings: CommandChannelSettings,
+  audit: CommandAudit,
+): { exec: ChannelFactory<'exec'>; shell: ChannelFactory<'shell'> } {
   const terminalsOpen = new WeakMap<FramedConnection, number>();
 
   const make = (request: ExecOpenMessage, setup: ChannelSetup): ServerChannel => {
     const events = {
       started: (channel: ExecChannel, pid: number) => audit.started(setup, channel, pid),
-      ended: (channel: ExecChannel, summary: ExecSummary) => {
-        setup.onEnded();
-        audit.ended(setup, channel, summary);
-      },
+      ended: (channel: ExecChannel, summary: ExecSummary) => audit.ended(setup, channel, summary),
     };
-    const base = { ...settings, conn: setup.conn, endpoints: setup.endpoints, events };
+    const base = { ...settings, ...setup, events };
     const pty = request.pty;
     if (!pty) return new ExecChannel(request, base);
     const module = loadPtyModule(settings.ptyModule);
@@ -65,25 +65,17 @@ export function commandChannelFactories(settings: CommandChannelSettings, audit:
       ...base,
       pty: module,
       terminal: settings.terminal,
-      events: {
-        ...events,
-        ended: (channel, summary) => {
-          terminalsOpen.set(setup.conn, (terminalsOpen.get(setup.conn) ?? 1) - 1);
-          events.ended(channel, summary);
-        },
+      // The channel calls onEnded once, after its final frame; the slot is free from then on.
+      onEnded: () => {
+        terminalsOpen.set(setup.conn, (terminalsOpen.get(setup.conn) ?? 1) - 1);
+        setup.onEnded();
       },
     });
   };
 
   return {
-    exec: (open, setup) => {
-      if (open.kind !== 'exec') throw new Error(`internal: exec factory given kind ${open.kind}`);
-      return make(open, setup);
-    },
-    shell: (open, setup) => {
-      if (open.kind !== 'shell') throw new Error(`internal: shell factory given kind ${open.kind}`);
-      return make(shellAsExec(open, settings.baseEnv), setup);
-    },
+    exec: (open, setup) => make(open, setup),
+    shell: (open, setup) => make(shellAsExec(open, settings.baseEnv), setup),
   };
 }
 

@@ -81,7 +81,7 @@ export class TerminalChannel extends ExecChannel {
     else super.onSignal(name);
   }
 
-  onResize(size: TerminalSize): void {
+  override onResize(size: TerminalSize): void {
     const proc = this.terminalProcess;
     if (!proc) {
       this.pendingSize = size;
