@@ -13,14 +13,16 @@ export class EscapeFilter {
   private readonly escape: number | null;
   private atLineStart = true;
   private pending = false;
+  private disconnected = false;
 
   /** `escape` is one byte, or null for `-e none` (every byte passes through). */
   constructor(escape: number | null) {
     this.escape = escape;
   }
 
-  /** The events for one chunk of typed input, in order. Nothing after a disconnect is returned. */
+  /** The events for one chunk of typed input, in order. Nothing after a disconnect is returned, ever. */
   feed(chunk: Buffer): EscapeEvent[] {
+    if (this.disconnected) return [];
     if (this.escape === null) return chunk.length ? [{ type: 'data', bytes: chunk }] : [];
     const events: EscapeEvent[] = [];
     let out: number[] = [];
@@ -33,6 +35,7 @@ export class EscapeFilter {
         this.pending = false;
         if (byte === 0x2e) {
           flush();
+          this.disconnected = true;
           events.push({ type: 'disconnect' });
           return events;
         }
