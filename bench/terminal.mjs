@@ -88,10 +88,10 @@ export async function run() {
   let sshd = null;
   try {
     const ours = await framesh(server.port, home, file);
-    console.log(`  (framesh measured; starting the private sshd for the baseline)`);
+    const p = (times, q) => fmt(percentile(times, q), 3);
+    console.log(`  framesh: echo p50 ${p(ours.times, 50)} ms, p99 ${p(ours.times, 99)} ms; cat ${fmt(ours.mbps, 0)} MB/s (baseline next)`);
     sshd = await startSshd(sshDir);
     const theirs = sshd ? await ssh(sshd.base, file) : null;
-    const p = (times, q) => fmt(percentile(times, q), 3);
     report([
       {
         name: 'keystroke echo, p50',
