@@ -33,6 +33,7 @@ export const WIRE_ERROR_CODES = [
   'SIZE_MISMATCH',
   'FILE_CHANGED',
   'CANCELLED',
+  'RESERVED_NAME',
   'FILE_ERROR',
 ] as const;
 
@@ -60,6 +61,7 @@ export const LOCAL_ERROR_CODES = [
   'CLASSIC_BAD_REPLY',
   'CLASSIC_REPLY_TOO_LARGE',
   'CLASSIC_REPLY_CUT',
+  'UNSAFE_NAME',
 ] as const;
 
 export type WireErrorCode = (typeof WIRE_ERROR_CODES)[number];
@@ -102,11 +104,12 @@ export type FileErrorCode =
   | 'SIZE_MISMATCH'
   | 'FILE_CHANGED'
   | 'CANCELLED'
+  | 'RESERVED_NAME'
   | 'FILE_ERROR'
   | 'LIMIT';
 
 /** A local file's failures, with the server's codes for the same thing. */
-export type LocalFileErrorCode = 'ENOENT' | 'EISDIR' | 'SPECIAL_FILE' | 'CHECKSUM_MISMATCH' | 'FILE_ERROR';
+export type LocalFileErrorCode = 'ENOENT' | 'EISDIR' | 'ENOTDIR' | 'SPECIAL_FILE' | 'CHECKSUM_MISMATCH' | 'FILE_ERROR';
 
 /** What a RemoteError carries: the peer's code if this version knows it, else REMOTE_UNKNOWN. */
 export type RemoteErrorCode = WireErrorCode | 'REMOTE_UNKNOWN';

@@ -12,6 +12,7 @@ export function attachAuditLog(server: FrameshServer, log: Logger): void {
   server.on('refused', (info) => log.warn({ event: 'refused', ...info }));
   server.on('keySkipped', (info) => log.warn({ event: 'authorized_keys.skipped', ...info }));
   server.on('transfer', (record) => log.info({ event: 'transfer', ...record, durationMs: Math.round(record.durationMs) }));
+  server.on('partialsExpired', ({ removed }) => log.info({ event: 'partials-expired', removed }));
   server.on('commandStart', (info) => log.info({ event: 'command.start', ...info }));
   server.on('terminalStart', (info) => log.info({ event: 'terminal.start', ...info }));
   server.on('terminalEnd', (info) =>

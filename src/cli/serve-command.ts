@@ -11,6 +11,7 @@ import {
 } from '../server/server-security.js';
 import { DEFAULT_LIMITS } from '../protocol/constants.js';
 import { DEFAULT_MAX_TERMINALS } from '../server/pty/terminal-channel-factory.js';
+import { DEFAULT_PARTIAL_MAX_AGE_MS } from '../server/files/stale-partials.js';
 import { ensureHome, homeFile, resolveHome } from '../security/framesh-home.js';
 import { authorizeOwnKeyOnFirstRun, isLoopbackHost } from '../security/first-run.js';
 import { attachAuditLog } from './audit-log.js';
@@ -28,6 +29,7 @@ interface ServeFlags extends ClassicServeFlags {
   shutdownGrace: number;
   cwd?: string;
   root?: string;
+  partialMaxAge: number;
   logLevel: string;
   logFile?: string;
   insecure?: boolean;
@@ -53,6 +55,7 @@ export function serveCommand(): Command {
     .option('--login', "run every command through the account's login shell ($SHELL -lc)")
     .option('--cwd <dir>', 'working directory for commands that name none (default: home directory)')
     .option('--root <dir>', 'file root: put/get paths are resolved under it and cannot leave it (default: home directory)')
+    .option('--partial-max-age <ms>', 'remove partial uploads nobody resumed for this long; 0 keeps them forever', parseNonNegativeInt, DEFAULT_PARTIAL_MAX_AGE_MS)
     .option('--max-channels <n>', 'limit: commands open at once per connection', parseNonNegativeInt, DEFAULT_LIMITS.maxChannels)
     .option('--max-terminals <n>', 'limit: terminals (shell, exec -t) open at once per connection', parseNonNegativeInt, DEFAULT_MAX_TERMINALS)
     .option('--record <dir>', 'record every terminal session as an asciicast v2 file (0600) in this directory')
@@ -123,6 +126,7 @@ async function runServe(flags: ServeFlags): Promise<void> {
     maxTerminals: flags.maxTerminals,
     ...(flags.record !== undefined && { record: prepareRecordDir(flags.record) }),
     recordInput: flags.recordInput ?? false,
+    partialMaxAgeMs: flags.partialMaxAge,
   });
   attachAuditLog(server, log);
   const address = await server.listen(flags.port, flags.host);

@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import type { FrameshClient } from '../client/client.js';
 import { addConnectionOptions, connectFromFlags, type ConnectionFlags } from './connection-options.js';
 import { describeError, EXIT_CLIENT_FAILURE } from './exit-status.js';
+import { localMode } from '../client/files/peer-names.js';
 import { progressView } from './progress.js';
 import { parseRemotePath, requireRemotePath, type RemotePath } from './remote-path.js';
 import { planGet, planPut, PlanError, type PlannedFile } from './transfer-plan.js';
@@ -21,7 +22,7 @@ export function transferCommand(direction: 'put' | 'get'): Command {
     .description(direction === 'put' ? 'copy local files to a server (scp-like)' : 'copy files from a server (scp-like)')
     .argument('<paths...>', direction === 'put' ? 'LOCAL... HOST[:PORT]:REMOTE' : 'HOST[:PORT]:REMOTE... LOCAL')
     .option('-r, --recursive', 'copy directory trees (directories and regular files; other special files are skipped)')
-    .option('-p, --preserve', 'keep modification times too (the mode is always kept)')
+    .option('-p, --preserve', 'keep modification times and exact permission bits (otherwise the mode less the umask)')
     .option('-q, --quiet', 'no progress bars')
     .option('--no-resume', 'start over instead of continuing an interrupted transfer')
     .addHelpText(
@@ -42,6 +43,7 @@ async function runTransfer(direction: 'put' | 'get', paths: string[], flags: Tra
   const dest = paths.at(-1) as string;
   let remote: RemotePath;
   let remoteSources: string[] = [];
+  let globbed = false;
   try {
     if (direction === 'put') {
       remote = requireRemotePath(dest);
@@ -51,6 +53,7 @@ async function runTransfer(direction: 'put' | 'get', paths: string[], flags: Tra
       if (parsed.some((p) => p.host !== remote.host || p.port !== remote.port)) throw new PlanError('all sources must be on one server');
       if (parseRemotePath(dest)) throw new PlanError('the destination of get is a local path');
       remoteSources = parsed.map((p) => p.path);
+      globbed = remoteSources.some(hasRemoteGlob);
     }
   } catch (err) {
     process.stderr.write(`framesh: ${(err as Error).message}\n`);
@@ -64,6 +67,8 @@ async function runTransfer(direction: 'put' | 'get', paths: string[], flags: Tra
     return EXIT_CLIENT_FAILURE;
   }
   try {
+    // Remote patterns (host:'logs/*.log') expand on the server, within its root, as scp's remote shell would.
+    if (globbed) remoteSources = await expandRemoteSources(client, remoteSources);
     const plan = direction === 'put' ? await planPut(client, sources, remote.path, flags.recursive ?? false) : await planGet(client, remoteSources, dest, flags.recursive ?? false);
     return await copyAll(client, direction, plan, flags);
   } catch (err) {
@@ -74,6 +79,27 @@ async function runTransfer(direction: 'put' | 'get', paths: string[], flags: Tra
   }
 }
 
+/** A remote source with `*`, `?` or `[` is a pattern; quote it (host:'logs/*.log') so the local shell leaves it alone. */
+function hasRemoteGlob(source: string): boolean {
+  return /[*?[]/.test(source);
+}
+
+async function expandRemoteSources(client: FrameshClient, sources: string[]): Promise<string[]> {
+  const expanded: string[] = [];
+  for (const source of sources) {
+    if (!hasRemoteGlob(source)) {
+      expanded.push(source);
+      continue;
+    }
+    const matches = await client.glob(source);
+    // A name that merely contains a glob character (report[1].txt) still works when nothing matches it.
+    if (matches.length === 0 && (await client.stat(source)).type !== 'none') matches.push({ path: source, ...(await client.stat(source)) });
+    if (matches.length === 0) throw new PlanError(`${source}: no match on the server`);
+    expanded.push(...matches.map((m) => m.path));
+  }
+  return expanded;
+}
+
 /** Copies each planned file (and makes each planned directory); a failure is reported with its path and the others still go (as scp does). */
 async function copyAll(client: FrameshClient, direction: 'put' | 'get', plan: PlannedFile[], flags: TransferFlags): Promise<number> {
   const view = progressView(flags.quiet ?? false, plan.reduce((sum, f) => sum + f.size, 0), plan.filter((f) => !f.directory).length);
@@ -81,7 +107,7 @@ async function copyAll(client: FrameshClient, direction: 'put' | 'get', plan: Pl
   for (const file of plan) {
     try {
       if (file.directory) {
-        await makeDirectory(client, direction, file.to, file.directory.mode);
+        await makeDirectory(client, direction, file.to, file.directory.mode, flags.preserve ?? false);
         continue;
       }
       const options = { resume: flags.resume, preserve: flags.preserve ?? false, mkdirs: file.inTree, onProgress: view.file(path.basename(file.to), file.size) };
@@ -103,11 +129,11 @@ async function copyAll(client: FrameshClient, direction: 'put' | 'get', plan: Pl
 }
 
 /**
- * A directory of a -r tree, made at the destination with the source's mode (less the umask). As scp
- * does, the owner can always write it, so the tree's own files still go in.
+ * A directory of a -r tree, made at the destination with the source's mode (less the umask, and never
+ * setuid, setgid or sticky from the server). As scp does, the owner can always write it, so the tree's
+ * own files still go in.
  */
-async function makeDirectory(client: FrameshClient, direction: 'put' | 'get', to: string, sourceMode: number): Promise<void> {
-  const mode = sourceMode | 0o700;
-  if (direction === 'put') await client.mkdir(to, { mode });
-  else await fs.mkdir(to, { recursive: true, mode });
+async function makeDirectory(client: FrameshClient, direction: 'put' | 'get', to: string, sourceMode: number, preserve: boolean): Promise<void> {
+  if (direction === 'put') await client.mkdir(to, { mode: (sourceMode & 0o777) | 0o700 });
+  else await fs.mkdir(to, { recursive: true, mode: localMode(sourceMode, preserve) | 0o700 });
 }

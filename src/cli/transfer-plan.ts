@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { FrameshClient } from '../client/client.js';
+import { walkLocal, walkRemote, type TreeEntry } from '../client/files/tree-walk.js';
 
 /** One file to move (where from, where to, its size for progress), or a directory of a -r tree to make. */
 export interface PlannedFile {
@@ -11,13 +12,6 @@ export interface PlannedFile {
   readonly inTree: boolean;
   /** A directory to make at `to` with the source's `mode`, so empty ones arrive too (as scp -r does). */
   readonly directory?: { readonly mode: number };
-}
-
-interface TreeEntry {
-  readonly rel: string;
-  readonly size: number;
-  /** Set for directories: their permission bits. */
-  readonly dirMode?: number;
 }
 
 export class PlanError extends Error {}
@@ -60,7 +54,7 @@ export async function planGet(client: FrameshClient, sources: string[], dest: st
       if (!recursive) throw new PlanError(`${source}: is a directory (use -r)`);
       const base = destIsDir ? path.join(dest, path.posix.basename(source)) : dest;
       plan.push({ from: source, to: base, size: 0, inTree: true, directory: { mode: stat.mode } });
-      for (const entry of await walkRemote(client, source, '')) {
+      for (const entry of await walkRemote(client, source)) {
         plan.push(planned(path.posix.join(source, entry.rel), path.join(base, ...entry.rel.split('/')), entry));
       }
     } else {
@@ -72,28 +66,4 @@ export async function planGet(client: FrameshClient, sources: string[], dest: st
 
 function planned(from: string, to: string, entry: TreeEntry): PlannedFile {
   return { from, to, size: entry.size, inTree: true, ...(entry.dirMode !== undefined && { directory: { mode: entry.dirMode } }) };
-}
-
-/** A local tree in order: each directory before what it holds; regular files and directories only. */
-async function walkLocal(dir: string, prefix = ''): Promise<TreeEntry[]> {
-  const out: TreeEntry[] = [];
-  for (const name of (await fs.readdir(path.join(dir, prefix))).sort()) {
-    const rel = path.join(prefix, name);
-    const stat = await fs.stat(path.join(dir, rel));
-    if (stat.isDirectory()) out.push({ rel, size: 0, dirMode: stat.mode & 0o7777 }, ...(await walkLocal(dir, rel)));
-    else if (stat.isFile()) out.push({ rel, size: stat.size });
-  }
-  return out;
-}
-
-/** The same walk on the server, through stat listings. */
-async function walkRemote(client: FrameshClient, root: string, prefix: string): Promise<TreeEntry[]> {
-  const listing = await client.stat(path.posix.join(root, prefix) || '.', { list: true });
-  const out: TreeEntry[] = [];
-  for (const entry of [...(listing.entries ?? [])].sort((a, b) => a.name.localeCompare(b.name))) {
-    const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
-    if (entry.type === 'directory') out.push({ rel, size: 0, dirMode: entry.mode }, ...(await walkRemote(client, root, rel)));
-    else if (entry.type === 'file') out.push({ rel, size: entry.size });
-  }
-  return out;
 }

@@ -7,8 +7,9 @@ import { ExecCall } from './exec-call.js';
 import type { CallTransport, ChannelOpener, ClientChannel } from './client-channel.js';
 import { ptyRequest, TerminalCall, type PtyOptions } from './terminal-call.js';
 import { runToCompletion, type RunOptions, type RunResult } from './run.js';
-import { getFile, mkdirRemote, putFile, remoteReadStream, remoteWriteStream, statRemote } from './files/transfers.js';
-import type { RemoteStat, TransferOptions, TransferResult } from './files/transfer-types.js';
+import { getFile, globRemote, mkdirRemote, putFile, remoteReadStream, remoteWriteStream, statRemote } from './files/transfers.js';
+import { getDirectory, putDirectory, type DirectoryTransferOptions, type DirectoryTransferResult } from './files/tree-transfers.js';
+import type { RemoteMatch, RemoteStat, TransferOptions, TransferResult } from './files/transfer-types.js';
 import type { Readable, Writable } from 'node:stream';
 
 export interface ExecOptions {
@@ -178,6 +179,24 @@ export class FrameshClient extends EventEmitter<ClientEvents> implements Channel
   /** Downloads `remotePath` to `localPath` (or into it, if it is a directory); verified, atomic, resumable. */
   get(remotePath: string, localPath: string, options?: TransferOptions): Promise<TransferResult> {
     return getFile(this, remotePath, localPath, options);
+  }
+
+  /**
+   * Copies the contents of a local directory into `remoteDir` (made when missing), empty directories
+   * included; `filter` picks entries, `onProgress` reports each file.
+   */
+  putDirectory(localDir: string, remoteDir: string, options?: DirectoryTransferOptions): Promise<DirectoryTransferResult> {
+    return putDirectory(this, localDir, remoteDir, options);
+  }
+
+  /** Copies the contents of a remote directory into `localDir`; every name the server lists is checked. */
+  getDirectory(remoteDir: string, localDir: string, options?: DirectoryTransferOptions): Promise<DirectoryTransferResult> {
+    return getDirectory(this, remoteDir, localDir, options);
+  }
+
+  /** Expands a shell pattern (`logs/*.log`) on the server, within its file root; sorted, maybe empty. */
+  glob(pattern: string): Promise<RemoteMatch[]> {
+    return globRemote(this, pattern);
   }
 
   /** What is at a remote path; with `list`, a directory's entries. */

@@ -135,6 +135,8 @@ export const OPEN_KINDS = {
   stat: {
     path: filePath(),
     list: optional(boolean()),
+    /** `path` is a shell pattern: the `done` body lists its matches. */
+    glob: optional(boolean()),
   },
   /** PROTOCOL.md §9.4: make a directory (and missing parents inside the root); answered like stat. */
   mkdir: {
@@ -182,6 +184,8 @@ export const CHANNEL_MESSAGES = {
     sha256: optional(sha256Hex()),
     size: optional(nonNegativeInteger()),
     stat: optional(object(FILE_STAT)),
+    /** put: where the file was stored, in the client's terms (PROTOCOL.md §9.1). */
+    path: optional(string()),
     len: frameLength(),
   },
   exit: {

@@ -4,6 +4,7 @@ import { commandChannelFactories, type CommandAudit, type CommandChannelSettings
 import { fileChannelFactories } from './files/file-channel-factory.js';
 import type { TransferRecord } from './files/file-channel-context.js';
 import type { FileRoot } from './files/file-root.js';
+import type { PartialFiles } from './files/partial-files.js';
 
 /** One factory per channel kind of the message table (OPEN_KINDS): the compiler refuses a kind left out. */
 export type ChannelKinds = { readonly [K in OpenKind]: ChannelFactory<K> };
@@ -13,6 +14,8 @@ export interface ChannelKindDeps {
   readonly exec: CommandChannelSettings;
   readonly execAudit: CommandAudit;
   readonly root: FileRoot;
+  /** Partial uploads in progress, shared with the stale-partial sweep. */
+  readonly partials?: PartialFiles;
   readonly transferAudit: (record: TransferRecord) => void;
 }
 
@@ -25,7 +28,7 @@ export function builtInChannelKinds(deps: ChannelKindDeps): ChannelKinds {
   return {
     // exec (with or without a terminal) and shell (PROTOCOL.md §11).
     ...commandChannelFactories(deps.exec, deps.execAudit),
-    ...fileChannelFactories(deps.root, deps.transferAudit),
+    ...fileChannelFactories(deps.root, deps.transferAudit, deps.partials),
   };
 }
 

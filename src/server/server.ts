@@ -32,6 +32,8 @@ import { SecurityError } from '../errors.js';
 import type { TransferRecord } from './files/file-channel-context.js';
 import { FileRoot } from './files/file-root.js';
 import { accountEnvironment } from './process/command-environment.js';
+import { PartialFiles } from './files/partial-files.js';
+import { DEFAULT_PARTIAL_MAX_AGE_MS, scheduleStalePartialSweep } from './files/stale-partials.js';
 
 export const DEFAULT_PORT = 7022;
 export const DEFAULT_HOST = '127.0.0.1';
@@ -67,6 +69,8 @@ export interface ServerOptions extends ServerSecurityOptions {
   cwd?: string;
   /** Directory that put and get paths are resolved under and confined to (default: home directory). */
   root?: string;
+  /** Remove partial uploads nobody resumed for this many ms (default 7 days); 0 keeps them forever. */
+  partialMaxAgeMs?: number;
   /**
    * Variables every command gets on top of the account's clean environment (HOME, USER, LOGNAME, SHELL,
    * PATH; PROTOCOL.md §11.4). The server's own environment is never passed on.
@@ -97,6 +101,8 @@ export interface ServerEvents {
   refused: [info: { remote: string; reason: string }];
   /** A put or get finished or failed. */
   transfer: [record: TransferRecord];
+  /** The stale-partial sweep removed this many abandoned partial uploads (`partialMaxAgeMs`). */
+  partialsExpired: [info: { removed: number }];
   /** A line of authorized_keys was skipped. */
   keySkipped: [info: { file: string; line: number; reason: string }];
 }
@@ -126,6 +132,7 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
   readonly channelKinds = new Map<string, ChannelFactory>();
   private kindsRegistered = false;
   private closing: Promise<void> | null = null;
+  private stopPartialSweep: () => void = () => {};
 
   constructor(options: ServerOptions = {}) {
     super();
@@ -137,6 +144,7 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
       killGraceMs: options.killGraceMs ?? DEFAULT_KILL_GRACE_MS,
       cwd: options.cwd ?? os.homedir(),
       root: options.root ?? os.homedir(),
+      partialMaxAgeMs: options.partialMaxAgeMs ?? DEFAULT_PARTIAL_MAX_AGE_MS,
       // PROTOCOL.md §11.4: the account's clean environment, never the server's own (a plain object, too:
       // spreading process.env itself calls getenv per variable on every command).
       env: accountEnvironment(options.env),
@@ -213,6 +221,7 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
     const root = await FileRoot.open(this.options.root);
     if (this.kindsRegistered) return;
     this.kindsRegistered = true;
+    const partials = new PartialFiles();
     const kinds = builtInChannelKinds({
       exec: {
         launcher: this.launcher,
@@ -228,9 +237,13 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
       },
       execAudit: this.commandAudit(),
       root,
+      partials,
       transferAudit: (record) => this.emit('transfer', record),
     });
     for (const [kind, factory] of channelKindMap(kinds)) if (!this.channelKinds.has(kind)) this.channelKinds.set(kind, factory);
+    this.stopPartialSweep = scheduleStalePartialSweep(root.real, partials, this.options.partialMaxAgeMs, (removed) => {
+      if (removed > 0) this.emit('partialsExpired', { removed });
+    });
   }
 
   /** The host key fingerprint clients see (`SHA256:…`), or null in insecure mode or before listen(). */
@@ -266,6 +279,7 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
   }
 
   private async shutdown(graceMs: number): Promise<void> {
+    this.stopPartialSweep();
     const stopped = new Promise<void>((resolve) => this.listener.close(() => resolve()));
     for (const session of this.sessions) session.drain();
     const idle = Promise.all([...this.sessions].map((s) => s.whenIdle()));

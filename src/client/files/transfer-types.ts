@@ -12,7 +12,10 @@ export interface TransferProgress {
 export interface TransferOptions {
   /** Continue an interrupted transfer of the same file (default true). */
   resume?: boolean;
-  /** Keep modification time too (mode is always kept, as scp keeps the executable bit). */
+  /**
+   * Keep the modification time and the exact permission bits. Without it the mode is kept less the
+   * local umask (as scp does). setuid, setgid and sticky bits are never taken from the peer.
+   */
   preserve?: boolean;
   /** put: create missing parent directories on the server. */
   mkdirs?: boolean;
@@ -34,4 +37,9 @@ export interface TransferResult {
 export interface RemoteStat extends FileStat {
   /** With `list`, a directory's entries. */
   readonly entries?: ReadonlyArray<FileStat & { readonly name: string }>;
+}
+
+/** One match of a remote pattern (`client.glob`): its path in the pattern's terms and what is there. */
+export interface RemoteMatch extends FileStat {
+  readonly path: string;
 }

@@ -7,7 +7,8 @@ import { LocalFileError } from '../../errors.js';
 import type { OpenMessage } from '../../protocol/messages.js';
 import type { ChannelOpener } from '../client-channel.js';
 import { FileCall } from './file-call.js';
-import type { RemoteStat, TransferOptions, TransferResult } from './transfer-types.js';
+import { localMode } from './peer-names.js';
+import type { RemoteMatch, RemoteStat, TransferOptions, TransferResult } from './transfer-types.js';
 
 const DEFAULT_GET_WINDOW_BYTES = 8 * 1024 * 1024;
 
@@ -21,6 +22,20 @@ export async function statRemote(client: ChannelOpener, remotePath: string, list
   const { done, body } = await call.result;
   const stat = done.stat ?? { type: 'none' as const, size: 0, mode: 0, mtimeMs: 0 };
   return body.length > 0 ? { ...stat, entries: JSON.parse(body.toString('utf8')) } : stat;
+}
+
+/**
+ * Expands a shell pattern (`*`, `?`, `[...]` per path component) on the server, within its file root
+ * (PROTOCOL.md §9.3). Resolves with the matches, sorted; none is an empty array.
+ */
+export async function globRemote(client: ChannelOpener, pattern: string): Promise<RemoteMatch[]> {
+  const call = openFile(client, 1024, (ch) => ({ type: 'open', ch, kind: 'stat', path: pattern, glob: true, window: 1024 }));
+  const { body } = await call.result;
+  const matches: unknown = body.length > 0 ? JSON.parse(body.toString('utf8')) : [];
+  if (!Array.isArray(matches) || !matches.every((m) => typeof m?.path === 'string')) {
+    throw new LocalFileError('FILE_ERROR', `the server answered the pattern ${pattern} with something that is not a list of paths`);
+  }
+  return matches as RemoteMatch[];
 }
 
 /** Makes a remote directory and its missing parents (PROTOCOL.md §9.4); an existing one is fine. */
@@ -70,7 +85,8 @@ export async function putFile(client: ChannelOpener, localPath: string, remotePa
     call.cancel();
     throw err;
   })]);
-  return { path: remotePath, size: done.size ?? stat.size, sha256: done.sha256 ?? '', resumedFrom: offset };
+  // The server says where the file went (into a directory under its own name, say); older servers do not.
+  return { path: done.path ?? remotePath, size: done.size ?? stat.size, sha256: done.sha256 ?? '', resumedFrom: offset };
 }
 
 /**
@@ -80,8 +96,16 @@ export async function putFile(client: ChannelOpener, localPath: string, remotePa
  * matches the server's.
  */
 export async function getFile(client: ChannelOpener, remotePath: string, localPath: string, options: TransferOptions = {}): Promise<TransferResult> {
-  const target = (await isDirectory(localPath)) ? path.join(localPath, path.posix.basename(remotePath)) : localPath;
+  const intoDirectory = await isDirectory(localPath);
+  // A trailing slash means "a directory", as in scp: it must exist; the file is never stored as `newdir`.
+  if (!intoDirectory && /[\\/]$/.test(localPath)) {
+    throw new LocalFileError('ENOENT', `no such directory: ${localPath} (a trailing / names a directory; create it first)`);
+  }
+  const target = intoDirectory ? path.join(localPath, path.posix.basename(remotePath)) : localPath;
   if (await isDirectory(target)) throw new LocalFileError('EISDIR', `refusing to replace a directory with a file: ${target}`);
+  if (!(await isDirectory(path.dirname(target)))) {
+    throw new LocalFileError('ENOENT', `no such directory: ${path.dirname(target)} (for ${target})`);
+  }
   const partial = path.join(path.dirname(target), `.${path.basename(target)}.framesh-part`);
   let offset = 0;
   let hash = createHash('sha256');
@@ -124,7 +148,8 @@ export async function getFile(client: ChannelOpener, remotePath: string, localPa
   }
   const file = await fs.open(partial, constants.O_RDWR);
   try {
-    await file.chmod((opened.mode ?? 0o644) & 0o7777);
+    // Never setuid/setgid/sticky from the server; less the umask unless preserving (as scp).
+    await file.chmod(localMode(opened.mode ?? 0o644, options.preserve ?? false));
     if (options.preserve && opened.mtimeMs !== undefined) await file.utimes(new Date(), new Date(opened.mtimeMs));
     await file.sync();
   } finally {

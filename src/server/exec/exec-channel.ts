@@ -122,6 +122,8 @@ export class ExecChannel implements ServerChannel {
 
   onData(stream: StreamName, body: Buffer): void {
     if (stream !== 'stdin') throw new ProtocolError(`a client may only send stdin data, not ${stream}`);
+    // Before `opened` the client has no window: stdin sent then would be lost, so it is refused loudly.
+    if (!this.process && !this.ended) throw new ProtocolError('stdin data before "opened"');
     this.stdinWindow.receive(body.length);
     const proc = this.process;
     if (!proc || !this.stdinOpen || proc.stdin.writableEnded) {

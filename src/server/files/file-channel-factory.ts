@@ -11,8 +11,11 @@ import { StatChannel } from './stat-channel.js';
 export const PUT_WINDOW_BYTES = 8 * 1024 * 1024;
 
 /** Factories for the "put", "get", "stat" and "mkdir" channel kinds over one file root. */
-export function fileChannelFactories(root: FileRoot, audit: (record: TransferRecord) => void): FileChannelFactories {
-  const partials = new PartialFiles();
+export function fileChannelFactories(
+  root: FileRoot,
+  audit: (record: TransferRecord) => void,
+  partials: PartialFiles = new PartialFiles(),
+): FileChannelFactories {
   const context = (setup: ChannelSetup): FileChannelContext => ({ ...setup, root, partials, receiveWindowBytes: PUT_WINDOW_BYTES, audit });
   return {
     put: (open, setup) => new PutChannel(open, context(setup)),

@@ -13,7 +13,9 @@ export class FileError extends FrameshError {
 export function fileErrorFrom(err: unknown, shownPath: string): FileError {
   if (err instanceof FileError) return err;
   const code = (err as NodeJS.ErrnoException).code;
-  const why = (err as Error).message;
+  // Never Node's own message: it names the server's absolute path, which is no business of the client's.
+  const syscall = (err as NodeJS.ErrnoException).syscall;
+  const why = code ? `${code}${syscall ? ` (${syscall})` : ''}` : 'internal error';
   switch (code) {
     case 'ENOENT':
       return new FileError('ENOENT', `no such file or directory: ${shownPath}`, { cause: err });

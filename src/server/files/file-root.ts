@@ -1,4 +1,5 @@
 import { constants, promises as fs } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { FileError } from './file-errors.js';
 
@@ -10,13 +11,16 @@ import { FileError } from './file-errors.js';
 export class FileRoot {
   /** The root's real path (symbolic links resolved once, at start). */
   readonly real: string;
+  /** The server account's home, for `~` and `~/…` (PROTOCOL.md §9); it must lie inside the root to be used. */
+  private readonly home: string;
 
-  private constructor(real: string) {
+  private constructor(real: string, home: string) {
     this.real = real;
+    this.home = home;
   }
 
-  static async open(dir: string): Promise<FileRoot> {
-    return new FileRoot(await fs.realpath(dir));
+  static async open(dir: string, home: string = os.homedir()): Promise<FileRoot> {
+    return new FileRoot(await fs.realpath(dir), await fs.realpath(home).catch(() => path.resolve(home)));
   }
 
   /**
@@ -24,7 +28,9 @@ export class FileRoot {
    * that climbs out and absolute paths elsewhere, before touching the disk.
    */
   lexical(requested: string): string {
-    const candidate = path.resolve(this.real, requested);
+    // `~` and `~/x` are the account's home, as in scp; `~user` is not special (framesh has no other users).
+    const fromHome = requested === '~' || requested.startsWith('~/');
+    const candidate = fromHome ? path.resolve(this.home, requested.slice(2)) : path.resolve(this.real, requested);
     if (!this.contains(candidate)) throw escape(requested);
     return candidate;
   }
@@ -65,7 +71,9 @@ export class FileRoot {
 
   contains(candidate: string): boolean {
     const relative = path.relative(this.real, candidate);
-    return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+    // Only a whole `..` component climbs out: `..bashrc` is a dotfile in the root, not a parent reference.
+    const climbs = relative === '..' || relative.startsWith(`..${path.sep}`);
+    return relative === '' || (!climbs && !path.isAbsolute(relative));
   }
 
   /** How a path is shown to the client: relative to the root. */

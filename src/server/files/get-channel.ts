@@ -1,5 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
-import type { promises as fs } from 'node:fs';
+import type { promises as fs, Stats } from 'node:fs';
 import { Readable } from 'node:stream';
 import { SendWindow } from '../../protocol/flow-control.js';
 import type { ExitReason, GetOpenMessage } from '../../protocol/messages.js';
@@ -41,10 +41,12 @@ export class GetChannel implements ServerChannel {
   async start(): Promise<void> {
     let hash: Hash;
     let size: number;
+    let startStat: Stats;
     try {
       const { file } = await openReadSource(this.ctx.root, this.request.path);
       this.file = file;
       const stat = await file.stat();
+      startStat = stat;
       size = stat.size;
       ({ offset: this.start0, hash } = await this.verifiedStart(file, size));
       this.ctx.conn.send({ type: 'opened', ch: this.id, window: 1, offset: this.start0, size, mode: stat.mode & 0o7777, mtimeMs: Math.round(stat.mtimeMs) });
@@ -70,8 +72,8 @@ export class GetChannel implements ServerChannel {
     );
     await this.pump.done;
     if (this.ended) return;
-    if (this.start0 + this.sent !== size) {
-      this.ctx.conn.send({ type: 'error', ch: this.id, code: 'FILE_CHANGED', message: `${this.request.path} changed size while it was sent` });
+    if (this.start0 + this.sent !== size || (await this.changedSince(startStat))) {
+      this.ctx.conn.send({ type: 'error', ch: this.id, code: 'FILE_CHANGED', message: `${this.request.path} changed while it was sent` });
       return this.finish('FILE_CHANGED', null);
     }
     const sha256 = hash.digest('hex');
@@ -127,6 +129,15 @@ export class GetChannel implements ServerChannel {
     for await (const chunk of file.createReadStream({ start: 0, end: offset - 1, autoClose: false })) prefix.update(chunk as Buffer);
     if (prefix.copy().digest('hex') === this.request.prefixSha256) return { offset, hash: prefix };
     return { offset: 0, hash: createHash('sha256') };
+  }
+
+  /**
+   * Growth (or a rewrite in place) while sending: size or mtime now differ from the start. The bytes
+   * sent stop at the starting size, so without this a grown file would arrive truncated yet verified.
+   */
+  private async changedSince(start: Stats): Promise<boolean> {
+    const now = await (this.file as fs.FileHandle).stat().catch(() => null);
+    return !now || now.size !== start.size || now.mtimeMs !== start.mtimeMs;
   }
 
   private finish(outcome: string, sha256: string | null): void {

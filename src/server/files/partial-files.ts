@@ -14,13 +14,22 @@ export class PartialFiles {
   /** Claims the partial path for `target`; release it when the transfer ends. */
   claim(target: string): { path: string; resumable: boolean; release: () => void } {
     const shared = partialPathFor(target);
-    if (!this.held.has(shared)) {
-      this.held.add(shared);
-      return { path: shared, resumable: true, release: () => this.held.delete(shared) };
-    }
-    const unique = `${shared}-${randomBytes(6).toString('hex')}`;
-    return { path: unique, resumable: false, release: () => {} };
+    const name = this.held.has(shared) ? `${shared}-${randomBytes(6).toString('hex')}` : shared;
+    this.held.add(name);
+    return { path: name, resumable: name === shared, release: () => this.held.delete(name) };
   }
+
+  /** Whether a transfer is writing this partial now (the stale-partial sweep leaves it alone). */
+  isHeld(partialPath: string): boolean {
+    return this.held.has(partialPath);
+  }
+}
+
+/** Names of framesh partial files (`.NAME.framesh-part` and the private `-HEX` form) are reserved. */
+const PARTIAL_NAME = /^\..+\.framesh-part(-[0-9a-f]+)?$/s;
+
+export function isPartialName(name: string): boolean {
+  return PARTIAL_NAME.test(name);
 }
 
 export function partialPathFor(target: string): string {

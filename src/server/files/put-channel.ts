@@ -1,5 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
-import { constants, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { ReceiveWindow } from '../../protocol/flow-control.js';
 import type { ExitReason, PutOpenMessage } from '../../protocol/messages.js';
@@ -8,14 +8,16 @@ import { FrameshError, ProtocolError } from '../../errors.js';
 import { refuseResize, refuseSignal, type ServerChannel } from '../server-channel.js';
 import type { FileChannelContext } from './file-channel-context.js';
 import { FileError, fileErrorFrom } from './file-errors.js';
-import { NOFOLLOW } from './file-root.js';
+import { createPartial, openResumablePartial, removeOwned, stillOwned, type OwnedPartial } from './partial-open.js';
+import { VerifiedDir } from './verified-dir.js';
 import { resolveWriteTarget } from './write-target.js';
 
 /**
  * An upload (PROTOCOL.md §9.1). Bytes go to a partial file beside the target;
- * only when the whole file's SHA-256 matches the sender's is it synced and
+ * only when the SHA-256 of the file on disk matches the sender's is it synced and
  * renamed over the target, so readers see the old file or the new one, never
- * a part. An interrupted upload leaves the partial for the next one to resume.
+ * a part. An interrupted upload leaves its resumable partial for the next one
+ * (until the stale-partial sweep expires it); a failed one leaves nothing.
  */
 export class PutChannel implements ServerChannel {
   readonly id: number;
@@ -23,11 +25,15 @@ export class PutChannel implements ServerChannel {
   private readonly ctx: FileChannelContext;
   private readonly window: ReceiveWindow;
   private readonly startedAt = performance.now();
-  private hash: Hash = createHash('sha256');
-  private file: fs.FileHandle | null = null;
-  private partial: { path: string; release: () => void } | null = null;
+  private owned: OwnedPartial | null = null;
+  private partial: { path: string; resumable: boolean; release: () => void } | null = null;
   private target = '';
+  private shownTarget = '';
+  /** The target's directory, held open; every partial and rename operation goes through it. */
+  private dir: VerifiedDir | null = null;
   private offered = 0;
+  private offeredHash: Hash | null = null;
+  private isOpened = false;
   private position = -1;
   private resumedFrom = 0;
   private writes: Promise<void> = Promise.resolve();
@@ -43,17 +49,19 @@ export class PutChannel implements ServerChannel {
 
   async start(): Promise<void> {
     try {
-      this.target = await resolveWriteTarget(this.ctx.root, this.request);
-      const claim = this.ctx.partials.claim(this.target);
-      this.partial = claim;
-      const resume = claim.resumable && this.request.resume !== false && this.request.size !== undefined;
-      this.offered = resume ? await this.openExisting(claim.path) : 0;
-      if (!this.file) this.file = await this.openFresh(claim.path);
-      await this.ctx.root.verifyDescriptor(this.file.fd, this.request.path);
+      ({ target: this.target, shown: this.shownTarget } = await resolveWriteTarget(this.ctx.root, this.request));
+      this.dir = await VerifiedDir.open(this.ctx.root, path.dirname(this.target), this.request.path);
+      this.partial = this.ctx.partials.claim(this.target);
+      const resume = this.partial.resumable && this.request.resume !== false && this.request.size !== undefined;
+      if (resume) await this.openExisting(this.partialEntry());
+      this.owned ??= await createPartial(this.partialEntry());
+      await this.ctx.root.verifyDescriptor(this.owned.file.fd, this.request.path);
     } catch (err) {
-      return this.fail(fileErrorFrom(err, this.request.path), false);
+      // Nothing is left behind by a refused path: a partial made here is removed again.
+      return this.fail(fileErrorFrom(err, this.request.path), true);
     }
-    const prefix = this.offered > 0 ? { offset: this.offered, prefixSha256: this.hash.copy().digest('hex') } : { offset: 0 };
+    const prefix = this.offered > 0 ? { offset: this.offered, prefixSha256: (this.offeredHash as Hash).digest('hex') } : { offset: 0 };
+    this.isOpened = true;
     this.ctx.conn.send({ type: 'opened', ch: this.id, window: this.ctx.receiveWindowBytes, ...prefix });
   }
 
@@ -63,21 +71,20 @@ export class PutChannel implements ServerChannel {
   }
 
   onSeek(offset: number): void {
+    // Before `opened` the client knows neither the offset nor its window; what it sent cannot be right.
+    if (!this.isOpened) throw new ProtocolError('"seek" before "opened" on a put channel');
     if (this.position >= 0) throw new ProtocolError('"seek" sent twice on one put channel');
     if (offset !== 0 && offset !== this.offered) throw new ProtocolError(`"seek" to ${offset}; only 0 or the offered ${this.offered} are allowed`);
     this.position = offset;
     this.resumedFrom = offset;
-    if (offset === 0 && this.offered > 0) {
-      this.hash = createHash('sha256');
-      this.queue(async (file) => file.truncate(0));
-    }
+    if (offset === 0 && this.offered > 0) this.queue(async (file) => file.truncate(0));
   }
 
   onData(stream: StreamName, body: Buffer): void {
     if (stream !== 'file') throw new ProtocolError(`a put channel carries "file" data, not ${stream}`);
+    if (!this.isOpened) throw new ProtocolError('put data before "opened"');
     if (this.position < 0) throw new ProtocolError('put data before "seek"');
     this.window.receive(body.length);
-    this.hash.update(body);
     const at = this.position;
     this.position += body.length;
     this.queue(async (file) => {
@@ -88,33 +95,47 @@ export class PutChannel implements ServerChannel {
     });
   }
 
-  /** All data sent: verify, sync, rename into place, answer `done`. */
+  /** All data sent: verify the bytes on disk, sync, rename into place, answer `done`. */
   async onDone(sha256: string | undefined): Promise<void> {
+    if (!this.isOpened) throw new ProtocolError('"done" before "opened" on a put channel');
     if (this.position < 0) throw new ProtocolError('"done" before "seek"');
+    if (this.ended) return;
     await this.writes;
-    if (this.writeError) return this.fail(this.writeError, false);
-    const size = this.position;
-    const actual = this.hash.digest('hex');
-    if (this.request.size !== undefined && size !== this.request.size) {
-      return this.fail(new FileError('SIZE_MISMATCH', `${this.request.path}: announced ${this.request.size} bytes, received ${size}`), true);
+    // A write that failed (ENOSPC most often) leaves a partial that cannot be trusted: it goes.
+    if (this.writeError) return this.fail(this.writeError, true);
+    const owned = this.owned as OwnedPartial;
+    const partialPath = this.partialEntry();
+    let actual: string;
+    let size: number;
+    try {
+      // The hash covers the file that will be renamed into place, read back through our own
+      // descriptor — not the bytes we meant to write (issue 9, defect 6).
+      ({ sha256: actual, size } = await hashDescriptor(owned.file));
+    } catch (err) {
+      return this.fail(fileErrorFrom(err, this.request.path), true);
+    }
+    if (size !== this.position || (this.request.size !== undefined && size !== this.request.size)) {
+      const expected = this.request.size ?? this.position;
+      return this.fail(new FileError('SIZE_MISMATCH', `${this.request.path}: announced ${expected} bytes, stored ${size}`), true);
     }
     if (sha256 !== actual) {
-      return this.fail(new FileError('CHECKSUM_MISMATCH', `${this.request.path}: SHA-256 of the received bytes does not match the sender's; nothing was replaced`), true);
+      return this.fail(new FileError('CHECKSUM_MISMATCH', `${this.request.path}: SHA-256 of the stored bytes does not match the sender's; nothing was replaced`), true);
     }
     try {
-      const file = this.file as fs.FileHandle;
-      if (this.request.mode !== undefined) await file.chmod(this.request.mode & 0o7777);
-      if (this.request.mtimeMs !== undefined) await file.utimes(new Date(), new Date(this.request.mtimeMs));
-      await file.sync();
-      await file.close();
-      this.file = null;
-      // The target directory is checked again right before the rename (docs/SECURITY.md).
+      // Permission bits only: a client never makes a setuid, setgid or sticky file on the server.
+      if (this.request.mode !== undefined) await owned.file.chmod(this.request.mode & 0o777);
+      if (this.request.mtimeMs !== undefined) await owned.file.utimes(new Date(), new Date(this.request.mtimeMs));
+      await owned.file.sync();
+      // The target directory is checked again right before the rename (docs/SECURITY.md), and the
+      // partial's name must still lead to the file whose bytes were verified, with no other link.
       await this.ctx.root.realDirectory(path.dirname(this.target), this.request.path);
-      await fs.rename((this.partial as { path: string }).path, this.target);
+      await stillOwned(partialPath, owned);
+      // Both ends in the directory we hold: neither can be redirected by a link swapped in above it.
+      await fs.rename(partialPath, (this.dir as VerifiedDir).entry(path.basename(this.target)));
     } catch (err) {
-      return this.fail(fileErrorFrom(err, this.request.path), false);
+      return this.fail(fileErrorFrom(err, this.request.path), true);
     }
-    this.ctx.conn.send({ type: 'done', ch: this.id, sha256: actual, size });
+    this.ctx.conn.send({ type: 'done', ch: this.id, sha256: actual, size, path: this.shownTarget });
     this.finish('ok', actual, size);
   }
 
@@ -140,34 +161,26 @@ export class PutChannel implements ServerChannel {
     this.finish('disconnect', null, this.position);
   }
 
-  private async openExisting(partialPath: string): Promise<number> {
-    let file: fs.FileHandle;
-    try {
-      file = await fs.open(partialPath, constants.O_RDWR | NOFOLLOW);
-    } catch {
-      return 0;
+  /** Resumes from a partial of an interrupted upload when it is a plain file no longer than this one. */
+  private async openExisting(partialPath: string): Promise<void> {
+    const owned = await openResumablePartial(partialPath);
+    if (!owned) return;
+    this.owned = owned;
+    const stat = await owned.file.stat();
+    if (stat.size > (this.request.size as number)) {
+      await owned.file.truncate(0);
+      return;
     }
-    const stat = await file.stat();
-    if (!stat.isFile() || stat.size > (this.request.size as number)) {
-      await file.truncate(0);
-      this.file = file;
-      return 0;
-    }
-    for await (const chunk of file.createReadStream({ start: 0, autoClose: false })) this.hash.update(chunk as Buffer);
-    this.file = file;
-    return stat.size;
-  }
-
-  private openFresh(partialPath: string): Promise<fs.FileHandle> {
-    return fs.open(partialPath, constants.O_RDWR | constants.O_CREAT | constants.O_TRUNC | NOFOLLOW, 0o600);
+    this.offeredHash = (await hashDescriptor(owned.file)).hash;
+    this.offered = stat.size;
   }
 
   /** Writes run one after another; the first failure is kept and reported at `done`. */
   private queue(write: (file: fs.FileHandle) => Promise<unknown>): Promise<void> {
     this.writes = this.writes.then(async () => {
-      if (this.writeError || !this.file) return;
+      if (this.writeError || !this.owned) return;
       try {
-        await write(this.file);
+        await write(this.owned.file);
       } catch (err) {
         this.writeError = fileErrorFrom(err, this.request.path);
       }
@@ -176,10 +189,21 @@ export class PutChannel implements ServerChannel {
   }
 
   private async fail(error: FrameshError, discardPartial: boolean): Promise<void> {
+    if (this.ended) return;
     // Damaged bytes are gone before the client hears of the failure.
-    if (discardPartial && this.partial) await fs.rm(this.partial.path, { force: true }).catch(() => {});
+    if (discardPartial) await this.discard();
     this.ctx.conn.send({ type: 'error', ch: this.id, code: error.code, message: error.message });
     this.finish(error.code, null, Math.max(0, this.position));
+  }
+
+  /** Removes our partial (only if its name still leads to our file: never someone else's). */
+  private async discard(): Promise<void> {
+    if (this.owned && this.partial && this.dir) await removeOwned(this.partialEntry(), this.owned);
+  }
+
+  /** The partial's name as reached through the held directory. */
+  private partialEntry(): string {
+    return (this.dir as VerifiedDir).entry(path.basename((this.partial as { path: string }).path));
   }
 
   private finish(outcome: string, sha256: string | null, bytes: number): void {
@@ -190,8 +214,12 @@ export class PutChannel implements ServerChannel {
     // never hash a file that an interrupted put is still writing to. The audit record comes after, so
     // whoever waits for it finds the partial free.
     void this.writes.finally(async () => {
-      await this.file?.close().catch(() => {});
-      this.file = null;
+      // A private partial (a concurrent put to the same target) is never resumed: it goes now.
+      if (outcome !== 'ok' && this.partial && !this.partial.resumable) await this.discard();
+      await this.owned?.file.close().catch(() => {});
+      this.owned = null;
+      await this.dir?.close();
+      this.dir = null;
       this.partial?.release();
       this.ctx.audit({
         remote: this.ctx.remote,
@@ -205,4 +233,15 @@ export class PutChannel implements ServerChannel {
       });
     });
   }
+}
+
+/** SHA-256 and size of everything in an open file, read through its descriptor. */
+async function hashDescriptor(file: fs.FileHandle): Promise<{ hash: Hash; sha256: string; size: number }> {
+  const hash = createHash('sha256');
+  let size = 0;
+  for await (const chunk of file.createReadStream({ start: 0, autoClose: false, highWaterMark: 1024 * 1024 })) {
+    hash.update(chunk as Buffer);
+    size += (chunk as Buffer).length;
+  }
+  return { hash, sha256: hash.copy().digest('hex'), size };
 }

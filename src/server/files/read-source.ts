@@ -1,6 +1,8 @@
 import { constants, promises as fs } from 'node:fs';
+import path from 'node:path';
 import { FileError } from './file-errors.js';
 import type { FileRoot } from './file-root.js';
+import { VerifiedDir } from './verified-dir.js';
 
 /**
  * Opens a file to send. A symbolic link is followed only to a target inside
@@ -15,7 +17,12 @@ export async function openReadSource(root: FileRoot, requested: string): Promise
     real = await fs.realpath(real);
     if (!root.contains(real)) throw new FileError('PATH_ESCAPE', `path escapes the server's file root: ${requested}`);
   }
-  const file = await fs.open(real, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
+  if (real === root.real) throw new FileError('EISDIR', `is a directory (use -r): ${requested}`);
+  // Opened through its verified parent directory's descriptor, so no link swapped in above it is followed.
+  const parent = await VerifiedDir.open(root, path.dirname(real), requested);
+  const file = await fs
+    .open(parent.entry(path.basename(real)), constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0))
+    .finally(() => parent.close());
   try {
     await root.verifyDescriptor(file.fd, requested);
     const stat = await file.stat();

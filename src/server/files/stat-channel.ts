@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { StatOpenMessage } from '../../protocol/messages.js';
 import { AnswerChannel, toFileStat, type Answer } from './answer-channel.js';
 import { FileError } from './file-errors.js';
+import { expandGlob } from './glob-match.js';
 
 /**
  * What is at a path (PROTOCOL.md §9.3), and with `list` a directory's entries
@@ -12,6 +13,7 @@ import { FileError } from './file-errors.js';
 export class StatChannel extends AnswerChannel<StatOpenMessage> {
   protected async answer(): Promise<Answer> {
     const { root } = this.ctx;
+    if (this.request.glob) return this.globAnswer();
     const entry = await root.entry(root.lexical(this.request.path), this.request.path).catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'ENOENT') return null;
       throw err;
@@ -27,5 +29,13 @@ export class StatChannel extends AnswerChannel<StatOpenMessage> {
     const body = Buffer.from(JSON.stringify(entries));
     if (body.length > this.ctx.conn.peerLimits.maxBodyBytes) throw new FileError('LIMIT', `directory too large to list in one frame: ${this.request.path}`);
     return { stat, body };
+  }
+
+  /** A pattern's matches as the `done` body, in sorted order; `stat` describes the match count only by its absence. */
+  private async globAnswer(): Promise<Answer> {
+    const matches = await expandGlob(this.ctx.root, this.request.path);
+    const body = Buffer.from(JSON.stringify(matches));
+    if (body.length > this.ctx.conn.peerLimits.maxBodyBytes) throw new FileError('LIMIT', `too many matches to list in one frame: ${this.request.path}`);
+    return { stat: toFileStat(null), body };
   }
 }
