@@ -8,8 +8,10 @@ export type { ProcessLauncher, LaunchSpec, RunningProcess, ExitStatus } from './
 export { connect } from './client/connect.js';
 export type { ConnectOptions } from './client/connect.js';
 export { FrameshClient } from './client/client.js';
-export type { ExecOptions } from './client/client.js';
+export type { ExecOptions, ShellOptions, TerminalExecOptions } from './client/client.js';
 export { ExecCall } from './client/exec-call.js';
+export { TerminalCall } from './client/terminal-call.js';
+export type { PtyOptions } from './client/terminal-call.js';
 export type { ExitResult } from './client/exec-call.js';
 export type { RunOptions, RunResult } from './client/run.js';
 export type { TransferOptions, TransferProgress, TransferResult, RemoteStat, RemoteMatch } from './client/files/transfer-types.js';

@@ -14,6 +14,20 @@ export function attachAuditLog(server: FrameshServer, log: Logger): void {
   server.on('transfer', (record) => log.info({ event: 'transfer', ...record, durationMs: Math.round(record.durationMs) }));
   server.on('partialsExpired', ({ removed }) => log.info({ event: 'partials-expired', removed }));
   server.on('commandStart', (info) => log.info({ event: 'command.start', ...info }));
+  server.on('terminalStart', (info) => log.info({ event: 'terminal.start', ...info }));
+  server.on('terminalEnd', (info) =>
+    log.info({
+      event: 'terminal.end',
+      remote: info.remote,
+      fingerprint: info.fingerprint,
+      ch: info.ch,
+      command: info.command,
+      cols: info.cols,
+      rows: info.rows,
+      recording: info.recording,
+      ...commandOutcome(info),
+    }),
+  );
   server.on('commandEnd', (info) =>
     log.info({ event: 'command.end', remote: info.remote, ch: info.ch, command: info.command, ...commandOutcome(info) }),
   );

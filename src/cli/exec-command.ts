@@ -1,9 +1,10 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { addConnectionOptions } from './connection-options.js';
 import { durationFlag } from './duration.js';
 import { exitStatusHelp } from './exit-status.js';
 import { parseEncoding } from './output-decoder.js';
 import type { ExecFlags } from './exec-run.js';
+import { parseEscape } from './shell-command.js';
 
 const EXEC_HELP =
   exitStatusHelp([
@@ -30,6 +31,9 @@ export function execCommand(): Command {
     .option('-e, --env <KEY=VALUE>', 'add a variable to the command environment (repeatable)', collectEnv, [])
     .option('--login', "run through the server account's login shell ($SHELL -lc)")
     .option('-n, --no-stdin', 'do not forward local stdin (the command reads EOF at once)')
+    .option('-t, --tty', 'run the command on a terminal (for vim, top, sudo prompts), even when stdin is not one')
+    .option('-T, --no-tty', 'no terminal (the default)')
+    .addOption(new Option('--escape <char>', 'with -t: escape character for ~. ~? ~~, or "none"').argParser(parseEscape).default(0x7e, '~'))
     .addHelpText('after', EXEC_HELP)
     .action(async (targetText: string, words: string[]) => {
       const commandWords = splitOptionsAfterHost(command, words);

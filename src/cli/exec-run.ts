@@ -4,6 +4,7 @@ import { describeDurationMs } from './duration.js';
 import { describeError, EXIT_CLIENT_FAILURE, EXIT_OUTPUT_CLOSED, exitStatusOf, exitStatusOfFailure } from './exit-status.js';
 import { LocalOutput } from './local-output.js';
 import { parseTarget } from './target.js';
+import { localLocale } from './local-locale.js';
 
 export interface ExecFlags extends ConnectionFlags {
   encoding?: string;
@@ -12,6 +13,9 @@ export interface ExecFlags extends ConnectionFlags {
   env: string[];
   login?: boolean;
   stdin: boolean;
+  /** -t: true, -T: false. */
+  tty?: boolean;
+  escape: number | null;
 }
 
 /** Ctrl-C presses after which framesh gives up waiting and leaves, as ssh's escape would. */
@@ -26,12 +30,20 @@ export async function runExec(targetText: string, words: string[], flags: ExecFl
     process.stderr.write(`${describeError(err)}\n`);
     return EXIT_CLIENT_FAILURE;
   }
-  const call = client.exec(words.length === 1 ? (words[0] as string) : words, {
+  const command = words.length === 1 ? (words[0] as string) : words;
+  const options = {
     ...(flags.cwd !== undefined && { cwd: flags.cwd }),
     ...(flags.timeout !== undefined && flags.timeout > 0 && { timeoutMs: flags.timeout }),
     ...(flags.login && { login: true }),
     env: parseEnv(flags.env),
-  });
+    locale: localLocale(),
+  };
+  if (flags.tty === true) {
+    const { localTerminalSize, runTerminalSession } = await import('./terminal-session.js');
+    const terminal = client.exec(command, { ...options, pty: localTerminalSize() });
+    return runTerminalSession(client, terminal, { escape: flags.escape, hostLabel: targetText });
+  }
+  const call = client.exec(command, options);
   const stopForwarding = forwardInterrupts(call);
   const output = new LocalOutput();
   const outputDone = Promise.all([

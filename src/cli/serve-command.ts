@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { DEFAULT_HOST, DEFAULT_KILL_GRACE_MS, DEFAULT_PORT, DEFAULT_SHUTDOWN_GRACE_MS } from '../server/server-defaults.js';
+import { DEFAULT_HOST, DEFAULT_KILL_GRACE_MS, DEFAULT_MAX_TERMINALS, DEFAULT_PORT, DEFAULT_SHUTDOWN_GRACE_MS } from '../server/server-defaults.js';
 import {
   DEFAULT_AUTH_FAILURE_DELAY_MS,
   DEFAULT_AUTH_GRACE_MS,
@@ -27,7 +27,11 @@ export function serveCommand(): Command {
     .option('--root <dir>', 'file root: put/get paths are resolved under it and cannot leave it (default: home directory)')
     .addOption(durationFlag('--partial-max-age <duration>', 'remove partial uploads nobody resumed for this long (0 keeps them forever)', 'none', DEFAULT_PARTIAL_MAX_AGE_MS))
     .option('--max-channels <n>', 'limit: commands open at once per connection', parseNonNegativeInt, DEFAULT_LIMITS.maxChannels)
+    .option('--max-terminals <n>', 'limit: terminals (shell, exec -t) open at once per connection', parseNonNegativeInt, DEFAULT_MAX_TERMINALS)
+    .option('--record <dir>', 'record every terminal session as an asciicast v2 file (0600) in this directory')
+    .option('--record-input', 'with --record: also record what clients type (passwords typed on a terminal included)')
     .addOption(durationFlag('--auth-grace <duration>', 'limit: time from connect to successful authentication', 'refused', DEFAULT_AUTH_GRACE_MS))
+
     .option('--max-startups <n>', 'limit: connections not yet authenticated; more are refused at once', parseNonNegativeInt, DEFAULT_MAX_STARTUPS)
     .addOption(durationFlag('--auth-failure-delay <duration>', 'limit: delay before answering a failed authentication, doubling per failure from the same address (max 5 s)', 'none', DEFAULT_AUTH_FAILURE_DELAY_MS))
     .addOption(durationFlag('--keepalive-interval <duration>', 'limit: ping a silent client after this long', 'none', DEFAULT_KEEPALIVE_INTERVAL_MS))

@@ -1,3 +1,5 @@
+import { mkdirSync, statSync } from 'node:fs';
+import path from 'node:path';
 import type { Logger } from 'pino';
 import { createServer, type FrameshServer } from '../server/server.js';
 import { ensureHome, homeFile, resolveHome } from '../security/framesh-home.js';
@@ -27,6 +29,9 @@ export interface ServeFlags extends ClassicServeFlags {
   authFailureDelay: number;
   keepaliveInterval: number;
   keepaliveCount: number;
+  maxTerminals: number;
+  record?: string;
+  recordInput?: boolean;
 }
 
 /** `framesh serve`'s work, once its flags are parsed: listen, log one ready line, stop on SIGTERM/SIGINT. */
@@ -38,6 +43,7 @@ export async function runServe(flags: ServeFlags): Promise<void> {
     process.stderr.write(`framesh: ${text}\n`);
   };
   checkClassicFlags(flags, notice);
+  if (flags.recordInput && flags.record === undefined) throw new Error('--record-input needs --record DIR');
   if (flags.classicOnly) return runClassicOnly(flags, log);
   if (flags.insecure) {
     if (!isLoopbackHost(flags.host) && !flags.insecureAllowRemote) {
@@ -70,6 +76,9 @@ export async function runServe(flags: ServeFlags): Promise<void> {
     keepaliveCountMax: flags.keepaliveCount,
     ...(flags.cwd !== undefined && { cwd: flags.cwd }),
     partialMaxAgeMs: flags.partialMaxAge,
+    maxTerminals: flags.maxTerminals,
+    ...(flags.record !== undefined && { record: prepareRecordDir(flags.record) }),
+    recordInput: flags.recordInput ?? false,
     ...(flags.root !== undefined && { root: flags.root }),
   });
   attachAuditLog(server, log);
@@ -127,4 +136,12 @@ function reloadKeysOnHangup(server: FrameshServer, log: Logger): void {
 function errorFields(err: unknown): Record<string, string> {
   const code = (err as { code?: unknown }).code;
   return { error: err instanceof Error ? err.message : String(err), ...(typeof code === 'string' && { code }) };
+}
+
+/** The recording directory, made 0700 if missing: recordings hold whatever appeared on the terminals. */
+function prepareRecordDir(dir: string): string {
+  const absolute = path.resolve(dir);
+  mkdirSync(absolute, { recursive: true, mode: 0o700 });
+  if (!statSync(absolute).isDirectory()) throw new Error(`--record ${dir} is not a directory`);
+  return absolute;
 }

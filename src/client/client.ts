@@ -1,10 +1,11 @@
 import { EventEmitter } from 'node:events';
 import type { FramedConnection } from '../connection/framed-connection.js';
 import { DEFAULT_WINDOW_BYTES } from '../protocol/constants.js';
-import type { ExecOpenMessage, HelloMessage, Message, OpenMessage } from '../protocol/messages.js';
-import { captureCallerSite, ConnectionError, FrameshError, withCallerSite } from '../errors.js';
+import type { ExecOpenMessage, HelloMessage, Message, OpenMessage, ShellOpenMessage } from '../protocol/messages.js';
+import { captureCallerSite, ConnectionError, FrameshError, ProtocolError, withCallerSite } from '../errors.js';
 import { ExecCall } from './exec-call.js';
 import type { CallTransport, ClientChannel } from './client-channel.js';
+import { ptyRequest, TerminalCall, type PtyOptions } from './terminal-call.js';
 import { runToCompletion, type RunOptions, type RunResult } from './run.js';
 import { getFile, globRemote, mkdirRemote, putFile, remoteReadStream, remoteWriteStream, statRemote } from './files/transfers.js';
 import { getDirectory, putDirectory, type DirectoryTransferOptions, type DirectoryTransferResult } from './files/tree-transfers.js';
@@ -22,6 +23,23 @@ export interface ExecOptions {
   login?: boolean;
   /** Receive window per channel in bytes (default 4 MiB). */
   windowBytes?: number;
+  /** The client's LANG / LC_* variables for the remote command (PROTOCOL.md §11.4). */
+  locale?: Record<string, string>;
+}
+
+/** A command on a remote terminal (`framesh exec -t`). */
+export interface TerminalExecOptions extends ExecOptions {
+  pty: PtyOptions;
+}
+
+/** The account's login shell (`framesh shell`): on a terminal with `pty`, over pipes without (`ssh -T`). */
+export interface ShellOptions {
+  cwd?: string;
+  env?: Record<string, string>;
+  timeoutMs?: number;
+  windowBytes?: number;
+  locale?: Record<string, string>;
+  pty?: PtyOptions;
 }
 
 export interface ClientEvents {
@@ -64,10 +82,13 @@ export class FrameshClient extends EventEmitter<ClientEvents> {
    * an argv run without a shell. Read `stdout`/`stderr`, write `stdin`, and
    * await `exit`.
    */
-  exec(command: string | readonly string[], options: ExecOptions = {}): ExecCall {
+  exec(command: string | readonly string[], options: TerminalExecOptions): TerminalCall;
+  exec(command: string | readonly string[], options?: ExecOptions): ExecCall;
+  exec(command: string | readonly string[], options: ExecOptions & { pty?: PtyOptions } = {}): ExecCall {
     const windowBytes = options.windowBytes ?? DEFAULT_WINDOW_BYTES;
+    const pty = options.pty;
     return this.openChannel(
-      (ch, link) => new ExecCall(ch, link, windowBytes),
+      (ch, link) => (pty ? new TerminalCall(ch, link, windowBytes) : new ExecCall(ch, link, windowBytes)),
       (ch): ExecOpenMessage => ({
         type: 'open',
         ch,
@@ -78,6 +99,34 @@ export class FrameshClient extends EventEmitter<ClientEvents> {
         ...(options.env !== undefined && { env: options.env }),
         ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
         ...(options.login !== undefined && { login: options.login }),
+        ...(options.locale !== undefined && { locale: options.locale }),
+        ...(pty && { pty: ptyRequest(pty) }),
+      }),
+    );
+  }
+
+  /**
+   * Starts the account's login shell (`$SHELL -l`) in its home directory (or `cwd`). With `pty` it is an
+   * interactive terminal session (check `server.capabilities` for "pty"); without, the shell reads
+   * commands from `stdin`.
+   */
+  shell(options: ShellOptions & { pty: PtyOptions }): TerminalCall;
+  shell(options?: ShellOptions): ExecCall;
+  shell(options: ShellOptions = {}): ExecCall {
+    const windowBytes = options.windowBytes ?? DEFAULT_WINDOW_BYTES;
+    const pty = options.pty;
+    return this.openChannel(
+      (ch, link) => (pty ? new TerminalCall(ch, link, windowBytes) : new ExecCall(ch, link, windowBytes)),
+      (ch): ShellOpenMessage => ({
+        type: 'open',
+        ch,
+        kind: 'shell',
+        window: windowBytes,
+        ...(options.cwd !== undefined && { cwd: options.cwd }),
+        ...(options.env !== undefined && { env: options.env }),
+        ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
+        ...(options.locale !== undefined && { locale: options.locale }),
+        ...(pty && { pty: ptyRequest(pty) }),
       }),
     );
   }
@@ -196,6 +245,7 @@ export class FrameshClient extends EventEmitter<ClientEvents> {
       return;
     }
     if (message.type === 'pong' || message.type === 'hello') return;
+    if (message.type === 'resize') throw new ProtocolError('a server may not send "resize"');
     if (!('ch' in message) || message.ch === undefined) return;
     const call = this.calls.get(message.ch);
     if (call) {

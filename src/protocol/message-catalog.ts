@@ -19,6 +19,7 @@ import {
   stringRecord,
   windowBytes,
 } from './message-fields.js';
+import { absent, localeRecord, ptyRequest, terminalCells, terminalPixels } from './terminal-fields.js';
 
 /**
  * The one table of messages (PROTOCOL.md §4–§10). Both the TypeScript types
@@ -97,6 +98,19 @@ export const OPEN_KINDS = {
     env: optional(stringRecord()),
     timeoutMs: optional(positiveInteger()),
     login: optional(boolean()),
+    /** Run on a pseudo-terminal (PROTOCOL.md §11). */
+    pty: optional(ptyRequest()),
+    /** The client's LANG / LC_* variables (PROTOCOL.md §11.4). */
+    locale: optional(localeRecord()),
+  },
+  /** PROTOCOL.md §11.1: the account's login shell, on a terminal when `pty` is given. */
+  shell: {
+    command: absent('a shell channel takes no command (use kind "exec")'),
+    cwd: optional(string()),
+    env: optional(stringRecord()),
+    timeoutMs: optional(positiveInteger()),
+    pty: optional(ptyRequest()),
+    locale: optional(localeRecord()),
   },
   /** PROTOCOL.md §9.1: upload a file to `path` under the server's file root. */
   put: {
@@ -154,6 +168,14 @@ export const CHANNEL_MESSAGES = {
   window: { ch: channelId(), bytes: windowBytes() },
   signal: { ch: channelId(), signal: string() },
   cancel: { ch: channelId() },
+  /** PROTOCOL.md §11.2: a new size for a channel's terminal (client → server). */
+  resize: {
+    ch: channelId(),
+    cols: terminalCells(),
+    rows: terminalCells(),
+    widthPx: optional(terminalPixels()),
+    heightPx: optional(terminalPixels()),
+  },
   /** PROTOCOL.md §9.1: the client tells where its put data starts (the offered offset, or 0 to start over). */
   seek: { ch: channelId(), offset: nonNegativeInteger() },
   /**

@@ -48,6 +48,9 @@ export type AuthMessage = ConnectionCatalog['auth'];
 export type AuthOkMessage = ConnectionCatalog['auth-ok'];
 
 export type ExecOpenMessage = OpenCatalog['exec'];
+/** PROTOCOL.md §11.1: the account's login shell, on a terminal when `pty` is given. */
+export type ShellOpenMessage = OpenCatalog['shell'];
+export type { PtyRequest } from './terminal-fields.js';
 /** PROTOCOL.md §9.1: upload a file to `path` under the server's file root. */
 export type PutOpenMessage = OpenCatalog['put'];
 /** PROTOCOL.md §9.2: download the file at `path`. */
@@ -69,6 +72,8 @@ export type SeekMessage = ChannelCatalog['seek'];
 /** PROTOCOL.md §9: end of a file channel (from the client after put data; from the server, the final frame). */
 export type DoneMessage = ChannelCatalog['done'];
 export type ExitMessage = ChannelCatalog['exit'];
+/** PROTOCOL.md §11.2: a new size for a channel's terminal. */
+export type ResizeMessage = ChannelCatalog['resize'];
 
 export type ConnectionMessage = ConnectionCatalog[keyof ConnectionCatalog];
 export type ChannelMessage = OpenMessage | ChannelCatalog[keyof ChannelCatalog];

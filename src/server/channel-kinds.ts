@@ -1,6 +1,6 @@
 import type { OpenKind } from '../protocol/messages.js';
 import type { ChannelFactory } from './server-channel.js';
-import { execChannelFactory, type ExecAudit, type ExecSettings } from './exec/exec-channel-factory.js';
+import { commandChannelFactories, type CommandAudit, type CommandChannelSettings } from './pty/terminal-channel-factory.js';
 import { fileChannelFactories } from './files/file-channel-factory.js';
 import type { TransferRecord } from './files/file-channel-context.js';
 import type { FileRoot } from './files/file-root.js';
@@ -11,8 +11,8 @@ export type ChannelKinds = { readonly [K in OpenKind]: ChannelFactory<K> };
 
 /** What the built-in kinds need from the server. */
 export interface ChannelKindDeps {
-  readonly exec: ExecSettings;
-  readonly execAudit: ExecAudit;
+  readonly exec: CommandChannelSettings;
+  readonly execAudit: CommandAudit;
   readonly root: FileRoot;
   /** Partial uploads in progress, shared with the stale-partial sweep. */
   readonly partials?: PartialFiles;
@@ -20,13 +20,14 @@ export interface ChannelKindDeps {
 }
 
 /**
- * Every channel kind the server offers, in one place (PROTOCOL.md §4.1, §9).
+ * Every channel kind the server offers, in one place (PROTOCOL.md §4.1, §9, §11).
  * A new kind: its `open` fields in protocol/message-catalog.ts, its folder
  * under server/ with a ServerChannel and a factory, and one line here.
  */
 export function builtInChannelKinds(deps: ChannelKindDeps): ChannelKinds {
   return {
-    exec: execChannelFactory(deps.exec, deps.execAudit),
+    // exec (with or without a terminal) and shell (PROTOCOL.md §11).
+    ...commandChannelFactories(deps.exec, deps.execAudit),
     ...fileChannelFactories(deps.root, deps.transferAudit, deps.partials),
   };
 }

@@ -1,6 +1,6 @@
 import type { FramedConnection } from '../connection/framed-connection.js';
 import type { StreamName } from '../protocol/constants.js';
-import type { ExitReason, OpenKind, OpenMessage } from '../protocol/messages.js';
+import type { ExitReason, OpenKind, OpenMessage, ResizeMessage } from '../protocol/messages.js';
 import { ProtocolError } from '../errors.js';
 
 /**
@@ -27,6 +27,8 @@ export interface ServerChannel {
   onSeek(offset: number): void;
   /** PROTOCOL.md §9.1: the client finished sending, with the whole file's SHA-256. */
   onDone(sha256: string | undefined): Promise<void>;
+  /** PROTOCOL.md §11.2: the client's terminal changed size (terminal channels; others refuse it). */
+  onResize(size: TerminalSize): void;
   /** Ends the channel's work on behalf of the server (cancel, timeout, shutdown). */
   terminate(reason: ExitReason): void;
   /** The connection is gone: stop sending and release everything. */
@@ -38,8 +40,23 @@ export interface ChannelSetup {
   readonly conn: FramedConnection;
   /** Peer address, for the audit log. */
   readonly remote: string;
+  /** The client's key fingerprint once authenticated (null on an --insecure server), for the audit log. */
+  readonly fingerprint: string | null;
+  /** Both ends of the connection, for FRAMESH_CONNECTION (PROTOCOL.md §11.4). */
+  readonly endpoints: ConnectionEndpoints;
   /** Call exactly once when the channel has sent its final frame (or was abandoned). */
   readonly onEnded: () => void;
+}
+
+/** A terminal's size in cells (and, informational, pixels): PROTOCOL.md §11. */
+export type TerminalSize = Pick<ResizeMessage, 'cols' | 'rows' | 'widthPx' | 'heightPx'>;
+
+/** The connection's addresses, as OpenSSH's SSH_CONNECTION gives them to commands. */
+export interface ConnectionEndpoints {
+  readonly clientAddress: string;
+  readonly clientPort: number;
+  readonly serverAddress: string;
+  readonly serverPort: number;
 }
 
 /** The `open` message of one kind. */
@@ -61,4 +78,8 @@ export function refuseDone(): Promise<never> {
 
 export function refuseSignal(): never {
   throw new ProtocolError('signals apply to exec channels only');
+}
+
+export function refuseResize(): never {
+  throw new ProtocolError('"resize" on a channel that has no terminal');
 }

@@ -6,3 +6,5 @@ export { DEFAULT_PORT } from '../protocol/constants.js';
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_KILL_GRACE_MS = 5000;
 export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
+/** Terminals (shell, exec -t) open at once per connection; OpenSSH's MaxSessions is 10 too. */
+export const DEFAULT_MAX_TERMINALS = 10;

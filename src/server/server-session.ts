@@ -2,7 +2,7 @@ import type { FramedConnection } from '../connection/framed-connection.js';
 import { buildHello, checkPeerVersion } from '../protocol/hello.js';
 import type { ChannelMessage, Message, PeerLimits } from '../protocol/messages.js';
 import { FrameshError, LimitError, ProtocolError } from '../errors.js';
-import type { ChannelFactory, ServerChannel } from './server-channel.js';
+import type { ChannelFactory, ConnectionEndpoints, ServerChannel } from './server-channel.js';
 import { AGENT, CAPABILITIES } from '../version.js';
 import type { AuthenticatedIdentity, Authenticator } from '../security/authenticator.js';
 
@@ -10,6 +10,10 @@ export interface SessionOptions {
   readonly limits: PeerLimits;
   /** Peer address, for the audit log. */
   readonly remote: string;
+  /** What the hello offers (default: this build's CAPABILITIES). */
+  readonly capabilities?: readonly string[];
+  /** Both ends of the connection, handed to channels (FRAMESH_CONNECTION). */
+  readonly endpoints: ConnectionEndpoints;
   /** One factory per channel kind this server offers ("exec", ...). */
   readonly channelKinds: ReadonlyMap<string, ChannelFactory>;
   /** When set, nothing but `auth` and `ping` is accepted after hello until it succeeds (PROTOCOL.md §10). */
@@ -43,6 +47,7 @@ export class ServerSession {
   /** Set once the client answered the drain ping (or need not): every `open` it sent before `goaway` was read. */
   private drainConfirmed = false;
   private drainTimer: NodeJS.Timeout | null = null;
+  private identity: AuthenticatedIdentity | null = null;
   private idleWaiters: Array<() => void> = [];
 
   constructor(conn: FramedConnection, options: SessionOptions) {
@@ -127,7 +132,8 @@ export class ServerSession {
       checkPeerVersion(message);
       this.conn.peerLimits = message.limits;
       this.greeted = true;
-      const capabilities = this.options.authenticator ? [...CAPABILITIES, 'auth-ed25519', 'auth-publickey'] : CAPABILITIES;
+      const offered = this.options.capabilities ?? CAPABILITIES;
+      const capabilities = this.options.authenticator ? [...offered, 'auth-ed25519', 'auth-publickey'] : offered;
       this.conn.send(buildHello(AGENT, capabilities, this.options.limits));
       return;
     }
@@ -152,6 +158,7 @@ export class ServerSession {
       case 'cancel':
       case 'seek':
       case 'done':
+      case 'resize':
         this.toChannel(message, body);
         return;
       default:
@@ -174,6 +181,7 @@ export class ServerSession {
       (identity) => {
         if (this.conn.closed) return;
         this.authState = 'done';
+        this.identity = identity;
         this.conn.send({ type: 'auth-ok', fingerprint: identity.fingerprint });
         authenticator.onAuthenticated?.(identity);
       },
@@ -198,7 +206,9 @@ export class ServerSession {
     const factory = this.options.channelKinds.get(message.kind);
     if (!factory) throw new ProtocolError(`this server offers no "${message.kind}" channels`);
     const ch = message.ch;
-    const channel = factory(message, { conn: this.conn, remote: this.options.remote, onEnded: () => this.onChannelEnded(ch) });
+    const fingerprint = this.identity?.fingerprint ?? null;
+    const setup = { conn: this.conn, remote: this.options.remote, fingerprint, endpoints: this.options.endpoints, onEnded: () => this.onChannelEnded(ch) };
+    const channel = factory(message, setup);
     this.channels.set(ch, channel);
     channel.start().catch((err: unknown) => {
       const error = err instanceof FrameshError ? err : new ProtocolError('internal error in channel', { cause: err });
@@ -230,6 +240,10 @@ export class ServerSession {
         return;
       case 'done':
         channel.onDone(message.sha256).catch((err: unknown) => this.conn.fail(err instanceof FrameshError ? err : new ProtocolError('internal error finishing a transfer', { cause: err })));
+        return;
+      case 'resize':
+        if (!channel.onResize) throw new ProtocolError(`"resize" on a channel that has no terminal`);
+        channel.onResize(message);
         return;
       default:
         throw new ProtocolError(`a client may not send "${message.type}"`);

@@ -6,6 +6,9 @@ import { DEFAULT_LIMITS, DEFAULT_PORT, DEFAULT_WINDOW_BYTES } from '../protocol/
 import type { PeerLimits } from '../protocol/messages.js';
 import { FrameshError } from '../errors.js';
 import type { ExecSummary } from './exec/exec-channel.js';
+import { DEFAULT_MAX_TERMINALS, terminalsAvailable, type CommandAudit } from './pty/terminal-channel-factory.js';
+import { TerminalChannel } from './pty/terminal-channel.js';
+import { CAPABILITIES } from '../version.js';
 import type { ChannelFactory } from './server-channel.js';
 import { builtInChannelKinds, channelKindMap } from './channel-kinds.js';
 import { chooseLauncher } from './process/default-launcher.js';
@@ -29,6 +32,7 @@ import { authExporterValue } from '../transport/tls-exporter.js';
 import { SecurityError } from '../errors.js';
 import type { TransferRecord } from './files/file-channel-context.js';
 import { FileRoot } from './files/file-root.js';
+import { accountEnvironment } from './process/command-environment.js';
 import { PartialFiles } from './files/partial-files.js';
 import { DEFAULT_PARTIAL_MAX_AGE_MS, scheduleStalePartialSweep } from './files/stale-partials.js';
 
@@ -67,8 +71,19 @@ export interface ServerOptions extends ServerSecurityOptions {
   root?: string;
   /** Remove partial uploads nobody resumed for this many ms (default 7 days); 0 keeps them forever. */
   partialMaxAgeMs?: number;
-  /** Environment commands start from (default: the server's, copied when the server is created). */
+  /**
+   * Variables every command gets on top of the account's clean environment (HOME, USER, LOGNAME, SHELL,
+   * PATH; PROTOCOL.md §11.4). The server's own environment is never passed on.
+   */
   env?: NodeJS.ProcessEnv;
+  /** Most terminals open at once per connection (default 10, as sshd's MaxSessions; PROTOCOL.md §11.1). */
+  maxTerminals?: number;
+  /** Record every terminal session as an asciicast v2 file in this directory (docs/SECURITY.md). */
+  record?: string;
+  /** With `record`: also record what clients type (passwords typed on a terminal included). */
+  recordInput?: boolean;
+  /** @internal The terminal module to load ("node-pty"); tests name a missing one to force PTY_UNAVAILABLE. */
+  ptyModule?: string;
   /** How processes are started (default: posix_spawn through the native addon, else an AdaptiveLauncher; FRAMESH_LAUNCHER forces one; docs/ARCHITECTURE.md, "Spawning"). */
   launcher?: ProcessLauncher;
 }
@@ -78,6 +93,9 @@ export interface ServerEvents {
   disconnect: [remote: string, error: FrameshError | null];
   commandStart: [info: { remote: string; ch: number; command: string; pid: number }];
   commandEnd: [info: { remote: string; ch: number; command: string } & ExecSummary];
+  /** A command started on a terminal (PROTOCOL.md §11); `recording` names its asciicast file. */
+  terminalStart: [info: { remote: string; fingerprint: string | null; ch: number; command: string; pid: number; term: string; cols: number; rows: number; recording: string | null }];
+  terminalEnd: [info: { remote: string; fingerprint: string | null; ch: number; command: string; cols: number; rows: number; recording: string | null } & ExecSummary];
   authenticated: [info: { remote: string } & AuthenticatedIdentity];
   authFailed: [info: { remote: string; fingerprint: string | null; comment: string; reason: string; failures: number }];
   refused: [info: { remote: string; reason: string }];
@@ -99,12 +117,16 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
   private readonly launcher: ProcessLauncher;
   /** Which launcher starts commands (docs/ARCHITECTURE.md, "Spawning"); `serve` prints it. */
   readonly launcherDescription: string;
-  private readonly options: Required<Omit<ServerOptions, 'launcher' | keyof ServerSecurityOptions>>;
+  private readonly options: Required<Omit<ServerOptions, 'launcher' | 'record' | keyof ServerSecurityOptions>> & {
+    readonly recordDir: string | null;
+  };
   private readonly securityOptions: ServerSecurityOptions;
   private security: ServerSecurity | null = null;
   private gate: ConnectionGate | null = null;
   private readonly authFailures: AuthFailures;
   private readonly limits: PeerLimits;
+  /** What this server's hello offers (PROTOCOL.md §2): "pty" only when terminals can be made. */
+  readonly capabilities: readonly string[];
   /**
    * Channel kinds offered, by `open.kind`: the built-in ones (channel-kinds.ts) are added by listen();
    * a kind set here before then replaces the built-in one of that name.
@@ -129,18 +151,24 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
       cwd: options.cwd ?? os.homedir(),
       root: options.root ?? os.homedir(),
       partialMaxAgeMs: options.partialMaxAgeMs ?? DEFAULT_PARTIAL_MAX_AGE_MS,
-      // A plain copy: spreading process.env itself calls getenv per variable on every command.
-      env: { ...(options.env ?? process.env) },
+      // PROTOCOL.md §11.4: the account's clean environment, never the server's own (a plain object, too:
+      // spreading process.env itself calls getenv per variable on every command).
+      env: accountEnvironment(options.env),
       insecure: options.insecure ?? false,
       authGraceMs: options.authGraceMs ?? DEFAULT_AUTH_GRACE_MS,
       maxStartups: options.maxStartups ?? DEFAULT_MAX_STARTUPS,
       authFailureDelayMs: options.authFailureDelayMs ?? DEFAULT_AUTH_FAILURE_DELAY_MS,
       keepaliveIntervalMs: options.keepaliveIntervalMs ?? DEFAULT_KEEPALIVE_INTERVAL_MS,
       keepaliveCountMax: options.keepaliveCountMax ?? DEFAULT_KEEPALIVE_COUNT_MAX,
+      maxTerminals: options.maxTerminals ?? DEFAULT_MAX_TERMINALS,
+      recordDir: options.record ?? null,
+      recordInput: options.recordInput ?? false,
+      ptyModule: options.ptyModule ?? 'node-pty',
     };
     this.securityOptions = { ...(options.home !== undefined && { home: options.home }), ...(options.hostKeyFile !== undefined && { hostKeyFile: options.hostKeyFile }), ...(options.authorizedKeysFile !== undefined && { authorizedKeysFile: options.authorizedKeysFile }) };
     this.authFailures = new AuthFailures(this.options.authFailureDelayMs);
     this.limits = { ...DEFAULT_LIMITS, maxChannels: this.options.maxChannels };
+    this.capabilities = [...CAPABILITIES, 'shell', ...(terminalsAvailable(this.options) ? ['pty'] : [])];
     // A 64 KiB pipe read plus its frame header overflows the default 16 KiB socket buffer, so every
     // chunk paused the pipe until the socket drained; 256 KiB lets a few chunks queue (bench/throughput).
     this.listener = net.createServer({ noDelay: true, highWaterMark: SOCKET_HIGH_WATER_MARK_BYTES }, (socket) => this.accept(socket));
@@ -189,6 +217,30 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
     return { fingerprint: security.fingerprint, authorizedKeysFile: security.authorizedKeys.file, authorizedKeys: security.authorizedKeys.size };
   }
 
+  /** Audit events of exec and terminal channels: command.* for plain exec, terminal.* with size and recording. */
+  private commandAudit(): CommandAudit {
+    return {
+      started: ({ remote, fingerprint }, channel, pid) => {
+        const base = { remote, ch: channel.id, command: channel.commandText, pid };
+        if (!(channel instanceof TerminalChannel)) {
+          this.emit('commandStart', base);
+          return;
+        }
+        const { term, cols, rows } = channel.pty;
+        this.emit('terminalStart', { ...base, fingerprint, term, cols, rows, recording: channel.recordingFile });
+      },
+      ended: ({ remote, fingerprint }, channel, summary) => {
+        const base = { remote, ch: channel.id, command: channel.commandText, ...summary };
+        if (!(channel instanceof TerminalChannel)) {
+          this.emit('commandEnd', base);
+          return;
+        }
+        const { cols, rows } = channel.currentSize;
+        this.emit('terminalEnd', { ...base, fingerprint, cols, rows, recording: channel.recordingFile });
+      },
+    };
+  }
+
   private async registerChannelKinds(): Promise<void> {
     const root = await FileRoot.open(this.options.root);
     if (this.kindsRegistered) return;
@@ -203,11 +255,11 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
         maxTimeoutMs: this.options.maxTimeoutMs,
         killGraceMs: this.options.killGraceMs,
         stdinWindowBytes: DEFAULT_WINDOW_BYTES,
+        maxTerminals: this.options.maxTerminals,
+        ptyModule: this.options.ptyModule,
+        terminal: { recordDir: this.options.recordDir, recordInput: this.options.recordInput },
       },
-      execAudit: {
-        started: (remote, channel, pid) => this.emit('commandStart', { remote, ch: channel.id, command: channel.commandText, pid }),
-        ended: (remote, channel, summary) => this.emit('commandEnd', { remote, ch: channel.id, command: channel.commandText, ...summary }),
-      },
+      execAudit: this.commandAudit(),
       root,
       partials,
       transferAudit: (record) => this.emit('transfer', record),
@@ -299,6 +351,13 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
         const session = new ServerSession(conn, {
           limits: this.limits,
           remote,
+          capabilities: this.capabilities,
+          endpoints: {
+            clientAddress: socket.remoteAddress ?? '',
+            clientPort: socket.remotePort ?? 0,
+            serverAddress: socket.localAddress ?? '',
+            serverPort: socket.localPort ?? 0,
+          },
           channelKinds: this.channelKinds,
           ...(authenticator && { authenticator }),
         });

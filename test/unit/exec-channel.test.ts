@@ -62,6 +62,8 @@ function harness(open: Partial<ExecOpenMessage> = {}, killGraceMs = 60_000) {
   const channel = new ExecChannel(request, {
     conn,
     remote: 'test',
+    fingerprint: null,
+    endpoints: { clientAddress: '127.0.0.1', clientPort: 1, serverAddress: '127.0.0.1', serverPort: 2 },
     onEnded: () => log.push('ended'),
     launcher,
     defaultCwd: '/',

@@ -33,6 +33,9 @@ class RecordingChannel implements ServerChannel {
   onData(stream: string, body: Buffer): void {
     this.calls.push(`data ${stream} ${body.toString()}`);
   }
+  onResize(): void {
+    this.calls.push('resize');
+  }
   onEof(stream: string): void {
     this.calls.push(`eof ${stream}`);
   }
@@ -73,6 +76,7 @@ function harness(options: { maxChannels?: number; authenticator?: Authenticator 
   const session = new ServerSession(conn, {
     limits: { ...DEFAULT_LIMITS, maxChannels: options.maxChannels ?? 8 },
     remote: 'test',
+    endpoints: { clientAddress: '127.0.0.1', clientPort: 1, serverAddress: '127.0.0.1', serverPort: 2 },
     channelKinds: new Map([['exec', factory]]),
     ...(options.authenticator && { authenticator: options.authenticator }),
   });

@@ -1,8 +1,6 @@
-import type { ChannelFactory } from '../server-channel.js';
 import type { ProcessLauncher } from '../process/launcher.js';
-import { ExecChannel, type ExecSummary } from './exec-channel.js';
 
-/** Server-wide settings every exec channel shares. */
+/** Server-wide settings every exec channel shares (the factories are in pty/terminal-channel-factory.ts). */
 export interface ExecSettings {
   readonly launcher: ProcessLauncher;
   readonly defaultCwd: string;
@@ -11,23 +9,4 @@ export interface ExecSettings {
   readonly maxTimeoutMs: number;
   readonly killGraceMs: number;
   readonly stdinWindowBytes: number;
-}
-
-/** Where exec channels report for logging. */
-export interface ExecAudit {
-  started(remote: string, channel: ExecChannel, pid: number): void;
-  ended(remote: string, channel: ExecChannel, summary: ExecSummary): void;
-}
-
-/** The factory for `open` frames of kind "exec" (PROTOCOL.md §4.1). */
-export function execChannelFactory(settings: ExecSettings, audit: ExecAudit): ChannelFactory<'exec'> {
-  return (open, setup) =>
-    new ExecChannel(open, {
-      ...settings,
-      ...setup,
-      events: {
-        started: (channel, pid) => audit.started(setup.remote, channel, pid),
-        ended: (channel, summary) => audit.ended(setup.remote, channel, summary),
-      },
-    });
 }

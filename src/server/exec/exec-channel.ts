@@ -3,8 +3,9 @@ import type { ExecOpenMessage, ExitReason } from '../../protocol/messages.js';
 import type { StreamName } from '../../protocol/constants.js';
 import { ProtocolError } from '../../errors.js';
 import { buildLaunchSpec } from '../process/command-line.js';
-import type { ExitStatus, ProcessLauncher, RunningProcess } from '../process/launcher.js';
-import { refuseDone, refuseSeek, type ChannelSetup, type ServerChannel } from '../server-channel.js';
+import { commandEnvironment } from '../process/command-environment.js';
+import type { ExitStatus, LaunchSpec, ProcessLauncher, RunningProcess } from '../process/launcher.js';
+import { refuseDone, refuseResize, refuseSeek, type ChannelSetup, type ServerChannel, type TerminalSize } from '../server-channel.js';
 import { SpawnError } from '../process/spawn-error.js';
 import { OutputPump } from './output-pump.js';
 import { parseSignalName } from './signals.js';
@@ -46,19 +47,19 @@ export interface ExecSummary {
 export class ExecChannel implements ServerChannel {
   readonly id: number;
   readonly request: ExecOpenMessage;
-  private readonly ctx: ExecChannelContext;
+  protected readonly ctx: ExecChannelContext;
   private readonly sendWindow: SendWindow;
   private readonly stdinWindow: ReceiveWindow;
   private readonly startedAt = performance.now();
-  private process: RunningProcess | null = null;
+  protected process: RunningProcess | null = null;
   private pumps: OutputPump[] = [];
-  private endReason: ExitReason | null = null;
+  protected endReason: ExitReason | null = null;
   private killTimer: NodeJS.Timeout | null = null;
   private timeoutTimer: NodeJS.Timeout | null = null;
   private pendingSignals: NodeJS.Signals[] = [];
   private stdinOpen = true;
   private bytesOut = { stdout: 0, stderr: 0 };
-  private ended = false;
+  protected ended = false;
 
   constructor(request: ExecOpenMessage, ctx: ExecChannelContext) {
     this.id = request.ch;
@@ -82,11 +83,11 @@ export class ExecChannel implements ServerChannel {
       command: this.request.command,
       login: this.request.login ?? this.ctx.login,
       cwd: this.request.cwd ?? this.ctx.defaultCwd,
-      env: { ...this.ctx.baseEnv, ...this.request.env },
+      env: commandEnvironment(this.ctx.baseEnv, { ...this.request, term: this.request.pty?.term }, this.ctx.endpoints),
     });
     let proc: RunningProcess;
     try {
-      proc = await this.ctx.launcher.launch(spec);
+      proc = await this.launchProcess(spec);
     } catch (err) {
       const error = err instanceof SpawnError ? err : new SpawnError('SPAWN_FAILED', `could not start command: ${String(err)}`);
       this.ctx.conn.send({ type: 'error', ch: this.id, code: error.code, message: error.message });
@@ -112,6 +113,11 @@ export class ExecChannel implements ServerChannel {
     if (!this.stdinOpen) proc.stdin.end();
     const [status] = await Promise.all([proc.exited, ...streamsDone]);
     this.onExit(status);
+  }
+
+  /** How the command starts: through the server's launcher here; on a terminal in TerminalChannel. */
+  protected launchProcess(spec: LaunchSpec): Promise<RunningProcess> {
+    return this.ctx.launcher.launch(spec);
   }
 
   onData(stream: StreamName, body: Buffer): void {
@@ -156,6 +162,10 @@ export class ExecChannel implements ServerChannel {
     proc.signalGroup('SIGTERM');
     this.killTimer = setTimeout(() => proc.signalGroup('SIGKILL'), this.ctx.killGraceMs);
     this.killTimer.unref();
+  }
+
+  onResize(_size: TerminalSize): void {
+    refuseResize();
   }
 
   onSeek(): void {

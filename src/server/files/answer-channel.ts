@@ -1,7 +1,7 @@
 import type { Stats } from 'node:fs';
 import type { FileStat, OpenMessage } from '../../protocol/messages.js';
 import { ProtocolError } from '../../errors.js';
-import { refuseDone, refuseSeek, refuseSignal, type ServerChannel } from '../server-channel.js';
+import { refuseDone, refuseResize, refuseSeek, refuseSignal, type ServerChannel } from '../server-channel.js';
 import type { FileChannelContext } from './file-channel-context.js';
 import { fileErrorFrom } from './file-errors.js';
 
@@ -47,6 +47,10 @@ export abstract class AnswerChannel<Request extends OpenMessage & { readonly pat
   onWindow(): void {}
   onSignal(): void {
     refuseSignal();
+  }
+
+  onResize(): void {
+    refuseResize();
   }
 
   onSeek(): void {

@@ -5,7 +5,7 @@ import { SendWindow } from '../../protocol/flow-control.js';
 import type { ExitReason, GetOpenMessage } from '../../protocol/messages.js';
 import { ProtocolError } from '../../errors.js';
 import { OutputPump } from '../exec/output-pump.js';
-import { refuseDone, refuseSeek, refuseSignal, type ServerChannel } from '../server-channel.js';
+import { refuseDone, refuseResize, refuseSeek, refuseSignal, type ServerChannel } from '../server-channel.js';
 import type { FileChannelContext } from './file-channel-context.js';
 import { fileErrorFrom } from './file-errors.js';
 import { openReadSource } from './read-source.js';
@@ -97,6 +97,10 @@ export class GetChannel implements ServerChannel {
 
   onSignal(): void {
     refuseSignal();
+  }
+
+  onResize(): void {
+    refuseResize();
   }
 
   onSeek(): void {

@@ -5,7 +5,7 @@ import { ReceiveWindow } from '../../protocol/flow-control.js';
 import type { ExitReason, PutOpenMessage } from '../../protocol/messages.js';
 import type { StreamName } from '../../protocol/constants.js';
 import { FrameshError, ProtocolError } from '../../errors.js';
-import { refuseSignal, type ServerChannel } from '../server-channel.js';
+import { refuseResize, refuseSignal, type ServerChannel } from '../server-channel.js';
 import type { FileChannelContext } from './file-channel-context.js';
 import { FileError, fileErrorFrom } from './file-errors.js';
 import { createPartial, openResumablePartial, removeOwned, stillOwned, type OwnedPartial } from './partial-open.js';
@@ -75,6 +75,10 @@ export class PutChannel implements ServerChannel {
   }
 
   /** The client says where its data starts: our offered offset, or 0 to start over. */
+  onResize(): void {
+    refuseResize();
+  }
+
   onSeek(offset: number): void {
     // Before `opened` the client knows neither the offset nor its window; what it sent cannot be right.
     if (!this.isOpened) throw new ProtocolError('"seek" before "opened" on a put channel');

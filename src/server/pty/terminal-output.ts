@@ -1,0 +1,66 @@
+import { Readable } from 'node:stream';
+
+/** PROTOCOL.md §11.3: output read ahead of the window, so bytes written just before the exit survive. */
+export const TERMINAL_READ_AHEAD_BYTES = 1024 * 1024;
+
+/** The part of node-pty's IPty this stream drives. */
+export interface PtyOutputSource {
+  onData(listener: (data: Buffer | string) => void): { dispose(): void };
+  pause(): void;
+  resume(): void;
+}
+
+/**
+ * A terminal's output as a Readable, so the exec OutputPump moves it like a pipe. node-pty emits data
+ * events with no backpressure; this stops reading the terminal when the stream's buffer is full (the
+ * pump paused it: window or socket full) and reads again when the pump asks. The buffer (1 MiB) is the
+ * read-ahead of PROTOCOL.md §11.3: node-pty stops reading 200 ms after the leader exits, and output still
+ * in the kernel then would be lost while the pump waits for credit.
+ */
+export class TerminalOutput extends Readable {
+  private readonly pty: PtyOutputSource;
+  private paused = false;
+  /** Extra reasons to hold off reading (a session recording that cannot keep up). */
+  private holds = 0;
+
+  constructor(pty: PtyOutputSource) {
+    super({ highWaterMark: TERMINAL_READ_AHEAD_BYTES });
+    this.pty = pty;
+    pty.onData((data) => {
+      const chunk = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+      if (!this.push(chunk)) this.pausePty();
+    });
+  }
+
+  /** The terminal's process is gone and node-pty has read the last byte. */
+  finish(): void {
+    this.push(null);
+  }
+
+  /** Stop reading the terminal until release() (one release per hold). */
+  hold(): void {
+    this.holds += 1;
+    this.pausePty();
+  }
+
+  release(): void {
+    this.holds = Math.max(0, this.holds - 1);
+    if (this.holds === 0 && this.readableLength < this.readableHighWaterMark) this.resumePty();
+  }
+
+  override _read(): void {
+    if (this.holds === 0) this.resumePty();
+  }
+
+  private pausePty(): void {
+    if (this.paused) return;
+    this.paused = true;
+    this.pty.pause();
+  }
+
+  private resumePty(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.pty.resume();
+  }
+}

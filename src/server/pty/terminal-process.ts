@@ -1,0 +1,143 @@
+import { closeSync, constants as fsConstants, openSync, promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import type { ExitStatus, LaunchSpec, RunningProcess } from '../process/launcher.js';
+import { checkCwd, SpawnError } from '../process/spawn-error.js';
+import type { TerminalSize } from '../server-channel.js';
+import type { PtyModule } from './pty-module.js';
+import { foregroundGroup, signalSession } from './session-processes.js';
+import { TerminalInput } from './terminal-input.js';
+import { TerminalOutput } from './terminal-output.js';
+
+/** A command running on a pseudo-terminal: one output stream, a size, a foreground job. */
+export interface TerminalProcess extends RunningProcess {
+  /** Everything the terminal printed (stdout and stderr are the same device). */
+  readonly output: TerminalOutput;
+  resize(size: TerminalSize): void;
+  /** A client `signal` goes to the job in front, as a key would (PROTOCOL.md §11.3). */
+  signalForeground(signal: NodeJS.Signals): void;
+  /** Every process group of the session, jobs in their own groups included. */
+  signalSession(signals: readonly NodeJS.Signals[]): Promise<void>;
+}
+
+/** The subset of node-pty's IPty used here; `fd` and the 'close' event exist on its Unix class. */
+interface UnixPty {
+  readonly pid: number;
+  readonly fd: number;
+  readonly ptsName: string;
+  onData(listener: (data: Buffer | string) => void): { dispose(): void };
+  onExit(listener: (event: { exitCode: number; signal?: number }) => void): { dispose(): void };
+  on(event: 'close', listener: () => void): void;
+  pause(): void;
+  resume(): void;
+  resize(cols: number, rows: number): void;
+}
+
+/**
+ * Starts `spec` on a new terminal of the given size and type. node-pty forks through a helper that makes
+ * the command a session leader with the terminal as its controlling terminal, as sshd does; it reports a
+ * missing program or directory only as text on the terminal, so both are checked first and refused with
+ * the same SpawnError codes as exec (PROTOCOL.md §4.1).
+ */
+export async function startTerminal(pty: PtyModule, spec: LaunchSpec, term: string, size: TerminalSize): Promise<TerminalProcess> {
+  const cwdProblem = await checkCwd(spec.cwd);
+  if (cwdProblem) throw cwdProblem;
+  await checkProgram(spec.file, spec.env.PATH);
+  let child: UnixPty;
+  try {
+    child = pty.spawn(spec.file, spec.args as string[], {
+      name: term,
+      cols: size.cols,
+      rows: size.rows,
+      cwd: spec.cwd,
+      env: spec.env as Record<string, string>,
+      encoding: null,
+    }) as unknown as UnixPty;
+  } catch (err) {
+    throw new SpawnError('SPAWN_FAILED', `could not start a terminal: ${(err as Error).message}`, { cause: err });
+  }
+  // Hold the terminal's slave side open, as sshd does: when the last slave descriptor closes, Linux
+  // discards output the master has not read yet, so the tail of a command's output (the last few KiB
+  // of `cat big`) was lost. With ours open the master reads to the end; node-pty ends reading 200 ms
+  // after the exit, and the descriptor is closed with it.
+  const slave = holdSlave(child.ptsName);
+  const output = new TerminalOutput(child);
+  const input = new TerminalInput(child.fd);
+  // The master's descriptor is closed once node-pty saw the terminal's end; never write to it after.
+  child.on('close', () => input.hangUp());
+  const exited = new Promise<ExitStatus>((resolve) => {
+    child.onExit(({ exitCode, signal }) => {
+      input.hangUp();
+      output.finish();
+      if (slave !== null) closeSync(slave);
+      resolve(signal ? { code: null, signal: signalName(signal) } : { code: exitCode, signal: null });
+    });
+  });
+  const pid = child.pid;
+  const stderr = new PassThrough();
+  stderr.end();
+  return {
+    pid,
+    stdin: input,
+    stdout: output,
+    stderr,
+    output,
+    exited,
+    signalGroup(signal) {
+      try {
+        process.kill(-pid, signal);
+      } catch {
+        // ESRCH: already gone.
+      }
+    },
+    signalForeground(signal) {
+      const group = foregroundGroup(pid) ?? pid;
+      try {
+        process.kill(-group, signal);
+      } catch {
+        // ESRCH: already gone.
+      }
+    },
+    signalSession: (signals) => signalSession(pid, signals),
+    resize(next) {
+      try {
+        child.resize(next.cols, next.rows);
+      } catch {
+        // The terminal closed meanwhile; its exit follows.
+      }
+    },
+  };
+}
+
+function signalName(signal: number): NodeJS.Signals | null {
+  const entry = Object.entries(os.constants.signals).find(([, n]) => n === signal);
+  return (entry?.[0] as NodeJS.Signals | undefined) ?? null;
+}
+
+/** ENOENT_COMMAND / EACCES for a program that would fail to exec, looked up in PATH as execvp does. */
+async function checkProgram(file: string, searchPath: string | undefined): Promise<void> {
+  const candidates = file.includes('/') ? [file] : (searchPath ?? '').split(':').filter(Boolean).map((dir) => path.join(dir, file));
+  let denied = false;
+  for (const candidate of candidates) {
+    const stat = await fs.stat(candidate).catch(() => null);
+    if (!stat?.isFile()) continue;
+    try {
+      await fs.access(candidate, fsConstants.X_OK);
+      return;
+    } catch {
+      denied = true;
+    }
+  }
+  if (denied) throw new SpawnError('EACCES', `permission denied: ${file}`);
+  throw new SpawnError('ENOENT_COMMAND', `command not found: ${file}`);
+}
+
+function holdSlave(ptsName: string): number | null {
+  try {
+    // O_NOCTTY: the server must never take the session's terminal as its own controlling terminal.
+    return openSync(ptsName, fsConstants.O_RDWR | fsConstants.O_NOCTTY);
+  } catch {
+    return null; // Output may lose its tail, as with node-pty alone; the session still works.
+  }
+}
