@@ -4,6 +4,7 @@ import { addConnectionOptions, connectFromFlags, type ConnectionFlags } from './
 import { describeError, EXIT_CLIENT_FAILURE, exitStatusOf } from './exit-status.js';
 import { outputWriter, parseEncoding } from './output-decoder.js';
 import { parseNonNegativeInt, parseTarget } from './target.js';
+import { runFanoutExec, type FanoutFlags } from './fanout-exec.js';
 
 interface ExecFlags extends ConnectionFlags {
   encoding?: string;
@@ -21,18 +22,38 @@ export function execCommand(): Command {
   const command = new Command('exec')
     .description('run one command on a server; its exit status becomes ours')
     .argument('<host[:port]>', 'server address (default port 7022)')
-    .argument('<command...>', 'after --: one argument runs as a shell string, several run as an argv without a shell')
+    .argument('[command...]', 'after --: one argument runs as a shell string, several run as an argv without a shell')
     .option('--encoding <name>', 'decode remote output from this charset (for example gbk) to UTF-8', parseEncoding)
     .option('--timeout <ms>', 'server ends the command after this many ms', parseNonNegativeInt)
     .option('--cwd <dir>', 'working directory on the server')
     .option('-e, --env <KEY=VALUE>', 'add a variable to the command environment (repeatable)', collectEnv, [])
     .option('--login', "run through the server account's login shell ($SHELL -lc)")
     .option('-n, --no-stdin', 'do not forward local stdin (the command reads EOF at once)')
+    .option('-H, --host-list <hosts>', 'run on many hosts: names, HOST:PORT, ranges web[01:20], @group (repeatable, comma-separated)', collectList, undefined)
+    .option('--hosts <file>', 'run on the hosts of an inventory: one per line, or Ansible INI/YAML')
+    .option('--limit <pattern>', 'keep only these of the selected hosts (Ansible pattern: a:b, !x, &y, globs, groups)')
+    .option('--parallel <n>', 'many hosts: connections at once', parsePositiveInt, 32)
+    .option('--retries <n>', 'many hosts: connection retries per host, with backoff', parseNonNegativeInt, 0)
+    .option('--fail-fast', 'many hosts: start no more hosts after the first failure')
+    .option('--group', "many hosts: print each host's output in one block when it ends")
+    .option('--json', 'many hosts: one JSON object per line (output, exits, errors)')
+    .option('--summary-only', 'many hosts: print only the summary table')
+    .option('--stdin', 'many hosts: send the same local stdin to every host (read whole first)')
     .addHelpText(
       'after',
       '\nExit status: the remote exit code; 128+N when a signal N ended it; 124 on timeout; 255 when framesh failed.\nCtrl-C sends SIGINT to the remote command; press it 3 times to leave without waiting.',
     )
     .action(async (targetText: string, words: string[]) => {
+      const early = command.opts<FanoutFlags>();
+      if (early.hostList !== undefined || early.hosts !== undefined) {
+        // Many hosts: the first positional is the command's first word, not a host.
+        const all = [targetText, ...words];
+        const commandWords = all[0] === '--' ? all.slice(1) : splitOptionsAfterHost(command, all);
+        if (commandWords.length === 0) command.error('error: missing command after --');
+        const flags = command.opts<FanoutFlags & { env: string[] }>();
+        process.exitCode = await runFanoutExec(commandWords, { ...flags, forwardStdin: flags.stdin && command.getOptionValueSource('stdin') === 'cli' }, parseEnv(flags.env));
+        return;
+      }
       const commandWords = splitOptionsAfterHost(command, words);
       if (commandWords.length === 0) command.error('error: missing command after --');
       process.exitCode = await runExec(targetText, commandWords, command.opts<ExecFlags>());
@@ -126,6 +147,16 @@ function forwardInterrupts(call: ExecCall): () => void {
     process.off('SIGINT', onInterrupt);
     process.off('SIGTERM', onTerminate);
   };
+}
+
+function collectList(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+function parsePositiveInt(text: string): number {
+  const n = parseNonNegativeInt(text);
+  if (n === 0) throw new InvalidArgumentError('must be at least 1');
+  return n;
 }
 
 function collectEnv(value: string, previous: string[]): string[] {

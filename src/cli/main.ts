@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { VERSION } from '../version.js';
 import { classicCommand } from './classic-command.js';
+import { configCommand } from './config-command.js';
 import { execCommand } from './exec-command.js';
 import { keygenCommand } from './keygen-command.js';
 import { transferCommand } from './transfer-command.js';
@@ -21,5 +22,6 @@ program.addCommand(transferCommand('put'));
 program.addCommand(transferCommand('get'));
 program.addCommand(keygenCommand());
 program.addCommand(classicCommand());
+program.addCommand(configCommand());
 
 await program.parseAsync(process.argv);
