@@ -5,6 +5,7 @@ import { describeError, EXIT_CLIENT_FAILURE, exitStatusOf } from './exit-status.
 import { outputWriter, parseEncoding } from './output-decoder.js';
 import { parseNonNegativeInt, parseTarget } from './target.js';
 import { runFanoutExec, type FanoutFlags } from './fanout-exec.js';
+import { durationFlag } from './duration.js';
 
 interface ExecFlags extends ConnectionFlags {
   encoding?: string;
@@ -24,7 +25,7 @@ export function execCommand(): Command {
     .argument('<host[:port]>', 'server address (default port 7022)')
     .argument('[command...]', 'after --: one argument runs as a shell string, several run as an argv without a shell')
     .option('--encoding <name>', 'decode remote output from this charset (for example gbk) to UTF-8', parseEncoding)
-    .option('--timeout <ms>', 'server ends the command after this many ms', parseNonNegativeInt)
+    .addOption(durationFlag('--timeout <duration>', 'server ends the command after this long (500ms, 30s, 5m; a bare number is seconds)', 'none'))
     .option('--cwd <dir>', 'working directory on the server')
     .option('-e, --env <KEY=VALUE>', 'add a variable to the command environment (repeatable)', collectEnv, [])
     .option('--login', "run through the server account's login shell ($SHELL -lc)")

@@ -27,6 +27,8 @@ export interface HostOutcome {
   readonly bytes: number;
   /** Why the host failed to run the command: connection, authentication, timeout, not started. */
   readonly error?: { readonly code: string; readonly message: string };
+  /** False when no connection to the host was made (refused, unknown, timed out, key or auth refused). */
+  readonly reached: boolean;
 }
 
 export interface FanoutOptions {
@@ -121,8 +123,10 @@ export function fanout(targets: readonly FanoutTarget[], command: string | reado
     emit({ type: 'start', host: target.name });
     let client: FrameshClient | undefined;
     let timer: NodeJS.Timeout | undefined;
+    let reached = false;
     try {
       client = await connectWithRetries(target, deadline);
+      reached = true;
       live.add(client);
       const call = client.exec(typeof command === 'string' ? command : [...command], {
         ...(options.cwd !== undefined && { cwd: options.cwd }),
@@ -151,12 +155,12 @@ export function fanout(targets: readonly FanoutTarget[], command: string | reado
       const result = await Promise.race([call.exit, local]);
       await Promise.race([drained, local]);
       if (result.reason === 'timeout') {
-        finish(index, { host: target.name, code: result.code, signal: result.signal, durationMs: Date.now() - began, bytes, error: { code: 'TIMEOUT', message: `timed out after ${options.timeoutMs} ms` } });
+        finish(index, { host: target.name, code: result.code, signal: result.signal, durationMs: Date.now() - began, bytes, reached, error: { code: 'TIMEOUT', message: `timed out after ${options.timeoutMs} ms` } });
       } else {
-        finish(index, { host: target.name, code: result.code, signal: result.signal, durationMs: Date.now() - began, bytes });
+        finish(index, { host: target.name, code: result.code, signal: result.signal, durationMs: Date.now() - began, bytes, reached });
       }
     } catch (err) {
-      finish(index, { host: target.name, code: null, signal: null, durationMs: Date.now() - began, bytes, error: errorOf(err) });
+      finish(index, { host: target.name, code: null, signal: null, durationMs: Date.now() - began, bytes, reached, error: errorOf(err) });
     } finally {
       clearTimeout(timer);
       if (client) {
@@ -170,7 +174,7 @@ export function fanout(targets: readonly FanoutTarget[], command: string | reado
     while (next < targets.length) {
       const index = next++;
       if (stopped) {
-        finish(index, { host: (targets[index] as FanoutTarget).name, code: null, signal: null, durationMs: 0, bytes: 0, error: { code: 'NOT_STARTED', message: 'not started: an earlier host failed (--fail-fast) or the run was cancelled' } });
+        finish(index, { host: (targets[index] as FanoutTarget).name, code: null, signal: null, durationMs: 0, bytes: 0, reached: false, error: { code: 'NOT_STARTED', message: 'not started: an earlier host failed (--fail-fast) or the run was cancelled' } });
         continue;
       }
       await runOne(index);

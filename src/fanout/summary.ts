@@ -1,7 +1,8 @@
 /**
  * The summary of a fan-out, failed hosts first: host, exit, duration, output bytes, error; and the exit
- * status rule: 0 when every host exited 0, 255 when any host could not be reached or did not run, else 1
- * when any command exited non-zero (or was ended by a signal).
+ * status rule: 255 when any host could not be reached or its connection failed (framesh's own failure,
+ * as for a single host), else 1 when any command exited non-zero, was ended by a signal or timed out,
+ * or was not started (--fail-fast), else 0.
  */
 import type { HostOutcome } from './fanout.js';
 
@@ -10,7 +11,8 @@ export const EXIT_SOME_FAILED = 1;
 export const EXIT_UNREACHABLE = 255;
 
 export function fanoutExitStatus(outcomes: readonly HostOutcome[]): number {
-  if (outcomes.some((o) => o.error && o.error.code !== 'TIMEOUT' && o.error.code !== 'NOT_STARTED')) return EXIT_UNREACHABLE;
+  const framesFailure = (o: HostOutcome): boolean => o.error !== undefined && o.error.code !== 'NOT_STARTED' && (!o.reached || o.error.code !== 'TIMEOUT');
+  if (outcomes.some(framesFailure)) return EXIT_UNREACHABLE;
   if (outcomes.some((o) => o.error || o.code !== 0)) return EXIT_SOME_FAILED;
   return EXIT_ALL_OK;
 }

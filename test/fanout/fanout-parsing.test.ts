@@ -175,12 +175,15 @@ describe('output', () => {
   });
 
   it('exit status: 0 all ok, 1 a command failed, 255 a host unreachable', () => {
-    const ok = (host: string): HostOutcome => ({ host, code: 0, signal: null, durationMs: 5, bytes: 1 });
+    const ok = (host: string): HostOutcome => ({ host, code: 0, signal: null, durationMs: 5, bytes: 1, reached: true });
     assert.equal(fanoutExitStatus([ok('a'), ok('b')]), 0);
     assert.equal(fanoutExitStatus([ok('a'), { ...ok('b'), code: 3 }]), 1);
     assert.equal(fanoutExitStatus([ok('a'), { ...ok('b'), code: null, signal: 'SIGKILL' }]), 1);
-    assert.equal(fanoutExitStatus([{ ...ok('a'), code: 3 }, { ...ok('b'), code: null, error: { code: 'CONNECTION_REFUSED', message: 'x' } }]), 255);
-    assert.equal(fanoutExitStatus([{ ...ok('b'), code: null, error: { code: 'TIMEOUT', message: 'x' } }]), 1);
+    assert.equal(fanoutExitStatus([{ ...ok('a'), code: 3 }, { ...ok('b'), code: null, reached: false, error: { code: 'CONNECTION_REFUSED', message: 'x' } }]), 255);
+    assert.equal(fanoutExitStatus([{ ...ok('b'), code: null, error: { code: 'TIMEOUT', message: 'x' } }]), 1, 'the command ran past --timeout');
+    assert.equal(fanoutExitStatus([{ ...ok('b'), code: null, reached: false, error: { code: 'TIMEOUT', message: 'x' } }]), 255, 'never connected');
+    assert.equal(fanoutExitStatus([{ ...ok('b'), code: null, error: { code: 'CONNECTION_RESET', message: 'x' } }]), 255, 'dropped mid-output');
+    assert.equal(fanoutExitStatus([{ ...ok('b'), code: null, reached: false, error: { code: 'NOT_STARTED', message: 'x' } }]), 1);
     const table = summaryTable([ok('fine'), { ...ok('bad'), code: null, error: { code: 'CONNECTION_REFUSED', message: 'refused' } }]);
     const lines = table.split('\n');
     assert.match(lines[1] as string, /^bad\s+-\s+5ms\s+1\s+CONNECTION_REFUSED: refused$/, 'failed hosts first');

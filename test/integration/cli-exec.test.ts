@@ -64,7 +64,7 @@ describe('framesh exec (CLI)', { concurrency: 3 }, () => {
 
   it('--timeout ends the command with exit status 124 and says so', async () => {
     const started = performance.now();
-    const result = await exec(['--timeout', '300'], ['sleep 30']);
+    const result = await exec(['--timeout', '300ms'], ['sleep 30']);
     assert.equal(result.code, 124);
     assert.match(result.stderr, /command timed out after 300 ms \(TIMEOUT\)/);
     assert.ok(performance.now() - started < 15_000);
