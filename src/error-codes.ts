@@ -59,6 +59,8 @@ export const LOCAL_ERROR_CODES = [
   'CLASSIC_BAD_REPLY',
   'CLASSIC_REPLY_TOO_LARGE',
   'CLASSIC_REPLY_CUT',
+  'CONFIG',
+  'INVENTORY',
 ] as const;
 
 export type WireErrorCode = (typeof WIRE_ERROR_CODES)[number];

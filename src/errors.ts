@@ -150,3 +150,35 @@ export class SecurityError extends FrameshError {
     super(code, message, options);
   }
 }
+
+/** The line that separates a failure's own stack from the local call that started the work. */
+const CALLER_SITE_MARK = '    --- remote call started at ---';
+
+/**
+ * The stack of the public call that is running now, captured before any await, without the
+ * frames of `below` (the library's own entry point) and what it called.
+ */
+export function captureCallerSite(below: (...args: never[]) => unknown): string | undefined {
+  const holder: { stack?: string } = {};
+  Error.captureStackTrace(holder, below);
+  return holder.stack?.split('\n').slice(1).join('\n');
+}
+
+/**
+ * Appends the caller's site to a failure's stack (once), so an error the server reported, which
+ * surfaces in a socket callback, still shows which local call it belongs to (docs/API.md).
+ */
+export function appendCallerSite(error: unknown, site: string | undefined): void {
+  if (!site || !(error instanceof Error) || !error.stack || error.stack.includes(CALLER_SITE_MARK)) return;
+  error.stack = `${error.stack}\n${CALLER_SITE_MARK}\n${site}`;
+}
+
+/** Resolves as `work` does; a rejection carries `site` in its stack (see {@link appendCallerSite}). */
+export async function withCallerSite<T>(work: Promise<T>, site: string | undefined): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    appendCallerSite(error, site);
+    throw error;
+  }
+}

@@ -45,3 +45,6 @@ export function decodeInt32(bytes: Buffer, offset = 0): number {
 export function encodeJsonReplyHeader(size: number): Buffer {
   return Buffer.from(`{"total_size": ${size}, "data_size": ${size}}`, 'utf8');
 }
+
+/** The classic listener binds loopback unless told otherwise: the classic formats have no authentication. */
+export const DEFAULT_CLASSIC_HOST = '127.0.0.1';

@@ -1,32 +1,13 @@
-import readline from 'node:readline';
-import iconv from 'iconv-lite';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { CLASSIC_FORMATS, type ClassicFormat } from '../classic/classic-format.js';
-import { ClassicConnection, type ReplySink } from '../classic/client/classic-connection.js';
-import { describeTarget, type ClassicTarget } from '../classic/client/classic-connect.js';
-import { ClassicReplyError } from '../classic/client/classic-reply-error.js';
-import { uploadFile } from '../classic/client/classic-upload.js';
+import { CLASSIC_FORMATS } from '../classic/classic-format.js';
+import type { ClassicTarget } from '../classic/client/classic-connect.js';
 import { DEFAULT_MAX_REPLY_BYTES } from '../classic/client/framed-reply-reader.js';
-import { describeError, EXIT_CLIENT_FAILURE } from './exit-status.js';
-import { outputWriter, parseEncoding } from './output-decoder.js';
-import { parseNonNegativeInt, parseTarget } from './target.js';
+import { durationFlag } from './duration.js';
+import { exitStatusHelp } from './exit-status.js';
+import { parseEncoding } from './output-decoder.js';
+import { parseTarget } from './target.js';
+import type { ClassicFlags, Mode } from './classic-run.js';
 
-interface ClassicFlags {
-  format: ClassicFormat;
-  greeting?: boolean;
-  encoding?: string;
-  idle: number;
-  maxReply: number;
-  timeout: number;
-}
-
-type Mode = { kind: 'prompt' } | { kind: 'command'; text: string } | { kind: 'put'; file: string };
-
-const LEAVE_WORDS = new Set(['exit', 'quit']);
-/** Exit status after Ctrl-C while a reply was awaited, as a shell reports SIGINT. */
-const EXIT_INTERRUPTED = 130;
-/** 128 + SIGPIPE, what a shell reports for a writer whose reader left. */
-const EXIT_STDOUT_CLOSED = 141;
 const DEFAULT_IDLE_MS = 200;
 const DEFAULT_TIMEOUT_MS = 60_000;
 
@@ -41,9 +22,12 @@ A reply is printed byte for byte (the remote stdout and stderr, mixed as the cla
 json, length and ack announce each reply's size, so replies never mix; raw has no framing, so framesh
 guesses that a reply ended after --idle ms without data, and says so.
 At the prompt: empty lines are skipped; exit, quit or EOF (Ctrl-D) leave; Ctrl-C while waiting leaves.
-Exit status: 0 when every reply was read whole; 255 when the connection failed or timed out, a reply
-broke its format or the file to put cannot be read (the message ends with the code, see docs/ERRORS.md);
-130 after Ctrl-C while waiting; 141 when stdout was closed early (| head).`;
+Durations take a unit (500ms, 30s, 5m); a bare number is seconds.
+${exitStatusHelp([
+  ['130', 'Ctrl-C while a reply was awaited'],
+  ['141', 'stdout was closed early (| head)'],
+  ['255', 'the connection failed or timed out, a reply broke its format, or the file to put cannot be read'],
+])}`;
 
 /** `framesh classic HOST:PORT`: a client for existing classic socket remote-exec servers (docs/CLASSIC.md). */
 export function classicCommand(): Command {
@@ -54,12 +38,14 @@ export function classicCommand(): Command {
     .addOption(new Option('--format <name>', 'the reply format the server speaks').choices(CLASSIC_FORMATS).default('json'))
     .option('--greeting', 'read and print the greeting the server sends on accept, before any command')
     .option('--encoding <name>', "the server's charset (for example gbk): commands are sent in it, replies decoded from it", parseEncoding)
-    .option('--idle <ms>', 'raw replies and the greeting end after this many ms without data', parsePositiveInt, DEFAULT_IDLE_MS)
+    .addOption(durationFlag('--idle <duration>', 'raw replies and the greeting end after this long without data', 'refused', DEFAULT_IDLE_MS))
     .addOption(new Option('--max-reply <bytes>', 'refuse a reply that announces more bytes (K, M, G suffixes)').argParser(parseByteSize).default(DEFAULT_MAX_REPLY_BYTES, '1G'))
-    .option('--timeout <ms>', 'give up when the server stays silent this long during a reply, greeting or upload (0: wait forever)', parseNonNegativeInt, DEFAULT_TIMEOUT_MS)
+    .addOption(durationFlag('--timeout <duration>', 'give up when the server stays silent this long during a reply, greeting or upload', 'none', DEFAULT_TIMEOUT_MS))
     .addHelpText('after', HELP)
     .action(async (target: ClassicTarget, words: string[], flags: ClassicFlags) => {
       const mode = chooseMode(command, words);
+      // Loaded only now, so `--help` and usage errors start without the classic client.
+      const { runClassic } = await import('./classic-run.js');
       process.exitCode = await runClassic(target, mode, flags);
     });
   return command;
@@ -80,160 +66,11 @@ function chooseMode(command: Command, words: string[]): Mode {
   return command.error(`error: unexpected "${words.join(' ')}": put a command after --, or use put FILE`);
 }
 
-async function runClassic(target: ClassicTarget, mode: Mode, flags: ClassicFlags): Promise<number> {
-  let connection: ClassicConnection;
-  try {
-    connection = await ClassicConnection.connect(target, { format: flags.format, maxReplyBytes: flags.maxReply, idleMs: flags.idle, timeoutMs: flags.timeout });
-  } catch (err) {
-    process.stderr.write(`${describeError(err)}\n`);
-    return EXIT_CLIENT_FAILURE;
-  }
-  if (flags.format === 'raw' && mode.kind !== 'put') {
-    process.stderr.write(`framesh: the raw format has no framing, so reply boundaries are guessed: a reply ends after ${flags.idle} ms without data (--idle)\n`);
-  }
-  const session = new ClassicSession(connection, flags);
-  // `| head` closed our stdout: nothing more can be shown, so leave as a program killed by SIGPIPE would.
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code !== 'EPIPE') throw err;
-    connection.close();
-    process.exit(EXIT_STDOUT_CLOSED);
-  });
-  try {
-    if (flags.greeting) await session.greeting();
-    if (mode.kind === 'command') await session.run(mode.text);
-    else if (mode.kind === 'prompt') await session.prompt();
-    else return await session.put(mode.file);
-    return 0;
-  } catch (err) {
-    process.stderr.write(`${describeError(err)}\n`);
-    if (err instanceof ClassicReplyError && err.code !== 'CLASSIC_REPLY_CUT' && session.replies === 0) {
-      process.stderr.write(`framesh: hint: check --format (the server may speak another of ${CLASSIC_FORMATS.join(', ')}) and whether it sends a greeting first (--greeting)\n`);
-    }
-    return EXIT_CLIENT_FAILURE;
-  } finally {
-    connection.close();
-  }
-}
-
-/** One classic connection driven from the CLI: greeting, commands, prompt, upload. */
-class ClassicSession {
-  replies = 0;
-  readonly #connection: ClassicConnection;
-  readonly #flags: ClassicFlags;
-  readonly #tty = process.stdin.isTTY === true;
-
-  constructor(connection: ClassicConnection, flags: ClassicFlags) {
-    this.#connection = connection;
-    this.#flags = flags;
-  }
-
-  /** docs/CLASSIC.md: the greeting is UTF-8 text, printed as it came. */
-  async greeting(): Promise<void> {
-    const out = stdoutSink(undefined);
-    await this.#connection.readGreeting(out.sink);
-    this.#tidyLine(out.end());
-  }
-
-  /** Sends one command in one write and prints its whole reply. */
-  async run(text: string): Promise<void> {
-    const encoding = this.#flags.encoding;
-    await this.#connection.send(encoding ? iconv.encode(text, encoding) : Buffer.from(text, 'utf8'));
-    const out = stdoutSink(encoding);
-    try {
-      await this.#connection.readReply(out.sink);
-      this.replies += 1;
-    } finally {
-      this.#tidyLine(out.end());
-    }
-  }
-
-  /** The `>> ` loop, like a classic client's `input('>> ')`; piped lines work the same without the prompt. */
-  async prompt(): Promise<void> {
-    const rl = readline.createInterface({ input: process.stdin, output: process.stdout, terminal: this.#tty });
-    rl.setPrompt('>> ');
-    let waiting = false;
-    // On a terminal readline turns Ctrl-C into this event. A classic server cannot be told to stop a command,
-    // and the reply would land in the next read, so while waiting the only safe way out is to leave.
-    rl.on('SIGINT', () => {
-      if (waiting) {
-        process.stderr.write('\nframesh: left while waiting for a reply\n');
-        process.exit(EXIT_INTERRUPTED);
-      }
-      process.stdout.write('^C\n');
-      rl.prompt();
-    });
-    const prompt = (): void => {
-      if (this.#tty) rl.prompt();
-    };
-    try {
-      prompt();
-      for await (const line of rl) {
-        const text = line.trim();
-        if (LEAVE_WORDS.has(text)) break;
-        // A classic server reads an empty read as "client closed", so empty lines are never sent.
-        if (text.length > 0) {
-          waiting = true;
-          await this.run(text);
-          waiting = false;
-        }
-        prompt();
-      }
-    } finally {
-      rl.close();
-      process.stdin.destroy();
-    }
-  }
-
-  /** Uploads FILE, then waits for the server to close, its only sign of having read it all. */
-  async put(file: string): Promise<number> {
-    const { name, bytes } = await uploadFile(this.#connection, file);
-    const { closedByServer, strayBytes } = await this.#connection.finish();
-    const where = describeTarget(this.#connection.target);
-    if (strayBytes > 0) process.stderr.write(`framesh: the server sent ${strayBytes} bytes after the upload; classic servers send none (ignored)\n`);
-    if (!closedByServer) {
-      process.stderr.write(`framesh: sent ${name} (${bytes} bytes) to ${where}, but the server did not close within ${this.#flags.timeout} ms, so it is not known whether it stored it\n`);
-      return 0;
-    }
-    process.stderr.write(`framesh: sent ${name} (${bytes} bytes) to ${where}; classic servers send no confirmation\n`);
-    return 0;
-  }
-
-  /** At a terminal, end a reply that lacks a final newline, so the prompt starts on its own line. */
-  #tidyLine(lastByte: number | null): void {
-    if (this.#tty && lastByte !== null && lastByte !== 0x0a) process.stdout.write('\n');
-  }
-}
-
-/** A sink to stdout, decoding from `encoding` per reply; `end()` flushes the decoder and returns the last byte seen. */
-function stdoutSink(encoding: string | undefined): { sink: ReplySink; end(): number | null } {
-  const writer = outputWriter(process.stdout, encoding);
-  let lastByte: number | null = null;
-  return {
-    sink: {
-      write: (chunk) => {
-        if (chunk.length > 0) lastByte = chunk[chunk.length - 1] as number;
-        return writer.write(chunk);
-      },
-      onDrain: (resume) => process.stdout.once('drain', resume),
-    },
-    end: () => {
-      writer.end();
-      return lastByte;
-    },
-  };
-}
-
 /** HOST:PORT with the port required: classic servers have no well-known port. */
 function parseClassicTarget(text: string): ClassicTarget {
   const target = parseTarget(text, 0);
   if (target.port === 0) throw new InvalidArgumentError(`no port in "${text}": classic servers need HOST:PORT`);
   return target;
-}
-
-function parsePositiveInt(text: string): number {
-  const value = parseNonNegativeInt(text);
-  if (value === 0) throw new InvalidArgumentError('expected at least 1');
-  return value;
 }
 
 const SIZE_UNITS: Record<string, number> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 };

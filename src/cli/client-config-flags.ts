@@ -4,12 +4,11 @@
  * line win over the file (as ssh's do); a port written in HOST:PORT wins over `Port`.
  */
 import { loadClientConfig } from '../fanout/client-config.js';
+import { acceptsNew } from '../fanout/host-settings.js';
 import { homeFile, resolveHome } from '../security/framesh-home.js';
-import { DEFAULT_PORT } from '../server/server.js';
+import { DEFAULT_PORT } from '../protocol/constants.js';
 import type { ConnectionFlags } from './connection-options.js';
 import type { Target } from './target.js';
-
-const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
 export function withClientConfig(target: Target, flags: ConnectionFlags): { target: Target; flags: ConnectionFlags } {
   const file = flags.config ?? homeFile(resolveHome(), 'config');
@@ -20,9 +19,9 @@ export function withClientConfig(target: Target, flags: ConnectionFlags): { targ
       ...flags,
       ...(flags.identity === undefined && s.identityFile !== undefined && { identity: s.identityFile }),
       ...(flags.fingerprint === undefined && s.fingerprint !== undefined && { fingerprint: s.fingerprint }),
-      ...(!flags.acceptNew && s.acceptNew && { acceptNew: true }),
+      ...(!flags.acceptNew && acceptsNew(s) && { acceptNew: true }),
       ...(!flags.insecure && s.insecure && { insecure: true }),
-      ...(flags.connectTimeout === DEFAULT_CONNECT_TIMEOUT_MS && s.connectTimeoutMs !== undefined && { connectTimeout: s.connectTimeoutMs }),
+      ...(flags.connectTimeout === undefined && s.connectTimeoutMs !== undefined && { connectTimeout: s.connectTimeoutMs }),
     },
   };
 }

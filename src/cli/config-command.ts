@@ -22,7 +22,7 @@ export function configCommand(): Command {
           ...(s.identityFile !== undefined ? [`identityfile ${s.identityFile}`] : []),
           ...(s.fingerprint !== undefined ? [`fingerprint ${s.fingerprint}`] : []),
           ...(s.connectTimeoutMs !== undefined ? [`connecttimeout ${s.connectTimeoutMs}ms`] : []),
-          ...(s.acceptNew !== undefined ? [`stricthostkeychecking ${s.acceptNew ? 'accept-new' : 'yes'}`] : []),
+          ...(s.strictHostKeyChecking !== undefined ? [`stricthostkeychecking ${s.strictHostKeyChecking}`] : []),
           ...(s.insecure !== undefined ? [`insecure ${s.insecure ? 'yes' : 'no'}`] : []),
           ...config.explain(host).map((b) => (b.line === 0 ? `# from ${file}: the lines before any Host` : `# from ${file}:${b.line}: Host ${b.patterns.join(' ')}`)),
         ];

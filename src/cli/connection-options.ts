@@ -1,43 +1,67 @@
 import type { Command } from 'commander';
-import { connect } from '../client/connect.js';
 import type { FrameshClient } from '../client/client.js';
+import { DEFAULT_PORT } from '../protocol/constants.js';
+import { durationFlag } from './duration.js';
 import { terminalHostKeyPrompt } from './host-trust-prompt.js';
-import { parseNonNegativeInt, type Target } from './target.js';
+import { collectSetting, parsePortNumber, settingsHelp, type ConnectionSettings } from './settings.js';
+import type { Target } from './target.js';
 import { withClientConfig } from './client-config-flags.js';
 
 export interface ConnectionFlags {
-  connectTimeout: number;
+  connectTimeout?: number;
   insecure?: boolean;
   acceptNew?: boolean;
   fingerprint?: string;
   identity?: string;
+  /** -p (exec, shell) or -P (put, get), as ssh and scp spell it. */
+  port?: number;
+  /** -o Key=Value settings (src/cli/settings.ts). */
+  option?: ConnectionSettings;
   /** -F: the client configuration file (host aliases and settings). */
   config?: string;
 }
 
-/** Options every client subcommand shares. */
-export function addConnectionOptions(command: Command): Command {
+/**
+ * Options every client subcommand shares. `portFlag` is `-p` for exec and shell (ssh's) and `-P` for
+ * put and get (scp's, whose -p keeps times).
+ */
+export function addConnectionOptions(command: Command, portFlag: '-p' | '-P' = '-p'): Command {
   return command
-    .option('--connect-timeout <ms>', 'time allowed to connect, verify and authenticate, in ms', parseNonNegativeInt, 10_000)
+    .option(`${portFlag}, --port <port>`, 'server port when HOST gives none (default 7022; HOST:PORT wins)', parsePortNumber)
+    .addOption(durationFlag('--connect-timeout <duration>', 'time allowed to connect, verify and authenticate (default 10s)', 'refused'))
     .option('-i, --identity <file>', 'private key to authenticate with (default $FRAMESH_HOME/id_ed25519)')
     .option('--accept-new', 'trust and remember a server not yet in known_hosts (for scripts)')
-    .option('--fingerprint <SHA256:...>', "require exactly this server key fingerprint")
+    .option('--fingerprint <SHA256:...>', 'require exactly this server key fingerprint')
+    .option('-o, --option <Key=Value>', 'a connection setting by its ssh_config name (repeatable; see below)', collectSetting)
     .option('-F, --config <file>', 'client configuration file: host aliases and settings (default $FRAMESH_HOME/config)')
-    .option('--insecure', 'plain TCP without TLS or keys (for tests and trusted loopback only)');
+    .option('--insecure', 'plain TCP without TLS or keys (for tests and trusted loopback only)')
+    .addHelpText('after', settingsHelp());
 }
 
-export function connectFromFlags(written: Target, given: ConnectionFlags): Promise<FrameshClient> {
+/** The port a HOST without one gets: -p/-P, then -o Port, then 7022. */
+export function defaultPortOf(flags: ConnectionFlags): number {
+  return flags.port ?? flags.option?.port ?? DEFAULT_PORT;
+}
+
+export async function connectFromFlags(written: Target, given: ConnectionFlags): Promise<FrameshClient> {
   const { target, flags } = withClientConfig(written, given);
   if (flags.insecure) process.stderr.write('framesh: WARNING: --insecure: no encryption and no authentication\n');
-  const confirm = terminalHostKeyPrompt();
+  const settings = flags.option ?? {};
+  const strict = flags.acceptNew ? 'accept-new' : (settings.strictHostKeyChecking ?? 'ask');
+  const confirm = strict === 'ask' ? terminalHostKeyPrompt() : null;
+  const fingerprint = flags.fingerprint ?? settings.fingerprint;
+  const identityFile = flags.identity ?? settings.identityFile;
+  const connectTimeoutMs = flags.connectTimeout ?? settings.connectTimeoutMs;
+  // Loaded here, not at start-up: `framesh --help` and usage errors need none of the client.
+  const { connect } = await import('../client/connect.js');
   return connect({
-    host: target.host,
+    host: settings.hostName ?? target.host,
     port: target.port,
-    timeoutMs: flags.connectTimeout,
+    ...(connectTimeoutMs !== undefined && { timeoutMs: connectTimeoutMs }),
     insecure: flags.insecure ?? false,
-    ...(flags.acceptNew && { acceptNew: true }),
-    ...(flags.fingerprint !== undefined && { fingerprint: flags.fingerprint }),
-    ...(flags.identity !== undefined && { identityFile: flags.identity }),
+    ...((strict === 'accept-new' || strict === 'no') && { acceptNew: true }),
+    ...(fingerprint !== undefined && { fingerprint }),
+    ...(identityFile !== undefined && { identityFile }),
     ...(confirm && { confirmHostKey: confirm }),
   });
 }

@@ -32,7 +32,7 @@ export interface FanoutFlags {
   timeout?: number;
   cwd?: string;
   login?: boolean;
-  connectTimeout: number;
+  connectTimeout?: number;
   insecure?: boolean;
   acceptNew?: boolean;
   fingerprint?: string;
@@ -45,7 +45,7 @@ export function targetsFromFlags(flags: FanoutFlags): FanoutTarget[] {
   const overrides: HostSettings = {
     ...(flags.identity !== undefined && { identityFile: flags.identity }),
     ...(flags.fingerprint !== undefined && { fingerprint: flags.fingerprint }),
-    ...(flags.acceptNew && { acceptNew: true }),
+    ...(flags.acceptNew && { strictHostKeyChecking: 'accept-new' as const }),
     ...(flags.insecure && { insecure: true }),
   };
   return selectHosts({
@@ -114,7 +114,7 @@ export async function runFanoutExec(words: string[], flags: FanoutFlags, env: Re
     ...(flags.cwd !== undefined && { cwd: flags.cwd }),
     ...(flags.login && { login: true }),
     env,
-    connect: { timeoutMs: flags.connectTimeout },
+    ...(flags.connectTimeout !== undefined && { connect: { timeoutMs: flags.connectTimeout } }),
   });
   let interrupted = false;
   const onInterrupt = (): void => {

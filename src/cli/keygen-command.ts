@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { ensureHome, homeFile, resolveHome } from '../security/framesh-home.js';
 import { fingerprintOfFile, generateKeyFiles } from '../security/key-files.js';
-import { describeError } from './exit-status.js';
+import { describeError, exitStatusHelp } from './exit-status.js';
 
 interface KeygenFlags {
   file?: string;
@@ -15,6 +15,7 @@ export function keygenCommand(): Command {
     .option('-f, --file <file>', 'key file (default $FRAMESH_HOME/id_ed25519; the public key goes to FILE.pub)')
     .option('-C, --comment <text>', 'comment stored with the public key (default user@host)')
     .option('-l, --list', 'print the fingerprint of the key in -f (public or private)')
+    .addHelpText('after', exitStatusHelp([['1', 'the key could not be made or read (the message ends with its code)']]))
     .action((flags: KeygenFlags) => {
       process.exitCode = runKeygen(flags);
     });

@@ -1,27 +1,4 @@
 #!/usr/bin/env node
-import { Command } from 'commander';
-import { VERSION } from '../version.js';
-import { classicCommand } from './classic-command.js';
-import { configCommand } from './config-command.js';
-import { execCommand } from './exec-command.js';
-import { keygenCommand } from './keygen-command.js';
-import { transferCommand } from './transfer-command.js';
-import { serveCommand } from './serve-command.js';
-import { shellCommand } from './shell-command.js';
+import { buildProgram } from './program.js';
 
-const program = new Command('framesh')
-  .description('run commands on other machines and move files, over one framed connection')
-  .version(VERSION)
-  .enablePositionalOptions()
-  .showHelpAfterError();
-
-program.addCommand(serveCommand());
-program.addCommand(execCommand().passThroughOptions());
-program.addCommand(shellCommand());
-program.addCommand(transferCommand('put'));
-program.addCommand(transferCommand('get'));
-program.addCommand(keygenCommand());
-program.addCommand(classicCommand());
-program.addCommand(configCommand());
-
-await program.parseAsync(process.argv);
+await buildProgram().parseAsync(process.argv);

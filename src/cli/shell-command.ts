@@ -1,8 +1,8 @@
 import readline from 'node:readline';
 import { Command } from 'commander';
 import type { ExecCall } from '../client/exec-call.js';
-import { addConnectionOptions, connectFromFlags, type ConnectionFlags } from './connection-options.js';
-import { describeError, EXIT_CLIENT_FAILURE } from './exit-status.js';
+import { addConnectionOptions, connectFromFlags, defaultPortOf, type ConnectionFlags } from './connection-options.js';
+import { describeError, EXIT_CLIENT_FAILURE, exitStatusHelp } from './exit-status.js';
 import { outputWriter, parseEncoding } from './output-decoder.js';
 import { parseTarget } from './target.js';
 
@@ -19,7 +19,11 @@ export function shellCommand(): Command {
     .argument('<host[:port]>', 'server address (default port 7022)')
     .option('--encoding <name>', 'decode remote output from this charset (for example gbk) to UTF-8', parseEncoding)
     .option('--login', "run each line through the server account's login shell")
-    .addHelpText('after', '\nEmpty lines are ignored; exit, quit or EOF (Ctrl-D) leave; Ctrl-C interrupts the running command, not the session.\nCommands get no stdin (they read EOF).')
+    .addHelpText(
+      'after',
+      '\nEmpty lines are ignored; exit, quit or EOF (Ctrl-D) leave; Ctrl-C interrupts the running command, not the session.\nCommands get no stdin (they read EOF).\n' +
+        exitStatusHelp([['255', 'framesh failed: connect, authentication, or the connection was lost']]),
+    )
     .action(async (targetText: string, flags: ShellFlags) => {
       process.exitCode = await runShell(targetText, flags);
     });
@@ -27,7 +31,7 @@ export function shellCommand(): Command {
 }
 
 async function runShell(targetText: string, flags: ShellFlags): Promise<number> {
-  const target = parseTarget(targetText);
+  const target = parseTarget(targetText, defaultPortOf(flags));
   let client;
   try {
     client = await connectFromFlags(target, flags);

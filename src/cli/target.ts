@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import { DEFAULT_PORT } from '../server/server.js';
+import { DEFAULT_PORT } from '../protocol/constants.js';
 
 export interface Target {
   readonly host: string;

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { FramedConnection } from '../connection/framed-connection.js';
 import { DEFAULT_WINDOW_BYTES } from '../protocol/constants.js';
 import type { ExecOpenMessage, HelloMessage, Message, OpenMessage } from '../protocol/messages.js';
-import { ConnectionError, FrameshError } from '../errors.js';
+import { captureCallerSite, ConnectionError, FrameshError, withCallerSite } from '../errors.js';
 import { ExecCall } from './exec-call.js';
 import type { CallTransport, ChannelOpener, ClientChannel } from './client-channel.js';
 import { runToCompletion, type RunOptions, type RunResult } from './run.js';
@@ -114,7 +114,7 @@ export class FrameshClient extends EventEmitter<ClientEvents> implements Channel
   run(command: string | readonly string[], options: RunOptions & { encoding: 'buffer' }): Promise<RunResult<Buffer>>;
   run(command: string | readonly string[], options?: RunOptions & { encoding?: 'utf8' }): Promise<RunResult<string>>;
   run(command: string | readonly string[], options: RunOptions = {}): Promise<RunResult> {
-    return runToCompletion(this.exec(command, options), options);
+    return withCallerSite(runToCompletion(this.exec(command, options), options), captureCallerSite(this.run));
   }
 
   /**
@@ -123,17 +123,17 @@ export class FrameshClient extends EventEmitter<ClientEvents> implements Channel
    * SHA-256 end to end, atomic on the server, resumable.
    */
   put(localPath: string, remotePath: string, options?: TransferOptions): Promise<TransferResult> {
-    return putFile(this, localPath, remotePath, options);
+    return withCallerSite(putFile(this, localPath, remotePath, options), captureCallerSite(this.put));
   }
 
   /** Downloads `remotePath` to `localPath` (or into it, if it is a directory); verified, atomic, resumable. */
   get(remotePath: string, localPath: string, options?: TransferOptions): Promise<TransferResult> {
-    return getFile(this, remotePath, localPath, options);
+    return withCallerSite(getFile(this, remotePath, localPath, options), captureCallerSite(this.get));
   }
 
   /** What is at a remote path; with `list`, a directory's entries. */
   stat(remotePath: string, options: { list?: boolean } = {}): Promise<RemoteStat> {
-    return statRemote(this, remotePath, options.list ?? false);
+    return withCallerSite(statRemote(this, remotePath, options.list ?? false), captureCallerSite(this.stat));
   }
 
   /**
@@ -142,7 +142,7 @@ export class FrameshClient extends EventEmitter<ClientEvents> implements Channel
    * made now (default 0755, less the server's umask).
    */
   mkdir(remotePath: string, options: { mode?: number } = {}): Promise<RemoteStat> {
-    return mkdirRemote(this, remotePath, options.mode);
+    return withCallerSite(mkdirRemote(this, remotePath, options.mode), captureCallerSite(this.mkdir));
   }
 
   /** A Writable uploading to `remotePath`; 'finish' comes after the server verified and placed the file. */

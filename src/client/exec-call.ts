@@ -1,6 +1,6 @@
 import { ReceiveWindow, SendWindow } from '../protocol/flow-control.js';
 import type { ExitReason, Message } from '../protocol/messages.js';
-import { FrameshError, RemoteError, TimeoutError } from '../errors.js';
+import { appendCallerSite, FrameshError, RemoteError, TimeoutError } from '../errors.js';
 import { InputStream } from './input-stream.js';
 import { OutputStream } from './output-stream.js';
 import type { CallTransport, ClientChannel } from './client-channel.js';
@@ -134,9 +134,7 @@ export class ExecCall implements ClientChannel {
   fail(error: FrameshError): void {
     if (this.isSettled) return;
     this.settle();
-    if (this.callerStack && error.stack) {
-      error.stack = `${error.stack}\n    --- remote call started at ---\n${this.callerStack.split('\n').slice(2).join('\n')}`;
-    }
+    appendCallerSite(error, this.callerStack?.split('\n').slice(2).join('\n'));
     if (!this.isStarted) this.rejectStarted(error);
     this.rejectExit(error);
   }

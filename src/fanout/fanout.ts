@@ -9,6 +9,7 @@ import type { FrameshClient } from '../client/client.js';
 import { FrameshError } from '../errors.js';
 import { EventQueue } from './event-queue.js';
 import type { FanoutTarget } from './host-selection.js';
+import { acceptsNew } from './host-settings.js';
 
 export type FanoutEvent =
   | { readonly type: 'start'; readonly host: string }
@@ -104,7 +105,7 @@ export function fanout(targets: readonly FanoutTarget[], command: string | reado
           ...(s.insecure !== undefined && { insecure: s.insecure }),
           ...(s.identityFile !== undefined && { identityFile: s.identityFile }),
           ...(s.fingerprint !== undefined && { fingerprint: s.fingerprint }),
-          ...(s.acceptNew !== undefined && { acceptNew: s.acceptNew }),
+          ...(acceptsNew(s) !== undefined && { acceptNew: acceptsNew(s) as boolean }),
         });
       } catch (err) {
         const { code } = errorOf(err);

@@ -27,3 +27,6 @@ export const MAX_WINDOW_BYTES = 2 ** 31 - 1;
 /** PROTOCOL.md §4, §9: a channel's output streams, its input stream, and file contents. */
 export const StreamNames = { stdout: 'stdout', stderr: 'stderr', stdin: 'stdin', file: 'file' } as const;
 export type StreamName = (typeof StreamNames)[keyof typeof StreamNames];
+
+/** The TCP port a framesh server listens on unless told otherwise. */
+export const DEFAULT_PORT = 7022;

@@ -1,14 +1,6 @@
-import 'reflect-metadata';
-import * as x509 from '@peculiar/x509';
-import { webcrypto, X509Certificate } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadOrCreateKey, type KeyPair } from './key-files.js';
-
-// @peculiar/x509 signs through WebCrypto; Node's implements Ed25519. (Node itself cannot create
-// certificates, and TLS needs one: see docs/SECURITY.md, "Why a certificate".)
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
-
-const HUNDRED_YEARS_MS = 100 * 365 * 24 * 3600 * 1000;
 
 export interface HostIdentity {
   readonly key: KeyPair;
@@ -27,31 +19,12 @@ export async function loadOrCreateHostIdentity(keyFile: string, certFile: string
   const keyPem = pair.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
   let certPem = existsSync(certFile) && !created ? readFileSync(certFile, 'utf8') : '';
   if (!certPem || !certMatchesKey(certPem, pair)) {
+    // Loaded only when a certificate must be made: @peculiar/x509 and reflect-metadata are heavy.
+    const { selfSignedCertificate } = await import('./self-signed-certificate.js');
     certPem = await selfSignedCertificate(pair);
     writeFileSync(certFile, certPem, { mode: 0o644 });
   }
   return { key: pair, keyPem, certPem, fingerprint: pair.fingerprint, created };
-}
-
-async function selfSignedCertificate(pair: KeyPair): Promise<string> {
-  const subtle = webcrypto.subtle;
-  const algorithm = { name: 'Ed25519' };
-  const pkcs8 = pair.privateKey.export({ type: 'pkcs8', format: 'der' });
-  const spki = pair.publicKey.export({ type: 'spki', format: 'der' });
-  const keys = {
-    privateKey: await subtle.importKey('pkcs8', pkcs8, algorithm, false, ['sign']),
-    publicKey: await subtle.importKey('spki', spki, algorithm, true, ['verify']),
-  };
-  const now = Date.now();
-  const cert = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: Buffer.from(webcrypto.getRandomValues(new Uint8Array(8))).toString('hex').replace(/^[89a-f]/, '1'),
-    name: 'CN=framesh host',
-    notBefore: new Date(now - 24 * 3600 * 1000),
-    notAfter: new Date(now + HUNDRED_YEARS_MS),
-    signingAlgorithm: algorithm,
-    keys: keys as unknown as CryptoKeyPair,
-  });
-  return cert.toString('pem');
 }
 
 function certMatchesKey(certPem: string, pair: KeyPair): boolean {

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import os from 'node:os';
 import { FramedConnection } from '../connection/framed-connection.js';
-import { DEFAULT_LIMITS, DEFAULT_WINDOW_BYTES } from '../protocol/constants.js';
+import { DEFAULT_LIMITS, DEFAULT_PORT, DEFAULT_WINDOW_BYTES } from '../protocol/constants.js';
 import type { PeerLimits } from '../protocol/messages.js';
 import { FrameshError } from '../errors.js';
 import type { ExecSummary } from './exec/exec-channel.js';
@@ -29,10 +29,9 @@ import { SecurityError } from '../errors.js';
 import type { TransferRecord } from './files/file-channel-context.js';
 import { FileRoot } from './files/file-root.js';
 
-export const DEFAULT_PORT = 7022;
-export const DEFAULT_HOST = '127.0.0.1';
-export const DEFAULT_KILL_GRACE_MS = 5000;
-export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
+import { DEFAULT_HOST, DEFAULT_KILL_GRACE_MS, DEFAULT_SHUTDOWN_GRACE_MS } from './server-defaults.js';
+
+export { DEFAULT_HOST, DEFAULT_KILL_GRACE_MS, DEFAULT_PORT, DEFAULT_SHUTDOWN_GRACE_MS };
 /** Pending-connection queue length asked of the kernel (capped by net.core.somaxconn). */
 const LISTEN_BACKLOG = 4096;
 /** Bytes queued on a client's socket before channels stop reading their sources. */
@@ -140,9 +139,13 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
       );
     }
     if (!this.kindsRegistered) await this.registerChannelKinds();
+    const server = this;
     this.gate ??= new ConnectionGate({
       insecure: this.options.insecure,
-      secureContext: this.security?.secureContext ?? null,
+      // Read at each accept, so reloadKeys() takes effect for the next connection.
+      get secureContext() {
+        return server.security?.secureContext ?? null;
+      },
       maxStartups: this.options.maxStartups,
       authGraceMs: this.options.authGraceMs,
     });
@@ -155,6 +158,20 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
         resolve(this.listener.address() as net.AddressInfo);
       });
     });
+  }
+
+  /**
+   * Re-reads the host key (and its certificate) and authorized_keys now, as `serve` does on SIGHUP:
+   * connections accepted from then on use them; established ones keep what they authenticated with.
+   * On failure (an unreadable key) the keys in use stay and the error is thrown. Null in insecure mode.
+   */
+  async reloadKeys(): Promise<{ fingerprint: string; authorizedKeysFile: string; authorizedKeys: number } | null> {
+    if (this.options.insecure) return null;
+    const security = await prepareServerSecurity(this.securityOptions, (line, reason) =>
+      this.emit('keySkipped', { file: security.authorizedKeys.file, line, reason }),
+    );
+    this.security = security;
+    return { fingerprint: security.fingerprint, authorizedKeysFile: security.authorizedKeys.file, authorizedKeys: security.authorizedKeys.size };
   }
 
   private async registerChannelKinds(): Promise<void> {

@@ -25,7 +25,7 @@ const SESSION_INPUT = ['echo first', 'seq 1 20000', '', 'echo only-stderr >&2', 
 const SESSION_OUTPUT = `first\n${SEQ}only-stderr\nno newline` + 'last\n';
 const GREETING = 'Welcome to the classic server\n';
 /** raw has no framing: the tests give it a silence long enough for a loaded 2-core machine. */
-const RAW_IDLE = ['--idle', '1000'];
+const RAW_IDLE = ['--idle', '1000ms'];
 
 const servers = new Map<string, PythonClassicServer>();
 const plain = (format: ClassicFormat): PythonClassicServer => servers.get(format) as PythonClassicServer;
@@ -207,7 +207,7 @@ describe('framesh classic', { concurrency: 4 }, () => {
     const cliCases: Array<[string, ClassicFormat, string[], RegExp]> = [
       ['negative-length', 'length', [], /negative reply size \(-5\).*\(CLASSIC_BAD_REPLY\)\nframesh: hint: check --format/],
       ['cut-body', 'length', [], /closed the connection after 10 of the 100 bytes it announced \(CLASSIC_REPLY_CUT\)/],
-      ['stall', 'length', ['--timeout', '300'], /no reply from 127\.0\.0\.1:\d+ for 300 ms \(--timeout\) \(TIMEOUT\)/],
+      ['stall', 'length', ['--timeout', '300ms'], /no reply from 127\.0\.0\.1:\d+ for 300 ms \(--timeout\) \(TIMEOUT\)/],
       ['close-now', 'json', [], /closed the connection without replying \(CONNECTION_CLOSED\)/],
     ];
     for (const [command, format, args, message] of cliCases) {
@@ -236,7 +236,7 @@ describe('framesh classic', { concurrency: 4 }, () => {
     });
 
     it('a greeting that never comes is a timeout, not a hang', async () => {
-      const result = await runCli(['classic', '--greeting', '--timeout', '300', hostile.target, '--', 'close-now'], { timeoutMs: 20_000 });
+      const result = await runCli(['classic', '--greeting', '--timeout', '300ms', hostile.target, '--', 'close-now'], { timeoutMs: 20_000 });
       assert.equal(result.code, 255);
       assert.match(result.stderr, /no greeting from 127\.0\.0\.1:\d+ within 300 ms \(TIMEOUT\)/);
     });

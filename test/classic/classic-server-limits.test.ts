@@ -29,9 +29,9 @@ describe('serve --classic limits and edges', () => {
 
   before(async () => {
     root = tempDir('framesh-classic-limits-');
-    const common = ['--root', root, '--cwd', root, '--kill-grace', '500'];
+    const common = ['--root', root, '--cwd', root, '--kill-grace', '500ms'];
     [limited, gbk, raw] = await Promise.all([
-      startClassicServe('json', [...common, '--classic-max-output', String(MAX_OUTPUT), '--classic-timeout', String(TIMEOUT_MS)]),
+      startClassicServe('json', [...common, '--classic-max-output', String(MAX_OUTPUT), '--classic-timeout', `${TIMEOUT_MS}ms`]),
       startClassicServe('length', [...common, '--classic-encoding', 'gbk', '--classic-output-encoding', 'gbk']),
       startClassicServe('raw', common),
     ]);
@@ -147,7 +147,7 @@ describe('serve --classic limits and edges', () => {
   });
 
   test('shutdown: running commands end with a note after the grace, then the server exits 0', async () => {
-    const serve = await startClassicServe('json', ['--root', root, '--cwd', root, '--shutdown-grace', '200', '--kill-grace', '500']);
+    const serve = await startClassicServe('json', ['--root', root, '--cwd', root, '--shutdown-grace', '200ms', '--kill-grace', '500ms']);
     const pending = runClassicClient(serve.classicPort, 'json', ['cmd=echo working; sleep 30']);
     const start = await eventually(() => auditEvents(serve, 'classic.command.start')[0]);
     const code = await serve.stop('SIGTERM');

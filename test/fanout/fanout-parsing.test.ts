@@ -63,11 +63,12 @@ describe('client configuration file', () => {
 
   it('says which file and line is wrong', () => {
     assert.throws(() => parseClientConfig('Host a\n  Prot 1', 'f'), { code: 'CONFIG', message: /^f:2: unknown setting "Prot"/ });
-    assert.throws(() => parseClientConfig('Host a\n  Port 99999', 'f'), { code: 'CONFIG', message: /^f:2: bad port/ });
+    assert.throws(() => parseClientConfig('Host a\n  Port 99999', 'f'), { code: 'CONFIG', message: /^f:2: expected a port 1-65535/ });
     assert.throws(() => parseClientConfig('Host\n', 'f'), { code: 'CONFIG', message: /^f:1: Host needs/ });
     assert.throws(() => parseClientConfig('Group g a\nPort 1', 'f'), { code: 'CONFIG', message: /^f:2: Port after a Group/ });
     assert.throws(() => parseClientConfig('Host a\n ConnectTimeout soon', 'f'), { code: 'CONFIG', message: /^f:2: expected a duration/ });
-    assert.throws(() => parseClientConfig('Host a\n StrictHostKeyChecking no', 'f'), { code: 'CONFIG', message: /never connects/ });
+    assert.throws(() => parseClientConfig('Host a\n StrictHostKeyChecking maybe', 'f'), { code: 'CONFIG', message: /^f:2: StrictHostKeyChecking is one of/ });
+    assert.throws(() => parseClientConfig('Host a\n Insecure perhaps', 'f'), { code: 'CONFIG', message: /^f:2: Insecure is yes or no/ });
     assert.throws(() => parseClientConfig('just words here', 'f'), { code: 'CONFIG', message: /^f:1:/ });
   });
 });

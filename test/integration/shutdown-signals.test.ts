@@ -14,7 +14,7 @@ describe('shutdown by a signal to the whole process group', () => {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     it(`${signal} to the group lets inline and helper-started commands finish`, async () => {
       // Its own process group, so the signal reaches the server and its helpers but not this test.
-      const serve = spawn(process.execPath, ['--import', 'tsx', CLI_ENTRY, 'serve', '--insecure', '--port', '0', '--shutdown-grace', '10000'], {
+      const serve = spawn(process.execPath, ['--import', 'tsx', CLI_ENTRY, 'serve', '--insecure', '--port', '0', '--shutdown-grace', '10s'], {
         detached: true,
         env: { ...process.env, FRAMESH_HOME: tempHome() },
         stdio: ['ignore', 'pipe', 'pipe'],

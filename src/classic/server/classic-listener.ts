@@ -2,14 +2,14 @@ import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import os from 'node:os';
 import iconv from 'iconv-lite';
-import { DEFAULT_CLASSIC_MAX_OUTPUT_BYTES, type ClassicFormat } from '../classic-format.js';
+import { DEFAULT_CLASSIC_HOST, DEFAULT_CLASSIC_MAX_OUTPUT_BYTES, type ClassicFormat } from '../classic-format.js';
 import { FileRoot } from '../../server/files/file-root.js';
 import { ChildProcessLauncher } from '../../server/process/child-process-launcher.js';
 import type { ProcessLauncher } from '../../server/process/launcher.js';
 import { ClassicConnection, type ClassicCommandRecord, type ClassicConnectionContext } from './classic-connection.js';
 import type { UploadRecord } from './classic-upload.js';
 
-export const DEFAULT_CLASSIC_HOST = '127.0.0.1';
+export { DEFAULT_CLASSIC_HOST };
 const DEFAULT_KILL_GRACE_MS = 5000;
 
 export interface ClassicListenerOptions {

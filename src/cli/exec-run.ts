@@ -1,0 +1,96 @@
+import type { ExecCall } from '../client/exec-call.js';
+import { connectFromFlags, defaultPortOf, type ConnectionFlags } from './connection-options.js';
+import { describeDurationMs } from './duration.js';
+import { describeError, EXIT_CLIENT_FAILURE, EXIT_OUTPUT_CLOSED, exitStatusOf, exitStatusOfFailure } from './exit-status.js';
+import { LocalOutput } from './local-output.js';
+import { parseTarget } from './target.js';
+
+export interface ExecFlags extends ConnectionFlags {
+  encoding?: string;
+  timeout?: number;
+  cwd?: string;
+  env: string[];
+  login?: boolean;
+  stdin: boolean;
+}
+
+/** Ctrl-C presses after which framesh gives up waiting and leaves, as ssh's escape would. */
+const INTERRUPTS_BEFORE_ABANDON = 3;
+
+/** `framesh exec`'s work, once its arguments are parsed: connect, run, stream, and map the exit status. */
+export async function runExec(targetText: string, words: string[], flags: ExecFlags): Promise<number> {
+  let client;
+  try {
+    client = await connectFromFlags(parseTarget(targetText, defaultPortOf(flags)), flags);
+  } catch (err) {
+    process.stderr.write(`${describeError(err)}\n`);
+    return EXIT_CLIENT_FAILURE;
+  }
+  const call = client.exec(words.length === 1 ? (words[0] as string) : words, {
+    ...(flags.cwd !== undefined && { cwd: flags.cwd }),
+    ...(flags.timeout !== undefined && flags.timeout > 0 && { timeoutMs: flags.timeout }),
+    ...(flags.login && { login: true }),
+    env: parseEnv(flags.env),
+  });
+  const stopForwarding = forwardInterrupts(call);
+  const output = new LocalOutput();
+  const outputDone = Promise.all([
+    output.pipe(call.stdout, process.stdout, flags.encoding),
+    output.pipe(call.stderr, process.stderr, flags.encoding),
+  ]);
+  // The reader left (| head): nothing more can be shown, so the remote command is ended, not left running.
+  void output.closed.then(() => call.cancel());
+  if (flags.stdin) process.stdin.pipe(call.stdin);
+  else call.stdin.end();
+  try {
+    const result = await call.exit;
+    await outputDone;
+    if (output.isOutputClosed) return EXIT_OUTPUT_CLOSED;
+    if (result.reason === 'timeout') {
+      const limit = flags.timeout ? describeDurationMs(flags.timeout) : 'the server limit';
+      process.stderr.write(`framesh: command timed out after ${limit} (TIMEOUT)\n`);
+    }
+    if (result.reason === 'shutdown') {
+      process.stderr.write('framesh: the server shut down and ended the command (exit reason "shutdown")\n');
+    }
+    return exitStatusOf(result);
+  } catch (err) {
+    if (output.isOutputClosed) return EXIT_OUTPUT_CLOSED;
+    process.stderr.write(`${describeError(err)}\n`);
+    return exitStatusOfFailure(err);
+  } finally {
+    stopForwarding();
+    process.stdin.unpipe(call.stdin);
+    process.stdin.destroy();
+    await client.close();
+  }
+}
+
+function forwardInterrupts(call: ExecCall): () => void {
+  let presses = 0;
+  const onInterrupt = (): void => {
+    presses += 1;
+    if (presses >= INTERRUPTS_BEFORE_ABANDON) {
+      process.stderr.write('framesh: leaving without waiting for the remote command\n');
+      call.cancel();
+      process.exit(130);
+    }
+    call.signal('SIGINT');
+  };
+  const onTerminate = (): void => call.signal('SIGTERM');
+  process.on('SIGINT', onInterrupt);
+  process.on('SIGTERM', onTerminate);
+  return () => {
+    process.off('SIGINT', onInterrupt);
+    process.off('SIGTERM', onTerminate);
+  };
+}
+
+export function parseEnv(pairs: string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    env[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return env;
+}
