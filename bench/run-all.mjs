@@ -1,6 +1,6 @@
 // Runs every benchmark figure, or those named: `npm run bench -- throughput roundtrip`.
 // Each figure starts its own servers (127.0.0.1, port 0) and stops them.
-const FIGURES = ['throughput', 'roundtrip', 'memory', 'concurrency', 'scale', 'tls', 'files'];
+const FIGURES = ['throughput', 'roundtrip', 'memory', 'concurrency', 'scale', 'tls', 'files', 'fanout'];
 /** Run when no figure is named; tls and files belong to other issues and run when named. */
 const DEFAULT_FIGURES = ['throughput', 'roundtrip', 'memory', 'concurrency', 'scale'];
 
