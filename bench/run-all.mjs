@@ -1,7 +1,7 @@
 // Runs every benchmark figure, or those named: `npm run bench -- throughput roundtrip`.
 // Each figure starts its own servers (127.0.0.1, port 0) and stops them.
-const FIGURES = ['throughput', 'roundtrip', 'memory', 'concurrency', 'scale', 'tls', 'files', 'cli-startup', 'terminal'];
-/** Run when no figure is named; tls, files, cli-startup and terminal belong to other issues and run when named. */
+const FIGURES = ['throughput', 'roundtrip', 'memory', 'concurrency', 'scale', 'tls', 'files', 'cli-startup', 'terminal', 'fanout'];
+/** Run when no figure is named; tls, files, cli-startup, terminal and fanout belong to other issues and run when named. */
 const DEFAULT_FIGURES = ['throughput', 'roundtrip', 'memory', 'concurrency', 'scale'];
 
 const wanted = process.argv.slice(2);

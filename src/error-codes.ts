@@ -66,6 +66,8 @@ export const LOCAL_ERROR_CODES = [
   'CLASSIC_REPLY_TOO_LARGE',
   'CLASSIC_REPLY_CUT',
   'UNSAFE_NAME',
+  'CONFIG',
+  'INVENTORY',
 ] as const;
 
 export type WireErrorCode = (typeof WIRE_ERROR_CODES)[number];

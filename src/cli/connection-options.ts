@@ -6,6 +6,7 @@ import { terminalHostKeyPrompt } from './host-trust-prompt.js';
 import { cliPassphraseAsker } from './passphrase-prompt.js';
 import { collectSetting, parsePortNumber, settingsHelp, type ConnectionSettings } from './settings.js';
 import type { Target } from './target.js';
+import { withClientConfig } from './client-config-flags.js';
 
 export interface ConnectionFlags {
   connectTimeout?: number;
@@ -20,6 +21,8 @@ export interface ConnectionFlags {
   port?: number;
   /** -o Key=Value settings (src/cli/settings.ts). */
   option?: ConnectionSettings;
+  /** -F: the client configuration file (host aliases and settings). */
+  config?: string;
 }
 
 /**
@@ -37,6 +40,7 @@ export function addConnectionOptions(command: Command, portFlag: '-p' | '-P' = '
     .option('--accept-new', 'trust and remember a server not yet in known_hosts (for scripts)')
     .option('--fingerprint <SHA256:...>', 'require exactly this server key fingerprint')
     .option('-o, --option <Key=Value>', 'a connection setting by its ssh_config name (repeatable; see below)', collectSetting)
+    .option('-F, --config <file>', 'client configuration file: host aliases and settings (default $FRAMESH_HOME/config)')
     .option('--insecure', 'plain TCP without TLS or keys (for tests and trusted loopback only)')
     .addHelpText('after', settingsHelp())
     .addHelpText(
@@ -72,7 +76,8 @@ export function defaultPortOf(flags: ConnectionFlags): number {
   return flags.port ?? flags.option?.port ?? DEFAULT_PORT;
 }
 
-export async function connectFromFlags(target: Target, flags: ConnectionFlags): Promise<FrameshClient> {
+export async function connectFromFlags(written: Target, given: ConnectionFlags): Promise<FrameshClient> {
+  const { target, flags } = withClientConfig(written, given);
   if (flags.insecure && !flags.quiet) process.stderr.write('framesh: WARNING: --insecure: no encryption and no authentication\n');
   const settings = flags.option ?? {};
   const strict = flags.acceptNew ? 'accept-new' : (settings.strictHostKeyChecking ?? 'ask');

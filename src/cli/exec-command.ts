@@ -5,6 +5,7 @@ import { exitStatusHelp } from './exit-status.js';
 import { parseEncoding } from './output-decoder.js';
 import type { ExecFlags } from './exec-run.js';
 import { parseEscape } from './shell-command.js';
+import type { FanoutFlags } from './fanout-exec.js';
 
 const EXEC_HELP =
   exitStatusHelp([
@@ -20,11 +21,32 @@ const EXEC_HELP =
   'Durations take a unit (500ms, 30s, 5m, 1h); a bare number is seconds.\n' +
   'Ctrl-C sends SIGINT to the remote command; press it 3 times to leave without waiting.\n';
 
+const FANOUT_HELP =
+  '\nMany hosts (-H, --hosts): output lines are prefixed [HOST] (stderr [HOST]!); a summary follows on a terminal.\n' +
+  'Exit status then: 0 every host exited 0; 1 a command failed, timed out or was not started; 255 a host could not\n' +
+  'be reached or its connection failed. Example: framesh exec -H web[01:04],@db --parallel 8 -- uptime\n';
+
+function collectList(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+function parseCount(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`expected a whole number, got "${text}"`);
+  return n;
+}
+
+function parsePositiveInt(text: string): number {
+  const n = parseCount(text);
+  if (n === 0) throw new InvalidArgumentError('must be at least 1');
+  return n;
+}
+
 export function execCommand(): Command {
   const command = new Command('exec')
     .description('run one command on a server; its exit status becomes ours')
     .argument('<host[:port]>', 'server address (default port 7022)')
-    .argument('<command...>', 'after --: one argument runs as a shell string, several run as an argv without a shell')
+    .argument('[command...]', 'after --: one argument runs as a shell string, several run as an argv without a shell')
     .option('--encoding <name>', 'decode remote output from this charset (for example gbk) to UTF-8', parseEncoding)
     .addOption(durationFlag('--timeout <duration>', 'server ends the command after this long (500ms, 30s, 5m; bare number: seconds)', 'none'))
     .option('--cwd <remote-dir>', 'working directory on the server')
@@ -34,8 +56,31 @@ export function execCommand(): Command {
     .option('-t, --tty', 'run the command on a terminal (for vim, top, sudo prompts), even when stdin is not one')
     .option('-T, --no-tty', 'no terminal (the default)')
     .addOption(new Option('--escape <char>', 'with -t: escape character for ~. ~? ~~, or "none"').argParser(parseEscape).default(0x7e, '~'))
-    .addHelpText('after', EXEC_HELP)
+    .option('-H, --host-list <hosts>', 'run on many hosts: names, HOST:PORT, ranges web[01:20], @group (repeatable, comma-separated)', collectList, undefined)
+    .option('--hosts <file>', 'run on the hosts of an inventory: one per line, or Ansible INI/YAML')
+    .option('--limit <pattern>', 'keep only these of the selected hosts (Ansible pattern: a:b, !x, &y, globs, groups)')
+    .option('--parallel <n>', 'many hosts: connections at once', parsePositiveInt, 32)
+    .option('--retries <n>', 'many hosts: connection retries per host, with backoff', parseCount, 0)
+    .option('--fail-fast', 'many hosts: start no more hosts after the first failure')
+    .option('--group', "many hosts: print each host's output in one block when it ends")
+    .option('--json', 'many hosts: one JSON object per line (output, exits, errors)')
+    .option('--summary-only', 'many hosts: print only the summary table')
+    .option('--stdin', 'many hosts: send the same local stdin to every host (read whole first)')
+    .addHelpText('after', EXEC_HELP + FANOUT_HELP)
     .action(async (targetText: string, words: string[]) => {
+      const early = command.opts<FanoutFlags>();
+      if (early.hostList !== undefined || early.hosts !== undefined) {
+        // Many hosts: the first positional is the command's first word, not a host.
+        const all = [targetText, ...words];
+        const fanoutWords = all[0] === '--' ? all.slice(1) : splitOptionsAfterHost(command, all);
+        if (fanoutWords.length === 0) command.error('error: missing command after --');
+        const flags = command.opts<FanoutFlags & { env: string[] }>();
+        const { runFanoutExec } = await import('./fanout-exec.js');
+        const forwardStdin = flags.stdin && command.getOptionValueSource('stdin') === 'cli';
+        const { parseEnv } = await import('./exec-run.js');
+        process.exitCode = await runFanoutExec(fanoutWords, { ...flags, forwardStdin }, parseEnv(flags.env));
+        return;
+      }
       const commandWords = splitOptionsAfterHost(command, words);
       if (commandWords.length === 0) command.error('error: missing command after --');
       // Loaded only now, so `--help` and usage errors start without the client.

@@ -98,7 +98,7 @@ function forwardInterrupts(call: ExecCall): () => void {
   };
 }
 
-function parseEnv(pairs: string[]): Record<string, string> {
+export function parseEnv(pairs: string[]): Record<string, string> {
   const env: Record<string, string> = {};
   for (const pair of pairs) {
     const eq = pair.indexOf('=');

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { VERSION } from '../version.js';
 import { classicCommand } from './classic-command.js';
 import { completionCommand } from './completion-command.js';
+import { configCommand } from './config-command.js';
 import { execCommand } from './exec-command.js';
 import { keygenCommand } from './keygen-command.js';
 import { transferCommand } from './transfer-command.js';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   program.addCommand(keygenCommand());
   program.addCommand(classicCommand());
   program.addCommand(completionCommand());
+  program.addCommand(configCommand());
   exitUsageErrorsWith2(program);
   return program;
 }

@@ -21,6 +21,7 @@ export const HomeFiles = {
   hostCert: 'host_cert.pem',
   knownHosts: 'known_hosts',
   authorizedKeys: 'authorized_keys',
+  clientConfig: 'config',
 } as const;
 
 export function homeFile(home: string, name: (typeof HomeFiles)[keyof typeof HomeFiles]): string {

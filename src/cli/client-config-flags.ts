@@ -1,0 +1,27 @@
+/**
+ * Host aliases for single-host commands: `framesh exec web1 -- uptime` connects where
+ * `$FRAMESH_HOME/config` (or -F FILE) says web1 is, with its settings. Flags given on the command
+ * line win over the file (as ssh's do); a port written in HOST:PORT wins over `Port`.
+ */
+import { loadClientConfig } from '../fanout/client-config.js';
+import { acceptsNew } from '../fanout/host-settings.js';
+import { homeFile, resolveHome } from '../security/framesh-home.js';
+import { DEFAULT_PORT } from '../protocol/constants.js';
+import type { ConnectionFlags } from './connection-options.js';
+import type { Target } from './target.js';
+
+export function withClientConfig(target: Target, flags: ConnectionFlags): { target: Target; flags: ConnectionFlags } {
+  const file = flags.config ?? homeFile(resolveHome(), 'config');
+  const s = loadClientConfig(file, flags.config !== undefined).settingsFor(target.host);
+  return {
+    target: { host: s.hostName ?? target.host, port: target.port !== DEFAULT_PORT ? target.port : (s.port ?? DEFAULT_PORT) },
+    flags: {
+      ...flags,
+      ...(flags.identity === undefined && s.identityFile !== undefined && { identity: s.identityFile }),
+      ...(flags.fingerprint === undefined && s.fingerprint !== undefined && { fingerprint: s.fingerprint }),
+      ...(!flags.acceptNew && acceptsNew(s) && { acceptNew: true }),
+      ...(!flags.insecure && s.insecure && { insecure: true }),
+      ...(flags.connectTimeout === undefined && s.connectTimeoutMs !== undefined && { connectTimeout: s.connectTimeoutMs }),
+    },
+  };
+}
