@@ -3,68 +3,110 @@ import type { TLSSocket } from 'node:tls';
 import { SecurityError } from '../errors.js';
 import type { AuthMessage } from '../protocol/messages.js';
 import type { AuthenticatedIdentity, Authenticator } from '../server/server-session.js';
-import type { AuthFailures } from './auth-failures.js';
+import type { AuthAttempt, AuthFailures } from './auth-failures.js';
 import type { AuthorizedKeys } from './authorized-keys.js';
 import { verifyAuth } from './auth-proof.js';
 import { parsePublicKeyLine } from './public-key-format.js';
+
+/** Longest key comment or reason the audit log carries; a client chooses them, so they are cut. */
+const MAX_LOGGED_TEXT = 256;
 
 export interface AuthAudit {
   succeeded(identity: AuthenticatedIdentity): void;
   failed(info: { fingerprint: string | null; comment: string; reason: string; failures: number }): void;
 }
 
+/** Where the attempt comes from and by when the server's grace time wants an answer. */
+export interface AuthSource {
+  readonly address: string;
+  /** `Date.now()` value at which the grace time (PROTOCOL.md §10.2) ends. */
+  readonly graceDeadlineMs: number;
+}
+
 /**
  * Public-key authentication for one TLS connection (PROTOCOL.md §10): the key
- * must be in authorized_keys and the signature must cover this connection's
- * exporter value. The client learns only "authentication failed"; the audit
- * log gets the reason.
+ * must be in authorized_keys, allowed from this address, and the signature must
+ * cover this connection's exporter value. The client learns only "authentication
+ * failed"; the audit log gets the reason.
  */
 export class KeyAuthenticator implements Authenticator {
   private readonly socket: TLSSocket;
   private readonly keys: AuthorizedKeys;
   private readonly failures: AuthFailures;
-  private readonly address: string;
+  private readonly source: AuthSource;
   private readonly audit: AuthAudit;
   readonly onAuthenticated: (identity: AuthenticatedIdentity) => void;
+  /** The outcome went to the audit log (once per attempt). */
+  private logged = false;
 
   constructor(
     socket: TLSSocket,
     keys: AuthorizedKeys,
     failures: AuthFailures,
-    address: string,
+    source: AuthSource,
     audit: AuthAudit,
     onAuthenticated: (identity: AuthenticatedIdentity) => void,
   ) {
     this.socket = socket;
     this.keys = keys;
     this.failures = failures;
-    this.address = address;
+    this.source = source;
     this.audit = audit;
     this.onAuthenticated = onAuthenticated;
   }
 
   async authenticate(message: AuthMessage): Promise<AuthenticatedIdentity> {
+    // Counted as a failure from now on: hanging up before the answer does not escape the count.
+    const attempt = this.failures.begin(this.source.address);
+    const receivedAt = Date.now();
     let parsed;
     try {
       parsed = parsePublicKeyLine(message.publicKey);
     } catch {
       parsed = null;
     }
-    if (!parsed) return this.refuse(null, '', 'the auth message carries no usable Ed25519 public key');
-    const entry = this.keys.lookup(parsed.fingerprint);
-    if (!entry) return this.refuse(parsed.fingerprint, parsed.comment, `key not in ${this.keys.file}`);
-    if (!verifyAuth(this.socket, message.publicKey, parsed.key, message.signature)) {
-      return this.refuse(parsed.fingerprint, parsed.comment, 'signature does not cover this TLS session');
+    const fingerprint = parsed?.fingerprint ?? null;
+    const comment = clip(parsed?.comment ?? '');
+    const closedEarly = (): void => {
+      if (!this.logged) this.audit.failed({ fingerprint, comment, reason: 'the client closed before the answer', failures: attempt.count });
+      this.logged = true;
+    };
+    this.socket.once('close', closedEarly);
+    try {
+      // A proof from an address with failures behind it is checked only after the delay, so the
+      // answer (or its absence) tells nothing until then.
+      await sleep(this.capped(attempt.delayBeforeVerifyMs));
+      if (this.socket.destroyed) throw new SecurityError('AUTH_FAILED', 'the client closed before the answer');
+      if (!parsed) return await this.refuse(attempt, receivedAt, null, '', 'the auth message carries no usable Ed25519 public key');
+      const authorization = this.keys.authorize(parsed.fingerprint, { address: this.source.address, nowMs: Date.now() });
+      if ('refused' in authorization) return await this.refuse(attempt, receivedAt, parsed.fingerprint, comment, authorization.refused);
+      if (!verifyAuth(this.socket, message.publicKey, parsed.key, message.signature)) {
+        return await this.refuse(attempt, receivedAt, parsed.fingerprint, comment, 'signature does not cover this TLS session');
+      }
+      attempt.succeeded();
+      this.logged = true;
+      const entry = authorization.entry;
+      const identity = { fingerprint: parsed.fingerprint, comment: clip(entry.comment || parsed.comment), options: entry.options };
+      this.audit.succeeded(identity);
+      return identity;
+    } finally {
+      this.socket.off('close', closedEarly);
     }
-    const identity = { fingerprint: parsed.fingerprint, comment: entry.comment || parsed.comment };
-    this.audit.succeeded(identity);
-    return identity;
   }
 
-  private async refuse(fingerprint: string | null, comment: string, reason: string): Promise<never> {
-    const { count, delayMs } = this.failures.record(this.address);
-    this.audit.failed({ fingerprint, comment, reason, failures: count });
-    await sleep(delayMs);
+  private async refuse(attempt: AuthAttempt, receivedAt: number, fingerprint: string | null, comment: string, reason: string): Promise<never> {
+    this.logged = true;
+    this.audit.failed({ fingerprint, comment, reason: clip(reason), failures: attempt.count });
+    await sleep(this.capped(attempt.failureAnswerMs - (Date.now() - receivedAt)));
     throw new SecurityError('AUTH_FAILED', `authentication failed${fingerprint ? ` for key ${fingerprint}` : ''}: the server does not accept this key`);
   }
+
+  /** A delay never runs past the grace time: a refused key hears AUTH_FAILED, not AUTH_TIMEOUT. */
+  private capped(delayMs: number): number {
+    return Math.max(0, Math.min(delayMs, this.source.graceDeadlineMs - Date.now()));
+  }
+}
+
+function clip(text: string): string {
+  return text.length <= MAX_LOGGED_TEXT ? text : `${text.slice(0, MAX_LOGGED_TEXT)}… (${text.length} characters)`;
 }

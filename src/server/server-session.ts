@@ -4,6 +4,8 @@ import type { AuthMessage, ChannelMessage, Message, PeerLimits } from '../protoc
 import { FrameshError, LimitError, ProtocolError } from '../errors.js';
 import type { ChannelFactory, ServerChannel } from './server-channel.js';
 import { AGENT, CAPABILITIES } from '../version.js';
+import type { KeyOptions } from '../security/key-options.js';
+import { RestrictedError, restrictOpen } from './key-restrictions.js';
 
 export interface SessionOptions {
   readonly limits: PeerLimits;
@@ -19,6 +21,8 @@ export interface SessionOptions {
 export interface AuthenticatedIdentity {
   readonly fingerprint: string;
   readonly comment: string;
+  /** The key's authorized_keys options; every `open` is checked against them (key-restrictions.ts). */
+  readonly options?: KeyOptions;
 }
 
 /** Checks one `auth` message; rejects with a SecurityError (after any failure delay). */
@@ -46,6 +50,7 @@ export class ServerSession {
   /** `pending` while an auth message is being checked; `done` once channels may open. */
   private authState: 'none' | 'pending' | 'done';
   private draining = false;
+  private identity: AuthenticatedIdentity | null = null;
   private idleWaiters: Array<() => void> = [];
 
   constructor(conn: FramedConnection, options: SessionOptions) {
@@ -56,6 +61,11 @@ export class ServerSession {
     conn.on('close', () => {
       for (const channel of this.channels.values()) channel.abandon();
     });
+  }
+
+  /** True while an `auth` message is being checked (its answer comes within the grace time). */
+  get authPending(): boolean {
+    return this.authState === 'pending';
   }
 
   get openChannels(): number {
@@ -132,6 +142,7 @@ export class ServerSession {
       (identity) => {
         if (this.conn.closed) return;
         this.authState = 'done';
+        this.identity = identity;
         this.conn.send({ type: 'auth-ok', fingerprint: identity.fingerprint });
         authenticator.onAuthenticated?.(identity);
       },
@@ -153,10 +164,20 @@ export class ServerSession {
       this.conn.send({ type: 'error', ch: message.ch, code: error.code, message: error.message });
       return;
     }
-    const factory = this.options.channelKinds.get(message.kind);
-    if (!factory) throw new ProtocolError(`this server offers no "${message.kind}" channels`);
+    let open = message;
+    if (this.identity?.options) {
+      try {
+        open = restrictOpen(message, this.identity.options);
+      } catch (err) {
+        if (!(err instanceof RestrictedError)) throw err;
+        this.conn.send({ type: 'error', ch: message.ch, code: err.code, message: err.message });
+        return;
+      }
+    }
+    const factory = this.options.channelKinds.get(open.kind);
+    if (!factory) throw new ProtocolError(`this server offers no "${open.kind}" channels`);
     const ch = message.ch;
-    const channel = factory(message, { conn: this.conn, remote: this.options.remote, onEnded: () => this.onChannelEnded(ch) });
+    const channel = factory(open, { conn: this.conn, remote: this.options.remote, onEnded: () => this.onChannelEnded(ch) });
     this.channels.set(ch, channel);
     channel.start().catch((err: unknown) => {
       const error = err instanceof FrameshError ? err : new ProtocolError('internal error in channel', { cause: err });

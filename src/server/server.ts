@@ -234,6 +234,8 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
     }
     const remote = `${socket.remoteAddress}:${socket.remotePort}`;
     const address = socket.remoteAddress ?? 'unknown';
+    const graceDeadlineMs = Date.now() + this.options.authGraceMs;
+    let session: ServerSession | null = null;
     this.gate.admit(socket, {
       refused: (reason) => this.emit('refused', { remote, reason }),
       ready: ({ stream, tlsSocket, release }) => {
@@ -245,7 +247,7 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
                 tlsSocket,
                 security.authorizedKeys,
                 this.authFailures,
-                address,
+                { address, graceDeadlineMs },
                 {
                   succeeded: (identity) => this.emit('authenticated', { remote, ...identity }),
                   failed: (info) => this.emit('authFailed', { remote, ...info }),
@@ -253,22 +255,26 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
                 release,
               )
             : undefined;
-        const session = new ServerSession(conn, {
+        const current = new ServerSession(conn, {
           limits: this.limits,
           remote,
           channelKinds: this.channelKinds,
           ...(authenticator && { authenticator }),
         });
+        session = current;
         startKeepalive(conn, { intervalMs: this.options.keepaliveIntervalMs, countMax: this.options.keepaliveCountMax });
-        this.sessions.add(session);
+        this.sessions.add(current);
         this.emit('connection', remote);
         conn.on('close', (error) => {
           release();
-          this.sessions.delete(session);
+          this.sessions.delete(current);
           this.emit('disconnect', remote, error);
         });
         return {
+          // An auth message that arrived in time is answered (AUTH_FAILED or auth-ok) within the grace
+          // time by the authenticator itself; the timeout is for clients that sent none.
           onGraceExpired: () =>
+            session?.authPending ||
             conn.fail(new SecurityError('AUTH_TIMEOUT', `authentication did not finish within ${this.options.authGraceMs} ms`)),
         };
       },
