@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { createServer, DEFAULT_HOST, DEFAULT_KILL_GRACE_MS, DEFAULT_PORT, DEFAULT_SHUTDOWN_GRACE_MS } from '../server/server.js';
 import {
   DEFAULT_AUTH_FAILURE_DELAY_MS,
@@ -6,7 +6,9 @@ import {
   DEFAULT_KEEPALIVE_COUNT_MAX,
   DEFAULT_KEEPALIVE_INTERVAL_MS,
   DEFAULT_MAX_STARTUPS,
+  DEFAULT_PER_SOURCE_MAX_STARTUPS,
 } from '../server/server-security.js';
+import { parseStartupsPolicy, type StartupsPolicy } from '../server/startup-limits.js';
 import { DEFAULT_LIMITS } from '../protocol/constants.js';
 import { ensureHome, homeFile, resolveHome } from '../security/framesh-home.js';
 import { authorizeOwnKeyOnFirstRun, isLoopbackHost } from '../security/first-run.js';
@@ -31,7 +33,8 @@ interface ServeFlags extends ClassicServeFlags {
   insecureAllowRemote?: boolean;
   authorizedKeys?: string;
   authGrace: number;
-  maxStartups: number;
+  maxStartups: StartupsPolicy;
+  perSourceMaxStartups: number;
   authFailureDelay: number;
   keepaliveInterval: number;
   keepaliveCount: number;
@@ -49,7 +52,15 @@ export function serveCommand(): Command {
     .option('--root <dir>', 'file root: put/get paths are resolved under it and cannot leave it (default: home directory)')
     .option('--max-channels <n>', 'limit: commands open at once per connection', parseNonNegativeInt, DEFAULT_LIMITS.maxChannels)
     .option('--auth-grace <ms>', 'limit: time from connect to successful authentication', parseNonNegativeInt, DEFAULT_AUTH_GRACE_MS)
-    .option('--max-startups <n>', 'limit: connections not yet authenticated; more are refused at once', parseNonNegativeInt, DEFAULT_MAX_STARTUPS)
+    .addOption(
+      new Option(
+        '--max-startups <start:rate:full>',
+        'limit: connections not yet authenticated; from START on, new ones are dropped with RATE% probability rising to 100% at FULL (a single N: refuse beyond N)',
+      )
+        .argParser(parseStartupsFlag)
+        .default(DEFAULT_MAX_STARTUPS, `${DEFAULT_MAX_STARTUPS.start}:${DEFAULT_MAX_STARTUPS.rate}:${DEFAULT_MAX_STARTUPS.full}`),
+    )
+    .option('--per-source-max-startups <n>', 'limit: connections not yet authenticated from one address; 0 for no limit', parseNonNegativeInt, DEFAULT_PER_SOURCE_MAX_STARTUPS)
     .option('--auth-failure-delay <ms>', 'limit: delay before answering a failed authentication, doubling per failure from the same address (max 5 s)', parseNonNegativeInt, DEFAULT_AUTH_FAILURE_DELAY_MS)
     .option('--keepalive-interval <ms>', 'limit: ping a silent client after this long; 0 disables', parseNonNegativeInt, DEFAULT_KEEPALIVE_INTERVAL_MS)
     .option('--keepalive-count <n>', 'limit: close a client silent for this many intervals (its commands are ended)', parseNonNegativeInt, DEFAULT_KEEPALIVE_COUNT_MAX)
@@ -105,6 +116,7 @@ async function runServe(flags: ServeFlags): Promise<void> {
     killGraceMs: flags.killGrace,
     authGraceMs: flags.authGrace,
     maxStartups: flags.maxStartups,
+    perSourceMaxStartups: flags.perSourceMaxStartups,
     authFailureDelayMs: flags.authFailureDelay,
     keepaliveIntervalMs: flags.keepaliveInterval,
     keepaliveCountMax: flags.keepaliveCount,
@@ -132,4 +144,12 @@ async function runServe(flags: ServeFlags): Promise<void> {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+}
+
+function parseStartupsFlag(text: string): StartupsPolicy {
+  try {
+    return parseStartupsPolicy(text);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
 }

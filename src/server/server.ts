@@ -17,7 +17,6 @@ import {
   DEFAULT_AUTH_GRACE_MS,
   DEFAULT_KEEPALIVE_COUNT_MAX,
   DEFAULT_KEEPALIVE_INTERVAL_MS,
-  DEFAULT_MAX_STARTUPS,
   prepareServerSecurity,
   type ServerSecurity,
   type ServerSecurityOptions,
@@ -29,6 +28,7 @@ import { SecurityError } from '../errors.js';
 import { fileChannelFactories } from './files/file-channel-factory.js';
 import type { TransferRecord } from './files/file-channel-context.js';
 import { FileRoot } from './files/file-root.js';
+import { DEFAULT_MAX_STARTUPS, DEFAULT_PER_SOURCE_MAX_STARTUPS, parseStartupsPolicy, type StartupsPolicy } from './startup-limits.js';
 
 export const DEFAULT_PORT = 7022;
 export const DEFAULT_HOST = '127.0.0.1';
@@ -44,8 +44,13 @@ export interface ServerOptions extends ServerSecurityOptions {
   insecure?: boolean;
   /** Time from accept to successful authentication, in ms (default 10000). */
   authGraceMs?: number;
-  /** Most connections not yet authenticated (default 10); more are refused at once. */
-  maxStartups?: number;
+  /**
+   * Connections not yet authenticated: `start:rate:full` as OpenSSH's MaxStartups (default "10:30:100":
+   * from 10 on, new ones are dropped with 30% probability rising to 100% at 100); a number N means N:100:N.
+   */
+  maxStartups?: number | string | StartupsPolicy;
+  /** Most unauthenticated connections from one address (default 5; 0 for no limit). */
+  perSourceMaxStartups?: number;
   /** Delay before answering the first failed authentication from an address; doubles per failure up to 5 s (default 250). */
   authFailureDelayMs?: number;
   /** Ping a silent client after this many ms; 0 disables (default 15000). */
@@ -92,7 +97,9 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
   private readonly listener: net.Server;
   private readonly sessions = new Set<ServerSession>();
   private readonly launcher: ProcessLauncher;
-  private readonly options: Required<Omit<ServerOptions, 'launcher' | keyof ServerSecurityOptions>>;
+  private readonly options: Required<Omit<ServerOptions, 'launcher' | 'maxStartups' | keyof ServerSecurityOptions>> & {
+    readonly maxStartups: StartupsPolicy;
+  };
   private readonly securityOptions: ServerSecurityOptions;
   private security: ServerSecurity | null = null;
   private gate: ConnectionGate | null = null;
@@ -116,7 +123,8 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
       env: { ...(options.env ?? process.env) },
       insecure: options.insecure ?? false,
       authGraceMs: options.authGraceMs ?? DEFAULT_AUTH_GRACE_MS,
-      maxStartups: options.maxStartups ?? DEFAULT_MAX_STARTUPS,
+      maxStartups: parseStartupsPolicy(options.maxStartups ?? DEFAULT_MAX_STARTUPS),
+      perSourceMaxStartups: options.perSourceMaxStartups ?? DEFAULT_PER_SOURCE_MAX_STARTUPS,
       authFailureDelayMs: options.authFailureDelayMs ?? DEFAULT_AUTH_FAILURE_DELAY_MS,
       keepaliveIntervalMs: options.keepaliveIntervalMs ?? DEFAULT_KEEPALIVE_INTERVAL_MS,
       keepaliveCountMax: options.keepaliveCountMax ?? DEFAULT_KEEPALIVE_COUNT_MAX,
@@ -164,6 +172,7 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
       insecure: this.options.insecure,
       secureContext: this.security?.secureContext ?? null,
       maxStartups: this.options.maxStartups,
+      perSourceMaxStartups: this.options.perSourceMaxStartups,
       authGraceMs: this.options.authGraceMs,
     });
     return new Promise((resolve, reject) => {
