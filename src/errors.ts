@@ -96,3 +96,12 @@ export class SecurityError extends FrameshError {
     super(code, message, options);
   }
 }
+
+/** A library or CLI option out of its range (a duration beyond what timers can hold, a malformed limit). */
+export class InvalidOptionError extends FrameshError {
+  declare readonly code: 'INVALID_OPTION';
+
+  constructor(message: string) {
+    super('INVALID_OPTION', message);
+  }
+}

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { checkOptionalTimerMs } from '../durations.js';
 import type { FramedConnection } from '../connection/framed-connection.js';
 import { DEFAULT_WINDOW_BYTES } from '../protocol/constants.js';
 import type { ExecOpenMessage, HelloMessage, Message, OpenMessage } from '../protocol/messages.js';
@@ -67,6 +68,7 @@ export class FrameshClient extends EventEmitter<ClientEvents> {
    * await `exit`.
    */
   exec(command: string | readonly string[], options: ExecOptions = {}): ExecCall {
+    checkOptionalTimerMs('timeoutMs', options.timeoutMs, 1);
     const windowBytes = options.windowBytes ?? DEFAULT_WINDOW_BYTES;
     return this.openChannel(
       (ch, link) => new ExecCall(ch, link, windowBytes),

@@ -22,6 +22,9 @@ export const DEFAULT_WINDOW_BYTES = 4 * 1024 * 1024;
 /** A channel window never exceeds 2^31-1 (as in SSH and HTTP/2). */
 export const MAX_WINDOW_BYTES = 2 ** 31 - 1;
 
+/** PROTOCOL.md §4.1: the largest `timeoutMs` (what a 32-bit signed timer holds). */
+export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
 /** PROTOCOL.md §7: stable error codes carried in `error` frames. */
 export const ErrorCodes = {
   PROTOCOL: 'PROTOCOL',

@@ -1,4 +1,4 @@
-import { MAX_WINDOW_BYTES } from './constants.js';
+import { MAX_TIMEOUT_MS, MAX_WINDOW_BYTES } from './constants.js';
 import { ProtocolError } from '../errors.js';
 import type { FrameHeader } from './frame.js';
 import type { Message } from './messages.js';
@@ -44,13 +44,9 @@ const VALIDATORS: Readonly<Record<string, (h: Fields) => void>> = {
     str(h, 'signature');
   },
   'auth-ok': (h) => str(h, 'fingerprint'),
-  open(h) {
-    channel(h);
-    window(h, 'window');
-    const checkKind = typeof h.kind === 'string' ? OPEN_KINDS[h.kind] : undefined;
-    if (!checkKind) fail(h, `unsupported channel kind ${JSON.stringify(h.kind)}`);
-    checkKind(h);
-  },
+  // PROTOCOL.md §4.1: only `ch` is checked here; the rest by validateOpenFields(), which the server
+  // calls once the id is accepted, so a bad value fails that channel and not the whole connection.
+  open: channel,
   opened(h) {
     channel(h);
     window(h, 'window');
@@ -89,6 +85,19 @@ const VALIDATORS: Readonly<Record<string, (h: Fields) => void>> = {
 };
 
 /**
+ * PROTOCOL.md §4.1: checks an `open` whose `ch` was accepted: `window`, a known `kind` and that kind's
+ * fields. Throws ProtocolError; the server answers it with a channel `error` (code PROTOCOL) for that
+ * channel only.
+ */
+export function validateOpenFields(open: Message & { type: 'open' }): void {
+  const h = open as unknown as Fields;
+  window(h, 'window');
+  const checkKind = typeof h.kind === 'string' && Object.hasOwn(OPEN_KINDS, h.kind) ? OPEN_KINDS[h.kind] : undefined;
+  if (!checkKind) fail(h, `unsupported channel kind ${JSON.stringify(h.kind)}`);
+  checkKind(h);
+}
+
+/**
  * PROTOCOL.md §4.1: the fields each channel kind adds to `open`. A new kind is
  * added here and in the server's channelKinds.
  */
@@ -105,7 +114,11 @@ const OPEN_KINDS: Readonly<Record<string, (h: Fields) => void>> = {
       if (typeof env !== 'object' || env === null || Array.isArray(env)) fail(h, 'env must be an object');
       if (!Object.values(env).every((v) => typeof v === 'string')) fail(h, 'env values must be strings');
     }
-    if (h.timeoutMs !== undefined) positive(h, 'timeoutMs', h.timeoutMs);
+    if (h.timeoutMs !== undefined) {
+      positive(h, 'timeoutMs', h.timeoutMs);
+      // PROTOCOL.md §4.1: at most 2^31-1; Node (and many runtimes) fire longer timers at once.
+      if ((h.timeoutMs as number) > MAX_TIMEOUT_MS) fail(h, 'timeoutMs exceeds 2^31-1');
+    }
     if (h.login !== undefined && typeof h.login !== 'boolean') fail(h, 'login must be a boolean');
   },
   put(h) {

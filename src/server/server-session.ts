@@ -1,5 +1,6 @@
 import type { FramedConnection } from '../connection/framed-connection.js';
 import { buildHello, checkPeerVersion } from '../protocol/hello.js';
+import { validateOpenFields } from '../protocol/message-validation.js';
 import type { AuthMessage, ChannelMessage, Message, PeerLimits } from '../protocol/messages.js';
 import { FrameshError, LimitError, ProtocolError } from '../errors.js';
 import type { ChannelFactory, ServerChannel } from './server-channel.js';
@@ -155,6 +156,14 @@ export class ServerSession {
       throw new ProtocolError(`channel id ${message.ch} is not above the highest id opened so far (${this.highestChannelId})`);
     }
     this.highestChannelId = message.ch;
+    try {
+      validateOpenFields(message);
+    } catch (err) {
+      // PROTOCOL.md §4.1: a bad value fails this channel only; the id stays used.
+      if (!(err instanceof ProtocolError)) throw err;
+      this.conn.send({ type: 'error', ch: message.ch, code: err.code, message: err.message });
+      return;
+    }
     if (this.draining) {
       this.conn.send({ type: 'error', ch: message.ch, code: 'SHUTTING_DOWN', message: 'server is shutting down' });
       return;
@@ -175,7 +184,10 @@ export class ServerSession {
       }
     }
     const factory = this.options.channelKinds.get(open.kind);
-    if (!factory) throw new ProtocolError(`this server offers no "${open.kind}" channels`);
+    if (!factory) {
+      this.conn.send({ type: 'error', ch: message.ch, code: 'PROTOCOL', message: `this server offers no "${open.kind}" channels` });
+      return;
+    }
     const ch = message.ch;
     const channel = factory(open, { conn: this.conn, remote: this.options.remote, onEnded: () => this.onChannelEnded(ch) });
     this.channels.set(ch, channel);

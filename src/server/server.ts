@@ -24,7 +24,8 @@ import {
 import { startKeepalive } from '../connection/keepalive.js';
 import { AuthFailures } from '../security/auth-failures.js';
 import { KeyAuthenticator } from '../security/key-authenticator.js';
-import { SecurityError } from '../errors.js';
+import { InvalidOptionError, SecurityError } from '../errors.js';
+import { checkOptionalTimerMs, checkTimerMs } from '../durations.js';
 import { fileChannelFactories } from './files/file-channel-factory.js';
 import type { TransferRecord } from './files/file-channel-context.js';
 import { FileRoot } from './files/file-root.js';
@@ -111,6 +112,7 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
 
   constructor(options: ServerOptions = {}) {
     super();
+    checkServerDurations(options);
     this.launcher = options.launcher ?? new AdaptiveLauncher();
     this.options = {
       maxChannels: options.maxChannels ?? DEFAULT_LIMITS.maxChannels,
@@ -214,6 +216,7 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
    * finish for `graceMs`, then end them (SIGTERM, SIGKILL) and close.
    */
   close(graceMs: number = DEFAULT_SHUTDOWN_GRACE_MS): Promise<void> {
+    checkTimerMs('close(graceMs)', graceMs);
     this.closing ??= this.shutdown(graceMs);
     return this.closing;
   }
@@ -288,6 +291,19 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
         };
       },
     });
+  }
+}
+
+/** Every duration and count option, checked before any timer is armed with it (issue 9, defect 12). */
+function checkServerDurations(options: ServerOptions): void {
+  for (const key of ['authGraceMs', 'authFailureDelayMs', 'keepaliveIntervalMs', 'maxTimeoutMs', 'killGraceMs'] as const) {
+    checkOptionalTimerMs(key, options[key]);
+  }
+  for (const key of ['keepaliveCountMax', 'maxChannels', 'perSourceMaxStartups'] as const) {
+    const value = options[key];
+    if (value !== undefined && !(Number.isSafeInteger(value) && value >= 0)) {
+      throw new InvalidOptionError(`${key} must be a non-negative integer, not ${String(value)}`);
+    }
   }
 }
 

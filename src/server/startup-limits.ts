@@ -1,3 +1,4 @@
+import { InvalidOptionError } from '../errors.js';
 import { normaliseAddress } from '../security/address-patterns.js';
 
 /**
@@ -15,13 +16,13 @@ export const DEFAULT_MAX_STARTUPS: StartupsPolicy = { start: 10, rate: 30, full:
 /** Most unauthenticated connections from one address (OpenSSH's PerSourceMaxStartups; 0 for no limit). */
 export const DEFAULT_PER_SOURCE_MAX_STARTUPS = 5;
 
-/** `"10:30:100"`, `"10"`, a number or a policy: the policy, or a RangeError saying what is wrong. */
+/** `"10:30:100"`, `"10"`, a number or a policy: the policy, or an INVALID_OPTION error saying what is wrong. */
 export function parseStartupsPolicy(value: string | number | StartupsPolicy): StartupsPolicy {
   if (typeof value === 'object') return checked(value, JSON.stringify(value));
   const text = String(value);
   const parts = text.split(':');
   if ((parts.length !== 1 && parts.length !== 3) || !parts.every((p) => /^\d{1,9}$/.test(p))) {
-    throw new RangeError(`max-startups must be N or start:rate:full (like 10:30:100), not ${JSON.stringify(text)}`);
+    throw new InvalidOptionError(`max-startups must be N or start:rate:full (like 10:30:100), not ${JSON.stringify(text)}`);
   }
   const [start, rate, full] = parts.map(Number) as [number, number?, number?];
   return checked(rate === undefined ? { start, rate: 100, full: start } : { start, rate, full: full as number }, text);
@@ -30,7 +31,7 @@ export function parseStartupsPolicy(value: string | number | StartupsPolicy): St
 function checked(policy: StartupsPolicy, text: string): StartupsPolicy {
   const { start, rate, full } = policy;
   if (![start, rate, full].every((n) => Number.isSafeInteger(n) && n >= 0) || rate > 100 || full < start || (start === 0 && full === 0 && text !== '0')) {
-    throw new RangeError(`max-startups ${text}: need start <= full and a rate of 0-100 (percent)`);
+    throw new InvalidOptionError(`max-startups ${text}: need start <= full and a rate of 0-100 (percent)`);
   }
   return policy;
 }

@@ -8,6 +8,7 @@ import { ChildProcessLauncher } from '../../server/process/child-process-launche
 import type { ProcessLauncher } from '../../server/process/launcher.js';
 import { ClassicConnection, type ClassicCommandRecord, type ClassicConnectionContext } from './classic-connection.js';
 import type { UploadRecord } from './classic-upload.js';
+import { checkOptionalTimerMs } from '../../durations.js';
 
 export const DEFAULT_CLASSIC_HOST = '127.0.0.1';
 const DEFAULT_KILL_GRACE_MS = 5000;
@@ -64,6 +65,8 @@ export class ClassicListener extends EventEmitter<ClassicListenerEvents> {
 
   constructor(options: ClassicListenerOptions = {}) {
     super();
+    checkOptionalTimerMs('timeoutMs', options.timeoutMs);
+    checkOptionalTimerMs('killGraceMs', options.killGraceMs);
     this.options = options;
     this.launcher = options.launcher ?? new ChildProcessLauncher();
     this.server = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
