@@ -89,7 +89,8 @@ export class SecurityError extends FrameshError {
       | 'KEY_INVALID'
       | 'TLS_REQUIRED'
       | 'TLS_MISMATCH'
-      | 'TOO_MANY_STARTUPS',
+      | 'TOO_MANY_STARTUPS'
+      | 'KNOWN_HOSTS_LOCKED',
     message: string,
     options?: { cause?: unknown },
   ) {
