@@ -1,4 +1,4 @@
-import { MAX_TIMEOUT_MS, MAX_WINDOW_BYTES } from './constants.js';
+import { MAX_TIMEOUT_MS, MAX_WINDOW_BYTES, MIN_LIMITS } from './constants.js';
 import { ProtocolError } from '../errors.js';
 import type { FrameHeader } from './frame.js';
 import type { Message } from './messages.js';
@@ -28,7 +28,11 @@ const VALIDATORS: Readonly<Record<string, (h: Fields) => void>> = {
     }
     const limits = h.limits as Fields | undefined;
     if (typeof limits !== 'object' || limits === null) fail(h, 'limits must be an object');
-    for (const key of ['maxHeaderBytes', 'maxBodyBytes', 'maxChannels']) positive(h, key, limits[key]);
+    // PROTOCOL.md §3: the smallest limits a peer may state; below them no ordinary message would fit.
+    for (const [key, min] of Object.entries(MIN_LIMITS)) {
+      positive(h, key, limits[key]);
+      if ((limits[key] as number) < min) fail(h, `limits.${key} must be at least ${min}`);
+    }
   },
   error(h) {
     str(h, 'code');

@@ -79,7 +79,9 @@ describe('message validation', () => {
     const hello = { type: 'hello', agent: 'x', capabilities: [], limits: LIMITS } as const;
     assert.doesNotThrow(() => checkPeerVersion({ ...hello, version: '1.7' }));
     assert.throws(() => checkPeerVersion({ ...hello, version: '2.0' }), { code: 'VERSION' });
-    assert.throws(() => checkPeerVersion({ ...hello, version: 'one' }), { code: 'VERSION' });
+    // A malformed version is a malformed field (PROTOCOL), not another version (issue 9).
+    assert.throws(() => checkPeerVersion({ ...hello, version: 'one' }), { code: 'PROTOCOL' });
+    assert.throws(() => checkPeerVersion({ ...hello, version: '1' }), { code: 'PROTOCOL' });
   });
 });
 
