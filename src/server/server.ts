@@ -10,7 +10,7 @@ import { execChannelFactory } from './exec/exec-channel-factory.js';
 import type { ChannelFactory } from './server-channel.js';
 import { AdaptiveLauncher } from './process/adaptive-launcher.js';
 import type { ProcessLauncher } from './process/launcher.js';
-import { ServerSession, type AuthenticatedIdentity } from './server-session.js';
+import { ServerSession } from './server-session.js';
 import { ConnectionGate } from './connection-gate.js';
 import {
   DEFAULT_AUTH_FAILURE_DELAY_MS,
@@ -81,7 +81,8 @@ export interface ServerEvents {
   disconnect: [remote: string, error: FrameshError | null];
   commandStart: [info: { remote: string; ch: number; command: string; pid: number }];
   commandEnd: [info: { remote: string; ch: number; command: string } & ExecSummary];
-  authenticated: [info: { remote: string } & AuthenticatedIdentity];
+  /** `options`: the key line's authorized_keys option names, comma-separated, when it has any. */
+  authenticated: [info: { remote: string; fingerprint: string; comment: string; options?: string }];
   authFailed: [info: { remote: string; fingerprint: string | null; comment: string; reason: string; failures: number }];
   refused: [info: { remote: string; reason: string }];
   /** A put or get finished or failed. */
@@ -261,7 +262,8 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
                 this.authFailures,
                 { address, graceDeadlineMs },
                 {
-                  succeeded: (identity) => this.emit('authenticated', { remote, ...identity }),
+                  succeeded: ({ fingerprint, comment, options }) =>
+                    this.emit('authenticated', { remote, fingerprint, comment, ...(options?.names.length && { options: options.names.join(',') }) }),
                   failed: (info) => this.emit('authFailed', { remote, ...info }),
                 },
                 release,
