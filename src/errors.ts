@@ -1,20 +1,60 @@
+import {
+  isWireErrorCode,
+  type ConnectionErrorCode,
+  type FrameshErrorCode,
+  type LocalFileErrorCode,
+  type RemoteErrorCode,
+  type SecurityErrorCode,
+} from './error-codes.js';
+
+export type * from './error-codes.js';
+
+/**
+ * Brand shared by every copy of this package (Symbol.for is process-wide): an
+ * error made by another copy — two versions in one node_modules tree — still
+ * passes `instanceof FrameshError` and `instanceof` its own class, which is
+ * matched by name. The value lists the class names from the error's own class
+ * up to FrameshError.
+ */
+const BRAND = Symbol.for('framesh.error');
+
 /**
  * Every failure framesh reports is a {@link FrameshError} with a stable `code`.
  * Codes are part of the public contract: they travel on the wire in `error`
- * frames (docs/PROTOCOL.md §7) and are listed in docs/ERRORS.md.
+ * frames (docs/PROTOCOL.md §7) and are listed in docs/ERRORS.md; each
+ * subclass narrows `code` to its own literal codes.
  */
 export class FrameshError extends Error {
-  readonly code: string;
+  declare readonly code: FrameshErrorCode;
 
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  constructor(code: FrameshErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
-    this.code = code;
+    // `declare` above: subclasses narrow the type without a class field that would reset the value.
+    (this as { code: FrameshErrorCode }).code = code;
     this.name = new.target.name;
+    Object.defineProperty(this, BRAND, { value: classNames(new.target), enumerable: false });
   }
+
+  static override [Symbol.hasInstance](instance: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, instance)) return true;
+    const names = typeof instance === 'object' && instance !== null ? (instance as { [BRAND]?: unknown })[BRAND] : undefined;
+    return Array.isArray(names) && names.includes(this.name);
+  }
+}
+
+function classNames(target: Function): readonly string[] {
+  const names: string[] = [];
+  for (let c: unknown = target; typeof c === 'function' && c !== Error; c = Object.getPrototypeOf(c)) {
+    names.push((c as Function).name);
+    if (c === FrameshError) break;
+  }
+  return names;
 }
 
 /** The peer broke the protocol: malformed frame, unknown message, bad state. */
 export class ProtocolError extends FrameshError {
+  declare readonly code: 'PROTOCOL';
+
   constructor(message: string, options?: { cause?: unknown }) {
     super('PROTOCOL', message, options);
   }
@@ -22,6 +62,8 @@ export class ProtocolError extends FrameshError {
 
 /** A frame or request exceeded a limit stated in docs/PROTOCOL.md §3. */
 export class LimitError extends FrameshError {
+  declare readonly code: 'LIMIT';
+
   constructor(message: string) {
     super('LIMIT', message);
   }
@@ -29,6 +71,8 @@ export class LimitError extends FrameshError {
 
 /** The peer speaks another major protocol version. */
 export class VersionError extends FrameshError {
+  declare readonly code: 'VERSION';
+
   constructor(message: string) {
     super('VERSION', message);
   }
@@ -36,6 +80,8 @@ export class VersionError extends FrameshError {
 
 /** Input ended in the middle of a frame. */
 export class UnexpectedEofError extends FrameshError {
+  declare readonly code: 'UNEXPECTED_EOF';
+
   constructor(bufferedBytes: number) {
     super('UNEXPECTED_EOF', `connection ended in the middle of a frame (${bufferedBytes} bytes buffered)`);
   }
@@ -43,13 +89,17 @@ export class UnexpectedEofError extends FrameshError {
 
 /** The connection closed, reset or could not be made. */
 export class ConnectionError extends FrameshError {
-  constructor(code: 'CONNECTION_CLOSED' | 'CONNECTION_REFUSED' | 'HOST_NOT_FOUND' | 'CONNECTION_RESET' | 'KEEPALIVE_TIMEOUT', message: string, options?: { cause?: unknown }) {
+  declare readonly code: ConnectionErrorCode;
+
+  constructor(code: ConnectionErrorCode, message: string, options?: { cause?: unknown }) {
     super(code, message, options);
   }
 }
 
 /** An operation took longer than its deadline. */
 export class TimeoutError extends FrameshError {
+  declare readonly code: 'TIMEOUT';
+
   constructor(message: string) {
     super('TIMEOUT', message);
   }
@@ -57,6 +107,8 @@ export class TimeoutError extends FrameshError {
 
 /** `run()` collected more output than its `maxBuffer`. */
 export class MaxBufferError extends FrameshError {
+  declare readonly code: 'MAX_BUFFER';
+
   constructor(maxBuffer: number) {
     super('MAX_BUFFER', `command output exceeded maxBuffer (${maxBuffer} bytes)`);
   }
@@ -65,35 +117,36 @@ export class MaxBufferError extends FrameshError {
 /**
  * An error the remote side reported in an `error` frame. Raised in the caller's
  * context, so its stack shows the local call that failed; `remoteMessage` keeps
- * the peer's text.
+ * the peer's text. A code this version does not know (a newer or a hostile
+ * peer) becomes REMOTE_UNKNOWN, so `code` stays one of the listed codes;
+ * `remoteCode` keeps the peer's code as sent.
  */
 export class RemoteError extends FrameshError {
+  declare readonly code: RemoteErrorCode;
   readonly remoteMessage: string;
+  readonly remoteCode: string;
 
   constructor(code: string, remoteMessage: string) {
-    super(code, remoteMessage);
+    super(isWireErrorCode(code) ? code : 'REMOTE_UNKNOWN', remoteMessage);
     this.remoteMessage = remoteMessage;
+    this.remoteCode = code;
+  }
+}
+
+/** An error about a local file, with the same codes as the server's (docs/ERRORS.md). */
+export class LocalFileError extends FrameshError {
+  declare readonly code: LocalFileErrorCode;
+
+  constructor(code: LocalFileErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
   }
 }
 
 /** Authentication or host verification failed; `code` says which check (see docs/ERRORS.md). */
 export class SecurityError extends FrameshError {
-  constructor(
-    code:
-      | 'AUTH_FAILED'
-      | 'AUTH_TIMEOUT'
-      | 'HOST_KEY_UNKNOWN'
-      | 'HOST_KEY_CHANGED'
-      | 'HOST_KEY_MISMATCH'
-      | 'KEY_PERMISSIONS'
-      | 'KEY_INVALID'
-      | 'TLS_REQUIRED'
-      | 'TLS_MISMATCH'
-      | 'TOO_MANY_STARTUPS'
-      | 'KNOWN_HOSTS_LOCKED',
-    message: string,
-    options?: { cause?: unknown },
-  ) {
+  declare readonly code: SecurityErrorCode;
+
+  constructor(code: SecurityErrorCode, message: string, options?: { cause?: unknown }) {
     super(code, message, options);
   }
 }

@@ -13,7 +13,6 @@ export { ExecCall } from './client/exec-call.js';
 export type { ExitResult } from './client/exec-call.js';
 export type { RunOptions, RunResult } from './client/run.js';
 export type { TransferOptions, TransferProgress, TransferResult, RemoteStat } from './client/files/transfer-types.js';
-export { LocalFileError } from './client/files/transfers.js';
 export type { FileStat, FileType } from './protocol/messages.js';
 export type { Transport, TransportTarget } from './transport/transport.js';
 export * from './errors.js';

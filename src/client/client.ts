@@ -4,7 +4,8 @@ import type { FramedConnection } from '../connection/framed-connection.js';
 import { DEFAULT_WINDOW_BYTES } from '../protocol/constants.js';
 import type { ExecOpenMessage, HelloMessage, Message, OpenMessage } from '../protocol/messages.js';
 import { ConnectionError, FrameshError } from '../errors.js';
-import { ExecCall, type CallTransport } from './exec-call.js';
+import { ExecCall } from './exec-call.js';
+import type { CallTransport, ChannelOpener, ClientChannel } from './client-channel.js';
 import { runToCompletion, type RunOptions, type RunResult } from './run.js';
 import { getFile, mkdirRemote, putFile, remoteReadStream, remoteWriteStream, statRemote } from './files/transfers.js';
 import type { RemoteStat, TransferOptions, TransferResult } from './files/transfer-types.js';
@@ -23,13 +24,6 @@ export interface ExecOptions {
   windowBytes?: number;
 }
 
-/** The client end of one channel: receives its frames until `settled` ends. */
-export interface ClientChannel {
-  handle(message: Message, body: Buffer): void;
-  fail(error: FrameshError): void;
-  readonly settled: Promise<unknown>;
-}
-
 export interface ClientEvents {
   /** Once, when the connection is gone; `error` is null for an orderly close. */
   close: [error: FrameshError | null];
@@ -40,7 +34,7 @@ export interface ClientEvents {
  * connection, any number at once. It never emits 'error': a lost connection
  * rejects every pending call once with a typed error and emits 'close'.
  */
-export class FrameshClient extends EventEmitter<ClientEvents> {
+export class FrameshClient extends EventEmitter<ClientEvents> implements ChannelOpener {
   /** The server's hello: version, agent, capabilities, limits. */
   readonly server: HelloMessage;
   private readonly conn: FramedConnection;
@@ -92,10 +86,15 @@ export class FrameshClient extends EventEmitter<ClientEvents> {
    */
   openChannel<T extends ClientChannel>(make: (ch: number, link: CallTransport) => T, open: (ch: number) => OpenMessage): T {
     const ch = this.nextChannelId++;
+    const conn = this.conn;
     const channel = make(ch, {
-      send: (m, b) => this.conn.send(m, b),
-      sendData: (stream, body) => this.conn.sendData(ch, stream, body),
-      maxChunkBytes: () => this.conn.peerLimits.maxBodyBytes,
+      send: (m, b) => conn.send(m, b),
+      sendData: (stream, body) => conn.sendData(ch, stream, body),
+      maxChunkBytes: () => conn.maxDataFrameBytes,
+      get writable() {
+        return conn.writable;
+      },
+      whenWritable: (wake) => conn.whenWritable(wake),
     });
     if (this.goneError || this.draining) {
       channel.fail(this.goneError ?? new FrameshError('SHUTTING_DOWN', 'server is shutting down and takes no new channels'));

@@ -1,9 +1,9 @@
 import { ReceiveWindow, SendWindow } from '../protocol/flow-control.js';
 import type { ExitReason, Message } from '../protocol/messages.js';
-import type { StreamName } from '../protocol/constants.js';
 import { FrameshError, RemoteError, TimeoutError } from '../errors.js';
 import { InputStream } from './input-stream.js';
 import { OutputStream } from './output-stream.js';
+import type { CallTransport, ClientChannel } from './client-channel.js';
 
 /** How a remote command ended. */
 export interface ExitResult {
@@ -15,20 +15,12 @@ export interface ExitResult {
   readonly reason?: ExitReason;
 }
 
-/** What an ExecCall needs from its client connection. */
-export interface CallTransport {
-  send(message: Message, body?: Buffer): void;
-  /** A `data` frame on this channel (the hot path: no header object). */
-  sendData(stream: StreamName, body: Buffer): void;
-  maxChunkBytes(): number;
-}
-
 /**
  * A running remote command (the client end of one channel). `stdout` and
  * `stderr` are Readables, `stdin` a Writable, `exit` resolves once with how
  * it ended, after the last output byte was delivered.
  */
-export class ExecCall {
+export class ExecCall implements ClientChannel {
   readonly channelId: number;
   readonly stdin: InputStream;
   readonly stdout: OutputStream;
@@ -65,6 +57,10 @@ export class ExecCall {
       maxChunkBytes: () => link.maxChunkBytes(),
       isOpen: () => call.running,
       sendData: (chunk) => link.sendData('stdin', chunk),
+      get writable() {
+        return link.writable;
+      },
+      whenWritable: (wake) => link.whenWritable(wake),
       sendEof: () => link.send({ type: 'eof', ch: channelId, stream: 'stdin' }),
     });
     this.exit = new Promise((resolve, reject) => {

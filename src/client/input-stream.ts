@@ -6,18 +6,24 @@ export interface InputSink {
   maxChunkBytes(): number;
   /** False once the channel can no longer take input; writes are then dropped. */
   isOpen(): boolean;
-  sendData(chunk: Buffer): void;
+  /** Sends one data frame; false once the socket is full (then wait for whenWritable). */
+  sendData(chunk: Buffer): boolean;
   sendEof(): void;
+  /** The connection's outbound state: false while its socket buffer is full. */
+  readonly writable: boolean;
+  whenWritable(wake: () => void): void;
 }
 
 /**
  * A channel's stdin as a Writable. A write completes only when the server's
- * window has room for it, so a fast writer is paused by the remote reader.
+ * window has room for it and the socket took it, so a fast writer is paused
+ * by the remote reader and by the network alike.
  */
 export class InputStream extends Writable {
   private readonly sink: InputSink;
   private waiting: { chunk: Buffer; callback: (error?: Error | null) => void } | null = null;
   private opened = false;
+  private waitingForSocket = false;
 
   constructor(sink: InputSink) {
     super();
@@ -30,7 +36,7 @@ export class InputStream extends Writable {
     this.pump();
   }
 
-  /** The window grew, or the channel ended: continue a parked write. */
+  /** The window grew, the socket drained, or the channel ended: continue a parked write. */
   pump(): void {
     const parked = this.waiting;
     if (!parked) return;
@@ -51,13 +57,29 @@ export class InputStream extends Writable {
     // After exit the command reads nothing more; drop input as a closed pipe would, without an 'error' to crash on.
     if (this.opened && !this.sink.isOpen()) return callback();
     let rest = chunk;
+    let socketFull = false;
     while (this.opened && rest.length > 0 && this.sink.window.available > 0) {
+      if (!this.sink.writable) {
+        socketFull = true;
+        break;
+      }
       const size = Math.min(rest.length, this.sink.window.available, this.sink.maxChunkBytes());
       this.sink.window.consume(size);
       this.sink.sendData(rest.subarray(0, size));
       rest = rest.subarray(size);
     }
-    if (rest.length === 0) return callback();
+    // The socket took the last piece but is now full: finish this write, yet hold the next until it drains.
+    if (rest.length === 0 && !socketFull && (this.sink.writable || !this.opened)) return callback();
     this.waiting = { chunk: rest, callback };
+    if (socketFull || !this.sink.writable) this.waitForSocket();
+  }
+
+  private waitForSocket(): void {
+    if (this.waitingForSocket) return;
+    this.waitingForSocket = true;
+    this.sink.whenWritable(() => {
+      this.waitingForSocket = false;
+      this.pump();
+    });
   }
 }

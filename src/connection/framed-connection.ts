@@ -4,29 +4,50 @@ import { DEFAULT_LIMITS } from '../protocol/constants.js';
 import { encodeDataHead, encodeFrame } from '../protocol/frame-encoder.js';
 import { FrameDecoder } from '../protocol/frame-decoder.js';
 import { validateMessage } from '../protocol/message-validation.js';
-import type { FrameLimits } from '../protocol/frame.js';
+import type { Frame, FrameLimits } from '../protocol/frame.js';
 import type { StreamName } from '../protocol/constants.js';
 import type { ErrorMessage, Message } from '../protocol/messages.js';
 import { ConnectionError, FrameshError, ProtocolError, RemoteError } from '../errors.js';
 
 /** How long a failed connection waits for the peer to read our error frame before it is destroyed. */
 const FAIL_LINGER_MS = 2000;
+/**
+ * The largest data body framesh puts in one frame, whatever larger size the peer accepts. Data writers
+ * check `writable` before each frame, so data alone never queues more than the high-water mark plus one
+ * such frame; that ceiling is what inbound reading is paused above (see `readPauseBytes`).
+ */
+export const MAX_DATA_FRAME_BYTES = 1024 * 1024;
+/** What replies (pongs, errors, window updates, answers) may queue above the data ceiling. */
+const REPLY_HEADROOM_BYTES = 64 * 1024;
 
 export interface FramedConnectionEvents {
   /** One validated message. A FrameshError thrown by a listener fails the connection with that code. */
   message: [message: Message, body: Buffer];
   /** Emitted once. `error` is null for an orderly close. */
   close: [error: FrameshError | null];
-  /** The transport's write buffer emptied after send() returned false. */
-  drain: [];
+}
+
+/** The outbound side as a data writer sees it: the one place that says "wait" and "go on". */
+export interface Outbound {
+  /** False while the transport's buffer is over its high-water mark (or the connection is ending). */
+  readonly writable: boolean;
+  /** Calls `wake` once, after the buffer drained (on the next turn if it is not full now). */
+  whenWritable(wake: () => void): void;
 }
 
 /**
- * The protocol over any Node Duplex (TCP now, TLS later): decodes frames,
- * validates messages and writes frames as header+body inside cork()/uncork().
- * It never emits 'error'; every failure arrives once, through 'close'.
+ * The protocol over any Node Duplex (TCP or TLS): decodes frames, validates
+ * messages and writes frames. It never emits 'error'; every failure arrives
+ * once, through 'close'.
+ *
+ * Backpressure lives here, in one place (PROTOCOL.md §5): every send returns
+ * whether the transport is still under its high-water mark; writers that must
+ * wait register with whenWritable() and are woken by the transport's single
+ * 'drain' listener; and while replies pile up unread above the data ceiling,
+ * the connection stops reading the peer (a ping flood that never reads its
+ * pongs cannot grow us), continuing with the next frame once the peer read.
  */
-export class FramedConnection extends EventEmitter<FramedConnectionEvents> {
+export class FramedConnection extends EventEmitter<FramedConnectionEvents> implements Outbound {
   readonly stream: Duplex;
   /** What the peer accepts; replaced by the limits in its hello. */
   peerLimits: FrameLimits = DEFAULT_LIMITS;
@@ -34,6 +55,13 @@ export class FramedConnection extends EventEmitter<FramedConnectionEvents> {
   private closeError: FrameshError | null = null;
   private isClosed = false;
   private failing = false;
+  /** Writers waiting for 'drain', woken all at once. */
+  private drainWaiters: Array<() => void> = [];
+  /** Decoded frames not yet handled because reading paused in the middle of a chunk. */
+  private inbound: Frame[] = [];
+  private inboundNext = 0;
+  private inboundError: FrameshError | null = null;
+  private readPaused = false;
   /** performance.now() of the last byte received, for keepalive. */
   lastReceivedAt = performance.now();
 
@@ -47,9 +75,7 @@ export class FramedConnection extends EventEmitter<FramedConnectionEvents> {
       this.closeError ??= toConnectionError(err);
     });
     stream.on('close', () => this.finish());
-    stream.on('drain', () => this.emit('drain'));
-    // One 'drain' waiter per blocked output stream: up to two per channel, so more than the default 10.
-    this.setMaxListeners(0);
+    stream.on('drain', () => this.onDrain());
   }
 
   get closed(): boolean {
@@ -61,19 +87,45 @@ export class FramedConnection extends EventEmitter<FramedConnectionEvents> {
     return this.stream.writableLength;
   }
 
+  /** True while inbound reading is paused because the peer does not read what we send. */
+  get readingPaused(): boolean {
+    return this.readPaused;
+  }
+
+  get writable(): boolean {
+    return !this.isClosed && !this.failing && !this.stream.writableEnded && !this.stream.writableNeedDrain;
+  }
+
+  /** Largest data body to put in one frame: the peer's limit, capped by MAX_DATA_FRAME_BYTES. */
+  get maxDataFrameBytes(): number {
+    return Math.min(this.peerLimits.maxBodyBytes, MAX_DATA_FRAME_BYTES);
+  }
+
+  whenWritable(wake: () => void): void {
+    // An ending connection never becomes writable again; its channels are abandoned on 'close' instead
+    // (waking them would only have them ask again, turn after turn).
+    if (this.isClosed || this.failing || this.stream.writableEnded) return;
+    if (this.stream.writableNeedDrain) this.drainWaiters.push(wake);
+    else setImmediate(wake);
+  }
+
   /**
-   * Writes one frame. Returns false when the transport's buffer is full, as
-   * Writable.write() does; the caller decides whether to wait for 'drain'.
+   * Writes one frame, whatever the buffer holds (a reply is never dropped; the
+   * inbound pause bounds how many can queue). Returns `writable` afterwards:
+   * false asks a data writer to wait for whenWritable().
    */
   send(header: Message, body?: Buffer): boolean {
     if (this.isClosed || this.failing || this.stream.writableEnded) return false;
     const [head, payload] = encodeFrame(header, body);
-    if (payload.length === 0) return this.stream.write(head);
-    this.stream.cork();
-    this.stream.write(head);
-    const ok = this.stream.write(payload);
-    this.stream.uncork();
-    return ok;
+    if (payload.length === 0) {
+      this.stream.write(head);
+    } else {
+      this.stream.cork();
+      this.stream.write(head);
+      this.stream.write(payload);
+      this.stream.uncork();
+    }
+    return this.writable;
   }
 
   /** Writes one `data` frame (the hot path: same bytes as send(), fewer allocations). */
@@ -81,9 +133,9 @@ export class FramedConnection extends EventEmitter<FramedConnectionEvents> {
     if (this.isClosed || this.failing || this.stream.writableEnded) return false;
     this.stream.cork();
     this.stream.write(encodeDataHead(ch, stream, body.length));
-    const ok = this.stream.write(body);
+    this.stream.write(body);
     this.stream.uncork();
-    return ok;
+    return this.writable;
   }
 
   /**
@@ -113,26 +165,79 @@ export class FramedConnection extends EventEmitter<FramedConnectionEvents> {
     this.stream.destroy();
   }
 
+  /**
+   * Bytes queued for the peer above which we stop reading it: the data ceiling
+   * (high-water mark plus one data frame, which data writers never pass) plus
+   * headroom for replies. Legitimate data alone never reaches it, so two peers
+   * both sending bulk data cannot pause each other into a deadlock.
+   */
+  private get readPauseBytes(): number {
+    return this.stream.writableHighWaterMark + this.maxDataFrameBytes + REPLY_HEADROOM_BYTES;
+  }
+
   private onData(chunk: Buffer): void {
     this.lastReceivedAt = performance.now();
     if (this.failing || this.isClosed) return;
     const { frames, error } = this.decoder.decode(chunk);
-    for (const frame of frames) {
+    if (this.inboundNext < this.inbound.length) {
+      // Only while paused; the stream is paused too, so at most the chunk in flight lands here.
+      this.inbound.push(...frames);
+    } else {
+      this.inbound = frames;
+      this.inboundNext = 0;
+    }
+    this.inboundError ??= error;
+    this.handleInbound();
+  }
+
+  /** Handles queued frames in order until they run out or replies back up. */
+  private handleInbound(): void {
+    while (this.inboundNext < this.inbound.length) {
       if (this.failing || this.isClosed) return;
-      try {
-        const message = validateMessage(frame.header);
-        if (message.type === 'error' && message.ch === undefined) {
-          // The peer is closing on us; keep its code for whoever waits on 'close'.
-          this.closeError ??= new RemoteError(message.code, message.message);
-          continue;
-        }
-        this.emit('message', message, frame.body);
-      } catch (err) {
-        this.fail(err instanceof FrameshError ? err : new ProtocolError('internal error handling a frame', { cause: err }));
+      if (this.stream.writableLength > this.readPauseBytes) {
+        this.pauseReading();
         return;
       }
+      const frame = this.inbound[this.inboundNext++] as Frame;
+      if (!this.handleFrame(frame)) return;
     }
-    if (error) this.fail(error);
+    this.inbound = [];
+    this.inboundNext = 0;
+    if (this.inboundError) this.fail(this.inboundError);
+  }
+
+  /** False when the frame failed the connection. */
+  private handleFrame(frame: Frame): boolean {
+    try {
+      const message = validateMessage(frame.header);
+      if (message.type === 'error' && message.ch === undefined) {
+        // The peer is closing on us; keep its code for whoever waits on 'close'.
+        this.closeError ??= new RemoteError(message.code, message.message);
+        return true;
+      }
+      this.emit('message', message, frame.body);
+      return true;
+    } catch (err) {
+      const error = err instanceof FrameshError ? err : new ProtocolError('internal error handling a frame', { cause: err });
+      this.fail(error);
+      return false;
+    }
+  }
+
+  private pauseReading(): void {
+    if (this.readPaused) return;
+    this.readPaused = true;
+    this.stream.pause();
+  }
+
+  private onDrain(): void {
+    const waiters = this.drainWaiters;
+    this.drainWaiters = [];
+    for (const wake of waiters) wake();
+    if (!this.readPaused) return;
+    this.readPaused = false;
+    this.handleInbound();
+    if (!this.readPaused && !this.isClosed) this.stream.resume();
   }
 
   private onEnd(): void {
@@ -144,6 +249,7 @@ export class FramedConnection extends EventEmitter<FramedConnectionEvents> {
   private finish(): void {
     if (this.isClosed) return;
     this.isClosed = true;
+    this.drainWaiters = [];
     this.emit('close', this.closeError);
   }
 }

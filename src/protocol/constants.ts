@@ -32,21 +32,7 @@ export const MAX_WINDOW_BYTES = 2 ** 31 - 1;
 /** PROTOCOL.md §4.1: the largest `timeoutMs` (what a 32-bit signed timer holds). */
 export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
-/** PROTOCOL.md §7: stable error codes carried in `error` frames. */
-export const ErrorCodes = {
-  PROTOCOL: 'PROTOCOL',
-  LIMIT: 'LIMIT',
-  VERSION: 'VERSION',
-  UNKNOWN_CHANNEL: 'UNKNOWN_CHANNEL',
-  ENOENT_COMMAND: 'ENOENT_COMMAND',
-  ENOENT_CWD: 'ENOENT_CWD',
-  EACCES: 'EACCES',
-  SPAWN_FAILED: 'SPAWN_FAILED',
-  TIMEOUT: 'TIMEOUT',
-  SHUTTING_DOWN: 'SHUTTING_DOWN',
-  INTERNAL: 'INTERNAL',
-} as const;
-export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+// PROTOCOL.md §7: the error codes carried in `error` frames are WIRE_ERROR_CODES in src/error-codes.ts.
 
 /** PROTOCOL.md §4, §9: a channel's output streams, its input stream, and file contents. */
 export const StreamNames = { stdout: 'stdout', stderr: 'stderr', stdin: 'stdin', file: 'file' } as const;

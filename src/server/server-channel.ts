@@ -1,37 +1,64 @@
 import type { FramedConnection } from '../connection/framed-connection.js';
 import type { StreamName } from '../protocol/constants.js';
-import type { ExitReason, OpenMessage } from '../protocol/messages.js';
+import type { ExitReason, OpenKind, OpenMessage } from '../protocol/messages.js';
+import { ProtocolError } from '../errors.js';
 
 /**
- * The server end of one channel, whatever its kind (exec now; files and
- * terminals plug in the same way). The session routes channel frames here.
+ * The server end of one channel, whatever its kind. The session routes every
+ * channel frame here. One pattern for every kind (exec, files, terminals, …):
+ *
+ * - Every method is implemented. A kind that does not take a message refuses
+ *   it by throwing a ProtocolError (the session turns that into an `error`
+ *   frame and a close, PROTOCOL.md §7); `refuseSeek`/`refuseDone` below are
+ *   the shared refusals.
+ * - Its context extends ChannelSetup, and the channel calls `onEnded()`
+ *   exactly once: after its final frame was sent, or when it was abandoned.
+ * - Its factory is typed by kind and listed in channel-kinds.ts.
  */
 export interface ServerChannel {
   readonly id: number;
-  /** Runs the channel to its end; resolves after its final frame was sent. */
+  /** Starts the channel's work; a rejection fails the connection (an internal error). */
   start(): Promise<void>;
   onData(stream: StreamName, body: Buffer): void;
   onEof(stream: StreamName): void;
   onWindow(bytes: number): void;
   onSignal(name: string): void;
-  /** File channels only (PROTOCOL.md §9): where put data starts. */
-  onSeek?(offset: number): void;
-  /** File channels only: the client finished sending, with the whole file's SHA-256. */
-  onDone?(sha256: string | undefined): Promise<void>;
+  /** PROTOCOL.md §9.1: where put data starts. */
+  onSeek(offset: number): void;
+  /** PROTOCOL.md §9.1: the client finished sending, with the whole file's SHA-256. */
+  onDone(sha256: string | undefined): Promise<void>;
   /** Ends the channel's work on behalf of the server (cancel, timeout, shutdown). */
   terminate(reason: ExitReason): void;
   /** The connection is gone: stop sending and release everything. */
   abandon(): void;
 }
 
-/** What a session hands a channel factory. */
+/** What a session hands a channel factory; each kind's context extends it. */
 export interface ChannelSetup {
   readonly conn: FramedConnection;
   /** Peer address, for the audit log. */
   readonly remote: string;
-  /** Call exactly once when the channel has sent its final frame. */
+  /** Call exactly once when the channel has sent its final frame (or was abandoned). */
   readonly onEnded: () => void;
 }
 
-/** Makes the channel for one `open` of a given kind. */
-export type ChannelFactory = (open: OpenMessage, setup: ChannelSetup) => ServerChannel;
+/** The `open` message of one kind. */
+export type OpenMessageOf<K extends OpenKind> = Extract<OpenMessage, { readonly kind: K }>;
+
+/** Makes the channel for one `open` of kind K. */
+export type ChannelFactory<K extends OpenKind = OpenKind> = (open: OpenMessageOf<K>, setup: ChannelSetup) => ServerChannel;
+
+// The refusals kinds share for messages they do not take (PROTOCOL.md §7: a protocol error fails the
+// connection), so every kind words them alike.
+
+export function refuseSeek(): never {
+  throw new ProtocolError('"seek" on a channel that is not a put');
+}
+
+export function refuseDone(): Promise<never> {
+  throw new ProtocolError('"done" on a channel that is not a put');
+}
+
+export function refuseSignal(): never {
+  throw new ProtocolError('signals apply to exec channels only');
+}

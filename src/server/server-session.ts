@@ -86,6 +86,25 @@ export class ServerSession {
     for (const channel of this.channels.values()) channel.terminate('shutdown');
   }
 
+  /**
+   * Shutdown's last step (PROTOCOL.md §6): every channel still open gets its one final frame, an `error`
+   * with code SHUTTING_DOWN, and is abandoned; then the connection ends once everything queued was
+   * written (never a destroy that drops queued `exit` frames). Resolves when the connection closed.
+   */
+  closeAfterFinalFrames(): Promise<void> {
+    const open = [...this.channels];
+    this.channels.clear();
+    for (const [ch, channel] of open) {
+      this.conn.send({ type: 'error', ch, code: 'SHUTTING_DOWN', message: 'the server shut down before this channel ended' });
+      channel.abandon();
+    }
+    if (this.conn.closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.conn.once('close', () => resolve());
+      this.conn.close();
+    });
+  }
+
   whenIdle(): Promise<void> {
     if (this.channels.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
@@ -217,11 +236,9 @@ export class ServerSession {
         channel.terminate('cancel');
         return;
       case 'seek':
-        if (!channel.onSeek) throw new ProtocolError(`"seek" on a channel that is not a put`);
         channel.onSeek(message.offset);
         return;
       case 'done':
-        if (!channel.onDone) throw new ProtocolError(`"done" on a channel that is not a put`);
         channel.onDone(message.sha256).catch((err: unknown) => this.conn.fail(err instanceof FrameshError ? err : new ProtocolError('internal error finishing a transfer', { cause: err })));
         return;
       default:

@@ -6,8 +6,8 @@ import { DEFAULT_LIMITS, DEFAULT_WINDOW_BYTES } from '../protocol/constants.js';
 import type { PeerLimits } from '../protocol/messages.js';
 import { FrameshError } from '../errors.js';
 import type { ExecSummary } from './exec/exec-channel.js';
-import { execChannelFactory } from './exec/exec-channel-factory.js';
 import type { ChannelFactory } from './server-channel.js';
+import { builtInChannelKinds, channelKindMap } from './channel-kinds.js';
 import { AdaptiveLauncher } from './process/adaptive-launcher.js';
 import type { ProcessLauncher } from './process/launcher.js';
 import { ServerSession } from './server-session.js';
@@ -26,7 +26,6 @@ import { AuthFailures } from '../security/auth-failures.js';
 import { KeyAuthenticator } from '../security/key-authenticator.js';
 import { InvalidOptionError, SecurityError } from '../errors.js';
 import { checkOptionalTimerMs, checkTimerMs } from '../durations.js';
-import { fileChannelFactories } from './files/file-channel-factory.js';
 import type { TransferRecord } from './files/file-channel-context.js';
 import { FileRoot } from './files/file-root.js';
 import { DEFAULT_MAX_STARTUPS, DEFAULT_PER_SOURCE_MAX_STARTUPS, parseStartupsPolicy, type StartupsPolicy } from './startup-limits.js';
@@ -107,8 +106,12 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
   private gate: ConnectionGate | null = null;
   private readonly authFailures: AuthFailures;
   private readonly limits: PeerLimits;
-  /** Channel kinds offered, by `open.kind`; later features register theirs here. */
+  /**
+   * Channel kinds offered, by `open.kind`: the built-in ones (channel-kinds.ts) are added by listen();
+   * a kind set here before then replaces the built-in one of that name.
+   */
   readonly channelKinds = new Map<string, ChannelFactory>();
+  private kindsRegistered = false;
   private closing: Promise<void> | null = null;
 
   constructor(options: ServerOptions = {}) {
@@ -135,24 +138,6 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
     this.securityOptions = { ...(options.home !== undefined && { home: options.home }), ...(options.hostKeyFile !== undefined && { hostKeyFile: options.hostKeyFile }), ...(options.authorizedKeysFile !== undefined && { authorizedKeysFile: options.authorizedKeysFile }) };
     this.authFailures = new AuthFailures(this.options.authFailureDelayMs);
     this.limits = { ...DEFAULT_LIMITS, maxChannels: this.options.maxChannels };
-    this.channelKinds.set(
-      'exec',
-      execChannelFactory(
-        {
-          launcher: this.launcher,
-          defaultCwd: this.options.cwd,
-          baseEnv: this.options.env,
-          login: this.options.login,
-          maxTimeoutMs: this.options.maxTimeoutMs,
-          killGraceMs: this.options.killGraceMs,
-          stdinWindowBytes: DEFAULT_WINDOW_BYTES,
-        },
-        {
-          started: (remote, channel, pid) => this.emit('commandStart', { remote, ch: channel.id, command: channel.commandText, pid }),
-          ended: (remote, channel, summary) => this.emit('commandEnd', { remote, ch: channel.id, command: channel.commandText, ...summary }),
-        },
-      ),
-    );
     // A 64 KiB pipe read plus its frame header overflows the default 16 KiB socket buffer, so every
     // chunk paused the pipe until the socket drained; 256 KiB lets a few chunks queue (bench/throughput).
     this.listener = net.createServer({ noDelay: true, highWaterMark: SOCKET_HIGH_WATER_MARK_BYTES }, (socket) => this.accept(socket));
@@ -165,12 +150,7 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
         this.emit('keySkipped', { file: this.security?.authorizedKeys.file ?? '', line, reason }),
       );
     }
-    if (!this.channelKinds.has('put')) {
-      const root = await FileRoot.open(this.options.root);
-      for (const [kind, factory] of Object.entries(fileChannelFactories(root, (record) => this.emit('transfer', record)))) {
-        this.channelKinds.set(kind, factory);
-      }
-    }
+    if (!this.kindsRegistered) await this.registerChannelKinds();
     this.gate ??= new ConnectionGate({
       insecure: this.options.insecure,
       secureContext: this.security?.secureContext ?? null,
@@ -187,6 +167,30 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
         resolve(this.listener.address() as net.AddressInfo);
       });
     });
+  }
+
+  private async registerChannelKinds(): Promise<void> {
+    const root = await FileRoot.open(this.options.root);
+    if (this.kindsRegistered) return;
+    this.kindsRegistered = true;
+    const kinds = builtInChannelKinds({
+      exec: {
+        launcher: this.launcher,
+        defaultCwd: this.options.cwd,
+        baseEnv: this.options.env,
+        login: this.options.login,
+        maxTimeoutMs: this.options.maxTimeoutMs,
+        killGraceMs: this.options.killGraceMs,
+        stdinWindowBytes: DEFAULT_WINDOW_BYTES,
+      },
+      execAudit: {
+        started: (remote, channel, pid) => this.emit('commandStart', { remote, ch: channel.id, command: channel.commandText, pid }),
+        ended: (remote, channel, summary) => this.emit('commandEnd', { remote, ch: channel.id, command: channel.commandText, ...summary }),
+      },
+      root,
+      transferAudit: (record) => this.emit('transfer', record),
+    });
+    for (const [kind, factory] of channelKindMap(kinds)) if (!this.channelKinds.has(kind)) this.channelKinds.set(kind, factory);
   }
 
   /** The host key fingerprint clients see (`SHA256:…`), or null in insecure mode or before listen(). */
@@ -235,7 +239,8 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
       await Promise.race([idle, new Promise((r) => setTimeout(r, this.options.killGraceMs + 1000))]);
     }
     clearTimeout(timer);
-    for (const session of this.sessions) session.conn.destroy();
+    // Not destroy(): that dropped `exit` frames still queued on the socket (hardening issue, defect 14).
+    await Promise.all([...this.sessions].map((session) => session.closeAfterFinalFrames()));
     await stopped;
     await this.launcher.close();
   }

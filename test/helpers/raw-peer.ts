@@ -20,6 +20,8 @@ export interface RawPeer {
   send(header: { type: string; [k: string]: unknown }, body?: Buffer): void;
   /** Waits for the first received frame of this type. */
   next(type: string, timeoutMs?: number): Promise<FrameHeader>;
+  /** Waits until the frames received so far satisfy `test` (bounded). */
+  until(test: (received: readonly FrameHeader[]) => boolean, timeoutMs?: number): Promise<void>;
   /** Resolves with every frame received, once the server has closed the connection (bounded). */
   closed(timeoutMs?: number): Promise<FrameHeader[]>;
 }
@@ -50,6 +52,19 @@ export async function rawPeer(port: number): Promise<RawPeer> {
             clearTimeout(timer);
             resolve(found);
           }
+        };
+        notify = check;
+        check();
+      });
+    },
+    until(test, timeoutMs = 5000) {
+      return new Promise((resolve, reject) => {
+        const fail = (): void => reject(new Error(`condition not met within ${timeoutMs} ms; got ${received.length} frames`));
+        const timer = setTimeout(fail, timeoutMs);
+        const check = (): void => {
+          if (!test(received)) return;
+          clearTimeout(timer);
+          resolve();
         };
         notify = check;
         check();

@@ -35,6 +35,20 @@ describe('FrameDecoder', () => {
     assert.deepEqual(whole, ['open:', 'data:68656c6c6f0a', 'exit:']);
   });
 
+  it('hands out a body inside one chunk as a slice of that chunk, without a copy', () => {
+    const chunk = sample();
+    const at = chunk.indexOf('hello');
+    const [, data] = decodeAll(new FrameDecoder(LIMITS), [chunk]) as [Frame, Frame, Frame];
+    assert.equal(data.body.toString(), 'hello\n');
+    chunk[at] = 0x6a; // 'j': the body is a view of the chunk, so it changes too
+    assert.equal(data.body.toString(), 'jello\n');
+    // A body split over two chunks is copied once into its own buffer.
+    const other = sample();
+    const split = decodeAll(new FrameDecoder(LIMITS), [other.subarray(0, at + 2), other.subarray(at + 2)]);
+    other[at] = 0x6a;
+    assert.equal(split[1]?.body.toString(), 'hello\n');
+  });
+
   it('decodes one byte at a time', () => {
     const bytes = sample();
     const chunks = [...bytes].map((b) => Buffer.from([b]));

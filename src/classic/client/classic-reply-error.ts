@@ -1,7 +1,6 @@
-import { FrameshError } from '../../errors.js';
+import { FrameshError, type ClassicReplyErrorCode } from '../../errors.js';
 
-/** Stable codes of a classic server's reply that cannot be read (docs/ERRORS.md). */
-export type ClassicReplyErrorCode = 'CLASSIC_BAD_REPLY' | 'CLASSIC_REPLY_TOO_LARGE' | 'CLASSIC_REPLY_CUT';
+export type { ClassicReplyErrorCode };
 
 /**
  * A classic server's reply broke its format (docs/CLASSIC.md): a negative or

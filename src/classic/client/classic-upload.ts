@@ -1,6 +1,6 @@
 import { createReadStream, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { LocalFileError } from '../../client/files/transfers.js';
+import { LocalFileError } from '../../errors.js';
 import { LimitError } from '../../errors.js';
 import { encodeInt32, UPLOAD_HEADER_MAX_BYTES } from '../classic-format.js';
 import type { ClassicConnection } from './classic-connection.js';

@@ -1,12 +1,6 @@
-import { FrameshError } from '../../errors.js';
+import { FrameshError, type ClassicServerErrorCode } from '../../errors.js';
 
-/** Codes of the classic listener (docs/ERRORS.md). None travels on the wire: classic formats have no error frame. */
-export type ClassicServerErrorCode =
-  | 'CLASSIC_REMOTE_REFUSED'
-  | 'CLASSIC_UPLOAD_NAME'
-  | 'CLASSIC_UPLOAD_HEADER'
-  | 'CLASSIC_UPLOAD_TRUNCATED'
-  | 'CLASSIC_UPLOAD_FAILED';
+export type { ClassicServerErrorCode };
 
 /** A classic-listener failure: a refused start, or an upload that was refused or lost (logged). */
 export class ClassicServerError extends FrameshError {

@@ -1,8 +1,7 @@
 import { ReceiveWindow, SendWindow } from '../../protocol/flow-control.js';
 import type { DoneMessage, Message, OpenedMessage } from '../../protocol/messages.js';
 import { FrameshError, RemoteError } from '../../errors.js';
-import type { ClientChannel } from '../client.js';
-import type { CallTransport } from '../exec-call.js';
+import type { CallTransport, ClientChannel } from '../client-channel.js';
 import { InputStream } from '../input-stream.js';
 import { OutputStream } from '../output-stream.js';
 
@@ -62,6 +61,10 @@ export class FileCall implements ClientChannel {
       maxChunkBytes: () => link.maxChunkBytes(),
       isOpen: () => !call.ended,
       sendData: (chunk) => link.sendData('file', chunk),
+      get writable() {
+        return link.writable;
+      },
+      whenWritable: (wake) => link.whenWritable(wake),
       sendEof: () => {
         const sha256 = call.finalHash();
         link.send(sha256 ? { type: 'done', ch: channelId, sha256 } : { type: 'done', ch: channelId });

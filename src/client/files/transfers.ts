@@ -3,23 +3,20 @@ import { constants, createReadStream, createWriteStream, promises as fs } from '
 import path from 'node:path';
 import { PassThrough, Transform, Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { FrameshError } from '../../errors.js';
+import { LocalFileError } from '../../errors.js';
 import type { OpenMessage } from '../../protocol/messages.js';
-import type { FrameshClient } from '../client.js';
+import type { ChannelOpener } from '../client-channel.js';
 import { FileCall } from './file-call.js';
 import type { RemoteStat, TransferOptions, TransferResult } from './transfer-types.js';
 
 const DEFAULT_GET_WINDOW_BYTES = 8 * 1024 * 1024;
 
-/** An error about a local file, with the same codes as the server's (docs/ERRORS.md). */
-export class LocalFileError extends FrameshError {}
-
-function openFile(client: FrameshClient, windowBytes: number, open: (ch: number) => OpenMessage): FileCall {
+function openFile(client: ChannelOpener, windowBytes: number, open: (ch: number) => OpenMessage): FileCall {
   return client.openChannel((ch, link) => new FileCall(ch, link, windowBytes), open);
 }
 
 /** What is at a remote path; with `list`, a directory's entries too. */
-export async function statRemote(client: FrameshClient, remotePath: string, list = false): Promise<RemoteStat> {
+export async function statRemote(client: ChannelOpener, remotePath: string, list = false): Promise<RemoteStat> {
   const call = openFile(client, 1024, (ch) => ({ type: 'open', ch, kind: 'stat', path: remotePath, list, window: 1024 }));
   const { done, body } = await call.result;
   const stat = done.stat ?? { type: 'none' as const, size: 0, mode: 0, mtimeMs: 0 };
@@ -27,7 +24,7 @@ export async function statRemote(client: FrameshClient, remotePath: string, list
 }
 
 /** Makes a remote directory and its missing parents (PROTOCOL.md §9.4); an existing one is fine. */
-export async function mkdirRemote(client: FrameshClient, remotePath: string, mode?: number): Promise<RemoteStat> {
+export async function mkdirRemote(client: ChannelOpener, remotePath: string, mode?: number): Promise<RemoteStat> {
   const call = openFile(client, 1024, (ch) => ({ type: 'open', ch, kind: 'mkdir', path: remotePath, ...(mode !== undefined && { mode }), window: 1024 }));
   const { done } = await call.result;
   return done.stat ?? { type: 'none', size: 0, mode: 0, mtimeMs: 0 };
@@ -38,7 +35,7 @@ export async function mkdirRemote(client: FrameshClient, remotePath: string, mod
  * checking that the server's part is a prefix of this file; the server
  * replaces the target only once the SHA-256 of the whole file matches.
  */
-export async function putFile(client: FrameshClient, localPath: string, remotePath: string, options: TransferOptions = {}): Promise<TransferResult> {
+export async function putFile(client: ChannelOpener, localPath: string, remotePath: string, options: TransferOptions = {}): Promise<TransferResult> {
   const stat = await fs.stat(localPath).catch((err: NodeJS.ErrnoException) => {
     throw new LocalFileError(err.code === 'ENOENT' ? 'ENOENT' : 'FILE_ERROR', `cannot read ${localPath}: ${err.message}`, { cause: err });
   });
@@ -82,7 +79,7 @@ export async function putFile(client: FrameshClient, localPath: string, remotePa
  * which a later get resumes from; the target is replaced only after the SHA-256
  * matches the server's.
  */
-export async function getFile(client: FrameshClient, remotePath: string, localPath: string, options: TransferOptions = {}): Promise<TransferResult> {
+export async function getFile(client: ChannelOpener, remotePath: string, localPath: string, options: TransferOptions = {}): Promise<TransferResult> {
   const target = (await isDirectory(localPath)) ? path.join(localPath, path.posix.basename(remotePath)) : localPath;
   if (await isDirectory(target)) throw new LocalFileError('EISDIR', `refusing to replace a directory with a file: ${target}`);
   const partial = path.join(path.dirname(target), `.${path.basename(target)}.framesh-part`);
@@ -138,7 +135,7 @@ export async function getFile(client: FrameshClient, remotePath: string, localPa
 }
 
 /** A Writable that uploads to `remotePath`; it finishes once the server verified and renamed the file. */
-export function remoteWriteStream(client: FrameshClient, remotePath: string, options: { mode?: number; mkdirs?: boolean } = {}): Writable {
+export function remoteWriteStream(client: ChannelOpener, remotePath: string, options: { mode?: number; mkdirs?: boolean } = {}): Writable {
   const call = openFile(client, 1024, (ch) => ({
     type: 'open',
     ch,
@@ -181,7 +178,7 @@ export function remoteWriteStream(client: FrameshClient, remotePath: string, opt
 }
 
 /** A Readable of the remote file; it errors with CHECKSUM_MISMATCH if the bytes do not verify. */
-export function remoteReadStream(client: FrameshClient, remotePath: string, options: { windowBytes?: number } = {}): Readable {
+export function remoteReadStream(client: ChannelOpener, remotePath: string, options: { windowBytes?: number } = {}): Readable {
   const windowBytes = options.windowBytes ?? DEFAULT_GET_WINDOW_BYTES;
   const call = openFile(client, windowBytes, (ch) => ({ type: 'open', ch, kind: 'get', path: remotePath, window: windowBytes }));
   const hash = createHash('sha256');

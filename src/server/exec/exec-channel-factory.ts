@@ -20,19 +20,14 @@ export interface ExecAudit {
 }
 
 /** The factory for `open` frames of kind "exec" (PROTOCOL.md §4.1). */
-export function execChannelFactory(settings: ExecSettings, audit: ExecAudit): ChannelFactory {
-  return (open, setup) => {
-    if (open.kind !== 'exec') throw new Error(`internal: exec factory given kind ${open.kind}`);
-    return new ExecChannel(open, {
+export function execChannelFactory(settings: ExecSettings, audit: ExecAudit): ChannelFactory<'exec'> {
+  return (open, setup) =>
+    new ExecChannel(open, {
       ...settings,
-      conn: setup.conn,
+      ...setup,
       events: {
         started: (channel, pid) => audit.started(setup.remote, channel, pid),
-        ended: (channel, summary) => {
-          setup.onEnded();
-          audit.ended(setup.remote, channel, summary);
-        },
+        ended: (channel, summary) => audit.ended(setup.remote, channel, summary),
       },
     });
-  };
 }

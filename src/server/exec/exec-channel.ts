@@ -1,18 +1,16 @@
-import type { FramedConnection } from '../../connection/framed-connection.js';
 import { ReceiveWindow, SendWindow } from '../../protocol/flow-control.js';
 import type { ExecOpenMessage, ExitReason } from '../../protocol/messages.js';
 import type { StreamName } from '../../protocol/constants.js';
 import { ProtocolError } from '../../errors.js';
 import { buildLaunchSpec } from '../process/command-line.js';
 import type { ExitStatus, ProcessLauncher, RunningProcess } from '../process/launcher.js';
-import type { ServerChannel } from '../server-channel.js';
+import { refuseDone, refuseSeek, type ChannelSetup, type ServerChannel } from '../server-channel.js';
 import { SpawnError, toSpawnError } from '../process/spawn-error.js';
 import { OutputPump } from './output-pump.js';
 import { parseSignalName } from './signals.js';
 
-/** What a channel needs from its session and server. */
-export interface ExecChannelContext {
-  readonly conn: FramedConnection;
+/** What a channel needs from its session (ChannelSetup) and server. */
+export interface ExecChannelContext extends ChannelSetup {
   readonly launcher: ProcessLauncher;
   readonly defaultCwd: string;
   readonly baseEnv: NodeJS.ProcessEnv;
@@ -25,7 +23,7 @@ export interface ExecChannelContext {
   readonly events: ExecChannelEvents;
 }
 
-/** Hooks for the audit log and the session's bookkeeping. */
+/** Hooks for the audit log. */
 export interface ExecChannelEvents {
   started(channel: ExecChannel, pid: number): void;
   ended(channel: ExecChannel, summary: ExecSummary): void;
@@ -165,6 +163,14 @@ export class ExecChannel implements ServerChannel {
     this.killTimer.unref();
   }
 
+  onSeek(): void {
+    refuseSeek();
+  }
+
+  onDone(): Promise<void> {
+    return refuseDone();
+  }
+
   /** The connection is gone: stop sending and end the command. */
   abandon(): void {
     for (const pump of this.pumps) pump.discard();
@@ -173,19 +179,17 @@ export class ExecChannel implements ServerChannel {
 
   private pump(proc: RunningProcess, stream: 'stdout' | 'stderr'): OutputPump {
     const source = stream === 'stdout' ? proc.stdout : proc.stderr;
-    const pump: OutputPump = new OutputPump(
+    const conn = this.ctx.conn;
+    return new OutputPump(
       source,
       this.sendWindow,
+      conn,
       (chunk) => {
         this.bytesOut[stream] += chunk.length;
-        if (this.ctx.conn.sendData(this.id, stream, chunk)) return true;
-        // Transport backpressure (PROTOCOL.md §5 bounds memory by the window; this bounds it by the socket too).
-        this.ctx.conn.once('drain', () => pump.unblock());
-        return false;
+        conn.sendData(this.id, stream, chunk);
       },
-      () => this.ctx.conn.peerLimits.maxBodyBytes,
+      () => conn.maxDataFrameBytes,
     );
-    return pump;
   }
 
   private creditStdin(bytes: number): void {
@@ -213,6 +217,7 @@ export class ExecChannel implements ServerChannel {
     if (this.ended) return;
     this.ended = true;
     if (this.timeoutTimer) clearTimeout(this.timeoutTimer);
+    this.ctx.onEnded();
     this.ctx.events.ended(this, {
       status,
       reason: this.endReason,

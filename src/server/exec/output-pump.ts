@@ -1,21 +1,27 @@
 import type { Readable } from 'node:stream';
+import type { Outbound } from '../../connection/framed-connection.js';
 import type { SendWindow } from '../../protocol/flow-control.js';
 
 /**
- * Moves one child pipe (stdout or stderr) to the peer within the channel's
- * send window. When credit runs out the pipe is paused, so the child blocks
- * on write and server memory stays bounded by one pipe read beyond the window
- * (PROTOCOL.md §5).
+ * Moves one source (a child's stdout or stderr, a file) to the peer within
+ * the channel's send window and the socket's backpressure. When either runs
+ * out the source is paused, so the child blocks on write (or the file is not
+ * read) and server memory stays bounded by one source read beyond what the
+ * socket holds (PROTOCOL.md §5), whatever window the peer grants.
+ *
+ * States: flowing → (window empty | socket full) → paused → flowing … → finished
+ * once the source ended and nothing is held.
  */
 export class OutputPump {
   private readonly source: Readable;
   private readonly window: SendWindow;
-  private readonly sendChunk: (chunk: Buffer) => boolean | void;
+  private readonly outbound: Outbound;
+  private readonly sendChunk: (chunk: Buffer) => void;
   private readonly maxChunkBytes: () => number;
   private held: Buffer | null = null;
-  /** The transport's buffer is full: a peer that grants window but does not read must not grow our memory. */
-  private blocked = false;
-  /** The connection is gone: read the pipe to its end and drop what comes. */
+  /** Waiting for the socket to drain (registered once with outbound.whenWritable). */
+  private waitingForSocket = false;
+  /** The connection is gone: read the source to its end and drop what comes. */
   private dropped = false;
   private ended = false;
   private finished = false;
@@ -23,9 +29,16 @@ export class OutputPump {
   /** Resolves once every byte of the source has been sent and the source ended. */
   readonly done: Promise<void>;
 
-  constructor(source: Readable, window: SendWindow, sendChunk: (chunk: Buffer) => boolean | void, maxChunkBytes: () => number) {
+  constructor(
+    source: Readable,
+    window: SendWindow,
+    outbound: Outbound,
+    sendChunk: (chunk: Buffer) => void,
+    maxChunkBytes: () => number,
+  ) {
     this.source = source;
     this.window = window;
+    this.outbound = outbound;
     this.sendChunk = sendChunk;
     this.maxChunkBytes = maxChunkBytes;
     this.done = new Promise((resolve) => {
@@ -43,18 +56,33 @@ export class OutputPump {
     });
   }
 
-  /** Sends what the window allows now; call after the window grew. */
+  /** Bytes read from the source and not yet sent. */
+  get heldBytes(): number {
+    return this.held?.length ?? 0;
+  }
+
+  /** True while the source is paused for want of window or socket room. */
+  get paused(): boolean {
+    return this.source.isPaused();
+  }
+
+  /** Sends what the window and the socket allow now; call after the window grew. */
   flush(): void {
-    while (this.held && this.window.available > 0 && !this.blocked) {
+    if (this.dropped) return;
+    while (this.held && this.window.available > 0) {
+      // Checked before every frame, so all writers together overshoot the high-water mark by one frame at most.
+      if (!this.outbound.writable) {
+        this.waitForSocket();
+        break;
+      }
       const size = Math.min(this.held.length, this.window.available, this.maxChunkBytes());
       const whole = size === this.held.length;
       const piece = whole ? this.held : this.held.subarray(0, size);
       this.held = whole ? null : this.held.subarray(size);
       this.window.consume(size);
-      // false (not void) means the transport is full; a caller that returns it must call unblock() on drain.
-      if (this.sendChunk(piece) === false) this.blocked = true;
+      this.sendChunk(piece);
     }
-    if (this.held || this.blocked) {
+    if (this.held) {
       this.source.pause();
     } else {
       if (this.source.isPaused()) this.source.resume();
@@ -62,19 +90,21 @@ export class OutputPump {
     }
   }
 
-  /** The transport drained: continue sending. */
-  unblock(): void {
-    if (!this.blocked) return;
-    this.blocked = false;
-    this.flush();
-  }
-
   /** Drops held bytes and stops sending (connection gone). */
   discard(): void {
     this.dropped = true;
-    this.blocked = false;
     this.held = null;
     this.source.resume();
+    this.maybeFinish();
+  }
+
+  private waitForSocket(): void {
+    if (this.waitingForSocket) return;
+    this.waitingForSocket = true;
+    this.outbound.whenWritable(() => {
+      this.waitingForSocket = false;
+      this.flush();
+    });
   }
 
   private onData(chunk: Buffer): void {

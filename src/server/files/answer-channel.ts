@@ -1,7 +1,7 @@
 import type { Stats } from 'node:fs';
 import type { FileStat, OpenMessage } from '../../protocol/messages.js';
 import { ProtocolError } from '../../errors.js';
-import type { ServerChannel } from '../server-channel.js';
+import { refuseDone, refuseSeek, refuseSignal, type ServerChannel } from '../server-channel.js';
 import type { FileChannelContext } from './file-channel-context.js';
 import { fileErrorFrom } from './file-errors.js';
 
@@ -46,7 +46,15 @@ export abstract class AnswerChannel<Request extends OpenMessage & { readonly pat
   onEof(): void {}
   onWindow(): void {}
   onSignal(): void {
-    throw new ProtocolError('signals apply to exec channels only');
+    refuseSignal();
+  }
+
+  onSeek(): void {
+    refuseSeek();
+  }
+
+  onDone(): Promise<void> {
+    return refuseDone();
   }
   terminate(): void {}
   abandon(): void {}

@@ -1,6 +1,6 @@
-import type { FramedConnection } from '../../connection/framed-connection.js';
 import type { FileRoot } from './file-root.js';
 import type { PartialFiles } from './partial-files.js';
+import type { ChannelSetup } from '../server-channel.js';
 
 /** One finished (or failed) transfer, for the audit log. */
 export interface TransferRecord {
@@ -14,13 +14,11 @@ export interface TransferRecord {
   readonly outcome: 'ok' | string;
 }
 
-export interface FileChannelContext {
-  readonly conn: FramedConnection;
+/** What a file channel needs from its session (ChannelSetup: conn, remote, onEnded) and server. */
+export interface FileChannelContext extends ChannelSetup {
   readonly root: FileRoot;
   readonly partials: PartialFiles;
-  readonly remote: string;
   /** Window granted for file data sent to the server. */
   readonly receiveWindowBytes: number;
-  readonly onEnded: () => void;
   readonly audit: (record: TransferRecord) => void;
 }

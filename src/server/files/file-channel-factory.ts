@@ -1,4 +1,4 @@
-import type { ChannelFactory } from '../server-channel.js';
+import type { ChannelFactory, ChannelSetup } from '../server-channel.js';
 import type { FileChannelContext, TransferRecord } from './file-channel-context.js';
 import type { FileRoot } from './file-root.js';
 import { GetChannel } from './get-channel.js';
@@ -11,33 +11,20 @@ import { StatChannel } from './stat-channel.js';
 export const PUT_WINDOW_BYTES = 8 * 1024 * 1024;
 
 /** Factories for the "put", "get", "stat" and "mkdir" channel kinds over one file root. */
-export function fileChannelFactories(root: FileRoot, audit: (record: TransferRecord) => void): Record<'put' | 'get' | 'stat' | 'mkdir', ChannelFactory> {
+export function fileChannelFactories(root: FileRoot, audit: (record: TransferRecord) => void): FileChannelFactories {
   const partials = new PartialFiles();
-  const context = (setup: Parameters<ChannelFactory>[1]): FileChannelContext => ({
-    conn: setup.conn,
-    root,
-    partials,
-    remote: setup.remote,
-    receiveWindowBytes: PUT_WINDOW_BYTES,
-    onEnded: setup.onEnded,
-    audit,
-  });
+  const context = (setup: ChannelSetup): FileChannelContext => ({ ...setup, root, partials, receiveWindowBytes: PUT_WINDOW_BYTES, audit });
   return {
-    put: (open, setup) => {
-      if (open.kind !== 'put') throw new Error('internal: put factory given another kind');
-      return new PutChannel(open, context(setup));
-    },
-    get: (open, setup) => {
-      if (open.kind !== 'get') throw new Error('internal: get factory given another kind');
-      return new GetChannel(open, context(setup));
-    },
-    stat: (open, setup) => {
-      if (open.kind !== 'stat') throw new Error('internal: stat factory given another kind');
-      return new StatChannel(open, context(setup));
-    },
-    mkdir: (open, setup) => {
-      if (open.kind !== 'mkdir') throw new Error('internal: mkdir factory given another kind');
-      return new MkdirChannel(open, context(setup));
-    },
+    put: (open, setup) => new PutChannel(open, context(setup)),
+    get: (open, setup) => new GetChannel(open, context(setup)),
+    stat: (open, setup) => new StatChannel(open, context(setup)),
+    mkdir: (open, setup) => new MkdirChannel(open, context(setup)),
   };
+}
+
+export interface FileChannelFactories {
+  readonly put: ChannelFactory<'put'>;
+  readonly get: ChannelFactory<'get'>;
+  readonly stat: ChannelFactory<'stat'>;
+  readonly mkdir: ChannelFactory<'mkdir'>;
 }

@@ -1,7 +1,13 @@
-import { FrameshError } from '../../errors.js';
+import { FrameshError, type FileErrorCode } from '../../errors.js';
 
 /** A file operation failed; `code` is one of the §9 codes and the message names the path. */
-export class FileError extends FrameshError {}
+export class FileError extends FrameshError {
+  declare readonly code: FileErrorCode;
+
+  constructor(code: FileErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}
 
 /** Maps a filesystem errno to a wire error naming the path. */
 export function fileErrorFrom(err: unknown, shownPath: string): FileError {

@@ -5,7 +5,7 @@ import { SendWindow } from '../../protocol/flow-control.js';
 import type { ExitReason, GetOpenMessage } from '../../protocol/messages.js';
 import { ProtocolError } from '../../errors.js';
 import { OutputPump } from '../exec/output-pump.js';
-import type { ServerChannel } from '../server-channel.js';
+import { refuseDone, refuseSeek, refuseSignal, type ServerChannel } from '../server-channel.js';
 import type { FileChannelContext } from './file-channel-context.js';
 import { fileErrorFrom } from './file-errors.js';
 import { openReadSource } from './read-source.js';
@@ -55,15 +55,18 @@ export class GetChannel implements ServerChannel {
     }
     const file = this.file as fs.FileHandle;
     this.source = size > this.start0 ? file.createReadStream({ start: this.start0, end: size - 1, highWaterMark: READ_CHUNK_BYTES, autoClose: false }) : Readable.from([]);
+    // The pump stops reading the file while the socket is full, whatever window the client granted.
+    const conn = this.ctx.conn;
     this.pump = new OutputPump(
       this.source,
       this.window,
+      conn,
       (chunk) => {
         hash.update(chunk);
         this.sent += chunk.length;
-        this.ctx.conn.sendData(this.id, 'file', chunk);
+        conn.sendData(this.id, 'file', chunk);
       },
-      () => this.ctx.conn.peerLimits.maxBodyBytes,
+      () => conn.maxDataFrameBytes,
     );
     await this.pump.done;
     if (this.ended) return;
@@ -88,7 +91,15 @@ export class GetChannel implements ServerChannel {
   onEof(): void {}
 
   onSignal(): void {
-    throw new ProtocolError('signals apply to exec channels only');
+    refuseSignal();
+  }
+
+  onSeek(): void {
+    refuseSeek();
+  }
+
+  onDone(): Promise<void> {
+    return refuseDone();
   }
 
   terminate(reason: ExitReason): void {
@@ -117,6 +128,8 @@ export class GetChannel implements ServerChannel {
   private finish(outcome: string, sha256: string | null): void {
     if (this.ended) return;
     this.ended = true;
+    // No data after the final frame: the pump may hold a chunk or wait for the socket to drain.
+    this.pump?.discard();
     this.source?.destroy();
     void this.file?.close().catch(() => {});
     this.ctx.onEnded();

@@ -5,7 +5,7 @@ import { ReceiveWindow } from '../../protocol/flow-control.js';
 import type { ExitReason, PutOpenMessage } from '../../protocol/messages.js';
 import type { StreamName } from '../../protocol/constants.js';
 import { FrameshError, ProtocolError } from '../../errors.js';
-import type { ServerChannel } from '../server-channel.js';
+import { refuseSignal, type ServerChannel } from '../server-channel.js';
 import type { FileChannelContext } from './file-channel-context.js';
 import { FileError, fileErrorFrom } from './file-errors.js';
 import { NOFOLLOW } from './file-root.js';
@@ -123,7 +123,7 @@ export class PutChannel implements ServerChannel {
   }
 
   onSignal(): void {
-    throw new ProtocolError('signals apply to exec channels only');
+    refuseSignal();
   }
 
   terminate(reason: ExitReason): void {

@@ -1,8 +1,14 @@
 import { promises as fs } from 'node:fs';
-import { FrameshError } from '../../errors.js';
+import { FrameshError, type SpawnErrorCode } from '../../errors.js';
 
 /** A command could not be started; `code` is an ENOENT_COMMAND/ENOENT_CWD/EACCES/SPAWN_FAILED wire code. */
-export class SpawnError extends FrameshError {}
+export class SpawnError extends FrameshError {
+  declare readonly code: SpawnErrorCode;
+
+  constructor(code: SpawnErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}
 
 /**
  * Maps a spawn failure to a wire error. Node reports a missing cwd as ENOENT

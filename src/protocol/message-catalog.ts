@@ -1,0 +1,175 @@
+import { MIN_LIMITS, StreamNames } from './constants.js';
+import {
+  boolean,
+  channelId,
+  command,
+  filePath,
+  frameLength,
+  integer,
+  integerAtLeast,
+  nonNegativeInteger,
+  nullable,
+  object,
+  oneOf,
+  optional,
+  safeInteger,
+  sha256Hex,
+  string,
+  stringArray,
+  stringRecord,
+  timeoutMs,
+  windowBytes,
+} from './message-fields.js';
+
+/**
+ * The one table of messages (PROTOCOL.md §4–§10). Both the TypeScript types
+ * (messages.ts) and the validator (message-validation.ts) are derived from it:
+ * a new message, field or channel kind is one entry here (after PROTOCOL.md).
+ * Fields are checked in the order written, so the first error is stable.
+ * Unknown extra fields are ignored, so minor versions can add them.
+ */
+
+const STREAM_NAMES = Object.values(StreamNames);
+
+/** Why a command was ended by the server rather than by itself (PROTOCOL.md §4.7). */
+export const EXIT_REASONS = ['timeout', 'cancel', 'disconnect', 'shutdown'] as const;
+export const FILE_TYPES = ['file', 'directory', 'none', 'other'] as const;
+
+/** PROTOCOL.md §3: every limit is required and at least its minimum. */
+export const PEER_LIMITS = {
+  maxHeaderBytes: integerAtLeast(MIN_LIMITS.maxHeaderBytes),
+  maxBodyBytes: integerAtLeast(MIN_LIMITS.maxBodyBytes),
+  maxChannels: integerAtLeast(MIN_LIMITS.maxChannels),
+};
+
+/** PROTOCOL.md §9.3: what `stat` and `mkdir` answer, and each entry of a listing. */
+export const FILE_STAT = {
+  type: oneOf(FILE_TYPES),
+  size: nonNegativeInteger(),
+  mode: nonNegativeInteger(),
+  /** Milliseconds since the epoch, rounded (negative for files before 1970). */
+  mtimeMs: safeInteger(),
+};
+
+/** Messages about the connection as a whole (PROTOCOL.md §2, §6, §7, §10). */
+export const CONNECTION_MESSAGES = {
+  hello: {
+    version: string(),
+    agent: string(),
+    capabilities: stringArray(),
+    limits: object(PEER_LIMITS),
+  },
+  /** Without `ch` the error is fatal for the connection; with `ch` it ends that channel. */
+  error: {
+    code: string(),
+    message: string(),
+    ch: optional(channelId()),
+  },
+  ping: { id: nonNegativeInteger() },
+  pong: { id: nonNegativeInteger() },
+  /** Server stops taking new channels (shutdown); running ones continue. */
+  goaway: { reason: string() },
+  /** PROTOCOL.md §10: the client proves possession of its key, bound to this TLS session. */
+  auth: {
+    method: oneOf(['ed25519']),
+    /** The client's public key as an OpenSSH line: `ssh-ed25519 AAAA… [comment]`. */
+    publicKey: string(),
+    /** Base64 Ed25519 signature over the §10 payload. */
+    signature: string(),
+  },
+  'auth-ok': { fingerprint: string() },
+} as const;
+
+/** Fields every `open` carries, whatever its kind (PROTOCOL.md §4.1). */
+export const OPEN_COMMON = {
+  ch: channelId(),
+  /** Initial window the opener grants for data sent to it (PROTOCOL.md §5). */
+  window: windowBytes(),
+};
+
+/** PROTOCOL.md §4.1, §9: the fields each channel kind adds to `open`. */
+export const OPEN_KINDS = {
+  exec: {
+    /** A string runs through the shell; an array is an argv run without one. */
+    command: command(),
+    cwd: optional(string()),
+    env: optional(stringRecord()),
+    timeoutMs: optional(timeoutMs()),
+    login: optional(boolean()),
+  },
+  /** PROTOCOL.md §9.1: upload a file to `path` under the server's file root. */
+  put: {
+    path: filePath(),
+    /** The source's base name: used when `path` names an existing directory (as scp does). */
+    name: optional(string()),
+    /** Total bytes; absent for a stream of unknown length (no resume then). */
+    size: optional(nonNegativeInteger()),
+    mode: optional(nonNegativeInteger()),
+    mtimeMs: optional(nonNegativeInteger()),
+    /** Continue a partial upload left by an interrupted one (default true). */
+    resume: optional(boolean()),
+    /** Create missing parent directories. */
+    mkdirs: optional(boolean()),
+  },
+  /** PROTOCOL.md §9.2: download the file at `path`. */
+  get: {
+    path: filePath(),
+    /** Bytes the client already holds from an interrupted download... */
+    offset: optional(nonNegativeInteger()),
+    /** ...and their SHA-256 (hex), so the server can check they are a prefix of the file. */
+    prefixSha256: optional(sha256Hex()),
+  },
+  /** PROTOCOL.md §9.3: what is at `path` (and, with `list`, a directory's entries in the `done` body). */
+  stat: {
+    path: filePath(),
+    list: optional(boolean()),
+  },
+  /** PROTOCOL.md §9.4: make a directory (and missing parents inside the root); answered like stat. */
+  mkdir: {
+    path: filePath(),
+    /** Permission bits of a directory made now (default 0755, less the server's umask). */
+    mode: optional(nonNegativeInteger()),
+  },
+} as const;
+
+/** Messages of one channel, each with its `ch` (PROTOCOL.md §4, §9). `open` is OPEN_COMMON + OPEN_KINDS. */
+export const CHANNEL_MESSAGES = {
+  opened: {
+    ch: channelId(),
+    window: windowBytes(),
+    /** put: bytes of a partial upload already on the server; get: where the data will start. */
+    offset: optional(nonNegativeInteger()),
+    /** put: SHA-256 (hex) of those `offset` bytes. */
+    prefixSha256: optional(sha256Hex()),
+    /** get: the file's size, mode and modification time. */
+    size: optional(nonNegativeInteger()),
+    mode: optional(nonNegativeInteger()),
+    mtimeMs: optional(safeInteger()),
+  },
+  data: { ch: channelId(), stream: oneOf(STREAM_NAMES), len: frameLength() },
+  eof: { ch: channelId(), stream: oneOf(STREAM_NAMES) },
+  window: { ch: channelId(), bytes: windowBytes() },
+  signal: { ch: channelId(), signal: string() },
+  cancel: { ch: channelId() },
+  /** PROTOCOL.md §9.1: the client tells where its put data starts (the offered offset, or 0 to start over). */
+  seek: { ch: channelId(), offset: nonNegativeInteger() },
+  /**
+   * PROTOCOL.md §9: end of a file channel. From the client (put): all data sent, with its SHA-256.
+   * From the server: the final frame of put, get, stat and mkdir.
+   */
+  done: {
+    ch: channelId(),
+    sha256: optional(sha256Hex()),
+    size: optional(nonNegativeInteger()),
+    stat: optional(object(FILE_STAT)),
+    len: frameLength(),
+  },
+  exit: {
+    ch: channelId(),
+    /** Exit code, or null when ended by a signal. */
+    code: nullable(integer()),
+    /** Signal name such as "SIGTERM", or null. */
+    signal: nullable(string()),
+    reason: optional(oneOf(EXIT_REASONS)),
+  },
+} as const;
