@@ -35,6 +35,7 @@ export const WIRE_ERROR_CODES = [
   'CANCELLED',
   'RESERVED_NAME',
   'FILE_ERROR',
+  'RESTRICTED',
 ] as const;
 
 /** Codes raised locally, never sent. */
@@ -68,6 +69,8 @@ export const LOCAL_ERROR_CODES = [
   'UNSAFE_NAME',
   'CONFIG',
   'INVENTORY',
+  'INVALID_OPTION',
+  'KNOWN_HOSTS_LOCKED',
 ] as const;
 
 export type WireErrorCode = (typeof WIRE_ERROR_CODES)[number];
@@ -92,7 +95,8 @@ export type SecurityErrorCode =
   | 'KEY_PERMISSIONS'
   | 'KEY_INVALID'
   | 'TLS_REQUIRED'
-  | 'TLS_MISMATCH';
+  | 'TLS_MISMATCH'
+  | 'KNOWN_HOSTS_LOCKED';
 
 /** Why a command could not start (PROTOCOL.md §4.1). */
 export type SpawnErrorCode = 'ENOENT_COMMAND' | 'ENOENT_CWD' | 'EACCES' | 'SPAWN_FAILED';

@@ -182,3 +182,12 @@ export async function withCallerSite<T>(work: Promise<T>, site: string | undefin
     throw error;
   }
 }
+
+/** A library or CLI option out of its range (a duration beyond what timers can hold, a malformed limit). */
+export class InvalidOptionError extends FrameshError {
+  declare readonly code: 'INVALID_OPTION';
+
+  constructor(message: string) {
+    super('INVALID_OPTION', message);
+  }
+}

@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_HOST, DEFAULT_KILL_GRACE_MS, DEFAULT_MAX_TERMINALS, DEFAULT_PORT, DEFAULT_SHUTDOWN_GRACE_MS } from '../server/server-defaults.js';
 import {
   DEFAULT_AUTH_FAILURE_DELAY_MS,
@@ -6,7 +6,9 @@ import {
   DEFAULT_KEEPALIVE_COUNT_MAX,
   DEFAULT_KEEPALIVE_INTERVAL_MS,
   DEFAULT_MAX_STARTUPS,
+  DEFAULT_PER_SOURCE_MAX_STARTUPS,
 } from '../server/server-security.js';
+import { parseStartupsPolicy, type StartupsPolicy } from '../server/startup-limits.js';
 import { DEFAULT_LIMITS } from '../protocol/constants.js';
 import { DEFAULT_PARTIAL_MAX_AGE_MS } from '../server/files/stale-partials.js';
 import { addClassicOptions } from './classic-serve-options.js';
@@ -31,8 +33,15 @@ export function serveCommand(): Command {
     .option('--record <dir>', 'record every terminal session as an asciicast v2 file (0600) in this directory')
     .option('--record-input', 'with --record: also record what clients type (passwords typed on a terminal included)')
     .addOption(durationFlag('--auth-grace <duration>', 'limit: time from connect to successful authentication', 'refused', DEFAULT_AUTH_GRACE_MS))
-
-    .option('--max-startups <n>', 'limit: connections not yet authenticated; more are refused at once', parseNonNegativeInt, DEFAULT_MAX_STARTUPS)
+    .addOption(
+      new Option(
+        '--max-startups <start:rate:full>',
+        'limit: connections not yet authenticated; from START on, new ones are dropped with RATE% probability rising to 100% at FULL (a single N: refuse beyond N)',
+      )
+        .argParser(parseStartupsFlag)
+        .default(DEFAULT_MAX_STARTUPS, `${DEFAULT_MAX_STARTUPS.start}:${DEFAULT_MAX_STARTUPS.rate}:${DEFAULT_MAX_STARTUPS.full}`),
+    )
+    .option('--per-source-max-startups <n>', 'limit: connections not yet authenticated from one address; 0 for no limit', parseNonNegativeInt, DEFAULT_PER_SOURCE_MAX_STARTUPS)
     .addOption(durationFlag('--auth-failure-delay <duration>', 'limit: delay before answering a failed authentication, doubling per failure from the same address (max 5 s)', 'none', DEFAULT_AUTH_FAILURE_DELAY_MS))
     .addOption(durationFlag('--keepalive-interval <duration>', 'limit: ping a silent client after this long', 'none', DEFAULT_KEEPALIVE_INTERVAL_MS))
     .option('--keepalive-count <n>', 'limit: close a client silent for this many intervals (its commands are ended)', parseNonNegativeInt, DEFAULT_KEEPALIVE_COUNT_MAX)
@@ -59,4 +68,12 @@ export function serveCommand(): Command {
         process.exit(1);
       }
     });
+}
+
+function parseStartupsFlag(text: string): StartupsPolicy {
+  try {
+    return parseStartupsPolicy(text);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
 }

@@ -2,6 +2,7 @@ import { mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { createServer, type FrameshServer } from '../server/server.js';
+import type { StartupsPolicy } from '../server/startup-limits.js';
 import { ensureHome, homeFile, resolveHome } from '../security/framesh-home.js';
 import { authorizeOwnKeyOnFirstRun, isLoopbackHost } from '../security/first-run.js';
 import { attachAuditLog } from './audit-log.js';
@@ -25,7 +26,8 @@ export interface ServeFlags extends ClassicServeFlags {
   insecureAllowRemote?: boolean;
   authorizedKeys?: string;
   authGrace: number;
-  maxStartups: number;
+  maxStartups: StartupsPolicy;
+  perSourceMaxStartups: number;
   authFailureDelay: number;
   keepaliveInterval: number;
   keepaliveCount: number;
@@ -71,6 +73,7 @@ export async function runServe(flags: ServeFlags): Promise<void> {
     killGraceMs: flags.killGrace,
     authGraceMs: flags.authGrace,
     maxStartups: flags.maxStartups,
+    perSourceMaxStartups: flags.perSourceMaxStartups,
     authFailureDelayMs: flags.authFailureDelay,
     keepaliveIntervalMs: flags.keepaliveInterval,
     keepaliveCountMax: flags.keepaliveCount,

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { checkOptionalTimerMs } from '../durations.js';
 import type { FramedConnection } from '../connection/framed-connection.js';
 import { DEFAULT_WINDOW_BYTES } from '../protocol/constants.js';
 import type { ExecOpenMessage, HelloMessage, Message, OpenMessage, ShellOpenMessage } from '../protocol/messages.js';
@@ -85,6 +86,7 @@ export class FrameshClient extends EventEmitter<ClientEvents> {
   exec(command: string | readonly string[], options: TerminalExecOptions): TerminalCall;
   exec(command: string | readonly string[], options?: ExecOptions): ExecCall;
   exec(command: string | readonly string[], options: ExecOptions & { pty?: PtyOptions } = {}): ExecCall {
+    checkOptionalTimerMs('timeoutMs', options.timeoutMs, 1);
     const windowBytes = options.windowBytes ?? DEFAULT_WINDOW_BYTES;
     const pty = options.pty;
     return this.openChannel(

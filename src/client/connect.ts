@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { checkTimerMs } from '../durations.js';
 import { FramedConnection } from '../connection/framed-connection.js';
 import { DEFAULT_LIMITS } from '../protocol/constants.js';
 import { ensureHome, homeFile, resolveHome } from '../security/framesh-home.js';
@@ -63,7 +64,7 @@ export interface ConnectOptions {
 /** Connects, verifies the server's key, authenticates, and completes the hello exchange. */
 export async function connect(options: ConnectOptions = {}): Promise<FrameshClient> {
   const target = { host: options.host ?? '127.0.0.1', port: options.port ?? 7022 };
-  const timeoutMs = options.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  const timeoutMs = checkTimerMs('timeoutMs', options.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, 1);
   if (target.host.includes('@')) throw new LoginNameError(target.host, target.port);
   const log = debugLog(options.debug, options.debugFrames ?? false);
   let identity: ClientIdentity | null = null;

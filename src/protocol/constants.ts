@@ -17,10 +17,20 @@ export const DEFAULT_LIMITS = {
   maxChannels: 64,
 } as const;
 
+/** PROTOCOL.md §3: the smallest limits a `hello` may state (a hello below them is a PROTOCOL error). */
+export const MIN_LIMITS = {
+  maxHeaderBytes: 4096,
+  maxBodyBytes: 1024,
+  maxChannels: 1,
+} as const;
+
 /** PROTOCOL.md §5: initial per-channel window each receiver grants. */
 export const DEFAULT_WINDOW_BYTES = 4 * 1024 * 1024;
 /** A channel window never exceeds 2^31-1 (as in SSH and HTTP/2). */
 export const MAX_WINDOW_BYTES = 2 ** 31 - 1;
+
+/** PROTOCOL.md §4.1: the largest `timeoutMs` (what a 32-bit signed timer holds). */
+export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
 // PROTOCOL.md §7: the error codes carried in `error` frames are WIRE_ERROR_CODES in src/error-codes.ts.
 

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { LENGTH_PREFIX_BYTES } from './constants.js';
 import { FrameshError, LimitError, ProtocolError, UnexpectedEofError } from '../errors.js';
 import type { Frame, FrameHeader, FrameLimits } from './frame.js';
@@ -139,6 +140,9 @@ export class FrameDecoder {
 const EMPTY = Buffer.alloc(0);
 
 function parseHeader(bytes: Buffer, limits: FrameLimits): FrameHeader {
+  // PROTOCOL.md §1: the header is UTF-8. toString() would turn bad bytes into U+FFFD and silently
+  // change what the peer sent (an argv, a path), so invalid UTF-8 is refused.
+  if (!isUtf8(bytes)) throw new ProtocolError('frame header is not valid UTF-8');
   let value: unknown;
   try {
     value = JSON.parse(bytes.toString('utf8'));

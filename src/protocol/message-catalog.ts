@@ -1,4 +1,4 @@
-import { StreamNames } from './constants.js';
+import { MIN_LIMITS, StreamNames } from './constants.js';
 import {
   boolean,
   channelId,
@@ -6,17 +6,18 @@ import {
   filePath,
   frameLength,
   integer,
+  integerAtLeast,
   nonNegativeInteger,
   nullable,
   object,
   oneOf,
   optional,
-  positiveInteger,
   safeInteger,
   sha256Hex,
   string,
   stringArray,
   stringRecord,
+  timeoutMs,
   windowBytes,
 } from './message-fields.js';
 import { absent, localeRecord, ptyRequest, terminalCells, terminalPixels } from './terminal-fields.js';
@@ -35,10 +36,11 @@ const STREAM_NAMES = Object.values(StreamNames);
 export const EXIT_REASONS = ['timeout', 'cancel', 'disconnect', 'shutdown'] as const;
 export const FILE_TYPES = ['file', 'directory', 'none', 'other'] as const;
 
+/** PROTOCOL.md §3: every limit is required and at least its minimum. */
 export const PEER_LIMITS = {
-  maxHeaderBytes: positiveInteger(),
-  maxBodyBytes: positiveInteger(),
-  maxChannels: positiveInteger(),
+  maxHeaderBytes: integerAtLeast(MIN_LIMITS.maxHeaderBytes),
+  maxBodyBytes: integerAtLeast(MIN_LIMITS.maxBodyBytes),
+  maxChannels: integerAtLeast(MIN_LIMITS.maxChannels),
 };
 
 /** PROTOCOL.md §9.3: what `stat` and `mkdir` answer, and each entry of a listing. */
@@ -96,7 +98,7 @@ export const OPEN_KINDS = {
     command: command(),
     cwd: optional(string()),
     env: optional(stringRecord()),
-    timeoutMs: optional(positiveInteger()),
+    timeoutMs: optional(timeoutMs()),
     login: optional(boolean()),
     /** Run on a pseudo-terminal (PROTOCOL.md §11). */
     pty: optional(ptyRequest()),
@@ -108,7 +110,7 @@ export const OPEN_KINDS = {
     command: absent('a shell channel takes no command (use kind "exec")'),
     cwd: optional(string()),
     env: optional(stringRecord()),
-    timeoutMs: optional(positiveInteger()),
+    timeoutMs: optional(timeoutMs()),
     pty: optional(ptyRequest()),
     locale: optional(localeRecord()),
   },

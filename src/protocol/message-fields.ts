@@ -1,4 +1,4 @@
-import { MAX_WINDOW_BYTES } from './constants.js';
+import { MAX_TIMEOUT_MS, MAX_WINDOW_BYTES } from './constants.js';
 
 /**
  * The building blocks of the message catalog (message-catalog.ts): one field
@@ -62,6 +62,14 @@ export const channelId = (): Field<number, false> => field(checkPositive);
 /** PROTOCOL.md §5: a window is positive and never exceeds 2^31-1. */
 export const windowBytes = (): Field<number, false> =>
   field((v, key) => checkPositive(v, key) ?? ((v as number) > MAX_WINDOW_BYTES ? `${key} exceeds 2^31-1` : undefined));
+
+/** PROTOCOL.md §4.1: a duration in ms, 1 to 2^31-1 (many runtimes' timers fire at once beyond it). */
+export const timeoutMs = (): Field<number, false> =>
+  field((v, key) => checkPositive(v, key) ?? ((v as number) > MAX_TIMEOUT_MS ? `${key} exceeds 2^31-1` : undefined));
+
+/** PROTOCOL.md §3: a positive integer of at least `min`. */
+export const integerAtLeast = (min: number): Field<number, false> =>
+  field((v, key) => checkPositive(v, key) ?? ((v as number) < min ? `${key} must be at least ${min}` : undefined));
 
 /** The body length, already checked by the frame decoder (PROTOCOL.md §1). */
 export const frameLength = (): Field<number, true> => ({ optional: true, check: null });

@@ -13,14 +13,22 @@ import type { Message } from './messages.js';
 export function validateMessage(header: FrameHeader): Message {
   const checks = MESSAGE_CHECKS.get(header.type);
   if (!checks) throw new ProtocolError(`unknown message type "${header.type}"`);
-  const h = header as Fields;
-  check(h, checks);
-  if (header.type === 'open') {
-    const kind = KIND_CHECKS.get(h.kind);
-    if (!kind) fail(h, `unsupported channel kind ${JSON.stringify(h.kind)}`);
-    check(h, kind);
-  }
+  check(header as Fields, checks);
   return header as unknown as Message;
+}
+
+/**
+ * PROTOCOL.md §4.1: checks the rest of an `open` whose `ch` the server accepted: `window`, a known `kind`
+ * and that kind's fields. validateMessage() checks only an open's `ch`, so that a bad value here fails
+ * that channel (the server answers a channel `error` with code PROTOCOL) instead of the connection.
+ * Throws ProtocolError.
+ */
+export function validateOpenFields(open: Message & { type: 'open' }): void {
+  const h = open as unknown as Fields;
+  check(h, OPEN_CHECKS);
+  const kind = KIND_CHECKS.get(h.kind);
+  if (!kind) fail(h, `unsupported channel kind ${JSON.stringify(h.kind)}`);
+  check(h, kind);
 }
 
 type Fields = Readonly<Record<string, unknown>>;
@@ -35,8 +43,10 @@ function compileAll(table: Readonly<Record<string, Shape>>): Array<[string, Chec
 const MESSAGE_CHECKS: ReadonlyMap<unknown, Checks> = new Map([
   ...compileAll(CONNECTION_MESSAGES),
   ...compileAll(CHANNEL_MESSAGES),
-  ['open', compileShape(OPEN_COMMON)],
+  // Only the id here; validateOpenFields() checks the rest once the server accepted the id.
+  ['open', compileShape({ ch: OPEN_COMMON.ch })],
 ]);
+const OPEN_CHECKS = compileShape(OPEN_COMMON);
 const KIND_CHECKS: ReadonlyMap<unknown, Checks> = new Map(compileAll(OPEN_KINDS));
 
 function check(h: Fields, checks: Checks): void {

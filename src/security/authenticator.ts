@@ -1,9 +1,12 @@
+import type { KeyOptions } from './key-options.js';
 import type { AuthMessage } from '../protocol/messages.js';
 
 /** Who a client proved to be. */
 export interface AuthenticatedIdentity {
   readonly fingerprint: string;
   readonly comment: string;
+  /** The key's authorized_keys options; every `open` is checked against them (key-restrictions.ts). */
+  readonly options?: KeyOptions;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { appendFileSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { SecurityError } from '../errors.js';
+import { withFileLock } from './file-lock.js';
 
 export interface KnownHostEntry {
   readonly fingerprint: string;
@@ -21,8 +22,10 @@ export interface HostKeyPolicy {
 }
 
 /**
- * The client's known_hosts: one `HOST:PORT SHA256:…` per line. A host whose key
- * changed is refused with both fingerprints and the line to remove.
+ * The client's known_hosts: one `HOST:PORT SHA256:…` per line (docs/SECURITY.md). As in OpenSSH, a host
+ * may have several lines and a key matching any of them is known. A host whose key matches none is
+ * refused with both fingerprints and the line to remove. New hosts are added under a lock, after the
+ * file is read again, so two clients meeting the same new host at once cannot pin two keys for it.
  */
 export class KnownHosts {
   readonly file: string;
@@ -31,14 +34,17 @@ export class KnownHosts {
     this.file = file;
   }
 
-  lookup(hostPort: string): KnownHostEntry | null {
-    if (!existsSync(this.file)) return null;
-    const lines = readFileSync(this.file, 'utf8').split('\n');
-    for (let i = 0; i < lines.length; i++) {
-      const [name, fingerprint] = (lines[i] as string).trim().split(/\s+/);
-      if (name === hostPort && fingerprint) return { fingerprint, line: i + 1 };
-    }
-    return null;
+  /** Every entry for `hostPort`, in file order. */
+  lookupAll(hostPort: string): KnownHostEntry[] {
+    if (!existsSync(this.file)) return [];
+    const entries: KnownHostEntry[] = [];
+    readFileSync(this.file, 'utf8')
+      .split('\n')
+      .forEach((text, i) => {
+        const [name, fingerprint] = text.trim().split(/\s+/);
+        if (name === hostPort && fingerprint) entries.push({ fingerprint, line: i + 1 });
+      });
+    return entries;
   }
 
   /**
@@ -68,6 +74,12 @@ export class KnownHosts {
     return removed;
   }
 
+  /** The first entry for `hostPort`, or null. */
+  lookup(hostPort: string): KnownHostEntry | null {
+    return this.lookupAll(hostPort)[0] ?? null;
+  }
+
+  /** Appends an entry without checking; verify() is the checked, locked way. */
   add(hostPort: string, fingerprint: string): void {
     appendFileSync(this.file, `${hostPort} ${fingerprint}\n`, { mode: 0o600 });
   }
@@ -85,27 +97,38 @@ export class KnownHosts {
       if (policy.fingerprint === fingerprint) return 'pinned';
       throw new SecurityError('HOST_KEY_MISMATCH', `host key for ${hostPort} is ${fingerprint}, not the pinned ${policy.fingerprint}; refusing to connect`);
     }
-    const entry = this.lookup(hostPort);
-    if (entry) {
-      if (entry.fingerprint === fingerprint) return 'known';
-      throw new SecurityError(
-        'HOST_KEY_CHANGED',
-        [
-          `WARNING: THE HOST KEY FOR ${hostPort} HAS CHANGED. Someone could be intercepting this connection,`,
-          `or the server's key was replaced. Expected ${entry.fingerprint}, got ${fingerprint}.`,
-          `If the change is expected, remove line ${entry.line} of ${this.file} and connect again.`,
-        ].join('\n'),
-      );
-    }
+    const known = this.check(hostPort, fingerprint);
+    if (known) return known;
     if (policy.alsoTrusted?.includes(fingerprint)) return 'local';
     if (policy.acceptNew || (policy.confirm && (await policy.confirm(hostPort, fingerprint)))) {
-      this.add(hostPort, fingerprint);
-      return 'added';
+      // Check again under the lock: another client may have added this host since (or while we asked).
+      return withFileLock(`${this.file}.lock`, () => {
+        const now = this.check(hostPort, fingerprint);
+        if (now) return now;
+        this.add(hostPort, fingerprint);
+        return 'added' as const;
+      });
     }
     throw new SecurityError(
       'HOST_KEY_UNKNOWN',
       `the authenticity of ${hostPort} can't be established: its key fingerprint is ${fingerprint}. ` +
         'Check it with the server (framesh serve prints it), then connect with --accept-new or --fingerprint ' + fingerprint,
+    );
+  }
+
+  /** 'known' if an entry matches, null if there is none, HOST_KEY_CHANGED if entries exist and none matches. */
+  private check(hostPort: string, fingerprint: string): 'known' | null {
+    const entries = this.lookupAll(hostPort);
+    if (entries.length === 0) return null;
+    if (entries.some((e) => e.fingerprint === fingerprint)) return 'known';
+    const lines = entries.map((e) => e.line).join(', ');
+    throw new SecurityError(
+      'HOST_KEY_CHANGED',
+      [
+        `WARNING: THE HOST KEY FOR ${hostPort} HAS CHANGED. Someone could be intercepting this connection,`,
+        `or the server's key was replaced. Expected ${entries.map((e) => e.fingerprint).join(' or ')}, got ${fingerprint}.`,
+        `If the change is expected, remove line${entries.length > 1 ? 's' : ''} ${lines} of ${this.file} and connect again.`,
+      ].join('\n'),
     );
   }
 }

@@ -3,6 +3,8 @@ import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import { encodeFrame } from '../protocol/frame-encoder.js';
 import type { ErrorMessage } from '../protocol/messages.js';
+import { randomInt } from 'node:crypto';
+import { shouldDrop, SourceCounts, type StartupsPolicy } from './startup-limits.js';
 
 /** First byte of every TLS record carrying a handshake (a ClientHello); a framesh frame starts with 0x00. */
 const TLS_HANDSHAKE_BYTE = 0x16;
@@ -11,8 +13,12 @@ export interface GateSettings {
   /** Plaintext mode: no TLS, no authentication, no startup limits. */
   readonly insecure: boolean;
   readonly secureContext: tls.SecureContext | null;
-  /** Most connections that have not authenticated yet (like OpenSSH's MaxStartups). */
-  readonly maxStartups: number;
+  /** Connections that have not authenticated yet, and when to drop more (OpenSSH's MaxStartups). */
+  readonly maxStartups: StartupsPolicy;
+  /** Most unauthenticated connections from one address; 0 for no limit (OpenSSH's PerSourceMaxStartups). */
+  readonly perSourceMaxStartups: number;
+  /** Random integer in [0, 100) for the early drop; replaceable in tests. */
+  readonly random?: () => number;
   /** Time from accept to successful authentication. */
   readonly authGraceMs: number;
 }
@@ -27,7 +33,7 @@ export interface Admitted {
 export interface GateEvents {
   /** The connection may speak the protocol now. Returns a hook to fail it when the grace time runs out. */
   ready(admitted: Admitted): { onGraceExpired(): void };
-  refused(reason: 'max-startups' | 'tls-required' | 'tls-not-enabled' | 'tls-handshake'): void;
+  refused(reason: 'max-startups' | 'per-source-max-startups' | 'tls-required' | 'tls-not-enabled' | 'tls-handshake'): void;
 }
 
 /**
@@ -38,6 +44,7 @@ export interface GateEvents {
 export class ConnectionGate {
   private readonly settings: GateSettings;
   private unauthenticated = 0;
+  private readonly perSource = new SourceCounts();
 
   constructor(settings: GateSettings) {
     this.settings = settings;
@@ -50,18 +57,32 @@ export class ConnectionGate {
   admit(socket: net.Socket, events: GateEvents): void {
     const { insecure } = this.settings;
     socket.on('error', () => socket.destroy());
-    if (!insecure && this.unauthenticated >= this.settings.maxStartups) {
-      events.refused('max-startups');
-      socket.destroy();
-      return;
+    const source = SourceCounts.sourceOf(socket.remoteAddress);
+    if (!insecure) {
+      // Per source first: one address filling the table must not make everyone else's connections drop.
+      const { perSourceMaxStartups } = this.settings;
+      if (perSourceMaxStartups > 0 && this.perSource.count(source) >= perSourceMaxStartups) {
+        events.refused('per-source-max-startups');
+        socket.destroy();
+        return;
+      }
+      if (shouldDrop(this.unauthenticated, this.settings.maxStartups, this.settings.random ?? (() => randomInt(100)))) {
+        events.refused('max-startups');
+        socket.destroy();
+        return;
+      }
     }
     let released = insecure;
     let grace: NodeJS.Timeout | null = null;
-    if (!insecure) this.unauthenticated += 1;
+    if (!insecure) {
+      this.unauthenticated += 1;
+      this.perSource.add(source);
+    }
     const release = (): void => {
       if (released) return;
       released = true;
       this.unauthenticated -= 1;
+      this.perSource.remove(source);
       if (grace) clearTimeout(grace);
     };
     socket.once('close', release);

@@ -3,7 +3,7 @@ import { AuthorizedKeys } from '../security/authorized-keys.js';
 import { ensureHome, homeFile, resolveHome } from '../security/framesh-home.js';
 
 export const DEFAULT_AUTH_GRACE_MS = 10_000;
-export const DEFAULT_MAX_STARTUPS = 10;
+export { DEFAULT_MAX_STARTUPS, DEFAULT_PER_SOURCE_MAX_STARTUPS } from './startup-limits.js';
 export const DEFAULT_AUTH_FAILURE_DELAY_MS = 250;
 export const DEFAULT_KEEPALIVE_INTERVAL_MS = 15_000;
 export const DEFAULT_KEEPALIVE_COUNT_MAX = 3;

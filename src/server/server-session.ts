@@ -1,10 +1,12 @@
 import type { FramedConnection } from '../connection/framed-connection.js';
 import { buildHello, checkPeerVersion } from '../protocol/hello.js';
+import { validateOpenFields } from '../protocol/message-validation.js';
 import type { ChannelMessage, Message, PeerLimits } from '../protocol/messages.js';
 import { FrameshError, LimitError, ProtocolError } from '../errors.js';
 import type { ChannelFactory, ConnectionEndpoints, ServerChannel } from './server-channel.js';
 import { AGENT, CAPABILITIES } from '../version.js';
 import type { AuthenticatedIdentity, Authenticator } from '../security/authenticator.js';
+import { RestrictedError, restrictOpen } from './key-restrictions.js';
 
 export interface SessionOptions {
   readonly limits: PeerLimits;
@@ -59,6 +61,11 @@ export class ServerSession {
       if (this.drainTimer) clearTimeout(this.drainTimer);
       for (const channel of this.channels.values()) channel.abandon();
     });
+  }
+
+  /** True while an `auth` message is being checked (its answer comes within the grace time). */
+  get authPending(): boolean {
+    return this.authState === 'pending';
   }
 
   get openChannels(): number {
@@ -194,6 +201,14 @@ export class ServerSession {
       throw new ProtocolError(`channel id ${message.ch} is not above the highest id opened so far (${this.highestChannelId})`);
     }
     this.highestChannelId = message.ch;
+    try {
+      validateOpenFields(message);
+    } catch (err) {
+      // PROTOCOL.md §4.1: a bad value fails this channel only; the id stays used.
+      if (!(err instanceof ProtocolError)) throw err;
+      this.conn.send({ type: 'error', ch: message.ch, code: err.code, message: err.message });
+      return;
+    }
     if (this.draining) {
       this.conn.send({ type: 'error', ch: message.ch, code: 'SHUTTING_DOWN', message: 'server is shutting down' });
       return;
@@ -203,12 +218,25 @@ export class ServerSession {
       this.conn.send({ type: 'error', ch: message.ch, code: error.code, message: error.message });
       return;
     }
-    const factory = this.options.channelKinds.get(message.kind);
-    if (!factory) throw new ProtocolError(`this server offers no "${message.kind}" channels`);
+    let open = message;
+    if (this.identity?.options) {
+      try {
+        open = restrictOpen(message, this.identity.options);
+      } catch (err) {
+        if (!(err instanceof RestrictedError)) throw err;
+        this.conn.send({ type: 'error', ch: message.ch, code: err.code, message: err.message });
+        return;
+      }
+    }
+    const factory = this.options.channelKinds.get(open.kind);
+    if (!factory) {
+      this.conn.send({ type: 'error', ch: message.ch, code: 'PROTOCOL', message: `this server offers no "${open.kind}" channels` });
+      return;
+    }
     const ch = message.ch;
     const fingerprint = this.identity?.fingerprint ?? null;
     const setup = { conn: this.conn, remote: this.options.remote, fingerprint, endpoints: this.options.endpoints, onEnded: () => this.onChannelEnded(ch) };
-    const channel = factory(message, setup);
+    const channel = factory(open, setup);
     this.channels.set(ch, channel);
     channel.start().catch((err: unknown) => {
       const error = err instanceof FrameshError ? err : new ProtocolError('internal error in channel', { cause: err });

@@ -13,14 +13,13 @@ import type { ChannelFactory } from './server-channel.js';
 import { builtInChannelKinds, channelKindMap } from './channel-kinds.js';
 import { chooseLauncher } from './process/default-launcher.js';
 import type { ProcessLauncher } from './process/launcher.js';
-import { ServerSession, type AuthenticatedIdentity } from './server-session.js';
+import { ServerSession } from './server-session.js';
 import { ConnectionGate } from './connection-gate.js';
 import {
   DEFAULT_AUTH_FAILURE_DELAY_MS,
   DEFAULT_AUTH_GRACE_MS,
   DEFAULT_KEEPALIVE_COUNT_MAX,
   DEFAULT_KEEPALIVE_INTERVAL_MS,
-  DEFAULT_MAX_STARTUPS,
   prepareServerSecurity,
   type ServerSecurity,
   type ServerSecurityOptions,
@@ -29,12 +28,14 @@ import { startKeepalive } from '../connection/keepalive.js';
 import { AuthFailures } from '../security/auth-failures.js';
 import { KeyAuthenticator } from '../security/key-authenticator.js';
 import { authExporterValue } from '../transport/tls-exporter.js';
-import { SecurityError } from '../errors.js';
+import { InvalidOptionError, SecurityError } from '../errors.js';
+import { checkOptionalTimerMs, checkTimerMs } from '../durations.js';
 import type { TransferRecord } from './files/file-channel-context.js';
 import { FileRoot } from './files/file-root.js';
 import { accountEnvironment } from './process/command-environment.js';
 import { PartialFiles } from './files/partial-files.js';
 import { DEFAULT_PARTIAL_MAX_AGE_MS, scheduleStalePartialSweep } from './files/stale-partials.js';
+import { DEFAULT_MAX_STARTUPS, DEFAULT_PER_SOURCE_MAX_STARTUPS, parseStartupsPolicy, type StartupsPolicy } from './startup-limits.js';
 
 import { DEFAULT_HOST, DEFAULT_KILL_GRACE_MS, DEFAULT_SHUTDOWN_GRACE_MS } from './server-defaults.js';
 
@@ -49,8 +50,13 @@ export interface ServerOptions extends ServerSecurityOptions {
   insecure?: boolean;
   /** Time from accept to successful authentication, in ms (default 10000). */
   authGraceMs?: number;
-  /** Most connections not yet authenticated (default 10); more are refused at once. */
-  maxStartups?: number;
+  /**
+   * Connections not yet authenticated: `start:rate:full` as OpenSSH's MaxStartups (default "10:30:100":
+   * from 10 on, new ones are dropped with 30% probability rising to 100% at 100); a number N means N:100:N.
+   */
+  maxStartups?: number | string | StartupsPolicy;
+  /** Most unauthenticated connections from one address (default 5; 0 for no limit). */
+  perSourceMaxStartups?: number;
   /** Delay before answering the first failed authentication from an address; doubles per failure up to 5 s (default 250). */
   authFailureDelayMs?: number;
   /** Ping a silent client after this many ms; 0 disables (default 15000). */
@@ -96,7 +102,8 @@ export interface ServerEvents {
   /** A command started on a terminal (PROTOCOL.md §11); `recording` names its asciicast file. */
   terminalStart: [info: { remote: string; fingerprint: string | null; ch: number; command: string; pid: number; term: string; cols: number; rows: number; recording: string | null }];
   terminalEnd: [info: { remote: string; fingerprint: string | null; ch: number; command: string; cols: number; rows: number; recording: string | null } & ExecSummary];
-  authenticated: [info: { remote: string } & AuthenticatedIdentity];
+  /** `options`: the key line's authorized_keys option names, comma-separated, when it has any. */
+  authenticated: [info: { remote: string; fingerprint: string; comment: string; options?: string }];
   authFailed: [info: { remote: string; fingerprint: string | null; comment: string; reason: string; failures: number }];
   refused: [info: { remote: string; reason: string }];
   /** A put or get finished or failed. */
@@ -117,8 +124,9 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
   private readonly launcher: ProcessLauncher;
   /** Which launcher starts commands (docs/ARCHITECTURE.md, "Spawning"); `serve` prints it. */
   readonly launcherDescription: string;
-  private readonly options: Required<Omit<ServerOptions, 'launcher' | 'record' | keyof ServerSecurityOptions>> & {
+  private readonly options: Required<Omit<ServerOptions, 'launcher' | 'record' | 'maxStartups' | keyof ServerSecurityOptions>> & {
     readonly recordDir: string | null;
+    readonly maxStartups: StartupsPolicy;
   };
   private readonly securityOptions: ServerSecurityOptions;
   private security: ServerSecurity | null = null;
@@ -138,6 +146,7 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
 
   constructor(options: ServerOptions = {}) {
     super();
+    checkServerDurations(options);
     const chosen = options.launcher
       ? { launcher: options.launcher, description: options.launcher.description ?? 'a launcher given by the embedding program' }
       : chooseLauncher();
@@ -156,7 +165,8 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
       env: accountEnvironment(options.env),
       insecure: options.insecure ?? false,
       authGraceMs: options.authGraceMs ?? DEFAULT_AUTH_GRACE_MS,
-      maxStartups: options.maxStartups ?? DEFAULT_MAX_STARTUPS,
+      maxStartups: parseStartupsPolicy(options.maxStartups ?? DEFAULT_MAX_STARTUPS),
+      perSourceMaxStartups: options.perSourceMaxStartups ?? DEFAULT_PER_SOURCE_MAX_STARTUPS,
       authFailureDelayMs: options.authFailureDelayMs ?? DEFAULT_AUTH_FAILURE_DELAY_MS,
       keepaliveIntervalMs: options.keepaliveIntervalMs ?? DEFAULT_KEEPALIVE_INTERVAL_MS,
       keepaliveCountMax: options.keepaliveCountMax ?? DEFAULT_KEEPALIVE_COUNT_MAX,
@@ -190,6 +200,7 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
         return server.security?.secureContext ?? null;
       },
       maxStartups: this.options.maxStartups,
+      perSourceMaxStartups: this.options.perSourceMaxStartups,
       authGraceMs: this.options.authGraceMs,
     });
     return new Promise((resolve, reject) => {
@@ -298,6 +309,7 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
    * finish for `graceMs`, then end them (SIGTERM, SIGKILL) and close.
    */
   close(graceMs: number = DEFAULT_SHUTDOWN_GRACE_MS): Promise<void> {
+    checkTimerMs('close(graceMs)', graceMs);
     this.closing ??= this.shutdown(graceMs);
     return this.closing;
   }
@@ -329,6 +341,8 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
     }
     const remote = `${socket.remoteAddress}:${socket.remotePort}`;
     const address = socket.remoteAddress ?? 'unknown';
+    const graceDeadlineMs = Date.now() + this.options.authGraceMs;
+    let session: ServerSession | null = null;
     this.gate.admit(socket, {
       refused: (reason) => this.emit('refused', { remote, reason }),
       ready: ({ stream, tlsSocket, release }) => {
@@ -340,15 +354,16 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
                 authExporterValue(tlsSocket) as Buffer,
                 security.authorizedKeys,
                 this.authFailures,
-                address,
+                { address, graceDeadlineMs, onClose: (callback) => { tlsSocket.once('close', callback); return () => tlsSocket.off('close', callback); }, isClosed: () => tlsSocket.destroyed },
                 {
-                  succeeded: (identity) => this.emit('authenticated', { remote, ...identity }),
+                  succeeded: ({ fingerprint, comment, options }) =>
+                    this.emit('authenticated', { remote, fingerprint, comment, ...(options?.names.length && { options: options.names.join(',') }) }),
                   failed: (info) => this.emit('authFailed', { remote, ...info }),
                 },
                 release,
               )
             : undefined;
-        const session = new ServerSession(conn, {
+        const current = new ServerSession(conn, {
           limits: this.limits,
           remote,
           capabilities: this.capabilities,
@@ -361,20 +376,37 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
           channelKinds: this.channelKinds,
           ...(authenticator && { authenticator }),
         });
+        session = current;
         startKeepalive(conn, { intervalMs: this.options.keepaliveIntervalMs, countMax: this.options.keepaliveCountMax });
-        this.sessions.add(session);
+        this.sessions.add(current);
         this.emit('connection', remote);
         conn.on('close', (error) => {
           release();
-          this.sessions.delete(session);
+          this.sessions.delete(current);
           this.emit('disconnect', remote, error);
         });
         return {
+          // An auth message that arrived in time is answered (AUTH_FAILED or auth-ok) within the grace
+          // time by the authenticator itself; the timeout is for clients that sent none.
           onGraceExpired: () =>
+            session?.authPending ||
             conn.fail(new SecurityError('AUTH_TIMEOUT', `authentication did not finish within ${this.options.authGraceMs} ms`)),
         };
       },
     });
+  }
+}
+
+/** Every duration and count option, checked before any timer is armed with it (issue 9, defect 12). */
+function checkServerDurations(options: ServerOptions): void {
+  for (const key of ['authGraceMs', 'authFailureDelayMs', 'keepaliveIntervalMs', 'maxTimeoutMs', 'killGraceMs'] as const) {
+    checkOptionalTimerMs(key, options[key]);
+  }
+  for (const key of ['keepaliveCountMax', 'maxChannels', 'perSourceMaxStartups'] as const) {
+    const value = options[key];
+    if (value !== undefined && !(Number.isSafeInteger(value) && value >= 0)) {
+      throw new InvalidOptionError(`${key} must be a non-negative integer, not ${String(value)}`);
+    }
   }
 }
 

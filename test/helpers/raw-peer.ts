@@ -14,6 +14,8 @@ export const CLIENT_HELLO = { type: 'hello', version: '1.0', agent: 'raw-peer', 
 
 export interface RawPeer {
   readonly socket: net.Socket;
+  /** Every frame header received so far. */
+  readonly received: FrameHeader[];
   write(bytes: Buffer): void;
   send(header: { type: string; [k: string]: unknown }, body?: Buffer): void;
   /** Waits for the first received frame of this type. */
@@ -43,6 +45,7 @@ export async function rawPeer(port: number, options: { answerPings?: boolean } =
   const closedPromise = new Promise<void>((resolve) => socket.once('close', () => resolve()));
   return {
     socket,
+    received,
     write: (bytes) => socket.write(bytes),
     send: (header, body) => socket.write(encodeFrameToBuffer(header, body)),
     next(type, timeoutMs = 5000) {

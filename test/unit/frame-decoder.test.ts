@@ -120,7 +120,9 @@ describe('FrameDecoder', () => {
     ['a header that is a JSON number', withPrefix('42'), /must be a JSON object/],
     ['a header with an empty type', withPrefix('{"type":""}'), /no string "type"/],
     ['a header with a numeric type', withPrefix('{"type":7}'), /no string "type"/],
-    ['a header that is not UTF-8 JSON', Buffer.concat([Buffer.from([0, 0, 0, 2]), Buffer.from([0xff, 0xfe])]), /not valid JSON/],
+    ['a header that is not UTF-8 JSON', Buffer.concat([Buffer.from([0, 0, 0, 2]), Buffer.from([0xff, 0xfe])]), /not valid UTF-8/],
+    ['a JSON header with invalid UTF-8 in a string', withPrefix('{"type":"x","a":"\xc3"}', 'latin1'), /not valid UTF-8/],
+    ['a header that is not JSON', withPrefix('{type}'), /not valid JSON/],
     ['a header without a type', withPrefix('{"ch":1}'), /no string "type"/],
     ['a negative len', withPrefix('{"type":"data","len":-1}'), /non-negative integer/],
     ['a fractional len', withPrefix('{"type":"data","len":1.5}'), /non-negative integer/],
@@ -158,8 +160,8 @@ describe('FrameDecoder', () => {
   });
 });
 
-function withPrefix(text: string): Buffer {
-  const json = Buffer.from(text);
+function withPrefix(text: string, encoding: BufferEncoding = 'utf8'): Buffer {
+  const json = Buffer.from(text, encoding);
   const prefix = Buffer.alloc(4);
   prefix.writeUInt32BE(json.length);
   return Buffer.concat([prefix, json]);

@@ -1,10 +1,17 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { validateMessage } from '../../src/protocol/message-validation.js';
+import { validateMessage as validateHeader, validateOpenFields } from '../../src/protocol/message-validation.js';
 import { CHANNEL_MESSAGES, CONNECTION_MESSAGES, OPEN_KINDS } from '../../src/protocol/message-catalog.js';
 import { compileShape, string } from '../../src/protocol/message-fields.js';
 import type { FrameHeader } from '../../src/protocol/frame.js';
+
+/** Both steps a server applies: the header, then (once the channel id is accepted) an open's fields. */
+function validateMessage(header: FrameHeader): ReturnType<typeof validateHeader> {
+  const message = validateHeader(header);
+  if (message.type === 'open') validateOpenFields(message);
+  return message;
+}
 
 const refuses = (header: FrameHeader, message: RegExp): void =>
   assert.throws(() => validateMessage(header), (err: Error & { code: string }) => err.code === 'PROTOCOL' && message.test(err.message));

@@ -1,9 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { validateMessage } from '../../src/protocol/message-validation.js';
+import { validateMessage as validateHeader, validateOpenFields } from '../../src/protocol/message-validation.js';
 import { ReceiveWindow, SendWindow } from '../../src/protocol/flow-control.js';
 import { checkPeerVersion } from '../../src/protocol/hello.js';
 import type { FrameHeader } from '../../src/protocol/frame.js';
+
+/** Both steps a server applies: the header, then (once the channel id is accepted) an open's fields. */
+function validateMessage(header: FrameHeader): ReturnType<typeof validateHeader> {
+  const message = validateHeader(header);
+  if (message.type === 'open') validateOpenFields(message);
+  return message;
+}
 
 const LIMITS = { maxHeaderBytes: 65536, maxBodyBytes: 1048576, maxChannels: 64 };
 const valid: FrameHeader[] = [
@@ -72,7 +79,9 @@ describe('message validation', () => {
     const hello = { type: 'hello', agent: 'x', capabilities: [], limits: LIMITS } as const;
     assert.doesNotThrow(() => checkPeerVersion({ ...hello, version: '1.7' }));
     assert.throws(() => checkPeerVersion({ ...hello, version: '2.0' }), { code: 'VERSION' });
-    assert.throws(() => checkPeerVersion({ ...hello, version: 'one' }), { code: 'VERSION' });
+    // A malformed version is a malformed field (PROTOCOL), not another version (issue 9).
+    assert.throws(() => checkPeerVersion({ ...hello, version: 'one' }), { code: 'PROTOCOL' });
+    assert.throws(() => checkPeerVersion({ ...hello, version: '1' }), { code: 'PROTOCOL' });
   });
 });
 

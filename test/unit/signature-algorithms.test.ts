@@ -76,7 +76,7 @@ describe('KeyAuthenticator (in memory, no socket)', () => {
   writeFileSync(file, CASES.map(([, name]) => formatSshPublicKey(KEYS[name].publicKey, name)).join('\n'));
   const exporterValue = randomBytes(32);
   const authenticator = (): KeyAuthenticator =>
-    new KeyAuthenticator(exporterValue, new AuthorizedKeys(file), new AuthFailures(0), 'test', { succeeded() {}, failed() {} }, () => {});
+    new KeyAuthenticator(exporterValue, new AuthorizedKeys(file), new AuthFailures(0), { address: 'test', graceDeadlineMs: Date.now() + 60_000, onClose: () => () => {}, isClosed: () => false }, { succeeded() {}, failed() {} }, () => {});
 
   for (const [alg, name] of CASES) {
     it(`accepts ${alg} over this session's exporter value, refuses it over another's`, async () => {

@@ -47,6 +47,25 @@ export class ChunkReader {
     });
   }
 
+  /** Like next(), but gives up after `timeoutMs` with 'timeout' (a later read stays queued for next()). */
+  nextWithin(timeoutMs: number): Promise<Buffer | null | 'timeout'> {
+    const queued = this.queue.shift();
+    if (queued) return Promise.resolve(queued);
+    if (this.closed) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.waiter = null;
+        this.socket.pause();
+        resolve('timeout');
+      }, timeoutMs);
+      this.waiter = (chunk) => {
+        clearTimeout(timer);
+        resolve(chunk);
+      };
+      this.socket.resume();
+    });
+  }
+
   /** Puts back bytes read past the end of the current request; they are the next read. */
   unshift(chunk: Buffer): void {
     if (chunk.length > 0) this.queue.unshift(chunk);

@@ -8,6 +8,7 @@ import { ChildProcessLauncher } from '../../server/process/child-process-launche
 import type { ProcessLauncher } from '../../server/process/launcher.js';
 import { ClassicSession, type ClassicCommandRecord, type ClassicSessionContext } from './classic-session.js';
 import type { UploadRecord } from './classic-upload-receiver.js';
+import { checkOptionalTimerMs } from '../../durations.js';
 
 export { DEFAULT_CLASSIC_HOST };
 const DEFAULT_KILL_GRACE_MS = 5000;
@@ -64,6 +65,8 @@ export class ClassicListener extends EventEmitter<ClassicListenerEvents> {
 
   constructor(options: ClassicListenerOptions = {}) {
     super();
+    checkOptionalTimerMs('timeoutMs', options.timeoutMs);
+    checkOptionalTimerMs('killGraceMs', options.killGraceMs);
     this.options = options;
     this.launcher = options.launcher ?? new ChildProcessLauncher();
     this.server = net.createServer({ noDelay: true }, (socket) => this.accept(socket));

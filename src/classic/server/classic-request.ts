@@ -9,6 +9,11 @@ export interface UploadHeader {
 /** What the bytes at the start of a request are. */
 export type RequestKind =
   | { readonly kind: 'command' }
+  /**
+   * Under 4 bytes that could be the start of an upload's length: wait briefly for more (the length may
+   * have been split over reads), then classify again, or take it as a command if nothing comes.
+   */
+  | { readonly kind: 'short'; readonly needBytes: number }
   /** Starts like an upload; wait until `needBytes` bytes are buffered, then classify again. */
   | { readonly kind: 'more'; readonly needBytes: number }
   /** An upload; `contentStart` is where its file content begins in the buffer. */
@@ -25,11 +30,13 @@ const OPEN_BRACE = 0x7b;
  *
  * Waiting for more bytes never delays a text command: a plausible L has
  * bytes 2 and 3 equal to `00 00` or `01 00`, and text in UTF-8, GBK or any
- * ASCII-compatible charset has no NUL byte. A read under 4 bytes is a
- * command, since a classic client sends the 4 length bytes in one send.
+ * ASCII-compatible charset has no NUL byte. A read under 4 bytes is `short`
+ * when it could begin a plausible L (any 1 or 2 bytes; 3 bytes whose third is
+ * 00 or 01), since a length split over reads must not run the file as
+ * commands (issue 9, defect 15); 3 bytes of text are a command at once.
  */
 export function classifyRequest(buffer: Buffer, decodeText: (bytes: Buffer) => string): RequestKind {
-  if (buffer.length < INT32_BYTES) return { kind: 'command' };
+  if (buffer.length < INT32_BYTES) return couldStartLength(buffer) ? { kind: 'short', needBytes: INT32_BYTES } : { kind: 'command' };
   const headerBytes = decodeInt32(buffer);
   if (headerBytes < UPLOAD_HEADER_MIN_BYTES || headerBytes > UPLOAD_HEADER_MAX_BYTES) return { kind: 'command' };
   if (buffer.length > INT32_BYTES && buffer[INT32_BYTES] !== OPEN_BRACE) return { kind: 'command' };
@@ -48,4 +55,11 @@ export function classifyRequest(buffer: Buffer, decodeText: (bytes: Buffer) => s
     return { kind: 'bad-upload', reason: 'upload header has no non-negative integer "filesize"' };
   }
   return { kind: 'upload', header: { filename, filesize }, contentStart };
+}
+
+/** Whether 1-3 bytes can be the first bytes of a little-endian int32 in [2, 65536] (byte 3 is 00, byte 2 00 or 01). */
+function couldStartLength(bytes: Buffer): boolean {
+  if (bytes.length < 3) return true;
+  const third = bytes[2] as number;
+  return third === 0 || (third === 1 && bytes[0] === 0 && bytes[1] === 0);
 }

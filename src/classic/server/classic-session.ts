@@ -10,6 +10,8 @@ import { classifyRequest } from './classic-request.js';
 import { receiveUpload, type UploadRecord } from './classic-upload-receiver.js';
 
 const ACK_READY_BYTES = Buffer.from(ACK_READY, 'ascii');
+/** How long a read of 1-3 bytes that may begin an upload's length waits for the rest of it. */
+export const SPLIT_LENGTH_WAIT_MS = 100;
 
 /** One finished classic command, for the audit log. */
 export interface ClassicCommandRecord {
@@ -109,6 +111,18 @@ export class ClassicSession {
   private async handle(first: Buffer): Promise<boolean> {
     let request = first;
     let kind = classifyRequest(request, this.ctx.decodeText);
+    while (kind.kind === 'short') {
+      // docs/CLASSIC.md, "Uploads": under 4 bytes that may start an upload's length; a split length
+      // completes within moments, a short command gets no more bytes and runs after the wait.
+      const more = await this.reader.nextWithin(SPLIT_LENGTH_WAIT_MS);
+      if (more === null) return false;
+      if (more === 'timeout') {
+        kind = { kind: 'command' };
+        break;
+      }
+      request = Buffer.concat([request, more]);
+      kind = classifyRequest(request, this.ctx.decodeText);
+    }
     while (kind.kind === 'more') {
       // An upload's length, header and content come in separate sends; the header is at most 4 + 65536 bytes.
       const more = await this.reader.next();
@@ -134,6 +148,7 @@ export class ClassicSession {
           durationMs: 0,
         });
         return false;
+      case 'short': // not reachable: 4 bytes or more are never short
       case 'command':
         return this.runCommand(request);
     }

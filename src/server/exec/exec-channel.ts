@@ -6,7 +6,7 @@ import { buildLaunchSpec } from '../process/command-line.js';
 import { commandEnvironment } from '../process/command-environment.js';
 import type { ExitStatus, LaunchSpec, ProcessLauncher, RunningProcess } from '../process/launcher.js';
 import { refuseDone, refuseResize, refuseSeek, type ChannelSetup, type ServerChannel, type TerminalSize } from '../server-channel.js';
-import { SpawnError } from '../process/spawn-error.js';
+import { SpawnError, toSpawnError } from '../process/spawn-error.js';
 import { OutputPump } from './output-pump.js';
 import { parseSignalName } from './signals.js';
 
@@ -89,7 +89,14 @@ export class ExecChannel implements ServerChannel {
     try {
       proc = await this.launchProcess(spec);
     } catch (err) {
-      const error = err instanceof SpawnError ? err : new SpawnError('SPAWN_FAILED', `could not start command: ${String(err)}`);
+      // A launcher may throw the raw errno error (spawn() throws ENOTDIR for a cwd that is a regular file
+      // synchronously); it is mapped like any other so the client gets ENOENT_CWD, not SPAWN_FAILED.
+      const error =
+        err instanceof SpawnError
+          ? err
+          : typeof (err as NodeJS.ErrnoException).code === 'string'
+            ? await toSpawnError(err as NodeJS.ErrnoException, spec.file, spec.cwd)
+            : new SpawnError('SPAWN_FAILED', `could not start command: ${String(err)}`);
       this.ctx.conn.send({ type: 'error', ch: this.id, code: error.code, message: error.message });
       this.finish(null, error.code);
       return;
