@@ -7,10 +7,20 @@ import { loadClientConfig } from '../fanout/client-config.js';
 import { acceptsNew } from '../fanout/host-settings.js';
 import { homeFile, resolveHome } from '../security/framesh-home.js';
 import { DEFAULT_PORT } from '../protocol/constants.js';
-import type { ConnectionFlags } from './connection-options.js';
 import type { Target } from './target.js';
 
-export function withClientConfig(target: Target, flags: ConnectionFlags): { target: Target; flags: ConnectionFlags } {
+/** The flags a config file can fill in (connection-options.ts's ConnectionFlags has them all). */
+export interface ConfigurableFlags {
+  readonly identity?: string;
+  readonly fingerprint?: string;
+  readonly acceptNew?: boolean;
+  readonly insecure?: boolean;
+  readonly connectTimeout?: number;
+  /** -F: the client configuration file. */
+  readonly config?: string;
+}
+
+export function withClientConfig<F extends ConfigurableFlags>(target: Target, flags: F): { target: Target; flags: F } {
   const file = flags.config ?? homeFile(resolveHome(), 'config');
   const s = loadClientConfig(file, flags.config !== undefined).settingsFor(target.host);
   return {

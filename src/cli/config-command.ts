@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { loadClientConfig } from '../fanout/client-config.js';
 import { homeFile, resolveHome } from '../security/framesh-home.js';
 import { DEFAULT_PORT } from '../server/server.js';
-import { describeError } from './exit-status.js';
+import { describeError, exitStatusHelp } from './exit-status.js';
 
 /** `framesh config HOST`: the settings that apply to HOST and the lines they come from (like `ssh -G`). */
 export function configCommand(): Command {
@@ -10,6 +10,7 @@ export function configCommand(): Command {
     .description('print the client settings that apply to HOST (like ssh -G)')
     .argument('<host>', 'a host name or alias')
     .option('-F, --config <file>', 'client configuration file (default $FRAMESH_HOME/config)')
+    .addHelpText('after', exitStatusHelp([['1', 'the configuration file cannot be read or has a bad line (CONFIG, with file and line)']]))
     .action((host: string, flags: { config?: string }) => {
       try {
         const file = flags.config ?? homeFile(resolveHome(), 'config');

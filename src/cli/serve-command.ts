@@ -16,6 +16,7 @@ import { durationFlag } from './duration.js';
 import { describeError, exitStatusHelp } from './exit-status.js';
 import { parseNonNegativeInt } from './target.js';
 import type { ServeFlags } from './serve-run.js';
+import { lifecycle } from './lifecycle.js';
 
 export function serveCommand(): Command {
   const command = new Command('serve')
@@ -59,6 +60,7 @@ export function serveCommand(): Command {
     );
   return addClassicOptions(command)
     .action(async (flags: ServeFlags) => {
+      lifecycle.longRunning = true;
       try {
         // Loaded only now: `serve --help` needs neither the server nor the logger.
         const { runServe } = await import('./serve-run.js');

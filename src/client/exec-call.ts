@@ -49,13 +49,14 @@ export class ExecCall implements ClientChannel {
     const consumed = (bytes: number): void => this.onConsumed(bytes);
     this.stdout = new OutputStream(consumed);
     this.stderr = new OutputStream(consumed);
-    const call = this;
+    // The window is replaced when `opened` arrives, so the stream reads it through this arrow each time.
+    const currentWindow = (): SendWindow => this.sendWindow;
     this.stdin = new InputStream({
       get window() {
-        return call.sendWindow;
+        return currentWindow();
       },
       maxChunkBytes: () => link.maxChunkBytes(),
-      isOpen: () => call.running,
+      isOpen: () => this.running,
       sendData: (chunk) => link.sendData('stdin', chunk),
       get writable() {
         return link.writable;

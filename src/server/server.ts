@@ -192,12 +192,12 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
       );
     }
     if (!this.kindsRegistered) await this.registerChannelKinds();
-    const server = this;
+    const currentSecurity = (): ServerSecurity | null => this.security;
     this.gate ??= new ConnectionGate({
       insecure: this.options.insecure,
       // Read at each accept, so reloadKeys() takes effect for the next connection.
       get secureContext() {
-        return server.security?.secureContext ?? null;
+        return currentSecurity()?.secureContext ?? null;
       },
       maxStartups: this.options.maxStartups,
       perSourceMaxStartups: this.options.perSourceMaxStartups,

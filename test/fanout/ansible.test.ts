@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
@@ -22,7 +22,7 @@ const haveAnsible = spawnSync('sh', ['-c', 'command -v ansible && command -v ans
 
 const home = tempDir('framesh-ansible-home-');
 const work = tempDir('framesh-ansible-');
-let servers: Array<{ server: FrameshServer; port: number }> = [];
+const servers: Array<{ server: FrameshServer; port: number }> = [];
 let inventory = '';
 let env: NodeJS.ProcessEnv = {};
 
@@ -38,7 +38,11 @@ before(async () => {
     servers.push({ server, port });
   }
   const wrapper = path.join(work, 'framesh');
-  writeFileSync(wrapper, `#!/bin/sh\nexec "${process.execPath}" --import "${import.meta.resolve('tsx')}" "${CLI_ENTRY}" "$@"\n`);
+  // npm test builds dist/ before the tests (test:types): its CLI starts in a fraction of tsx's time, which
+  // matters for Ansible's several framesh calls per host. A checkout without dist/ runs the sources.
+  const built = path.join(ROOT, 'dist/cli/main.js');
+  const cli = existsSync(built) ? `"${built}"` : `--import "${import.meta.resolve('tsx')}" "${CLI_ENTRY}"`;
+  writeFileSync(wrapper, `#!/bin/sh\nexec "${process.execPath}" ${cli} "$@"\n`);
   chmodSync(wrapper, 0o755);
   inventory = path.join(work, 'hosts.ini');
   writeFileSync(

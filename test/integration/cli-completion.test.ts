@@ -45,7 +45,7 @@ describe('framesh completion', () => {
   };
 
   it('completes subcommands, from the command definitions', () => {
-    assert.deepEqual(complete('framesh '), ['--help', '--version', '-V', '-h', 'classic', 'completion', 'exec', 'get', 'help', 'keygen', 'put', 'serve', 'shell'].sort());
+    assert.deepEqual(complete('framesh '), ['--help', '--version', '-V', '-h', 'classic', 'completion', 'config', 'exec', 'get', 'help', 'keygen', 'put', 'serve', 'shell'].sort());
     assert.deepEqual(complete('framesh ex'), ['exec']);
   });
 
@@ -77,7 +77,7 @@ describe('framesh completion', () => {
     const fish = completionScript(program, 'fish');
     assert.match(fish, /complete -c framesh -n "__fish_seen_subcommand_from exec" -l timeout -x -d /);
     assert.match(fish, /complete -c framesh -n "__fish_seen_subcommand_from put" -s P -l port -x /);
-    for (const sub of ['serve', 'exec', 'shell', 'put', 'get', 'keygen', 'classic', 'completion']) {
+    for (const sub of ['serve', 'exec', 'shell', 'put', 'get', 'keygen', 'classic', 'completion', 'config']) {
       assert.match(fish, new RegExp(`-a ${sub} -d `));
       assert.match(zsh, new RegExp(`\\n {4}${sub}\\)\\n`));
     }

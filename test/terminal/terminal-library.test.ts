@@ -174,8 +174,14 @@ describe('hostile terminal requests (raw frames)', () => {
       const peer = await rawPeer(port);
       peer.send(CLIENT_HELLO);
       peer.send({ type: 'open', ch: 1, kind: 'shell', window: 65536, pty });
+      // A bad open value fails that channel only (PROTOCOL.md §4.1); the connection goes on.
+      const error = await peer.next('error');
+      assert.deepEqual([error.ch, (error as { code?: string }).code], [1, 'PROTOCOL']);
+      peer.send({ type: 'ping', id: 7 });
+      await peer.next('pong');
+      peer.socket.end();
       const frames = await peer.closed();
-      assert.deepEqual(frames.filter((f) => f.type !== 'hello').map((f) => [f.type, (f as { code?: string }).code]), [['error', 'PROTOCOL']]);
+      assert.deepEqual(frames.filter((f) => f.type !== 'hello' && f.type !== 'pong').map((f) => [f.type, (f as { code?: string }).code]), [['error', 'PROTOCOL']]);
     });
   }
 
@@ -188,8 +194,9 @@ describe('hostile terminal requests (raw frames)', () => {
       const peer = await rawPeer(port);
       peer.send(CLIENT_HELLO);
       peer.send(open);
-      const frames = await peer.closed();
-      assert.equal(frames.find((f) => f.type === 'error')?.code, 'PROTOCOL');
+      const error = await peer.next('error');
+      assert.deepEqual([error.ch, (error as { code?: string }).code], [1, 'PROTOCOL']);
+      peer.socket.destroy();
     }
     const peer = await rawPeer(port);
     peer.send(CLIENT_HELLO);

@@ -220,10 +220,12 @@ describe('ServerSession over a duplex pair', () => {
     h.take();
     h.session.drain();
     await turn();
-    assert.deepEqual(h.take(), [{ type: 'goaway', reason: 'server is shutting down' }]);
+    // The ping with id 0 after goaway (PROTOCOL.md §6): its pong proves every earlier open was read.
+    assert.deepEqual(h.take(), [{ type: 'goaway', reason: 'server is shutting down' }, { type: 'ping', id: 0 }]);
     await h.send(open(2));
     assert.deepEqual(h.take(), [{ type: 'error', ch: 2, code: 'SHUTTING_DOWN', message: 'server is shutting down' }]);
     assert.equal(h.ended, false);
+    await h.send({ type: 'pong', id: 0 });
     h.channels.get(1)?.end();
     for (let i = 0; i < 200 && !h.ended; i++) await turn();
     assert.ok(h.ended, 'closed when the last channel ended');

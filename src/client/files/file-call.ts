@@ -53,20 +53,21 @@ export class FileCall implements ClientChannel {
       const grant = this.receiveWindow.consume(bytes);
       if (grant > 0 && !this.ended) link.send({ type: 'window', ch: channelId, bytes: grant });
     });
-    const call = this;
+    // The window is replaced when `opened` arrives, so the stream reads it through this arrow each time.
+    const currentWindow = (): SendWindow => this.sendWindow;
     this.input = new InputStream({
       get window() {
-        return call.sendWindow;
+        return currentWindow();
       },
       maxChunkBytes: () => link.maxChunkBytes(),
-      isOpen: () => !call.ended,
+      isOpen: () => !this.ended,
       sendData: (chunk) => link.sendData('file', chunk),
       get writable() {
         return link.writable;
       },
       whenWritable: (wake) => link.whenWritable(wake),
       sendEof: () => {
-        const sha256 = call.finalHash();
+        const sha256 = this.finalHash();
         link.send(sha256 ? { type: 'done', ch: channelId, sha256 } : { type: 'done', ch: channelId });
       },
     });

@@ -1,0 +1,94 @@
+/**
+ * What the fan-out CLI tests share: 50 real servers on loopback (port 0), each with a working directory
+ * of its own so a host's output says which host it came from, and a count of connections open at once
+ * across all of them (for --parallel).
+ */
+import { mkdirSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { after } from 'node:test';
+import { startTestServer, type TestServer } from '../helpers/servers.js';
+import { tempDir } from '../helpers/temp-dirs.js';
+
+export interface FanoutHosts {
+  readonly servers: TestServer[];
+  readonly dirs: string[];
+  /** `127.0.0.1:PORT,...` of servers[from..to). */
+  list(from: number, to: number): string;
+  /** Most connections open at once since the last reset. */
+  maxOpen(): number;
+  resetMaxOpen(): void;
+}
+
+export async function startFanoutHosts(count: number): Promise<FanoutHosts> {
+  const dirs = Array.from({ length: count }, (_, i) => {
+    const dir = path.join(tempDir('framesh-fanout-'), `host${i}`);
+    mkdirSync(dir);
+    return dir;
+  });
+  const servers = await Promise.all(dirs.map((cwd) => startTestServer({ cwd })));
+  let open = 0;
+  let maxOpen = 0;
+  for (const s of servers) {
+    s.server.on('connection', () => {
+      open += 1;
+      maxOpen = Math.max(maxOpen, open);
+    });
+    s.server.on('disconnect', () => (open -= 1));
+  }
+  return {
+    servers,
+    dirs,
+    list: (from, to) => servers.slice(from, to).map((s) => `127.0.0.1:${s.port}`).join(','),
+    maxOpen: () => maxOpen,
+    resetMaxOpen: () => {
+      maxOpen = 0;
+    },
+  };
+}
+
+export interface JsonLine {
+  host: string;
+  stream?: string;
+  data?: string;
+  exit?: number | null;
+  error?: string;
+  durationMs?: number;
+}
+
+export const jsonLines = (stdout: string): JsonLine[] => stdout.trim().split('\n').map((l) => JSON.parse(l) as JsonLine);
+
+/** A TCP server that accepts and then says nothing: a host that hangs. */
+export async function silentServer(): Promise<number> {
+  const sockets: net.Socket[] = [];
+  const server = net.createServer((s) => sockets.push(s));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  after(() => {
+    sockets.forEach((s) => s.destroy());
+    server.close();
+  });
+  return (server.address() as net.AddressInfo).port;
+}
+
+export /** A TCP proxy that holds every chunk for `delayMs` in each direction: a far-away host. */
+async function delayingProxy(targetPort: number, delayMs: number): Promise<number> {
+  const sockets: net.Socket[] = [];
+  const server = net.createServer((inbound) => {
+    const outbound = net.connect({ host: '127.0.0.1', port: targetPort });
+    sockets.push(inbound, outbound);
+    for (const [from, to] of [
+      [inbound, outbound],
+      [outbound, inbound],
+    ] as const) {
+      from.on('data', (c) => setTimeout(() => to.write(c), delayMs));
+      from.on('error', () => {});
+      from.on('close', () => setTimeout(() => to.destroy(), delayMs));
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  after(() => {
+    sockets.forEach((s) => s.destroy());
+    server.close();
+  });
+  return (server.address() as net.AddressInfo).port;
+}
