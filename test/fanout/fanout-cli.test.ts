@@ -93,7 +93,8 @@ describe('fan-out exec', () => {
     assert.equal(byHost.get(`127.0.0.1:${down.closed}`)?.error, 'CONNECTION_REFUSED');
     assert.equal(byHost.get('tls-wrong')?.error, 'HOST_KEY_MISMATCH');
     assert.equal(byHost.get(`127.0.0.1:${down.hang}`)?.error, 'TIMEOUT');
-    assert.match(byHost.get(`127.0.0.1:${proxy.port}`)?.error ?? '', /^CONNECTION_/);
+    // Cut between frames the client sees the connection end; cut inside one, a frame left unfinished.
+    assert.match(byHost.get(`127.0.0.1:${proxy.port}`)?.error ?? '', /^(CONNECTION_RESET|CONNECTION_CLOSED|UNEXPECTED_EOF)$/);
     for (const s of servers.slice(0, 10)) assert.equal(byHost.get(`127.0.0.1:${s.port}`)?.exit, 0);
   });
 
