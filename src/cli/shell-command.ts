@@ -3,6 +3,7 @@ import type { FrameshClient } from '../client/client.js';
 import { addConnectionOptions, connectFromFlags, defaultPortOf, type ConnectionFlags } from './connection-options.js';
 import { parseEscapeChar } from './escape-filter.js';
 import { describeError, EXIT_CLIENT_FAILURE, exitStatusHelp, exitStatusOf } from './exit-status.js';
+import { parseEnv } from './exec-run.js';
 import { runLineShell } from './line-shell.js';
 import { localLocale } from './local-locale.js';
 import { parseEncoding } from './output-decoder.js';
@@ -117,11 +118,3 @@ export function collectEnv(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-export function parseEnv(pairs: string[]): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const pair of pairs) {
-    const eq = pair.indexOf('=');
-    env[pair.slice(0, eq)] = pair.slice(eq + 1);
-  }
-  return env;
-}
