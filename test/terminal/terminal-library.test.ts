@@ -17,6 +17,14 @@ function commandLine(pid: number): string {
   }
 }
 
+/** Waits (bounded) until a member of session `sid` runs `command` (after its exec). */
+async function waitForCommand(sid: number, command: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!livingSessionMembers(sid).some((pid) => commandLine(pid) === command)) {
+    assert.ok(Date.now() < deadline, `${command} never started in session ${sid}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 
 /** Reads a terminal call's output until `pattern` shows up (bounded). */
 async function waitOutput(call: TerminalCall, pattern: RegExp, timeoutMs = 10_000): Promise<string> {
@@ -69,7 +77,10 @@ describe('terminals through the library', () => {
     call.stdin.write('sleep 1001 & sleep 1002 & echo "SID=$$"\n');
     const text = await waitOutput(call, /SID=(\d+)\r\n/);
     const sid = Number(/SID=(\d+)\r\n/.exec(text)?.[1]);
-    await proxy.cutAfter(0, 'up');
+    // The cut happens on the next byte up; type one rather than wait for a keepalive.
+    const cut = proxy.cutAfter(0, 'up');
+    call.stdin.write(' ');
+    await cut;
     await call.exit.catch(() => {});
     // The grace is 10 s: only the hang-up can end them this fast.
     assert.deepEqual(await waitForSessionGone(sid, 2000), []);
@@ -82,6 +93,8 @@ describe('terminals through the library', () => {
     call.stdin.write('echo "SID=$$"; sleep 1003\n');
     const text = await waitOutput(call, /SID=(\d+)\r\n/);
     const sid = Number(/SID=(\d+)\r\n/.exec(text)?.[1]);
+    // Ctrl-Z stops the foreground job only once sleep is that job (before, the shell ignores it).
+    await waitForCommand(sid, 'sleep 1003');
     call.stdin.write('\x1a');
     await waitOutput(call, /Stopped/);
     call.cancel();
@@ -110,12 +123,8 @@ describe('terminals through the library', () => {
     const call = c.shell({ pty: { cols: 80, rows: 24 } });
     call.stdin.write('echo "SID=$$"; sleep 1004\n');
     const sid = Number(/SID=(\d+)\r\n/.exec(await waitOutput(call, /SID=(\d+)\r\n/))?.[1]);
-    // Wait (bounded) until sleep runs in the session, then signal once: it must reach sleep, not the shell.
-    const deadline = Date.now() + 10_000;
-    while (!livingSessionMembers(sid).some((pid) => commandLine(pid) === 'sleep 1004')) {
-      assert.ok(Date.now() < deadline, 'sleep never started');
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    // Wait until sleep runs in the session, then signal once: it must reach sleep, not the shell.
+    await waitForCommand(sid, 'sleep 1004');
     const prompt = waitOutput(call, /\r\n[^\n]*[#$] $/);
     call.signal('INT');
     await prompt;
