@@ -5,7 +5,7 @@
  * poll the screen; nothing sleeps for a fixed time.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after } from 'node:test';
 import { promisify } from 'node:util';
@@ -29,17 +29,38 @@ export function hasTmux(): boolean {
   }
 }
 
+/** The status the wrapper wrote, once the whole line is there. */
+function readStatus(file: string): number | undefined {
+  try {
+    const text = readFileSync(file, 'utf8');
+    return text.endsWith('\n') ? Number(text.trim()) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Quotes one word for /bin/sh. */
 function shellQuote(word: string): string {
   return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
+/**
+ * Runs the program under a small sh that writes its exit status to a file. tmux 3.3a's own report is not
+ * reliable: it can mark a pane dead on the pty's end of file before its SIGCHLD handler has read the
+ * status, and under load we saw that status never arrive (pane_dead 1, pane_dead_status empty, for
+ * 60 s; tmux PR #4841). The trap is a handler, not an ignore, so the program still gets the default
+ * SIGINT/SIGQUIT/SIGTSTP (handlers are reset at exec) while the wrapper outlives a Ctrl-C to report it.
+ */
+const STATUS_WRAPPER = 'trap : INT QUIT TSTP HUP TERM; "$@"; echo "$?" > "$FRAMESH_TEST_STATUS_FILE"';
+
 export class TmuxTerminal {
   private readonly socket: string;
+  private readonly statusFile: string;
   private closed = false;
 
-  private constructor(socket: string) {
+  private constructor(socket: string, statusFile: string) {
     this.socket = socket;
+    this.statusFile = statusFile;
   }
 
   /**
@@ -53,9 +74,10 @@ export class TmuxTerminal {
     const conf = path.join(dir, 'tmux.conf');
     // remain-on-exit must be set before the program can end, so it goes in the config the server starts with.
     writeFileSync(conf, 'set -g remain-on-exit on\nset -g history-limit 5000\nset -g status off\n');
-    const assignments = Object.entries(env).map(([k, v]) => `${k}=${shellQuote(v ?? '')}`);
-    const command = ['exec', 'env', '-u', 'CI', ...assignments, ...argv.map(shellQuote)].join(' ');
-    const terminal = new TmuxTerminal(socket);
+    const statusFile = path.join(dir, 'exit-status');
+    const assignments = Object.entries({ ...env, FRAMESH_TEST_STATUS_FILE: statusFile }).map(([k, v]) => `${k}=${shellQuote(v ?? '')}`);
+    const command = ['exec', 'env', '-u', 'CI', ...assignments, 'sh', '-c', shellQuote(STATUS_WRAPPER), 'sh', ...argv.map(shellQuote)].join(' ');
+    const terminal = new TmuxTerminal(socket, statusFile);
     open.add(terminal);
     await run('tmux', ['-S', socket, '-f', conf, 'new-session', '-d', '-x', '160', '-y', '50', '-c', cwd, command], {
       env: { ...process.env, TERM: 'xterm-256color' },
@@ -89,15 +111,12 @@ export class TmuxTerminal {
     }
   }
 
-  /** Waits (bounded) for the program to end; its exit status (128+N for a signal, as tmux reports). */
+  /** Waits (bounded) for the program to end; its exit status (128+N for a signal, as sh reports). */
   async exitStatus(timeoutMs = 60_000): Promise<number> {
     const deadline = performance.now() + timeoutMs;
     for (;;) {
-      const { stdout } = await run('tmux', ['-S', this.socket, 'display-message', '-p', '-t', '0', '#{pane_dead}:#{pane_dead_status}:#{pane_dead_signal}']);
-      const [dead, status, signal] = stdout.trim().split(':');
-      // tmux may mark the pane dead a moment before it records how the program ended: poll on.
-      if (dead === '1' && signal) return 128 + Number(signal);
-      if (dead === '1' && status) return Number(status);
+      const written = readStatus(this.statusFile);
+      if (written !== undefined) return written;
       if (performance.now() > deadline) throw new Error(`the program on the terminal did not end within ${timeoutMs} ms:\n${await this.screen()}`);
       await new Promise((r) => setTimeout(r, POLL_MS));
     }
