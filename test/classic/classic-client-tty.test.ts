@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { CLI_ENTRY, tempHome } from '../helpers/cli.js';
+import { CLI_ARGS, tempHome } from '../helpers/cli.js';
 import { startHostileServer, startPythonClassicServer, type HostileServer, type PythonClassicServer } from './classic-client-helpers.js';
 
 const PTY_RUN = path.join(path.dirname(fileURLToPath(import.meta.url)), 'peers/pty_run.py');
@@ -25,7 +25,7 @@ describe('framesh classic at a terminal', { concurrency: 2 }, () => {
 
   /** The CLI on a terminal; `until` waits (bounded) for its screen output to match, after what was already matched. */
   function onTerminal(target: string): { child: ChildProcessWithoutNullStreams; until(pattern: RegExp): Promise<string>; press(keys: string): void } {
-    const child = spawn('python3', [PTY_RUN, process.execPath, '--import', 'tsx', CLI_ENTRY, 'classic', target], {
+    const child = spawn('python3', [PTY_RUN, process.execPath, ...CLI_ARGS, 'classic', target], {
       env: { ...process.env, FRAMESH_HOME: tempHome(), TERM: 'dumb' },
     });
     drivers.add(child);

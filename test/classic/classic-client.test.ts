@@ -31,7 +31,7 @@ const servers = new Map<string, PythonClassicServer>();
 const plain = (format: ClassicFormat): PythonClassicServer => servers.get(format) as PythonClassicServer;
 const greeting = (format: ClassicFormat): PythonClassicServer => servers.get(`${format}+greeting`) as PythonClassicServer;
 const classic = (format: ClassicFormat, args: readonly string[], input?: string): Promise<CliResult> =>
-  runCli(['classic', '--format', format, ...(format === 'raw' ? RAW_IDLE : []), ...args], { timeoutMs: 20_000, ...(input !== undefined && { input }) });
+  runCli(['classic', '--format', format, ...(format === 'raw' ? RAW_IDLE : []), ...args], { timeoutMs: 60_000, ...(input !== undefined && { input }) });
 
 describe('framesh classic', { concurrency: 4 }, () => {
   before(async () => {

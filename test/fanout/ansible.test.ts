@@ -7,11 +7,11 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { CLI_ENTRY } from '../helpers/cli.js';
+import { CLI_ARGS } from '../helpers/cli.js';
 import { createServer, type FrameshServer } from '../../src/index.js';
 import { generateKeyFiles } from '../../src/security/key-files.js';
 import { tempDir } from '../helpers/temp-dirs.js';
@@ -38,10 +38,9 @@ before(async () => {
     servers.push({ server, port });
   }
   const wrapper = path.join(work, 'framesh');
-  // npm test builds dist/ before the tests (test:types): its CLI starts in a fraction of tsx's time, which
-  // matters for Ansible's several framesh calls per host. A checkout without dist/ runs the sources.
-  const built = path.join(ROOT, 'dist/cli/main.js');
-  const cli = existsSync(built) ? `"${built}"` : `--import "${import.meta.resolve('tsx')}" "${CLI_ENTRY}"`;
+  // The built CLI when it is current (see helpers/cli.ts), which matters for Ansible's several framesh
+  // calls per host; the wrapper runs from Ansible's directories, so tsx is named by its full path.
+  const cli = CLI_ARGS.map((a) => `"${a === 'tsx' ? import.meta.resolve('tsx') : a}"`).join(' ');
   writeFileSync(wrapper, `#!/bin/sh\nexec "${process.execPath}" ${cli} "$@"\n`);
   chmodSync(wrapper, 0o755);
   inventory = path.join(work, 'hosts.ini');

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { describe, it } from 'node:test';
 import { connect } from '../../src/index.js';
-import { CLI_ENTRY, tempHome } from '../helpers/cli.js';
+import { CLI_ARGS, tempHome } from '../helpers/cli.js';
 
 /**
  * A terminal's Ctrl-C, or a service manager stopping a unit, signals the server's whole process group,
@@ -15,7 +15,7 @@ describe('shutdown by a signal to the whole process group', () => {
   for (const [signal, launcher] of [['SIGINT', 'adaptive'], ['SIGTERM', 'adaptive'], ['SIGTERM', 'native']] as const) {
     it(`${signal} to the group lets inline and helper-started commands finish (FRAMESH_LAUNCHER=${launcher})`, async () => {
       // Its own process group, so the signal reaches the server and its helpers but not this test.
-      const serve = spawn(process.execPath, ['--import', 'tsx', CLI_ENTRY, 'serve', '--insecure', '--port', '0', '--shutdown-grace', '10s'], {
+      const serve = spawn(process.execPath, [...CLI_ARGS, 'serve', '--insecure', '--port', '0', '--shutdown-grace', '10s'], {
         detached: true,
         env: { ...process.env, FRAMESH_HOME: tempHome(), FRAMESH_LAUNCHER: launcher },
         stdio: ['ignore', 'pipe', 'pipe'],

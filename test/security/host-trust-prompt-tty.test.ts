@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { CLI_ENTRY } from '../helpers/cli.js';
+import { CLI_ARGS, CLI_ENTRY } from '../helpers/cli.js';
 import { startSecureServer } from '../helpers/secure.js';
 import { hasTmux, TmuxTerminal } from '../helpers/tmux-terminal.js';
 import { hasOpenSsh, sshKeygen } from '../helpers/ssh-tools.js';
@@ -15,7 +15,7 @@ describe('first-contact host key prompt at a terminal', { skip: !hasTmux() && 't
   async function promptFor(flags: string[] = []): Promise<{ terminal: TmuxTerminal; knownHosts: string; fingerprint: string }> {
     const setup = await startSecureServer();
     const terminal = await TmuxTerminal.start(
-      [process.execPath, '--import', 'tsx', CLI_ENTRY, 'exec', ...flags, `127.0.0.1:${setup.port}`, '--', 'echo', 'remote-said-hi'],
+      [process.execPath, ...CLI_ARGS, 'exec', ...flags, `127.0.0.1:${setup.port}`, '--', 'echo', 'remote-said-hi'],
       { FRAMESH_HOME: setup.clientHome },
       ROOT,
     );
@@ -73,7 +73,7 @@ describe('first-contact host key prompt at a terminal', { skip: !hasTmux() && 't
     const setup = await startSecureServer({ authGraceMs: 3000 });
     const timedOut = new Promise<unknown>((resolve) => setup.server.once('disconnect', (_remote: string, error: unknown) => resolve(error)));
     const terminal = await TmuxTerminal.start(
-      [process.execPath, '--import', 'tsx', CLI_ENTRY, 'exec', '--connect-timeout', '5000', `127.0.0.1:${setup.port}`, '--', 'echo', 'late-but-in'],
+      [process.execPath, ...CLI_ARGS, 'exec', '--connect-timeout', '5000', `127.0.0.1:${setup.port}`, '--', 'echo', 'late-but-in'],
       { FRAMESH_HOME: setup.clientHome },
       ROOT,
     );
@@ -103,7 +103,7 @@ describe('key passphrase prompt at a terminal', { skip: (!hasTmux() || !hasOpenS
     const setup = await startSecureServer({ authGraceMs: 30_000 });
     writeFileSync(setup.authorizedKeysFile, `${key.publicLine}\n`);
     // After framesh ends, the shell reports whether the terminal still echoes (stty), so a raw mode left behind shows.
-    const script = `${shellWords([process.execPath, '--import', 'tsx', CLI_ENTRY, 'exec', '--accept-new', '-i', key.file, `127.0.0.1:${setup.port}`, '--', 'echo', 'unlocked'])}; ` +
+    const script = `${shellWords([process.execPath, ...CLI_ARGS, 'exec', '--accept-new', '-i', key.file, `127.0.0.1:${setup.port}`, '--', 'echo', 'unlocked'])}; ` +
       'status=$?; stty -a | grep -q -- "-echo " && echo "echo=off" || echo "echo=on"; exit $status';
     const terminal = await TmuxTerminal.start(['sh', '-c', script], { FRAMESH_HOME: setup.clientHome, SSH_AUTH_SOCK: '' }, ROOT);
     await terminal.waitFor(/Enter passphrase for key '.*id_ed25519': $/m);

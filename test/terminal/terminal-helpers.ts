@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { CLI_ENTRY, tempHome } from '../helpers/cli.js';
+import { CLI_ARGS, CLI_ENTRY, tempHome } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp-dirs.js';
 import { Tmux } from '../helpers/tmux.js';
 
@@ -16,7 +16,7 @@ const ROOT = path.resolve(path.dirname(CLI_ENTRY), '../..');
 /** The framesh CLI as typed into the local shell of a tmux window. */
 export function cliLine(args: readonly string[]): string {
   const quoted = args.map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ');
-  return `cd '${ROOT}' && node --import tsx '${CLI_ENTRY}' ${quoted}`;
+  return `cd '${ROOT}' && node ${CLI_ARGS.map((a) => `'${a}'`).join(' ')} ${quoted}`;
 }
 
 /** A tmux window whose local shell has just started `framesh ARGS` and sees the remote shell answer. */
