@@ -1,52 +1,14 @@
 import assert from 'node:assert/strict';
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import tls from 'node:tls';
 import { describe, it } from 'node:test';
-import { FrameDecoder } from '../../src/protocol/frame-decoder.js';
-import { encodeFrameToBuffer } from '../../src/protocol/frame-encoder.js';
-import { DEFAULT_LIMITS } from '../../src/protocol/constants.js';
-import type { FrameHeader } from '../../src/protocol/frame.js';
 import { ClientIdentity, keyPairSigner } from '../../src/client/client-identity.js';
 import { authExporterValue } from '../../src/transport/tls-exporter.js';
 import { formatSshPublicKey } from '../../src/security/public-key-format.js';
+import { rawTlsPeer, RAW_HELLO } from '../helpers/raw-tls-peer.js';
 import { clientHomeWithKey, startSecureServer, tempDir } from '../helpers/secure.js';
 
-const HELLO = { type: 'hello', version: '1.0', agent: 'raw-test', capabilities: ['exec'], limits: DEFAULT_LIMITS };
-
-/** A hand-driven TLS peer: sends frames, collects the headers it receives until the server closes. */
-async function rawTlsPeer(port: number): Promise<{ socket: tls.TLSSocket; send(h: object): void; next(type: string): Promise<FrameHeader>; closed: Promise<FrameHeader[]> }> {
-  const socket = tls.connect({ host: '127.0.0.1', port, rejectUnauthorized: false, minVersion: 'TLSv1.3' });
-  await new Promise<void>((resolve, reject) => {
-    socket.once('secureConnect', resolve);
-    socket.once('error', reject);
-  });
-  const decoder = new FrameDecoder(DEFAULT_LIMITS);
-  const received: FrameHeader[] = [];
-  const waiters: Array<() => void> = [];
-  socket.on('data', (chunk: Buffer) => {
-    received.push(...decoder.decode(chunk).frames.map((f) => f.header));
-    waiters.splice(0).forEach((w) => w());
-  });
-  socket.on('error', () => {});
-  const closed = new Promise<FrameHeader[]>((resolve) => socket.once('close', () => resolve(received)));
-  return {
-    socket,
-    send: (h) => socket.write(encodeFrameToBuffer(h as { type: string })),
-    next: (type) =>
-      new Promise((resolve, reject) => {
-        const check = (): void => {
-          const found = received.find((h) => h.type === type);
-          if (found) resolve(found);
-          else if (socket.destroyed) reject(new Error(`closed before "${type}"; got ${JSON.stringify(received)}`));
-          else waiters.push(check);
-        };
-        socket.once('close', check);
-        check();
-      }),
-    closed,
-  };
-}
+const HELLO = RAW_HELLO;
 
 describe('key authentication', () => {
   it('lets an authorized key in and runs commands', async () => {

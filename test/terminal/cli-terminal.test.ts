@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { runCli, startServeProcess, tempHome, type ServeProcess } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp-dirs.js';
 import { Tmux } from '../helpers/tmux.js';
-import { waitForSessionGone } from './session-gone.js';
+import { waitForSessionGone } from '../helpers/processes.js';
 import { cliLine, localStatusAndTerminal, terminalSession, quietHome } from './terminal-helpers.js';
 
 describe('framesh exec -t, clean environment, recording, client death, line mode (CLI)', () => {

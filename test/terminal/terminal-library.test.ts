@@ -6,7 +6,7 @@ import { RemoteError } from '../../src/index.js';
 import { startCuttableProxy } from '../helpers/cuttable-proxy.js';
 import { rawPeer, CLIENT_HELLO } from '../helpers/raw-peer.js';
 import { startTestServer } from '../helpers/servers.js';
-import { livingSessionMembers, waitForSessionGone } from './session-gone.js';
+import { livingSessionMembers, waitForSessionGone } from '../helpers/processes.js';
 import { quietHome } from './terminal-helpers.js';
 
 function commandLine(pid: number): string {
