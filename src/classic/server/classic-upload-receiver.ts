@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { NOFOLLOW, type FileRoot } from '../../server/files/file-root.js';
+import { writeAll } from '../../server/files/write-all.js';
 import type { ChunkReader } from './chunk-reader.js';
 import type { UploadHeader } from './classic-request.js';
 import { ClassicServerError } from './classic-errors.js';
@@ -67,7 +68,7 @@ export async function receiveUpload(reader: ChunkReader, root: FileRoot, header:
     received += piece.length;
     if (file && !error) {
       try {
-        await file.write(piece);
+        await writeAll(file, piece, null);
       } catch (err) {
         error = failed(header.filename, err);
       }

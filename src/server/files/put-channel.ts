@@ -11,6 +11,7 @@ import { FileError, fileErrorFrom } from './file-errors.js';
 import { createPartial, openResumablePartial, removeOwned, stillOwned, type OwnedPartial } from './partial-open.js';
 import { VerifiedDir } from './verified-dir.js';
 import { resolveWriteTarget } from './write-target.js';
+import { writeAll } from './write-all.js';
 
 /**
  * An upload (PROTOCOL.md §9.1). Bytes go to a partial file beside the target;
@@ -96,9 +97,7 @@ export class PutChannel implements ServerChannel {
     this.window.receive(body.length);
     const at = this.position;
     this.position += body.length;
-    this.queue(async (file) => {
-      await file.write(body, 0, body.length, at);
-    }).then(() => {
+    this.queue((file) => writeAll(file, body, at)).then(() => {
       const grant = this.window.consume(body.length);
       if (grant > 0 && !this.ended) this.ctx.conn.send({ type: 'window', ch: this.id, bytes: grant });
     });
@@ -254,3 +253,4 @@ async function hashDescriptor(file: fs.FileHandle): Promise<{ hash: Hash; sha256
   }
   return { hash, sha256: hash.copy().digest('hex'), size };
 }
+
