@@ -8,6 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync, closeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { after } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -107,10 +108,20 @@ export interface Launch {
   readonly env?: NodeJS.ProcessEnv;
 }
 
+const launched = new Set<ChildProcessWithoutNullStreams>();
+// A scenario whose assertion failed never reaches its own stop(): kill what it started (by PID, only
+// ours), or the file would sit until the 15-minute file limit with a server keeping it alive.
+after(() => {
+  for (const child of launched) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
+
 function launch(args: readonly string[], options: Launch): ChildProcessWithoutNullStreams {
   const argv = [process.execPath, CLI, ...args];
   const [file, ...rest] = options.netns ? ['ip', 'netns', 'exec', options.netns, ...argv] : argv;
-  return spawn(file as string, rest, { env: { ...process.env, ...options.env }, stdio: 'pipe' });
+  const child = spawn(file as string, rest, { env: { ...process.env, ...options.env }, stdio: 'pipe' });
+  launched.add(child);
+  child.once('exit', () => launched.delete(child));
+  return child;
 }
 
 export interface ServeProcess {
