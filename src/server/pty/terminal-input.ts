@@ -1,4 +1,4 @@
-import { write as fsWrite } from 'node:fs';
+import { writeSync } from 'node:fs';
 import { Writable } from 'node:stream';
 
 /** Pause before retrying a write the terminal refused (EAGAIN: its input queue is full). */
@@ -33,23 +33,26 @@ export class TerminalInput extends Writable {
     callback();
   }
 
+  /**
+   * Writes synchronously: the master is non-blocking (libuv set it so when node-pty started reading it),
+   * so a write never waits, and a keystroke skips the thread-pool round trip that fs.write() costs on
+   * each echo. EAGAIN (the terminal's input queue is full) retries after a pause.
+   */
   private writeFrom(chunk: Buffer, offset: number, callback: (error?: Error | null) => void): void {
-    if (this.hungUp || offset >= chunk.length) {
-      callback();
-      return;
-    }
-    fsWrite(this.fd, chunk, offset, chunk.length - offset, null, (err, written) => {
-      if (err) {
-        if (err.code === 'EAGAIN') {
-          setTimeout(() => this.writeFrom(chunk, offset, callback), RETRY_MS).unref();
+    let at = offset;
+    while (!this.hungUp && at < chunk.length) {
+      try {
+        at += writeSync(this.fd, chunk, at, chunk.length - at);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'EAGAIN') {
+          setTimeout(() => this.writeFrom(chunk, at, callback), RETRY_MS).unref();
           return;
         }
         // EIO/EBADF: the terminal was hung up. Input for a finished session is dropped, as a pipe's EPIPE.
         this.hungUp = true;
-        callback();
-        return;
       }
-      this.writeFrom(chunk, offset + written, callback);
-    });
+    }
+    callback();
   }
+
 }
