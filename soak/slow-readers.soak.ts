@@ -73,7 +73,10 @@ describe('slow readers', () => {
     const server = await serve(['--insecure', '--root', root, '--max-channels', '64'], { env: { FRAMESH_HOME: home } });
     const baseline = currentRss(server.pid);
     const readers: net.Socket[] = [];
-    for (const { connections, channels, flood } of Object.values(KINDS)) {
+    // SOAK_KINDS=get,exec runs only those kinds, to find which one holds memory.
+    const only = process.env.SOAK_KINDS?.split(',');
+    for (const [kind, { connections, channels, flood }] of Object.entries(KINDS)) {
+      if (only && !only.includes(kind)) continue;
       for (let i = 0; i < connections; i += 1) readers.push(slowReader(server.port, flood, channels));
     }
     // Hold the pressure for a while, sampling: memory that grows without bound shows within seconds.
@@ -90,7 +93,7 @@ describe('slow readers', () => {
     await client.close();
     const peak = peakRss(server.pid);
     figure('slow readers', {
-      kinds: Object.keys(KINDS).join('+'),
+      kinds: (only ?? Object.keys(KINDS)).join('+'),
       connections: readers.length,
       baselineRssMiB: (baseline / MiB).toFixed(1),
       heldMs: Date.now() - began,
