@@ -92,6 +92,35 @@ describe('planted and abandoned partial files', () => {
     assert.deepEqual(partialsIn(root), ['.busy.txt.framesh-part']);
   });
 
+  it('puts opened and abandoned by a hang-up before "opened" leave no partial and free their names', async () => {
+    // Each hang-up lands while the server is still opening: the channel ends before start() took the
+    // partial's name and made its file. Before the fix each left a private partial on disk (258 000
+    // from one flood) and its claimed name in memory for the life of the server.
+    const ROUNDS = 40;
+    const OPENS = 50;
+    let transfers = 0;
+    const allEnded = new Promise<void>((resolve) => {
+      const onTransfer = (): void => {
+        if (++transfers < ROUNDS * OPENS) return;
+        server.off('transfer', onTransfer);
+        resolve();
+      };
+      server.on('transfer', onTransfer);
+    });
+    for (let round = 0; round < ROUNDS; round += 1) {
+      const peer = await rawPeer(port);
+      peer.send({ ...CLIENT_HELLO, capabilities: ['exec', 'files'] });
+      for (let ch = 1; ch <= OPENS; ch += 1) peer.send({ type: 'open', ch, kind: 'put', path: `flood-${ch % 5}.bin`, size: 10, window: 1024 });
+      peer.socket.destroy();
+    }
+    await allEnded;
+    assert.deepEqual(partialsIn(root).filter((n) => n.includes('flood-')), []);
+    // The names are free again: a real upload to one of them resumes nothing and lands.
+    await client.put(path.join(local, 'upload.txt'), 'flood-1.bin');
+    assert.equal(readFileSync(path.join(root, 'flood-1.bin'), 'utf8'), 'the upload\n');
+    assert.deepEqual(partialsIn(root).filter((n) => n.includes('flood-')), []);
+  });
+
   it('a put that fails on a full disk removes its partial', { skip: process.getuid?.() !== 0 && 'mounting a tmpfs needs root' }, async () => {
     const small = tempDir('framesh-partials-full-');
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', small]);

@@ -16,7 +16,14 @@ export class PartialFiles {
     const shared = partialPathFor(target);
     const name = this.held.has(shared) ? `${shared}-${randomBytes(6).toString('hex')}` : shared;
     this.held.add(name);
-    return { path: name, resumable: name === shared, release: () => this.held.delete(name) };
+    // Once only: a second release must not free the name after another transfer claimed it again.
+    let released = false;
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      this.held.delete(name);
+    };
+    return { path: name, resumable: name === shared, release };
   }
 
   /** Whether a transfer is writing this partial now (the stale-partial sweep leaves it alone). */

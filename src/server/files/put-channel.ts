@@ -38,6 +38,12 @@ export class PutChannel implements ServerChannel {
   private position = -1;
   private resumedFrom = 0;
   private writes: Promise<void> = Promise.resolve();
+  /** True until start() is past its awaits: what it holds is then start()'s to give back, not finish()'s. */
+  private opening = true;
+  /** The partial was made by this open (it holds no bytes from an earlier try). */
+  private createdPartial = false;
+  /** The audit record of a put that ended while opening, written once endWhileOpening() gave all back. */
+  private auditAfterOpening: (() => void) | null = null;
   private writeError: FileError | null = null;
   private ended = false;
 
@@ -52,24 +58,23 @@ export class PutChannel implements ServerChannel {
     try {
       ({ target: this.target, shown: this.shownTarget } = await resolveWriteTarget(this.ctx.root, this.request));
       this.dir = await VerifiedDir.open(this.ctx.root, path.dirname(this.target), this.request.path);
+      if (this.ended) return await this.endWhileOpening();
       this.partial = this.ctx.partials.claim(this.target);
       const resume = this.partial.resumable && this.request.resume !== false && this.request.size !== undefined;
       if (resume) await this.openExisting(this.partialEntry());
-      this.owned ??= await createPartial(this.partialEntry());
+      if (!this.owned) {
+        this.owned = await createPartial(this.partialEntry());
+        this.createdPartial = true;
+      }
       await this.ctx.root.verifyDescriptor(this.owned.file.fd, this.request.path);
     } catch (err) {
-      if (this.ended) return;
+      if (this.ended) return await this.endWhileOpening();
+      this.opening = false;
       // Nothing is left behind by a refused path: a partial made here is removed again.
       return this.fail(fileErrorFrom(err, this.request.path), true);
     }
-    if (this.ended) {
-      // Ended (cancel, shutdown) while opening: its one final frame is out, so no `opened` may follow it.
-      await this.owned?.file.close().catch(() => {});
-      this.owned = null;
-      await this.dir?.close().catch(() => {});
-      this.dir = null;
-      return;
-    }
+    if (this.ended) return await this.endWhileOpening();
+    this.opening = false;
     const prefix = this.offered > 0 ? { offset: this.offered, prefixSha256: (this.offeredHash as Hash).digest('hex') } : { offset: 0 };
     this.isOpened = true;
     this.ctx.conn.send({ type: 'opened', ch: this.id, window: this.ctx.receiveWindowBytes, ...prefix });
@@ -222,24 +227,54 @@ export class PutChannel implements ServerChannel {
     // never hash a file that an interrupted put is still writing to. The audit record comes after, so
     // whoever waits for it finds the partial free.
     void this.writes.finally(async () => {
+      // Ended while start() is still opening: start() gives back what it holds (endWhileOpening).
+      if (this.opening) {
+        this.auditAfterOpening = () => this.auditEnd(outcome, sha256, bytes);
+        return;
+      }
       // A private partial (a concurrent put to the same target) is never resumed: it goes now.
       if (outcome !== 'ok' && this.partial && !this.partial.resumable) await this.discard();
-      await this.owned?.file.close().catch(() => {});
-      this.owned = null;
-      await this.dir?.close();
-      this.dir = null;
-      this.partial?.release();
-      this.ctx.audit({
-        remote: this.ctx.remote,
-        direction: 'put',
-        path: this.request.path,
-        bytes: Math.max(0, bytes - this.resumedFrom),
-        resumedFrom: this.resumedFrom,
-        sha256,
-        durationMs: performance.now() - this.startedAt,
-        outcome,
-      });
+      await this.releaseHeld();
+      this.auditEnd(outcome, sha256, bytes);
     });
+  }
+
+  private auditEnd(outcome: string, sha256: string | null, bytes: number): void {
+    this.ctx.audit({
+      remote: this.ctx.remote,
+      direction: 'put',
+      path: this.request.path,
+      bytes: Math.max(0, bytes - this.resumedFrom),
+      resumedFrom: this.resumedFrom,
+      sha256,
+      durationMs: performance.now() - this.startedAt,
+      outcome,
+    });
+  }
+
+  /** Closes the partial's descriptor and the held directory, then frees the partial's name. */
+  private async releaseHeld(): Promise<void> {
+    await this.owned?.file.close().catch(() => {});
+    this.owned = null;
+    await this.dir?.close().catch(() => {});
+    this.dir = null;
+    this.partial?.release();
+  }
+
+  /**
+   * Ended (cancel, disconnect, shutdown) while start() was still opening: its one final frame is out, so
+   * no `opened` follows, and what start() took after finish() ran is given back here. A partial this
+   * open made holds none of the client's bytes and goes (a client that opens puts and hangs up at once
+   * left one private partial each: 258 000 files from one flood); a resumed one keeps its bytes.
+   */
+  private async endWhileOpening(): Promise<void> {
+    this.opening = false;
+    if (this.owned && this.createdPartial && this.dir && this.partial) await removeOwned(this.partialEntry(), this.owned);
+    await this.releaseHeld();
+    // finish() queued it behind the writes, which are none before `opened`: it is there by now.
+    await this.writes;
+    this.auditAfterOpening?.();
+    this.auditAfterOpening = null;
   }
 }
 
@@ -253,4 +288,3 @@ async function hashDescriptor(file: fs.FileHandle): Promise<{ hash: Hash; sha256
   }
   return { hash, sha256: hash.copy().digest('hex'), size };
 }
-
