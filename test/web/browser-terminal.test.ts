@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { PROMPT, browserSkip, newContext, openTerminal, startWebServer, terminalText, typeLine, waitForText } from './web-helpers.js';
+
+describe('browser terminal: login and the shell', { skip: browserSkip }, () => {
+  it('a login URL opens the terminal: prompt, echo hello, the token leaves the address bar', async () => {
+    const setup = await startWebServer();
+    const context = await newContext();
+    const violations: string[] = [];
+    const page = await context.newPage();
+    page.on('console', (message) => {
+      if (/Content.Security.Policy|Refused to/i.test(message.text())) violations.push(message.text());
+    });
+    await page.goto(setup.loginUrl());
+    await waitForText(page, PROMPT);
+    assert.equal(new URL(page.url()).pathname, '/');
+    assert.equal(new URL(page.url()).search, '', 'the redirect dropped the token from the URL');
+    await typeLine(page, 'echo hello');
+    const text = await waitForText(page, /^hello$/m);
+    assert.match(text, /echo hello\s*\nhello/);
+    assert.deepEqual(violations, [], 'the page runs under its CSP without violations');
+    const cookies = await context.cookies();
+    assert.equal(cookies.length, 1);
+    assert.equal(cookies[0]!.httpOnly, true);
+    assert.equal(cookies[0]!.sameSite, 'Strict');
+    await context.close();
+  });
+
+  it('resizing the viewport changes `stty size` on the server', async () => {
+    const setup = await startWebServer();
+    const context = await newContext({ width: 1000, height: 640 });
+    const page = await openTerminal(setup, context);
+    await typeLine(page, 'stty size');
+    const before = (await waitForText(page, /^\d+ \d+$/m)).match(/^(\d+) (\d+)$/m)!;
+    await page.setViewportSize({ width: 600, height: 400 });
+    await page.waitForFunction((cols) => (window as unknown as { framesh: { term: { cols: number } } }).framesh.term.cols < cols, Number(before[2]));
+    await typeLine(page, 'clear; stty size');
+    await page.waitForFunction(
+      (old) => {
+        const m = (window as unknown as { framesh: { text(): string } }).framesh.text().match(/^(\d+) (\d+)$/m);
+        return m !== null && m[0] !== old;
+      },
+      before[0],
+    );
+    const after = (await terminalText(page)).match(/^(\d+) (\d+)$/m)!;
+    assert.ok(Number(after[2]) < Number(before[2]), `columns shrank: ${before[0]} → ${after[0]}`);
+    assert.ok(Number(after[1]) < Number(before[1]), `rows shrank: ${before[0]} → ${after[0]}`);
+    await context.close();
+  });
+});

@@ -1,0 +1,186 @@
+// The browser terminal page (docs/ARCHITECTURE.md, "web/"): xterm.js on a framesh shell channel, its
+// size following the window, reconnection after a short drop, uploads by drag and drop, downloads.
+
+// xterm.js sizes rows with <style> elements it creates; the page's CSP admits styles only from this
+// origin or with the page's nonce, so each <style> made on this page carries it (security-headers.ts).
+const styleNonce = document.querySelector('meta[name="framesh-style-nonce"]')?.content ?? '';
+const createElement = document.createElement.bind(document);
+document.createElement = (tag, options) => {
+  const element = createElement(tag, options);
+  if (String(tag).toLowerCase() === 'style') element.nonce = styleNonce;
+  return element;
+};
+
+const { Terminal } = await import('/assets/xterm.mjs');
+const { FitAddon } = await import('/assets/addon-fit.mjs');
+const { FrameshSocket, webRequest } = await import('./framesh-socket.js');
+const { ShellChannel } = await import('./shell-channel.js');
+const { putFile } = await import('./put-channel.js');
+
+/** Waits before reconnecting after a drop: short first, then longer; after the last, the page gives up. */
+const RECONNECT_DELAYS_MS = [250, 500, 1000, 2000, 4000, 8000];
+
+const statusLine = document.getElementById('status');
+const terminalElement = document.getElementById('terminal');
+const term = new Terminal({ cursorBlink: true, scrollback: 5000, fontFamily: 'ui-monospace, "DejaVu Sans Mono", monospace', fontSize: 14 });
+const fit = new FitAddon();
+term.loadAddon(fit);
+term.open(terminalElement);
+fit.fit();
+term.focus();
+
+const encoder = new TextEncoder();
+let socket = null;
+let shell = null;
+let cwd = null;
+let attempts = 0;
+
+/** For the browser tests and for people debugging: the terminal's text, the state of the page. */
+window.framesh = {
+  term,
+  state: 'connecting',
+  text: () => {
+    const buffer = term.buffer.active;
+    const lines = [];
+    for (let i = 0; i < buffer.length; i++) lines.push(buffer.getLine(i)?.translateToString(true) ?? '');
+    return lines.join('\n');
+  },
+};
+
+function setStatus(state, text) {
+  window.framesh.state = state;
+  statusLine.textContent = text;
+  statusLine.dataset.state = state;
+}
+
+function connect() {
+  const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+  const current = new FrameshSocket(`${scheme}://${location.host}/ws`);
+  socket = current;
+  current.onclose = (event) => {
+    if (socket !== current || event.byPage) return;
+    shell = null;
+    if (event.code === 4401) return loggedOut('the web session ended (revoked or expired)');
+    reconnect();
+  };
+  current.ready.then(
+    () => {
+      attempts = 0;
+      const reconnected = window.framesh.connections > 0;
+      window.framesh.connections = (window.framesh.connections ?? 0) + 1;
+      setStatus('connected', 'connected');
+      shell = new ShellChannel(current, {
+        cols: term.cols,
+        rows: term.rows,
+        output: (bytes, drawn) => term.write(bytes, drawn),
+        ended: ({ code, signal, error }) => {
+          const how = error ? `${error.code}: ${error.message}` : signal ? `signal ${signal}` : `exit ${code}`;
+          setStatus('ended', `shell ended (${how}); reload the page for a new one`);
+          term.write(`\r\n[framesh: the shell ended (${how})]\r\n`);
+          current.close();
+        },
+      });
+      if (reconnected) term.write('\r\n[framesh: reconnected; this is a new shell, the previous one ended with the connection]\r\n');
+    },
+    () => {},
+  );
+}
+
+/** After a drop: is the session still good (GET /session)? Then retry, a few times, with growing waits. */
+async function reconnect() {
+  if (attempts >= RECONNECT_DELAYS_MS.length) {
+    setStatus('failed', 'cannot reconnect: the server does not answer; reload the page to try again');
+    term.write('\r\n[framesh: cannot reconnect: the server does not answer]\r\n');
+    return;
+  }
+  const delay = RECONNECT_DELAYS_MS[attempts++];
+  setStatus('reconnecting', `connection lost; reconnecting (attempt ${attempts} of ${RECONNECT_DELAYS_MS.length})…`);
+  await new Promise((r) => setTimeout(r, delay));
+  let answer;
+  try {
+    answer = await fetch('/session', { cache: 'no-store', credentials: 'same-origin' });
+  } catch {
+    return reconnect();
+  }
+  if (answer.status === 401) return loggedOut('the web session ended (expired or revoked)');
+  connect();
+}
+
+function loggedOut(why) {
+  setStatus('logged-out', `cannot reconnect: ${why}; run "framesh web-login HOST" and open the new link`);
+  term.write(`\r\n[framesh: cannot reconnect: ${why}]\r\n`);
+}
+
+term.onData((text) => shell?.write(encoder.encode(text)));
+term.onBinary((text) => shell?.write(Uint8Array.from(text, (c) => c.charCodeAt(0))));
+term.onResize(({ cols, rows }) => shell?.resize(cols, rows));
+new ResizeObserver(() => fit.fit()).observe(terminalElement);
+
+// Copy and paste: Ctrl+Shift+C copies the selection; Ctrl+Shift+V (or the browser's paste) pastes.
+term.attachCustomKeyEventHandler((event) => {
+  if (event.type === 'keydown' && event.ctrlKey && event.shiftKey && event.code === 'KeyC') {
+    const selection = term.getSelection();
+    if (selection) void navigator.clipboard?.writeText(selection);
+    return false;
+  }
+  if (event.type === 'keydown' && event.ctrlKey && event.shiftKey && event.code === 'KeyV') return false;
+  return true;
+});
+
+/** The shell's current directory, asked of the server (PROTOCOL.md §12.2, `cwd`). */
+async function currentDirectory() {
+  if (!socket || !shell) throw Object.assign(new Error('not connected'), { code: 'CONNECTION_CLOSED' });
+  const answer = await webRequest(socket, { action: 'cwd', terminal: shell.ch });
+  cwd = answer.cwd;
+  return cwd;
+}
+
+// Uploads: files dropped on the terminal go into the shell's current directory.
+const uploadBox = document.getElementById('upload');
+const uploadBar = document.getElementById('upload-progress');
+const uploadLabel = document.getElementById('upload-label');
+terminalElement.addEventListener('dragover', (event) => {
+  event.preventDefault();
+  event.dataTransfer.dropEffect = 'copy';
+});
+terminalElement.addEventListener('drop', (event) => {
+  event.preventDefault();
+  void upload([...event.dataTransfer.files]);
+});
+
+async function upload(files) {
+  window.framesh.uploads ??= [];
+  uploadBox.hidden = false;
+  for (const file of files) {
+    uploadLabel.textContent = `${file.name}: 0%`;
+    uploadBar.value = 0;
+    const record = { name: file.name, state: 'sending' };
+    window.framesh.uploads.push(record);
+    try {
+      const dir = await currentDirectory();
+      const done = await putFile(socket, file, dir, (sent, total) => {
+        uploadBar.value = total === 0 ? 1 : sent / total;
+        uploadLabel.textContent = `${file.name}: ${Math.floor((total === 0 ? 1 : sent / total) * 100)}%`;
+      });
+      Object.assign(record, { state: 'done', path: done.path, size: done.size });
+      uploadLabel.textContent = `${file.name}: stored as ${done.path}`;
+    } catch (err) {
+      Object.assign(record, { state: 'failed', code: err.code, message: err.message });
+      uploadLabel.textContent = `${file.name}: refused (${err.code}: ${err.message})`;
+    }
+  }
+}
+
+// Downloads: a path relative to the shell's current directory (or absolute), fetched with the cookie.
+const downloadPath = document.getElementById('download-path');
+const downloadLink = document.getElementById('download-link');
+function updateDownloadLink() {
+  const wanted = downloadPath.value.trim();
+  const full = wanted.startsWith('/') || wanted.startsWith('~') || !cwd ? wanted : `${cwd}/${wanted}`;
+  downloadLink.href = `/download?path=${encodeURIComponent(full)}`;
+  downloadLink.setAttribute('download', full.split('/').pop() || 'download');
+}
+downloadPath.addEventListener('focus', () => currentDirectory().then(updateDownloadLink, () => {}));
+downloadPath.addEventListener('input', updateDownloadLink);
+
+connect();
