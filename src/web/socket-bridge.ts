@@ -58,6 +58,11 @@ export class SocketBridge {
     for (const ws of this.bySession.get(sessionId) ?? []) ws.close(CLOSE_SESSION_ENDED, 'web session ended');
   }
 
+  /** Cuts every socket without a close frame, as a network drop would (tests of the page's reconnect). */
+  dropAll(): void {
+    for (const sockets of this.bySession.values()) for (const ws of sockets) ws.terminate();
+  }
+
   close(): void {
     for (const sockets of this.bySession.values()) for (const ws of sockets) ws.terminate();
     this.wss.close();

@@ -140,6 +140,11 @@ export class WebService extends EventEmitter<WebEvents> implements WebControl {
     return this.server.terminalPid(...args);
   }
 
+  /** @internal Cuts every browser socket as a network drop would; the pages reconnect (test/web). */
+  dropSockets(): void {
+    this.bridge.dropAll();
+  }
+
   async close(): Promise<void> {
     if (this.sweep) clearInterval(this.sweep);
     this.bridge.close();
