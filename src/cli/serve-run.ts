@@ -87,7 +87,7 @@ export async function runServe(flags: ServeFlags): Promise<void> {
   });
   attachAuditLog(server, log);
   // Loaded only with --web: ws and the page's assets are not needed otherwise.
-  const web = flags.web === undefined ? null : (await import('./web-serve.js')).prepareWeb(server, flags, log);
+  const web = flags.web === undefined ? null : await (await import('./web-serve.js')).prepareWeb(server, flags, log);
   notice(`commands start with ${server.launcherDescription}`);
   log.info({ event: 'launcher', launcher: server.launcherDescription });
   const address = await server.listen(flags.port, flags.host);

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { FrameshServer } from '../server/server.js';
-import { WebService } from '../web/web-service.js';
+import { ensureHome, resolveHome } from '../security/framesh-home.js';
+import { loadOrCreateWebCertificate } from '../web/web-certificate.js';
+import { WebService, webUsesTls } from '../web/web-service.js';
 import type { WebServeFlags } from './web-serve-options.js';
 
 /**
@@ -9,13 +11,23 @@ import type { WebServeFlags } from './web-serve-options.js';
  * channel kind), and its audit log lines. `start` then listens and prints the page's address and a
  * first login URL, minted for the server's own host key (the account running `serve`).
  */
-export function prepareWeb(server: FrameshServer, flags: WebServeFlags, log: Logger): { start: () => Promise<WebService> } | null {
+export async function prepareWeb(server: FrameshServer, flags: WebServeFlags, log: Logger): Promise<{ start: () => Promise<WebService> } | null> {
   if (flags.web === undefined) return null;
   if ((flags.webCert === undefined) !== (flags.webKey === undefined)) throw new Error('--web-cert and --web-key go together');
+  let tls: { certPem: string; keyPem: string } | null = null;
+  if (flags.webCert !== undefined) {
+    tls = { certPem: readFileSync(flags.webCert, 'utf8'), keyPem: readFileSync(flags.webKey as string, 'utf8') };
+  } else if (webUsesTls(flags.webHost, false)) {
+    // Off loopback without --web-cert: the page's own self-signed certificate, made once (web-certificate.ts).
+    const names = [...(['0.0.0.0', '::'].includes(flags.webHost) ? [] : [flags.webHost]), ...flags.webOrigin.map((o) => new URL(o).hostname.replace(/^\[|\]$/g, ''))];
+    const made = await loadOrCreateWebCertificate(ensureHome(resolveHome()), names);
+    process.stderr.write(`framesh: web certificate${made.created ? ' (new, self-signed)' : ' (self-signed)'} SHA-256 ${made.fingerprint256}: compare it with what the browser shows before you log in\n`);
+    tls = made;
+  }
   const web = new WebService(server, {
     host: flags.webHost,
     port: flags.web,
-    ...(flags.webCert !== undefined && { certPem: readFileSync(flags.webCert, 'utf8'), keyPem: readFileSync(flags.webKey as string, 'utf8') }),
+    ...(tls && { certPem: tls.certPem, keyPem: tls.keyPem }),
     origins: flags.webOrigin,
     idleMs: flags.webIdle,
     maxAgeMs: flags.webMaxAge,

@@ -24,9 +24,6 @@ export interface ServerSecurity {
   /** The host key's fingerprint, as clients will see it. */
   readonly fingerprint: string;
   readonly hostKeyCreated: boolean;
-  /** The host key and its self-signed certificate, PEM: `serve --web` uses them for HTTPS when given no other. */
-  readonly keyPem: string;
-  readonly certPem: string;
 }
 
 /** Loads (or makes) the host identity and opens authorized_keys. TLS 1.3 only. */
@@ -49,5 +46,5 @@ export async function prepareServerSecurity(options: ServerSecurityOptions, onSk
     honorCipherOrder: true,
   });
   const authorizedKeys = new AuthorizedKeys(options.authorizedKeysFile ?? homeFile(home, 'authorized_keys'), onSkippedKey);
-  return { secureContext, authorizedKeys, fingerprint: identity.fingerprint, hostKeyCreated: identity.created, keyPem: identity.keyPem, certPem: identity.certPem };
+  return { secureContext, authorizedKeys, fingerprint: identity.fingerprint, hostKeyCreated: identity.created };
 }

@@ -307,11 +307,6 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
     return this.security?.fingerprint ?? null;
   }
 
-  /** The host key and certificate (PEM) for another TLS listener of this server (`serve --web`); null when insecure. */
-  get hostCertificate(): { keyPem: string; certPem: string } | null {
-    return this.security ? { keyPem: this.security.keyPem, certPem: this.security.certPem } : null;
-  }
-
   /** True when listen() made a new host key. */
   get hostKeyCreated(): boolean {
     return this.security?.hostKeyCreated ?? false;

@@ -25,7 +25,9 @@ export class SocketBridge {
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       const sockets = this.bySession.get(session.id) ?? new Set<WebSocket>();
       this.bySession.set(session.id, sockets.add(ws));
-      ws.on('message', onActivity);
+      ws.on('message', (data: Buffer) => {
+        if (isUserActivity(data)) onActivity();
+      });
       ws.on('close', () => {
         sockets.delete(ws);
         if (sockets.size === 0) this.bySession.delete(session.id);
@@ -66,5 +68,25 @@ export class SocketBridge {
   close(): void {
     for (const sockets of this.bySession.values()) for (const ws of sockets) ws.terminate();
     this.wss.close();
+  }
+}
+
+/** Frames the page sends by itself: they do not keep an unattended tab's session from going idle. */
+const AUTOMATIC_TYPES = new Set(['pong', 'ping', 'window']);
+
+/**
+ * Whether a message from the page is someone's doing (a keystroke, a resize, an upload) rather than
+ * keepalive or flow control. The page sends one frame per message (PROTOCOL.md §12.3), so the header is
+ * at its start; anything unreadable counts as activity (the session itself will refuse it).
+ */
+export function isUserActivity(data: Buffer): boolean {
+  if (data.length < 4) return true;
+  const headerLength = data.readUInt32BE(0);
+  if (headerLength > data.length - 4 || headerLength > 4096) return true;
+  try {
+    const header = JSON.parse(data.toString('utf8', 4, 4 + headerLength)) as { type?: unknown };
+    return !(typeof header.type === 'string' && AUTOMATIC_TYPES.has(header.type));
+  } catch {
+    return true;
   }
 }

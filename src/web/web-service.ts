@@ -27,7 +27,7 @@ export interface WebOptions {
   /** Address of the web listener (default 127.0.0.1). A non-loopback one is served over HTTPS only. */
   host?: string;
   port: number;
-  /** PEM certificate and key for HTTPS (default: the server's host key and self-signed certificate). */
+  /** PEM certificate and key for HTTPS, required off loopback (`serve --web` makes one: web-certificate.ts). */
   certPem?: string;
   keyPem?: string;
   /** Further origins the page is reached on (a DNS name, a proxy's URL), besides the listening address. */
@@ -98,9 +98,11 @@ export class WebService extends EventEmitter<WebEvents> implements WebControl {
   async listen(): Promise<{ origin: string; address: AddressInfo }> {
     const host = this.options.host ?? '127.0.0.1';
     if (this.listener instanceof https.Server) {
-      const identity = this.options.certPem && this.options.keyPem ? { certPem: this.options.certPem, keyPem: this.options.keyPem } : this.server.hostCertificate;
-      if (!identity) throw new Error('serve --web on a non-loopback address needs TLS: give --web-cert and --web-key (an --insecure server has no certificate)');
-      this.listener.setSecureContext({ cert: identity.certPem, key: identity.keyPem, minVersion: 'TLSv1.2' });
+      if (!this.options.certPem || !this.options.keyPem) throw new Error(`the browser terminal on ${host} is served over HTTPS only: give a certificate and its key`);
+      this.listener.setSecureContext({ cert: this.options.certPem, key: this.options.keyPem, minVersion: 'TLSv1.2' });
+    }
+    if (isWildcard(host) && !this.options.origins?.length) {
+      throw new Error(`--web-host ${host} listens on every address: name the origin browsers use with --web-origin https://NAME:PORT`);
     }
     await new Promise<void>((resolve, reject) => {
       this.listener.once('error', reject);
@@ -252,6 +254,11 @@ export class WebService extends EventEmitter<WebEvents> implements WebControl {
     res.writeHead(200, { 'Content-Type': asset.contentType, 'Cache-Control': 'no-cache' });
     await pipeline(createReadStream(asset.file), res);
   }
+}
+
+/** 0.0.0.0 or ::: no one origin names it. */
+function isWildcard(host: string): boolean {
+  return host === '0.0.0.0' || host === '::' || host === '[::]';
 }
 
 function text(res: ServerResponse, status: number, body: string): void {

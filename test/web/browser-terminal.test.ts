@@ -47,4 +47,37 @@ describe('browser terminal: login and the shell', { skip: browserSkip }, () => {
     assert.ok(Number(after[1]) < Number(before[1]), `rows shrank: ${before[0]} → ${after[0]}`);
     await context.close();
   });
+
+  it('copy and paste: Ctrl+Shift+C copies the selection, Ctrl+Shift+V pastes into the shell', async () => {
+    const setup = await startWebServer();
+    const context = await newContext(undefined, { permissions: ['clipboard-read', 'clipboard-write'] });
+    const page = await openTerminal(setup, context);
+    await typeLine(page, 'echo copy-me-42');
+    await waitForText(page, /^copy-me-42$/m);
+    await page.evaluate(() => {
+      const { term, text } = (window as unknown as { framesh: { term: { select(col: number, row: number, length: number): void }; text(): string } }).framesh;
+      const row = text().split('\n').indexOf('copy-me-42');
+      term.select(0, row, 'copy-me-42'.length);
+    });
+    await page.keyboard.press('Control+Shift+KeyC');
+    await page.waitForFunction(async () => (await navigator.clipboard.readText()) === 'copy-me-42');
+    await page.evaluate(() => navigator.clipboard.writeText('echo pasted-$((6*7))'));
+    await page.keyboard.press('Control+Shift+KeyV');
+    await page.keyboard.press('Enter');
+    await waitForText(page, /^pasted-42$/m);
+    await context.close();
+  });
+
+  it('a session idle past --web-idle ends: its socket closes and the page says it cannot reconnect', async () => {
+    const setup = await startWebServer({ web: { idleMs: 1500 } });
+    const context = await newContext();
+    const page = await openTerminal(setup, context);
+    const [session] = setup.web.listSessions();
+    const ended = new Promise<{ session: string; reason: string }>((resolve) => setup.web.once('sessionEnded', resolve));
+    await waitForText(page, /cannot reconnect: the web session ended/, 10_000);
+    assert.deepEqual(await ended, { session: session!.id, reason: 'expired' });
+    assert.equal(setup.web.listSessions().length, 0);
+    assert.equal((await page.evaluate(() => fetch('/session').then((r) => r.status))), 401);
+    await context.close();
+  });
 });

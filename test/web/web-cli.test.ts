@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { WebService } from '../../src/web/web-service.js';
-import { runCli } from '../helpers/cli.js';
+import { runCli, startServeProcess } from '../helpers/cli.js';
 import { startSecureServer } from '../helpers/secure.js';
 
 describe('framesh web-login and web-sessions', () => {
@@ -48,6 +48,38 @@ describe('framesh web-login and web-sessions', () => {
     assert.equal(again.code, 1);
     assert.match(again.stderr, /WEB_SESSION_UNKNOWN/);
     await web.close();
+  });
+
+  it('serve --web prints the page’s address and a first login URL, tied to the host key in the audit log', async () => {
+    const serve = await startServeProcess(['--web', '0', '--web-idle', '10m'], {}, { web: true });
+    try {
+      assert.match(serve.webOrigin!, /^http:\/\/127\.0\.0\.1:\d+$/);
+      const url = await new Promise<string>((resolve, reject) => {
+        const look = (): boolean => {
+          const found = /web login, once within a minute: (\S+)/.exec(serve.stderr());
+          if (found) resolve(found[1]!);
+          return found !== null;
+        };
+        if (look()) return;
+        const timer = setTimeout(() => reject(new Error(`no login line: ${serve.stderr()}`)), 10_000);
+        serve.child.stderr.on('data', () => look() && clearTimeout(timer));
+      });
+      assert.ok(url.startsWith(`${serve.webOrigin}/login?token=`));
+      const answer = await fetch(url, { redirect: 'manual' });
+      assert.equal(answer.status, 303);
+      const fingerprint = /host key fingerprint (SHA256:\S+)/.exec(serve.stderr())![1];
+      const cookie = answer.headers.get('set-cookie')!.split(';')[0]!;
+      assert.equal((await fetch(`${serve.webOrigin}/session`, { headers: { Cookie: cookie } })).status, 200);
+      await new Promise<void>((resolve) => {
+        const look = (): boolean => serve.stderr().includes('"event":"web.login"');
+        if (look()) return resolve();
+        serve.child.stderr.on('data', () => look() && resolve());
+      });
+      const line = JSON.parse(serve.stderr().split('\n').find((l) => l.includes('"event":"web.login"'))!);
+      assert.equal(line.fingerprint, fingerprint);
+    } finally {
+      assert.equal(await serve.stop(), 0);
+    }
   });
 
   it('a server without --web refuses with WEB_DISABLED (exit 1)', async () => {

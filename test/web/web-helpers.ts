@@ -64,7 +64,7 @@ export async function startWebServer(options: { server?: ServerOptions; web?: Pa
 let browser: Browser | null = null;
 
 /** One chromium for the file (headless, no network of its own: see the flags), a new context per call. */
-export async function newContext(viewport = { width: 1000, height: 640 }): Promise<BrowserContext> {
+export async function newContext(viewport = { width: 1000, height: 640 }, options: { ignoreHTTPSErrors?: boolean; permissions?: string[] } = {}): Promise<BrowserContext> {
   browser ??= await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -73,7 +73,7 @@ export async function newContext(viewport = { width: 1000, height: 640 }): Promi
     timeout: 30_000,
   });
   if (cleanups.every((fn) => fn !== closeBrowser)) cleanups.unshift(closeBrowser);
-  const context = await browser.newContext({ viewport, acceptDownloads: true });
+  const context = await browser.newContext({ viewport, acceptDownloads: true, ...options });
   context.setDefaultTimeout(15_000);
   return context;
 }

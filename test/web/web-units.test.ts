@@ -9,6 +9,7 @@ import { LoginTokens } from '../../src/web/login-tokens.js';
 import { hostAllowed, originAllowed, servedOrigins } from '../../src/web/origin-check.js';
 import { contentSecurityPolicy } from '../../src/web/security-headers.js';
 import { webUsesTls } from '../../src/web/web-service.js';
+import { isUserActivity } from '../../src/web/socket-bridge.js';
 import { WebSessions } from '../../src/web/web-sessions.js';
 import { encodeFrame, FrameReader } from '../../web/static/frame-codec.js';
 
@@ -150,6 +151,18 @@ describe('headers', () => {
   it('Content-Disposition: an attachment with an ASCII fallback and the UTF-8 name', () => {
     assert.equal(attachment('r.bin'), `attachment; filename="r.bin"; filename*=UTF-8''r.bin`);
     assert.equal(attachment('ä "x".txt'), `attachment; filename="_ _x_.txt"; filename*=UTF-8''%C3%A4%20%22x%22.txt`);
+  });
+});
+
+describe('idle time', () => {
+  it('keystrokes, resizes and uploads are use; pongs and window credit the page sends by itself are not', () => {
+    const frame = (header: Record<string, unknown>, body?: Buffer): Buffer => Buffer.from(encodeFrame(header, body));
+    assert.equal(isUserActivity(frame({ type: 'data', ch: 1, stream: 'stdin' }, Buffer.from('l'))), true);
+    assert.equal(isUserActivity(frame({ type: 'resize', ch: 1, cols: 80, rows: 24 })), true);
+    assert.equal(isUserActivity(frame({ type: 'open', ch: 2, kind: 'put', path: 'x/', window: 1024 })), true);
+    assert.equal(isUserActivity(frame({ type: 'pong', id: 3 })), false);
+    assert.equal(isUserActivity(frame({ type: 'window', ch: 1, bytes: 524288 })), false);
+    assert.equal(isUserActivity(Buffer.from([0, 0])), true, 'unreadable counts as use; the session refuses it');
   });
 });
 
