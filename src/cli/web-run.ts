@@ -15,7 +15,10 @@ export async function runWebLogin(targetText: string, flags: ConnectionFlags): P
   return withClient(targetText, flags, async (client) => {
     const { url, expiresAtMs } = await webRequest(client, { action: 'login' });
     process.stdout.write(`${url}\n`);
-    if (!flags.quiet) process.stderr.write(`framesh: open it within ${Math.max(0, Math.round((expiresAtMs - Date.now()) / 1000))} s; it works once\n`);
+    if (!flags.quiet)
+      process.stderr.write(
+        `framesh: open it within ${Math.max(0, Math.round((expiresAtMs - Date.now()) / 1000))} s; it works once\n`,
+      );
     return 0;
   });
 }
@@ -34,7 +37,11 @@ export async function runWebSessions(targetText: string, flags: WebSessionsFlags
   });
 }
 
-async function withClient(targetText: string, flags: ConnectionFlags, work: (client: FrameshClient) => Promise<number>): Promise<number> {
+async function withClient(
+  targetText: string,
+  flags: ConnectionFlags,
+  work: (client: FrameshClient) => Promise<number>,
+): Promise<number> {
   const target = parseTarget(targetText, defaultPortOf(flags));
   let client: FrameshClient;
   try {
@@ -60,10 +67,20 @@ export function sessionTable(sessions: readonly WebSessionListing[], nowMs: numb
   const rows = [['ID', 'KEY', 'AGE', 'IDLE', 'LEFT', 'SOCKETS']];
   for (const s of sessions) {
     const key = s.fingerprint ? `${s.fingerprint}${s.comment ? ` (${s.comment})` : ''}` : '(insecure server: no key)';
-    rows.push([s.id, key, span(nowMs - s.createdMs), span(nowMs - s.lastSeenMs), span(s.expiresMs - nowMs), String(s.sockets)]);
+    rows.push([
+      s.id,
+      key,
+      span(nowMs - s.createdMs),
+      span(nowMs - s.lastSeenMs),
+      span(s.expiresMs - nowMs),
+      String(s.sockets),
+    ]);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ')).join('\n') + '\n';
+  return (
+    rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ')).join('\n') +
+    '\n'
+  );
 }
 
 function span(ms: number): string {

@@ -17,11 +17,41 @@ export interface WebServeFlags {
 /** Adds the --web* options to `serve`. */
 export function addWebOptions(command: Command): Command {
   return command
-    .option('--web <port>', 'also serve the browser terminal on this port (0 picks a free one); log in with `framesh web-login`', parseNonNegativeInt)
-    .option('--web-host <address>', 'address of the browser terminal; a non-loopback one is served over HTTPS only', '127.0.0.1')
-    .option('--web-cert <file>', 'HTTPS certificate (PEM) for the browser terminal (default off loopback: a self-signed one made in $FRAMESH_HOME, its fingerprint printed at start)')
+    .option(
+      '--web <port>',
+      'also serve the browser terminal on this port (0 picks a free one); log in with `framesh web-login`',
+      parseNonNegativeInt,
+    )
+    .option(
+      '--web-host <address>',
+      'address of the browser terminal; a non-loopback one is served over HTTPS only',
+      '127.0.0.1',
+    )
+    .option(
+      '--web-cert <file>',
+      'HTTPS certificate (PEM) for the browser terminal (default off loopback: a self-signed one made in $FRAMESH_HOME, its fingerprint printed at start)',
+    )
     .option('--web-key <file>', 'private key (PEM) of --web-cert')
-    .option('--web-origin <url>', 'another origin the page is reached on, such as https://host.example:8443 (repeatable)', (value: string, previous: string[]) => [...previous, value], [])
-    .addOption(durationFlag('--web-idle <duration>', 'a browser session ends after this long without use', 'refused', DEFAULT_WEB_IDLE_MS))
-    .addOption(durationFlag('--web-max-age <duration>', 'a browser session ends this long after login, used or not', 'refused', DEFAULT_WEB_MAX_AGE_MS));
+    .option(
+      '--web-origin <url>',
+      'another origin the page is reached on, such as https://host.example:8443 (repeatable)',
+      (value: string, previous: string[]) => [...previous, value],
+      [],
+    )
+    .addOption(
+      durationFlag(
+        '--web-idle <duration>',
+        'a browser session ends after this long without use',
+        'refused',
+        DEFAULT_WEB_IDLE_MS,
+      ),
+    )
+    .addOption(
+      durationFlag(
+        '--web-max-age <duration>',
+        'a browser session ends this long after login, used or not',
+        'refused',
+        DEFAULT_WEB_MAX_AGE_MS,
+      ),
+    );
 }

@@ -11,17 +11,27 @@ import type { WebServeFlags } from './web-serve-options.js';
  * channel kind), and its audit log lines. `start` then listens and prints the page's address and a
  * first login URL, minted for the server's own host key (the account running `serve`).
  */
-export async function prepareWeb(server: FrameshServer, flags: WebServeFlags, log: Logger): Promise<{ start: () => Promise<WebService> } | null> {
+export async function prepareWeb(
+  server: FrameshServer,
+  flags: WebServeFlags,
+  log: Logger,
+): Promise<{ start: () => Promise<WebService> } | null> {
   if (flags.web === undefined) return null;
-  if ((flags.webCert === undefined) !== (flags.webKey === undefined)) throw new Error('--web-cert and --web-key go together');
+  if ((flags.webCert === undefined) !== (flags.webKey === undefined))
+    throw new Error('--web-cert and --web-key go together');
   let tls: { certPem: string; keyPem: string } | null = null;
   if (flags.webCert !== undefined) {
     tls = { certPem: readFileSync(flags.webCert, 'utf8'), keyPem: readFileSync(flags.webKey as string, 'utf8') };
   } else if (webUsesTls(flags.webHost, false)) {
     // Off loopback without --web-cert: the page's own self-signed certificate, made once (web-certificate.ts).
-    const names = [...(['0.0.0.0', '::'].includes(flags.webHost) ? [] : [flags.webHost]), ...flags.webOrigin.map((o) => new URL(o).hostname.replace(/^\[|\]$/g, ''))];
+    const names = [
+      ...(['0.0.0.0', '::'].includes(flags.webHost) ? [] : [flags.webHost]),
+      ...flags.webOrigin.map((o) => new URL(o).hostname.replace(/^\[|\]$/g, '')),
+    ];
     const made = await loadOrCreateWebCertificate(ensureHome(resolveHome()), names);
-    process.stderr.write(`framesh: web certificate${made.created ? ' (new, self-signed)' : ' (self-signed)'} SHA-256 ${made.fingerprint256}: compare it with what the browser shows before you log in\n`);
+    process.stderr.write(
+      `framesh: web certificate${made.created ? ' (new, self-signed)' : ' (self-signed)'} SHA-256 ${made.fingerprint256}: compare it with what the browser shows before you log in\n`,
+    );
     tls = made;
   }
   const web = new WebService(server, {
@@ -42,7 +52,9 @@ export async function prepareWeb(server: FrameshServer, flags: WebServeFlags, lo
       const { origin } = await web.listen();
       process.stdout.write(`framesh web terminal on ${origin}\n`);
       const { url } = web.mintLogin({ fingerprint: server.fingerprint, comment: 'serve --web (the server account)' });
-      process.stderr.write(`framesh: web login, once within a minute: ${url}\nframesh: later logins: framesh web-login HOST\n`);
+      process.stderr.write(
+        `framesh: web login, once within a minute: ${url}\nframesh: later logins: framesh web-login HOST\n`,
+      );
       log.info({ event: 'web.ready', origin, origins: [...web.origins] });
       return web;
     },

@@ -18,7 +18,12 @@ export interface DownloadRecord {
  * channel's path is (PROTOCOL.md §9.2: read-source.ts), streamed with backpressure (pipeline pauses the
  * file while the socket is full), as an attachment so the browser saves it instead of showing it.
  */
-export async function serveDownload(root: FileRoot, url: URL, res: ServerResponse, _req: IncomingMessage): Promise<DownloadRecord> {
+export async function serveDownload(
+  root: FileRoot,
+  url: URL,
+  res: ServerResponse,
+  _req: IncomingMessage,
+): Promise<DownloadRecord> {
   const requested = url.searchParams.get('path') ?? '';
   if (requested === '') {
     plain(res, 400, 'name a file: /download?path=PATH\n');

@@ -6,7 +6,12 @@ import { isLoopbackHost } from '../security/first-run.js';
  * (scheme://host[:port], lower case, default port left out). On a loopback address the page is reached
  * as that address or as `localhost`; any other name must be given (`serve --web-origin`).
  */
-export function servedOrigins(scheme: 'http' | 'https', host: string, port: number, extra: readonly string[] = []): Set<string> {
+export function servedOrigins(
+  scheme: 'http' | 'https',
+  host: string,
+  port: number,
+  extra: readonly string[] = [],
+): Set<string> {
   const defaultPort = scheme === 'https' ? 443 : 80;
   const portPart = port === defaultPort ? '' : `:${port}`;
   const hosts = new Set<string>([hostForUrl(host)]);
@@ -25,7 +30,11 @@ export function originAllowed(origin: string | undefined, allowed: ReadonlySet<s
  * DNS-rebinding check: the `Host` header must name the server as one of its origins does, so a page
  * on another name that was pointed at this address is refused before any cookie matters.
  */
-export function hostAllowed(hostHeader: string | undefined, scheme: 'http' | 'https', allowed: ReadonlySet<string>): boolean {
+export function hostAllowed(
+  hostHeader: string | undefined,
+  scheme: 'http' | 'https',
+  allowed: ReadonlySet<string>,
+): boolean {
   if (!hostHeader) return false;
   const host = hostHeader.toLowerCase();
   const bare = scheme === 'https' ? host.replace(/:443$/, '') : host.replace(/:80$/, '');

@@ -15,13 +15,23 @@ export const CLOSE_SESSION_ENDED = 4401;
  * own ServerSession, so windows, limits, channel kinds, keepalive and the audit log are the CLI's.
  */
 export class SocketBridge {
-  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES, perMessageDeflate: false });
+  private readonly wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_MESSAGE_BYTES,
+    perMessageDeflate: false,
+  });
   private readonly bySession = new Map<string, Set<WebSocket>>();
 
   constructor(private readonly server: FrameshServer) {}
 
   /** Completes an upgrade already checked (origin, cookie) and starts the session on it. */
-  accept(req: IncomingMessage, socket: Duplex, head: Buffer, session: { id: string; owner: WebOwner }, onActivity: () => void): void {
+  accept(
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    session: { id: string; owner: WebOwner },
+    onActivity: () => void,
+  ): void {
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       const sockets = this.bySession.get(session.id) ?? new Set<WebSocket>();
       this.bySession.set(session.id, sockets.add(ws));
@@ -40,7 +50,9 @@ export class SocketBridge {
       this.server.attachAuthenticatedStream(stream, {
         // The audit log's `remote` names the web session, so every line of it leads back to its login.
         remote: `web:${session.id}@${req.socket.remoteAddress}:${req.socket.remotePort}`,
-        identity: owner.fingerprint ? { fingerprint: owner.fingerprint, comment: owner.comment, ...(owner.options && { options: owner.options }) } : null,
+        identity: owner.fingerprint
+          ? { fingerprint: owner.fingerprint, comment: owner.comment, ...(owner.options && { options: owner.options }) }
+          : null,
         endpoints: {
           clientAddress: req.socket.remoteAddress ?? '',
           clientPort: req.socket.remotePort ?? 0,

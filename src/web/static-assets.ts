@@ -33,4 +33,10 @@ export function staticAssets(): ReadonlyMap<string, StaticAsset> {
 }
 
 /** framesh's own browser modules (web/static): plain ES modules, no bundler. */
-export const BROWSER_MODULES = ['frame-codec.js', 'framesh-socket.js', 'shell-channel.js', 'put-channel.js', 'terminal-page.js'] as const;
+export const BROWSER_MODULES = [
+  'frame-codec.js',
+  'framesh-socket.js',
+  'shell-channel.js',
+  'put-channel.js',
+  'terminal-page.js',
+] as const;

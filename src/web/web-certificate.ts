@@ -41,19 +41,37 @@ export async function loadOrCreateWebCertificate(home: string, names: readonly s
   const pair = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   const keyPem = pair.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
   const keys = {
-    privateKey: await webcrypto.subtle.importKey('pkcs8', pair.privateKey.export({ type: 'pkcs8', format: 'der' }), ECDSA, false, ['sign']),
-    publicKey: await webcrypto.subtle.importKey('spki', pair.publicKey.export({ type: 'spki', format: 'der' }), ECDSA, true, ['verify']),
+    privateKey: await webcrypto.subtle.importKey(
+      'pkcs8',
+      pair.privateKey.export({ type: 'pkcs8', format: 'der' }),
+      ECDSA,
+      false,
+      ['sign'],
+    ),
+    publicKey: await webcrypto.subtle.importKey(
+      'spki',
+      pair.publicKey.export({ type: 'spki', format: 'der' }),
+      ECDSA,
+      true,
+      ['verify'],
+    ),
   };
   const now = Date.now();
   const generated = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: Buffer.from(webcrypto.getRandomValues(new Uint8Array(8))).toString('hex').replace(/^[89a-f]/, '1'),
+    serialNumber: Buffer.from(webcrypto.getRandomValues(new Uint8Array(8)))
+      .toString('hex')
+      .replace(/^[89a-f]/, '1'),
     name: 'CN=framesh web terminal',
     notBefore: new Date(now - 24 * 3600 * 1000),
     notAfter: new Date(now + TEN_YEARS_MS),
     signingAlgorithm: ECDSA,
     keys: keys as unknown as CryptoKeyPair,
     extensions: [
-      new x509.SubjectAlternativeNameExtension(names.map((name) => (isIP(name) ? { type: 'ip' as const, value: name } : { type: 'dns' as const, value: name }))),
+      new x509.SubjectAlternativeNameExtension(
+        names.map((name) =>
+          isIP(name) ? { type: 'ip' as const, value: name } : { type: 'dns' as const, value: name },
+        ),
+      ),
       new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
     ],
   });

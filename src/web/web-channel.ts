@@ -41,7 +41,8 @@ class WebChannel implements ServerChannel {
       const answer = await this.answer();
       this.setup.conn.send({ type: 'done', ch: this.id }, Buffer.from(JSON.stringify(answer), 'utf8'));
     } catch (err) {
-      const error = err instanceof FrameshError ? err : new FrameshError('INTERNAL', 'the web request failed', { cause: err });
+      const error =
+        err instanceof FrameshError ? err : new FrameshError('INTERNAL', 'the web request failed', { cause: err });
       this.setup.conn.send({ type: 'error', ch: this.id, code: error.code, message: error.message });
     }
     this.setup.onEnded();
@@ -62,12 +63,14 @@ class WebChannel implements ServerChannel {
         return { sessions: control.listSessions() };
       case 'revoke':
         if (request.session === undefined) throw new ProtocolError('a web "revoke" names its "session"');
-        if (!control.revokeSession(request.session)) throw new WebError('WEB_SESSION_UNKNOWN', `no web session ${request.session}`);
+        if (!control.revokeSession(request.session))
+          throw new WebError('WEB_SESSION_UNKNOWN', `no web session ${request.session}`);
         return { revoked: request.session };
       case 'cwd': {
         if (request.terminal === undefined) throw new ProtocolError('a web "cwd" names its "terminal" channel');
         const pid = control.terminalPid(setup.conn, request.terminal);
-        if (pid === null) throw new FrameshError('ENOENT', `no terminal runs on channel ${request.terminal} of this connection`);
+        if (pid === null)
+          throw new FrameshError('ENOENT', `no terminal runs on channel ${request.terminal} of this connection`);
         // The shell's own current directory, as `pwd -P` would print it (PROTOCOL.md §12.2).
         return { cwd: await fs.readlink(`/proc/${pid}/cwd`) };
       }

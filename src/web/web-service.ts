@@ -18,7 +18,13 @@ import { setSecurityHeaders } from './security-headers.js';
 import { SocketBridge } from './socket-bridge.js';
 import { staticAssets, type StaticAsset } from './static-assets.js';
 import { webChannelFactory, type WebControl } from './web-channel.js';
-import { DEFAULT_WEB_IDLE_MS, DEFAULT_WEB_MAX_AGE_MS, WebSessions, type WebOwner, type WebSessionInfo } from './web-sessions.js';
+import {
+  DEFAULT_WEB_IDLE_MS,
+  DEFAULT_WEB_MAX_AGE_MS,
+  WebSessions,
+  type WebOwner,
+  type WebSessionInfo,
+} from './web-sessions.js';
 
 /** How often sessions past a deadline are ended, so an open but silent socket is closed in time too. */
 const EXPIRY_SWEEP_MS = 1000;
@@ -85,7 +91,9 @@ export class WebService extends EventEmitter<WebEvents> implements WebControl {
       this.route(req, res).catch(() => res.destroy());
     };
     this.listener = this.secure ? https.createServer({ minVersion: 'TLSv1.2' }, handler) : http.createServer(handler);
-    this.listener.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head));
+    this.listener.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
+      this.upgrade(req, socket, head),
+    );
     this.sessions.on('ended', (session, reason) => {
       this.bridge.endSession(session);
       this.emit('sessionEnded', { session, reason });
@@ -98,11 +106,14 @@ export class WebService extends EventEmitter<WebEvents> implements WebControl {
   async listen(): Promise<{ origin: string; address: AddressInfo }> {
     const host = this.options.host ?? '127.0.0.1';
     if (this.listener instanceof https.Server) {
-      if (!this.options.certPem || !this.options.keyPem) throw new Error(`the browser terminal on ${host} is served over HTTPS only: give a certificate and its key`);
+      if (!this.options.certPem || !this.options.keyPem)
+        throw new Error(`the browser terminal on ${host} is served over HTTPS only: give a certificate and its key`);
       this.listener.setSecureContext({ cert: this.options.certPem, key: this.options.keyPem, minVersion: 'TLSv1.2' });
     }
     if (isWildcard(host) && !this.options.origins?.length) {
-      throw new Error(`--web-host ${host} listens on every address: name the origin browsers use with --web-origin https://NAME:PORT`);
+      throw new Error(
+        `--web-host ${host} listens on every address: name the origin browsers use with --web-origin https://NAME:PORT`,
+      );
     }
     await new Promise<void>((resolve, reject) => {
       this.listener.once('error', reject);
@@ -114,7 +125,9 @@ export class WebService extends EventEmitter<WebEvents> implements WebControl {
     const address = this.listener.address() as AddressInfo;
     const scheme = this.secure ? 'https' : 'http';
     this.allowed = servedOrigins(scheme, host, address.port, this.options.origins ?? []);
-    this.primaryOrigin = this.options.origins?.[0] ? normalizeOrigin(this.options.origins[0]) : [...servedOrigins(scheme, host, address.port)][0]!;
+    this.primaryOrigin = this.options.origins?.[0]
+      ? normalizeOrigin(this.options.origins[0])
+      : [...servedOrigins(scheme, host, address.port)][0]!;
     this.sweep = setInterval(() => this.sessions.expireDue(), EXPIRY_SWEEP_MS);
     this.sweep.unref();
     return { origin: this.primaryOrigin, address };
@@ -208,7 +221,11 @@ export class WebService extends EventEmitter<WebEvents> implements WebControl {
     const owner = this.tokens.redeem(url.searchParams.get('token') ?? '');
     if (!owner) {
       this.emit('loginRefused', { remote });
-      return text(res, 403, 'this login link is not valid: it was used already, it expired (links last a minute) or it was never issued. Run `framesh web-login HOST` for a new one.\n');
+      return text(
+        res,
+        403,
+        'this login link is not valid: it was used already, it expired (links last a minute) or it was never issued. Run `framesh web-login HOST` for a new one.\n',
+      );
     }
     const { id, secret } = this.sessions.create(owner);
     this.emit('login', { session: id, fingerprint: owner.fingerprint, comment: owner.comment, remote });

@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { PROMPT, browserSkip, newContext, openTerminal, startWebServer, terminalText, typeLine, waitForText } from './web-helpers.js';
+import {
+  PROMPT,
+  browserSkip,
+  newContext,
+  openTerminal,
+  startWebServer,
+  terminalText,
+  typeLine,
+  waitForText,
+} from './web-helpers.js';
 
 describe('browser terminal: login and the shell', { skip: browserSkip }, () => {
   it('a login URL opens the terminal: prompt, echo hello, the token leaves the address bar', async () => {
@@ -33,15 +42,15 @@ describe('browser terminal: login and the shell', { skip: browserSkip }, () => {
     await typeLine(page, 'stty size');
     const before = (await waitForText(page, /^\d+ \d+$/m)).match(/^(\d+) (\d+)$/m)!;
     await page.setViewportSize({ width: 600, height: 400 });
-    await page.waitForFunction((cols) => (window as unknown as { framesh: { term: { cols: number } } }).framesh.term.cols < cols, Number(before[2]));
-    await typeLine(page, 'clear; stty size');
     await page.waitForFunction(
-      (old) => {
-        const m = (window as unknown as { framesh: { text(): string } }).framesh.text().match(/^(\d+) (\d+)$/m);
-        return m !== null && m[0] !== old;
-      },
-      before[0],
+      (cols) => (window as unknown as { framesh: { term: { cols: number } } }).framesh.term.cols < cols,
+      Number(before[2]),
     );
+    await typeLine(page, 'clear; stty size');
+    await page.waitForFunction((old) => {
+      const m = (window as unknown as { framesh: { text(): string } }).framesh.text().match(/^(\d+) (\d+)$/m);
+      return m !== null && m[0] !== old;
+    }, before[0]);
     const after = (await terminalText(page)).match(/^(\d+) (\d+)$/m)!;
     assert.ok(Number(after[2]) < Number(before[2]), `columns shrank: ${before[0]} → ${after[0]}`);
     assert.ok(Number(after[1]) < Number(before[1]), `rows shrank: ${before[0]} → ${after[0]}`);
@@ -55,7 +64,11 @@ describe('browser terminal: login and the shell', { skip: browserSkip }, () => {
     await typeLine(page, 'echo copy-me-42');
     await waitForText(page, /^copy-me-42$/m);
     await page.evaluate(() => {
-      const { term, text } = (window as unknown as { framesh: { term: { select(col: number, row: number, length: number): void }; text(): string } }).framesh;
+      const { term, text } = (
+        window as unknown as {
+          framesh: { term: { select(col: number, row: number, length: number): void }; text(): string };
+        }
+      ).framesh;
       const row = text().split('\n').indexOf('copy-me-42');
       term.select(0, row, 'copy-me-42'.length);
     });
@@ -73,11 +86,13 @@ describe('browser terminal: login and the shell', { skip: browserSkip }, () => {
     const context = await newContext();
     const page = await openTerminal(setup, context);
     const [session] = setup.web.listSessions();
-    const ended = new Promise<{ session: string; reason: string }>((resolve) => setup.web.once('sessionEnded', resolve));
+    const ended = new Promise<{ session: string; reason: string }>((resolve) =>
+      setup.web.once('sessionEnded', resolve),
+    );
     await waitForText(page, /cannot reconnect: the web session ended/, 10_000);
     assert.deepEqual(await ended, { session: session!.id, reason: 'expired' });
     assert.equal(setup.web.listSessions().length, 0);
-    assert.equal((await page.evaluate(() => fetch('/session').then((r) => r.status))), 401);
+    assert.equal(await page.evaluate(() => fetch('/session').then((r) => r.status)), 401);
     await context.close();
   });
 });

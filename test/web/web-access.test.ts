@@ -34,7 +34,15 @@ function trySocket(setup: WebSetup, headers: Record<string, string>, marker: str
     ws.on('error', reject);
     ws.on('open', () => {
       const reader = new FrameReader();
-      ws.send(encodeFrame({ type: 'hello', version: '1.0', agent: 'test', capabilities: [], limits: { maxHeaderBytes: 65536, maxBodyBytes: 1048576, maxChannels: 8 } }));
+      ws.send(
+        encodeFrame({
+          type: 'hello',
+          version: '1.0',
+          agent: 'test',
+          capabilities: [],
+          limits: { maxHeaderBytes: 65536, maxBodyBytes: 1048576, maxChannels: 8 },
+        }),
+      );
       ws.send(encodeFrame({ type: 'open', ch: 1, kind: 'exec', command: ['touch', marker], window: 65536 }));
       ws.on('message', (data: Buffer) => {
         for (const { header } of reader.push(data)) {
@@ -96,7 +104,12 @@ describe('browser terminal: who gets in', { skip: browserSkip }, () => {
     const refused: string[] = [];
     setup.web.on('refused', (info) => refused.push(info.reason));
     const marker = path.join(setup.root, 'cswsh');
-    for (const origin of ['http://evil.example', setup.origin.replace('127.0.0.1', '127.0.0.1.evil.example'), `${setup.origin}.evil.example`, 'null']) {
+    for (const origin of [
+      'http://evil.example',
+      setup.origin.replace('127.0.0.1', '127.0.0.1.evil.example'),
+      `${setup.origin}.evil.example`,
+      'null',
+    ]) {
       assert.equal(await trySocket(setup, { Origin: origin, Cookie: cookie }, marker), 403, origin);
     }
     assert.equal(await trySocket(setup, { Cookie: cookie }, marker), 403, 'no Origin at all');
@@ -115,10 +128,13 @@ describe('browser terminal: who gets in', { skip: browserSkip }, () => {
     const http = await import('node:http');
     const status = await new Promise<number>((resolve, reject) => {
       http
-        .get({ host: '127.0.0.1', port, path: '/', headers: { Host: `rebound.example:${port}`, Cookie: cookie } }, (res) => {
-          res.resume();
-          resolve(res.statusCode ?? 0);
-        })
+        .get(
+          { host: '127.0.0.1', port, path: '/', headers: { Host: `rebound.example:${port}`, Cookie: cookie } },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        )
         .on('error', reject);
     });
     assert.equal(status, 421);

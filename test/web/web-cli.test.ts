@@ -42,7 +42,11 @@ describe('framesh web-login and web-sessions', () => {
     assert.equal(revoked.code, 0, revoked.stderr);
     assert.equal(web.listSessions().length, 0);
     const cookie = opened.headers.get('set-cookie')!.split(';')[0]!;
-    assert.equal((await fetch(`${origin}/`, { headers: { Cookie: cookie } })).status, 401, 'the revoked cookie no longer works');
+    assert.equal(
+      (await fetch(`${origin}/`, { headers: { Cookie: cookie } })).status,
+      401,
+      'the revoked cookie no longer works',
+    );
 
     const again = await runCli(['web-sessions', '--revoke', sessions[0]!.id, target], { env });
     assert.equal(again.code, 1);
@@ -75,7 +79,12 @@ describe('framesh web-login and web-sessions', () => {
         if (look()) return resolve();
         serve.child.stderr.on('data', () => look() && resolve());
       });
-      const line = JSON.parse(serve.stderr().split('\n').find((l) => l.includes('"event":"web.login"'))!);
+      const line = JSON.parse(
+        serve
+          .stderr()
+          .split('\n')
+          .find((l) => l.includes('"event":"web.login"'))!,
+      );
       assert.equal(line.fingerprint, fingerprint);
     } finally {
       assert.equal(await serve.stop(), 0);
@@ -84,7 +93,9 @@ describe('framesh web-login and web-sessions', () => {
 
   it('a server without --web refuses with WEB_DISABLED (exit 1)', async () => {
     const setup = await startSecureServer();
-    const r = await runCli(['web-login', '--accept-new', `127.0.0.1:${setup.port}`], { env: { FRAMESH_HOME: setup.clientHome } });
+    const r = await runCli(['web-login', '--accept-new', `127.0.0.1:${setup.port}`], {
+      env: { FRAMESH_HOME: setup.clientHome },
+    });
     assert.equal(r.code, 1);
     assert.match(r.stderr, /WEB_DISABLED/);
     assert.equal(r.stdout, '');
@@ -96,7 +107,9 @@ describe('framesh web-login and web-sessions', () => {
     await web.listen();
     const { clientHomeWithKey } = await import('../helpers/secure.js');
     const stranger = clientHomeWithKey('stranger');
-    const r = await runCli(['web-login', '--accept-new', `127.0.0.1:${setup.port}`], { env: { FRAMESH_HOME: stranger.home } });
+    const r = await runCli(['web-login', '--accept-new', `127.0.0.1:${setup.port}`], {
+      env: { FRAMESH_HOME: stranger.home },
+    });
     assert.equal(r.code, 255);
     assert.match(r.stderr, /AUTH_FAILED/);
     assert.equal(r.stdout, '');

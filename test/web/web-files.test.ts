@@ -33,7 +33,10 @@ interface UploadRecord {
 }
 
 /** Drops files made in the page (name, size, seed) on the terminal, as a drag from the desktop would. */
-async function dropFiles(page: Page, files: Array<{ name: string; size: number; seed: number }>): Promise<UploadRecord[]> {
+async function dropFiles(
+  page: Page,
+  files: Array<{ name: string; size: number; seed: number }>,
+): Promise<UploadRecord[]> {
   const dataTransfer = await page.evaluateHandle((specs) => {
     const transfer = new DataTransfer();
     for (const { name, size, seed } of specs) {
@@ -77,7 +80,10 @@ describe('browser terminal: files', { skip: browserSkip }, () => {
     assert.match(await page.locator('#upload-label').innerText(), /big\.bin: stored as .*inbox\/big\.bin/);
     const stored = readFileSync(path.join(setup.root, 'home/inbox/big.bin'));
     assert.equal(stored.length, TEN_MIB);
-    assert.equal(createHash('sha256').update(stored).digest('hex'), createHash('sha256').update(patternBytes(TEN_MIB, 7)).digest('hex'));
+    assert.equal(
+      createHash('sha256').update(stored).digest('hex'),
+      createHash('sha256').update(patternBytes(TEN_MIB, 7)).digest('hex'),
+    );
     const uploads = await dropFiles(page, [{ name: '../x', size: 1000, seed: 9 }]);
     assert.equal(uploads[1]!.name, '../x');
     assert.equal(uploads[1]!.state, 'failed');
@@ -94,7 +100,11 @@ describe('browser terminal: files', { skip: browserSkip }, () => {
     const page = await openTerminal(setup, context);
     await page.locator('#download-path').fill('report.bin');
     // Relative to the shell's directory, which the page asks the server for when the field is focused.
-    await page.waitForFunction(() => (document.getElementById('download-link') as HTMLAnchorElement).href.includes(encodeURIComponent('/home/report.bin')));
+    await page.waitForFunction(() =>
+      (document.getElementById('download-link') as HTMLAnchorElement).href.includes(
+        encodeURIComponent('/home/report.bin'),
+      ),
+    );
     const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#download-link').click()]);
     assert.equal(download.suggestedFilename(), 'report.bin');
     const saved = readFileSync((await download.path())!);
@@ -122,7 +132,10 @@ describe('browser terminal: files', { skip: browserSkip }, () => {
     assert.equal(session!.sockets, 1);
     assert.equal(setup.web.revokeSession(session!.id), true);
     await waitForText(page, /cannot reconnect: the web session ended/);
-    assert.equal(await page.evaluate(() => (window as unknown as { framesh: { state: string } }).framesh.state), 'logged-out');
+    assert.equal(
+      await page.evaluate(() => (window as unknown as { framesh: { state: string } }).framesh.state),
+      'logged-out',
+    );
     await context.close();
   });
 
@@ -138,7 +151,10 @@ describe('browser terminal: files', { skip: browserSkip }, () => {
     const one = (await waitForText(first, /^one-\d+$/m)).match(/^one-(\d+)$/m)![1];
     const two = (await waitForText(second, /^two-\d+$/m)).match(/^two-(\d+)$/m)![1];
     assert.notEqual(one, two, 'two shells');
-    assert.doesNotMatch(await first.evaluate(() => (window as unknown as { framesh: { text(): string } }).framesh.text()), /two-/);
+    assert.doesNotMatch(
+      await first.evaluate(() => (window as unknown as { framesh: { text(): string } }).framesh.text()),
+      /two-/,
+    );
     await context.close();
   });
 

@@ -17,7 +17,9 @@ export const PROMPT = /[$#] ?$/m;
 
 /** `false`, or why the browser tests cannot run here; under CI=true a missing browser fails instead. */
 export const browserSkip: false | string =
-  existsSync(CHROMIUM) || process.env.CI === 'true' ? false : `${CHROMIUM} is not installed (apt-get install -y chromium); browser tests skipped`;
+  existsSync(CHROMIUM) || process.env.CI === 'true'
+    ? false
+    : `${CHROMIUM} is not installed (apt-get install -y chromium); browser tests skipped`;
 
 const cleanups: Array<() => Promise<unknown>> = [];
 after(async () => {
@@ -34,7 +36,9 @@ export interface WebSetup {
   loginUrl(): string;
 }
 
-export async function startWebServer(options: { server?: ServerOptions; web?: Partial<WebOptions> } = {}): Promise<WebSetup> {
+export async function startWebServer(
+  options: { server?: ServerOptions; web?: Partial<WebOptions> } = {},
+): Promise<WebSetup> {
   const root = tempDir('framesh-web-root-');
   const home = path.join(root, 'home');
   mkdirSync(home);
@@ -64,12 +68,23 @@ export async function startWebServer(options: { server?: ServerOptions; web?: Pa
 let browser: Browser | null = null;
 
 /** One chromium for the file (headless, no network of its own: see the flags), a new context per call. */
-export async function newContext(viewport = { width: 1000, height: 640 }, options: { ignoreHTTPSErrors?: boolean; permissions?: string[] } = {}): Promise<BrowserContext> {
+export async function newContext(
+  viewport = { width: 1000, height: 640 },
+  options: { ignoreHTTPSErrors?: boolean; permissions?: string[] } = {},
+): Promise<BrowserContext> {
   browser ??= await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
     // This machine's network is closed: without these chromium waits on connections it would make.
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
     timeout: 30_000,
   });
   if (cleanups.every((fn) => fn !== closeBrowser)) cleanups.unshift(closeBrowser);
@@ -90,10 +105,15 @@ export function terminalText(page: Page): Promise<string> {
 
 /** Waits until the terminal shows `pattern`. */
 export async function waitForText(page: Page, pattern: RegExp, timeoutMs = 15_000): Promise<string> {
-  await page.waitForFunction(([source, flags]) => new RegExp(source!, flags).test((window as unknown as { framesh?: { text(): string } }).framesh?.text() ?? ''), [pattern.source, pattern.flags], {
-    timeout: timeoutMs,
-    polling: 50,
-  });
+  await page.waitForFunction(
+    ([source, flags]) =>
+      new RegExp(source!, flags).test((window as unknown as { framesh?: { text(): string } }).framesh?.text() ?? ''),
+    [pattern.source, pattern.flags],
+    {
+      timeout: timeoutMs,
+      polling: 50,
+    },
+  );
   return terminalText(page);
 }
 

@@ -45,7 +45,10 @@ describe('login tokens', () => {
     let now = 0;
     const tokens = new LoginTokens<string>(10, () => now);
     const { token } = tokens.mint('a');
-    assert.doesNotMatch(JSON.stringify([...(tokens as unknown as { pending: Map<string, unknown> }).pending.keys()]), new RegExp(token));
+    assert.doesNotMatch(
+      JSON.stringify([...(tokens as unknown as { pending: Map<string, unknown> }).pending.keys()]),
+      new RegExp(token),
+    );
     now = 100;
     tokens.mint('b');
     assert.equal(tokens.size, 1);
@@ -116,7 +119,15 @@ describe('origin and host checks', () => {
     assert.ok(originAllowed('http://127.0.0.1:8022', allowed));
     assert.ok(originAllowed('http://localhost:8022', allowed));
     assert.ok(originAllowed('http://[::1]:8022', allowed));
-    for (const bad of ['http://127.0.0.1:8023', 'https://127.0.0.1:8022', 'http://127.0.0.1:8022/', 'http://evil.example', 'null', '', 'http://127.0.0.1:8022.evil.example']) {
+    for (const bad of [
+      'http://127.0.0.1:8023',
+      'https://127.0.0.1:8022',
+      'http://127.0.0.1:8022/',
+      'http://evil.example',
+      'null',
+      '',
+      'http://127.0.0.1:8022.evil.example',
+    ]) {
       assert.equal(originAllowed(bad, allowed), false, bad);
     }
     assert.equal(originAllowed(undefined, allowed), false);
@@ -178,7 +189,10 @@ describe('the browser frame codec', () => {
     for (let at = 0; at <= stream.length; at++) {
       const reader = new FrameReader();
       const got = [...reader.push(stream.subarray(0, at)), ...reader.push(stream.subarray(at))];
-      assert.deepEqual(got.map((f) => f.header.type), ['data', 'ping', 'data']);
+      assert.deepEqual(
+        got.map((f) => f.header.type),
+        ['data', 'ping', 'data'],
+      );
       assert.ok(Buffer.from(got[2]!.body).equals(body));
     }
   });
@@ -187,7 +201,10 @@ describe('the browser frame codec', () => {
     const reader = new FrameReader({ maxHeaderBytes: 4096, maxBodyBytes: 1024 });
     assert.throws(() => reader.push(Uint8Array.from([0, 1, 0, 0])), /beyond the limit/);
     const big = encodeFrameToBuffer({ type: 'data', ch: 1, stream: 'stdin' }, Buffer.alloc(2000));
-    assert.throws(() => new FrameReader({ maxHeaderBytes: 4096, maxBodyBytes: 1024 }).push(big.subarray(0, 60)), /beyond the limit/);
+    assert.throws(
+      () => new FrameReader({ maxHeaderBytes: 4096, maxBodyBytes: 1024 }).push(big.subarray(0, 60)),
+      /beyond the limit/,
+    );
     assert.throws(() => new FrameReader().push(Uint8Array.from([0, 0, 0, 2, 0x7b, 0x7d])), /"type"/);
   });
 });

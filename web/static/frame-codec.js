@@ -46,12 +46,15 @@ export class FrameReader {
       if (this.buffer.length - at < 4) break;
       const view = new DataView(this.buffer.buffer, this.buffer.byteOffset + at, 4);
       const headerLength = view.getUint32(0);
-      if (headerLength < 1 || headerLength > this.limits.maxHeaderBytes) throw new Error(`frame header of ${headerLength} bytes is beyond the limit`);
+      if (headerLength < 1 || headerLength > this.limits.maxHeaderBytes)
+        throw new Error(`frame header of ${headerLength} bytes is beyond the limit`);
       if (this.buffer.length - at < 4 + headerLength) break;
       const header = JSON.parse(decoder.decode(this.buffer.subarray(at + 4, at + 4 + headerLength)));
-      if (typeof header !== 'object' || header === null || typeof header.type !== 'string') throw new Error('frame header is not an object with a "type"');
+      if (typeof header !== 'object' || header === null || typeof header.type !== 'string')
+        throw new Error('frame header is not an object with a "type"');
       const len = header.len ?? 0;
-      if (!Number.isInteger(len) || len < 0 || len > this.limits.maxBodyBytes) throw new Error(`frame body of ${len} bytes is beyond the limit`);
+      if (!Number.isInteger(len) || len < 0 || len > this.limits.maxBodyBytes)
+        throw new Error(`frame body of ${len} bytes is beyond the limit`);
       const end = at + 4 + headerLength + len;
       if (this.buffer.length < end) break;
       frames.push({ header, body: this.buffer.slice(at + 4 + headerLength, end) });

@@ -25,7 +25,13 @@ export class FrameshSocket {
       this.rejectReady = reject;
     });
     this.ws.addEventListener('open', () => {
-      this.send({ type: 'hello', version: '1.0', agent: 'framesh-web/0.1.0', capabilities: ['exec', 'files', 'shell', 'pty'], limits: LIMITS });
+      this.send({
+        type: 'hello',
+        version: '1.0',
+        agent: 'framesh-web/0.1.0',
+        capabilities: ['exec', 'files', 'shell', 'pty'],
+        limits: LIMITS,
+      });
     });
     this.ws.addEventListener('message', (event) => this.receive(event.data));
     this.ws.addEventListener('close', (event) => this.ended(event.code, event.reason));
@@ -125,15 +131,18 @@ export class FrameshSocket {
 /** Answers one `web` request (PROTOCOL.md §12.2) with its JSON body. */
 export function webRequest(socket, fields) {
   return new Promise((resolve, reject) => {
-    socket.open({ kind: 'web', window: 1024, ...fields }, {
-      handle(header, body) {
-        socket.release(this.ch);
-        if (header.type === 'done') resolve(JSON.parse(new TextDecoder().decode(body)));
-        else if (header.type === 'error') reject(Object.assign(new Error(header.message), { code: header.code }));
+    socket.open(
+      { kind: 'web', window: 1024, ...fields },
+      {
+        handle(header, body) {
+          socket.release(this.ch);
+          if (header.type === 'done') resolve(JSON.parse(new TextDecoder().decode(body)));
+          else if (header.type === 'error') reject(Object.assign(new Error(header.message), { code: header.code }));
+        },
+        lost() {
+          reject(Object.assign(new Error('connection lost'), { code: 'CONNECTION_CLOSED' }));
+        },
       },
-      lost() {
-        reject(Object.assign(new Error('connection lost'), { code: 'CONNECTION_CLOSED' }));
-      },
-    });
+    );
   });
 }

@@ -17,7 +17,14 @@ export class ShellChannel {
     this.pending = [];
     this.credit = 0;
     this.done = false;
-    socket.open({ kind: 'shell', window: OUTPUT_WINDOW_BYTES, pty: { term: 'xterm-256color', cols: options.cols, rows: options.rows } }, this);
+    socket.open(
+      {
+        kind: 'shell',
+        window: OUTPUT_WINDOW_BYTES,
+        pty: { term: 'xterm-256color', cols: options.cols, rows: options.rows },
+      },
+      this,
+    );
   }
 
   /** Keystrokes (or pasted text) as bytes, sent as the stdin window allows. */

@@ -22,7 +22,12 @@ const RECONNECT_DELAYS_MS = [250, 500, 1000, 2000, 4000, 8000];
 
 const statusLine = document.getElementById('status');
 const terminalElement = document.getElementById('terminal');
-const term = new Terminal({ cursorBlink: true, scrollback: 5000, fontFamily: 'ui-monospace, "DejaVu Sans Mono", monospace', fontSize: 14 });
+const term = new Terminal({
+  cursorBlink: true,
+  scrollback: 5000,
+  fontFamily: 'ui-monospace, "DejaVu Sans Mono", monospace',
+  fontSize: 14,
+});
 const fit = new FitAddon();
 term.loadAddon(fit);
 term.open(terminalElement);
@@ -80,7 +85,8 @@ function connect() {
           current.close();
         },
       });
-      if (reconnected) term.write('\r\n[framesh: reconnected; this is a new shell, the previous one ended with the connection]\r\n');
+      if (reconnected)
+        term.write('\r\n[framesh: reconnected; this is a new shell, the previous one ended with the connection]\r\n');
     },
     () => {},
   );
