@@ -292,12 +292,12 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
     });
   }
 
-  /** The file root every put and get is confined to; null before listen() (the web download uses it). */
+  /** @internal The file root every put and get is confined to; null before listen() (the web download uses it). */
   get fileRoot(): FileRoot | null {
     return this.root;
   }
 
-  /** The leader pid of terminal channel `ch` on connection `conn`, while it runs. */
+  /** @internal The leader pid of terminal channel `ch` on connection `conn`, while it runs (web `cwd`). */
   terminalPid(conn: FramedConnection, ch: number): number | null {
     return this.terminalPids.get(conn)?.get(ch) ?? null;
   }
@@ -356,7 +356,7 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
   }
 
   /**
-   * Runs a session over a stream that was authenticated before its first frame: the browser terminal's
+   * @internal Runs a session over a stream that was authenticated before its first frame: the browser terminal's
    * WebSocket, whose cookie session was minted by `identity`'s key (PROTOCOL.md §12.3). Same limits,
    * channel kinds, keepalive, audit events and shutdown as a TCP connection; no `auth` is asked for.
    */

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { FrameshError } from '../errors.js';
 import type { FileRoot } from '../server/files/file-root.js';
 import { openReadSource } from '../server/files/read-source.js';
@@ -18,12 +18,7 @@ export interface DownloadRecord {
  * channel's path is (PROTOCOL.md §9.2: read-source.ts), streamed with backpressure (pipeline pauses the
  * file while the socket is full), as an attachment so the browser saves it instead of showing it.
  */
-export async function serveDownload(
-  root: FileRoot,
-  url: URL,
-  res: ServerResponse,
-  _req: IncomingMessage,
-): Promise<DownloadRecord> {
+export async function serveDownload(root: FileRoot, url: URL, res: ServerResponse): Promise<DownloadRecord> {
   const requested = url.searchParams.get('path') ?? '';
   if (requested === '') {
     plain(res, 400, 'name a file: /download?path=PATH\n');

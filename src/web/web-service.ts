@@ -185,7 +185,7 @@ export class WebService extends EventEmitter<WebEvents> implements WebControl {
         res.writeHead(204).end();
         return;
       case '/login':
-        return this.login(url, req, res, remote);
+        return this.login(url, res, remote);
       case '/':
       case '/session':
       case '/download': {
@@ -200,7 +200,7 @@ export class WebService extends EventEmitter<WebEvents> implements WebControl {
           const root = this.server.fileRoot;
           if (!root) return text(res, 503, 'the server is not ready\n');
           setSecurityHeaders(res, { secure: this.secure });
-          const record = await serveDownload(root, url, res, req);
+          const record = await serveDownload(root, url, res);
           this.emit('download', { ...record, session: session.id, remote });
           return;
         }
@@ -216,7 +216,7 @@ export class WebService extends EventEmitter<WebEvents> implements WebControl {
   }
 
   /** GET /login?token=T: a valid token becomes a cookie session, then a redirect drops the token from the URL. */
-  private login(url: URL, req: IncomingMessage, res: ServerResponse, remote: string): void {
+  private login(url: URL, res: ServerResponse, remote: string): void {
     res.setHeader('Cache-Control', 'no-store');
     const owner = this.tokens.redeem(url.searchParams.get('token') ?? '');
     if (!owner) {
@@ -232,7 +232,6 @@ export class WebService extends EventEmitter<WebEvents> implements WebControl {
     setSecurityHeaders(res, { secure: this.secure });
     res.writeHead(303, { Location: '/', 'Set-Cookie': sessionCookie(secret, this.secure) });
     res.end();
-    void req;
   }
 
   private sessionOf(req: IncomingMessage): { id: string; owner: WebOwner; secret: string } | null {

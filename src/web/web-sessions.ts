@@ -23,6 +23,7 @@ export interface WebSessionInfo {
   readonly createdMs: number;
   readonly lastSeenMs: number;
   readonly expiresMs: number;
+  /** Open WebSockets of the session (filled in by the web service, which holds them). */
   readonly sockets: number;
 }
 
@@ -32,7 +33,6 @@ interface Entry {
   readonly owner: WebOwner;
   readonly createdMs: number;
   lastSeenMs: number;
-  sockets: number;
 }
 
 /**
@@ -56,7 +56,7 @@ export class WebSessions extends EventEmitter<{ ended: [id: string, reason: 'rev
     const secret = randomBytes(32).toString('base64url');
     const id = randomBytes(6).toString('hex');
     const now = this.now();
-    this.bySecret.set(secret, { id, secret, owner, createdMs: now, lastSeenMs: now, sockets: 0 });
+    this.bySecret.set(secret, { id, secret, owner, createdMs: now, lastSeenMs: now });
     return { id, secret };
   }
 
@@ -73,12 +73,7 @@ export class WebSessions extends EventEmitter<{ ended: [id: string, reason: 'rev
     return { id: entry.id, owner: entry.owner };
   }
 
-  /** Counts the session's open sockets, for the listing. */
-  socketOpened(id: string, delta: 1 | -1): void {
-    for (const entry of this.bySecret.values()) if (entry.id === id) entry.sockets += delta;
-  }
-
-  list(): WebSessionInfo[] {
+  list(): Array<Omit<WebSessionInfo, 'sockets'>> {
     this.expireDue();
     return [...this.bySecret.values()].map((e) => ({
       id: e.id,
@@ -87,7 +82,6 @@ export class WebSessions extends EventEmitter<{ ended: [id: string, reason: 'rev
       createdMs: e.createdMs,
       lastSeenMs: e.lastSeenMs,
       expiresMs: Math.min(e.lastSeenMs + this.idleMs, e.createdMs + this.maxAgeMs),
-      sockets: e.sockets,
     }));
   }
 
