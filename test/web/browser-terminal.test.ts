@@ -95,4 +95,39 @@ describe('browser terminal: login and the shell', { skip: browserSkip }, () => {
     assert.equal(await page.evaluate(() => fetch('/session').then((r) => r.status)), 401);
     await context.close();
   });
+
+  it('output larger than the window arrives whole: the page returns credit as xterm.js draws', async () => {
+    const setup = await startWebServer();
+    const context = await newContext();
+    const page = await openTerminal(setup, context);
+    // About 2 MB, twice the 1 MiB window the page grants: without credit it would stop half way.
+    await typeLine(page, 'seq 1 300000');
+    await waitForText(page, /^300000$/m, 30_000);
+    await typeLine(page, 'echo after-$((1+1))');
+    await waitForText(page, /^after-2$/m);
+    await context.close();
+  });
+
+  it('the page answers keepalive pings, so a quiet terminal stays connected', async () => {
+    const setup = await startWebServer({ server: { keepaliveIntervalMs: 200, keepaliveCountMax: 2 } });
+    const context = await newContext();
+    const page = await context.newPage();
+    const pongs = new Promise<number>((resolve) => {
+      let count = 0;
+      page.on('websocket', (ws) =>
+        ws.on('framesent', ({ payload }) => {
+          if (typeof payload !== 'string' && payload.includes('"type":"pong"') && ++count === 4) resolve(count);
+        }),
+      );
+    });
+    const disconnects: string[] = [];
+    setup.server.on('disconnect', (remote, error) => disconnects.push(`${remote} ${error?.code}`));
+    await page.goto(setup.loginUrl());
+    await waitForText(page, PROMPT);
+    assert.equal(await pongs, 4);
+    assert.deepEqual(disconnects, [], 'not closed for silence');
+    await typeLine(page, 'echo still-here');
+    await waitForText(page, /^still-here$/m);
+    await context.close();
+  });
 });
