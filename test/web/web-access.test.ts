@@ -156,4 +156,27 @@ describe('browser terminal: who gets in', { skip: browserSkip }, () => {
     assert.doesNotMatch(html, /<style|style=/, 'no inline style');
     assert.doesNotMatch(html, /https?:\/\//, 'nothing from another origin');
   });
+
+  it('a malformed frame on an authenticated socket is answered as on TCP: an error frame, then the close', async () => {
+    const setup = await startWebServer();
+    const cookie = await loginCookie(setup);
+    const ws = new WebSocket(setup.origin.replace(/^http/, 'ws') + '/ws', {
+      headers: { Origin: setup.origin, Cookie: cookie },
+    });
+    await new Promise((resolve, reject) => ws.on('open', resolve).on('error', reject));
+    const reader = new FrameReader();
+    const received: string[] = [];
+    ws.on('message', (data: Buffer) =>
+      received.push(...reader.push(data).map((f) => `${f.header.type} ${String(f.header.code ?? '')}`)),
+    );
+    const closed = new Promise((resolve) => ws.on('close', resolve));
+    ws.send(Buffer.from([0, 0, 0, 5, 0x7b, 0x78, 0x78, 0x78, 0x7d]));
+    await closed;
+    assert.deepEqual(received, ['error PROTOCOL']);
+    for (const deadline = Date.now() + 5000; setup.server.connectionCount > 0 && Date.now() < deadline;)
+      await delay(10);
+    assert.equal(setup.server.connectionCount, 0);
+    // The server carries on: a new socket of the same session works.
+    assert.equal(await trySocket(setup, { Origin: setup.origin, Cookie: cookie }, path.join(setup.root, 'after')), 101);
+  });
 });
