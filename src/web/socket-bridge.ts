@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { createWebSocketStream, WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer } from 'ws';
+import { CLOSE_STREAM_UNKNOWN, DEFAULT_RESUME_GRACE_MS, ResumableStream } from './resumable-stream.js';
 import type { FrameshServer } from '../server/server.js';
 import type { WebOwner } from './web-sessions.js';
 
@@ -10,9 +11,10 @@ const MAX_MESSAGE_BYTES = 2 * 1024 * 1024;
 export const CLOSE_SESSION_ENDED = 4401;
 
 /**
- * Runs framesh sessions over WebSockets (PROTOCOL.md §12.3): each socket becomes a Duplex
- * (ws.createWebSocketStream, which pauses the socket while the stream is full) handed to the server's
- * own ServerSession, so windows, limits, channel kinds, keepalive and the audit log are the CLI's.
+ * Runs framesh sessions over WebSockets (PROTOCOL.md §12.3): each page's byte stream is a
+ * {@link ResumableStream}, a Duplex handed to the server's own ServerSession, so windows, limits,
+ * channel kinds, keepalive and the audit log are the CLI's; a page whose socket dropped resumes its
+ * stream on a new socket (same terminal, same shell) within the grace time.
  */
 export class SocketBridge {
   private readonly wss = new WebSocketServer({
@@ -20,34 +22,54 @@ export class SocketBridge {
     maxPayload: MAX_MESSAGE_BYTES,
     perMessageDeflate: false,
   });
-  private readonly bySession = new Map<string, Set<WebSocket>>();
+  /** Streams by web session id, then by the page's stream id. */
+  private readonly bySession = new Map<string, Map<string, ResumableStream>>();
 
-  constructor(private readonly server: FrameshServer) {}
+  constructor(
+    private readonly server: FrameshServer,
+    private readonly resumeGraceMs: number = DEFAULT_RESUME_GRACE_MS,
+  ) {}
 
-  /** Completes an upgrade already checked (origin, cookie) and starts the session on it. */
+  /**
+   * Completes an upgrade already checked (origin, cookie): a new stream for `request.stream` (the page's
+   * random id) when `received` is 0 and the id is new, else a resume of that stream of this same web
+   * session; an id this session does not hold, with `received` > 0, is closed with 4404 (the page then
+   * starts over).
+   */
   accept(
     req: IncomingMessage,
     socket: Duplex,
     head: Buffer,
     session: { id: string; owner: WebOwner },
+    request: { stream: string; received: number },
     onActivity: () => void,
   ): void {
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      const sockets = this.bySession.get(session.id) ?? new Set<WebSocket>();
-      this.bySession.set(session.id, sockets.add(ws));
-      ws.on('message', (data: Buffer) => {
+      const streams = this.bySession.get(session.id) ?? new Map<string, ResumableStream>();
+      this.bySession.set(session.id, streams);
+      const existing = streams.get(request.stream);
+      if (existing) {
+        if (!existing.attach(ws, request.received)) ws.close(CLOSE_STREAM_UNKNOWN, 'stream cannot be resumed');
+        return;
+      }
+      if (request.received !== 0) {
+        ws.close(CLOSE_STREAM_UNKNOWN, 'stream ended');
+        return;
+      }
+      const stream = new ResumableStream(request.stream, this.resumeGraceMs, (data) => {
         if (isUserActivity(data)) onActivity();
       });
-      ws.on('close', () => {
-        sockets.delete(ws);
-        if (sockets.size === 0) this.bySession.delete(session.id);
+      streams.set(request.stream, stream);
+      stream.on('close', () => {
+        streams.delete(request.stream);
+        if (streams.size === 0 && this.bySession.get(session.id) === streams) this.bySession.delete(session.id);
       });
-      const stream = createWebSocketStream(ws);
-      // A failed socket is reported once by the framed connection's 'close'; this keeps the stream's own
+      // A failed stream is reported once by the framed connection's 'close'; this keeps the stream's own
       // 'error' from being unhandled.
       stream.on('error', () => {});
+      stream.attach(ws, 0);
       const { owner } = session;
-      this.server.attachAuthenticatedStream(stream, {
+      const started = this.server.attachAuthenticatedStream(stream, {
         // The audit log's `remote` names the web session, so every line of it leads back to its login.
         remote: `web:${session.id}@${req.socket.remoteAddress}:${req.socket.remotePort}`,
         identity: owner.fingerprint
@@ -60,25 +82,30 @@ export class SocketBridge {
           serverPort: req.socket.localPort ?? 0,
         },
       });
+      if (!started) stream.destroy();
     });
   }
 
+  /** Open WebSockets of a web session (streams waiting for their page are not counted). */
   socketCount(sessionId: string): number {
-    return this.bySession.get(sessionId)?.size ?? 0;
+    let count = 0;
+    for (const stream of this.bySession.get(sessionId)?.values() ?? []) if (stream.connected) count++;
+    return count;
   }
 
-  /** The session ended: its sockets close (their terminals are hung up as on any lost connection). */
+  /** The session ended: its sockets close with 4401 and its streams end (terminals hung up). */
   endSession(sessionId: string): void {
-    for (const ws of this.bySession.get(sessionId) ?? []) ws.close(CLOSE_SESSION_ENDED, 'web session ended');
+    for (const stream of this.bySession.get(sessionId)?.values() ?? [])
+      stream.close(CLOSE_SESSION_ENDED, 'web session ended');
   }
 
-  /** Cuts every socket without a close frame, as a network drop would (tests of the page's reconnect). */
+  /** Cuts every socket without a close frame, as a network drop would; the streams wait for their pages. */
   dropAll(): void {
-    for (const sockets of this.bySession.values()) for (const ws of sockets) ws.terminate();
+    for (const streams of this.bySession.values()) for (const stream of streams.values()) stream.cut();
   }
 
   close(): void {
-    for (const sockets of this.bySession.values()) for (const ws of sockets) ws.terminate();
+    for (const streams of this.bySession.values()) for (const stream of streams.values()) stream.destroy();
     this.wss.close();
   }
 }

@@ -35,6 +35,7 @@ export function staticAssets(): ReadonlyMap<string, StaticAsset> {
 /** framesh's own browser modules (web/static): plain ES modules, no bundler. */
 export const BROWSER_MODULES = [
   'frame-codec.js',
+  'resumable-transport.js',
   'framesh-socket.js',
   'shell-channel.js',
   'put-channel.js',

@@ -16,6 +16,7 @@ import { hostAllowed, normalizeOrigin, originAllowed, servedOrigins } from './or
 import { terminalPage } from './page.js';
 import { setSecurityHeaders } from './security-headers.js';
 import { SocketBridge } from './socket-bridge.js';
+import { DEFAULT_RESUME_GRACE_MS } from './resumable-stream.js';
 import { staticAssets, type StaticAsset } from './static-assets.js';
 import { webChannelFactory, type WebControl } from './web-channel.js';
 import {
@@ -44,6 +45,8 @@ export interface WebOptions {
   idleMs?: number;
   /** ...and this long after login (default 12 h). */
   maxAgeMs?: number;
+  /** A page whose socket dropped may resume its terminal within this time (default 30 s). */
+  resumeGraceMs?: number;
 }
 
 export interface WebEvents {
@@ -85,7 +88,7 @@ export class WebService extends EventEmitter<WebEvents> implements WebControl {
     super();
     this.tokens = new LoginTokens<WebOwner>(options.tokenLifetimeMs ?? DEFAULT_TOKEN_LIFETIME_MS);
     this.sessions = new WebSessions(options.idleMs ?? DEFAULT_WEB_IDLE_MS, options.maxAgeMs ?? DEFAULT_WEB_MAX_AGE_MS);
-    this.bridge = new SocketBridge(server);
+    this.bridge = new SocketBridge(server, options.resumeGraceMs ?? DEFAULT_RESUME_GRACE_MS);
     this.secure = webUsesTls(options.host ?? '127.0.0.1', options.certPem !== undefined);
     const handler = (req: IncomingMessage, res: ServerResponse): void => {
       this.route(req, res).catch(() => res.destroy());
@@ -251,12 +254,17 @@ export class WebService extends EventEmitter<WebEvents> implements WebControl {
       socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
     if (url.pathname !== '/ws') return refuse(404, 'path');
+    // PROTOCOL.md §12.3: the page's stream id (32 hex digits) and the bytes of it the page has received.
+    const stream = url.searchParams.get('stream') ?? '';
+    const received = Number(url.searchParams.get('received') ?? '0');
+    if (!/^[0-9a-f]{32}$/.test(stream) || !Number.isSafeInteger(received) || received < 0)
+      return refuse(400, 'request');
     if (!hostAllowed(req.headers.host, scheme, this.allowed)) return refuse(421, 'host');
     if (!originAllowed(req.headers.origin, this.allowed)) return refuse(403, 'origin');
     const session = this.sessionOf(req);
     if (!session) return refuse(401, 'no-session');
     let lastTouchMs = Date.now();
-    this.bridge.accept(req, socket, head, session, () => {
+    this.bridge.accept(req, socket, head, session, { stream, received }, () => {
       // Typing keeps the session alive; checked at most once a second.
       const now = Date.now();
       if (now - lastTouchMs < 1000) return;

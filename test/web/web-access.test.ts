@@ -5,7 +5,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { encodeFrame, FrameReader } from '../../web/static/frame-codec.js';
-import { browserSkip, newContext, startWebServer, type WebSetup } from './web-helpers.js';
+import { browserSkip, newContext, socketUrl, startWebServer, type WebSetup } from './web-helpers.js';
 
 /** Logs in from Node as a browser would, and returns the session cookie (`name=value`). */
 async function loginCookie(setup: WebSetup): Promise<string> {
@@ -24,7 +24,7 @@ async function loginCookie(setup: WebSetup): Promise<string> {
  * would. Resolves with the HTTP status of a refused upgrade, or 101 once the command ended.
  */
 function trySocket(setup: WebSetup, headers: Record<string, string>, marker: string): Promise<number> {
-  const url = setup.origin.replace(/^http/, 'ws') + '/ws';
+  const url = socketUrl(setup);
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, { headers });
     ws.on('unexpected-response', (_req, res) => {
@@ -44,7 +44,8 @@ function trySocket(setup: WebSetup, headers: Record<string, string>, marker: str
         }),
       );
       ws.send(encodeFrame({ type: 'open', ch: 1, kind: 'exec', command: ['touch', marker], window: 65536 }));
-      ws.on('message', (data: Buffer) => {
+      ws.on('message', (data: Buffer, isBinary: boolean) => {
+        if (!isBinary) return; // the resumable stream's control (§12.3)
         for (const { header } of reader.push(data)) {
           if (header.type === 'exit' || header.type === 'error') {
             ws.close();
@@ -160,14 +161,16 @@ describe('browser terminal: who gets in', { skip: browserSkip }, () => {
   it('a malformed frame on an authenticated socket is answered as on TCP: an error frame, then the close', async () => {
     const setup = await startWebServer();
     const cookie = await loginCookie(setup);
-    const ws = new WebSocket(setup.origin.replace(/^http/, 'ws') + '/ws', {
+    const ws = new WebSocket(socketUrl(setup), {
       headers: { Origin: setup.origin, Cookie: cookie },
     });
     await new Promise((resolve, reject) => ws.on('open', resolve).on('error', reject));
     const reader = new FrameReader();
     const received: string[] = [];
-    ws.on('message', (data: Buffer) =>
-      received.push(...reader.push(data).map((f) => `${f.header.type} ${String(f.header.code ?? '')}`)),
+    ws.on(
+      'message',
+      (data: Buffer, isBinary: boolean) =>
+        isBinary && received.push(...reader.push(data).map((f) => `${f.header.type} ${String(f.header.code ?? '')}`)),
     );
     const closed = new Promise((resolve) => ws.on('close', resolve));
     ws.send(Buffer.from([0, 0, 0, 5, 0x7b, 0x78, 0x78, 0x78, 0x7d]));
@@ -178,5 +181,22 @@ describe('browser terminal: who gets in', { skip: browserSkip }, () => {
     assert.equal(setup.server.connectionCount, 0);
     // The server carries on: a new socket of the same session works.
     assert.equal(await trySocket(setup, { Origin: setup.origin, Cookie: cookie }, path.join(setup.root, 'after')), 101);
+  });
+
+  it('a socket must name its stream; one resuming a stream its session does not hold is closed with 4404', async () => {
+    const setup = await startWebServer();
+    const cookie = await loginCookie(setup);
+    const headers = { Origin: setup.origin, Cookie: cookie };
+    const status = await new Promise<number>((resolve, reject) => {
+      const ws = new WebSocket(`${setup.origin.replace(/^http/, 'ws')}/ws`, { headers });
+      ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)).on('error', reject);
+    });
+    assert.equal(status, 400);
+    const code = await new Promise<number>((resolve, reject) => {
+      const ws = new WebSocket(socketUrl(setup, undefined, 100), { headers });
+      ws.on('close', (closeCode) => resolve(closeCode)).on('error', reject);
+    });
+    assert.equal(code, 4404);
+    assert.equal(setup.server.connectionCount, 0);
   });
 });

@@ -5,7 +5,16 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { browserSkip, newContext, openTerminal, startWebServer, typeLine, waitForText } from './web-helpers.js';
+import {
+  PROMPT,
+  browserSkip,
+  newContext,
+  openTerminal,
+  startWebServer,
+  terminalText,
+  typeLine,
+  waitForText,
+} from './web-helpers.js';
 
 const SCREENSHOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../docs/images/web-terminal.png');
 const TEN_MIB = 10 * 1024 * 1024;
@@ -120,14 +129,23 @@ describe('browser terminal: files', { skip: browserSkip }, () => {
     await context.close();
   });
 
-  it('after a short drop the page reconnects to a new shell; after revocation it says it cannot', async () => {
+  it('after a short drop the page resumes the same shell, with the output written meanwhile; after revocation it says it cannot', async () => {
     const setup = await startWebServer();
     const context = await newContext();
     const page = await openTerminal(setup, context);
+    await typeLine(page, 'X=kept; echo pid-$$');
+    const pid = (await waitForText(page, /^pid-\d+$/m)).match(/^pid-(\d+)$/m)![1];
+    // Output produced while the socket is down is kept by the server and arrives after the resume.
+    await typeLine(page, 'sleep 0.3; seq 1 20000 | tail -n 1; echo late-$X');
     setup.web.dropSockets();
-    await waitForText(page, /reconnected; this is a new shell/);
-    await typeLine(page, 'echo again');
-    await waitForText(page, /^again$/m);
+    await waitForText(page, /^late-kept$/m);
+    assert.match(await terminalText(page), /^20000$/m);
+    assert.ok(
+      (await page.evaluate(() => (window as unknown as { framesh: { resumes?: number } }).framesh.resumes ?? 0)) >= 1,
+    );
+    await typeLine(page, 'echo same-$$');
+    await waitForText(page, new RegExp(`^same-${pid}$`, 'm'));
+    assert.doesNotMatch(await terminalText(page), /new shell/);
     const [session] = setup.web.listSessions();
     assert.equal(session!.sockets, 1);
     assert.equal(setup.web.revokeSession(session!.id), true);
@@ -135,6 +153,28 @@ describe('browser terminal: files', { skip: browserSkip }, () => {
     assert.equal(
       await page.evaluate(() => (window as unknown as { framesh: { state: string } }).framesh.state),
       'logged-out',
+    );
+    await context.close();
+  });
+
+  it('a drop longer than the resume grace ends the old shell; the page says so and starts a new one', async () => {
+    const setup = await startWebServer({ web: { resumeGraceMs: 1 } });
+    const ended = new Promise((resolve) => setup.server.once('terminalEnd', resolve));
+    const context = await newContext();
+    const page = await openTerminal(setup, context);
+    await typeLine(page, 'echo pid-$$');
+    const pid = (await waitForText(page, /^pid-\d+$/m)).match(/^pid-(\d+)$/m)![1];
+    setup.web.dropSockets();
+    await ended;
+    await waitForText(page, /down too long and its shell ended; this is a new shell/);
+    await waitForText(page, PROMPT);
+    await typeLine(page, 'echo pid-$$');
+    await page.waitForFunction(
+      (old) =>
+        [...(window as unknown as { framesh: { text(): string } }).framesh.text().matchAll(/^pid-(\d+)$/gm)].some(
+          (m) => m[1] !== old,
+        ),
+      pid,
     );
     await context.close();
   });

@@ -3,6 +3,7 @@
  * Debian's chromium driven by playwright-core (never a downloaded browser). Everything is closed after
  * the test file.
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after } from 'node:test';
@@ -63,6 +64,11 @@ export async function startWebServer(
     root,
     loginUrl: () => web.mintLogin({ fingerprint: 'SHA256:test', comment: 'test key' }).url,
   };
+}
+
+/** The /ws URL a page uses for a new stream (PROTOCOL.md §12.3): a fresh random stream id, nothing received. */
+export function socketUrl(setup: WebSetup, stream = randomBytes(16).toString('hex'), received = 0): string {
+  return `${setup.origin.replace(/^http/, 'ws')}/ws?stream=${stream}&received=${received}`;
 }
 
 let browser: Browser | null = null;

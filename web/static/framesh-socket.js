@@ -1,9 +1,10 @@
-// One framesh connection over a WebSocket (docs/PROTOCOL.md §12.3): every binary message this side
-// sends is one whole frame; what arrives may be cut anywhere, and FrameReader joins it. The server treats
-// the socket as authenticated by the web session's cookie, so after the hello exchange channels open
-// at once (no `auth`).
+// One framesh connection from the page (docs/PROTOCOL.md §12.3), over a ResumableTransport that
+// outlives a dropped WebSocket: every binary message this side sends is one whole frame; what arrives
+// may be cut anywhere, and FrameReader joins it. The server treats the socket as authenticated by the
+// web session's cookie, so after the hello exchange channels open at once (no `auth`).
 
 import { encodeFrame, FrameReader } from './frame-codec.js';
+import { ResumableTransport } from './resumable-transport.js';
 
 /** What this browser end accepts (PROTOCOL.md §3 defaults). */
 const LIMITS = { maxHeaderBytes: 65536, maxBodyBytes: 1048576, maxChannels: 64 };
@@ -16,25 +17,30 @@ export class FrameshSocket {
     this.serverHello = null;
     this.reader = new FrameReader(LIMITS);
     this.closed = false;
+    /** Transport states (resumable-transport.js): 'reconnecting', 'resumed', and the ends. */
+    this.onstate = () => {};
     this.onclose = () => {};
     this.onfatal = () => {};
-    this.ws = new WebSocket(url);
-    this.ws.binaryType = 'arraybuffer';
     this.ready = new Promise((resolve, reject) => {
       this.resolveReady = resolve;
       this.rejectReady = reject;
     });
-    this.ws.addEventListener('open', () => {
-      this.send({
-        type: 'hello',
-        version: '1.0',
-        agent: 'framesh-web/0.1.0',
-        capabilities: ['exec', 'files', 'shell', 'pty'],
-        limits: LIMITS,
-      });
-    });
-    this.ws.addEventListener('message', (event) => this.receive(event.data));
-    this.ws.addEventListener('close', (event) => this.ended(event.code, event.reason));
+    this.transport = new ResumableTransport(url);
+    this.transport.onbytes = (bytes) => this.receive(bytes);
+    this.transport.onstate = (state, ...details) => {
+      if (state === 'open') {
+        this.send({
+          type: 'hello',
+          version: '1.0',
+          agent: 'framesh-web/0.1.0',
+          capabilities: ['exec', 'files', 'shell', 'pty'],
+          limits: LIMITS,
+        });
+        return;
+      }
+      this.onstate(state, ...details);
+      if (state === 'ended' || state === 'lost' || state === 'failed' || state === 'closed') this.ended(state);
+    };
   }
 
   /** The peer's body limit, for splitting data (§5.1: at most 1 MiB per frame). */
@@ -42,15 +48,15 @@ export class FrameshSocket {
     return Math.min(this.serverHello?.limits?.maxBodyBytes ?? LIMITS.maxBodyBytes, 256 * 1024);
   }
 
-  /** Bytes the browser holds unsent: data senders wait while it is high (socket backpressure, §5.1). */
+  /** Bytes sent and not yet acknowledged: data senders wait while it is high (socket backpressure, §5.1). */
   get bufferedBytes() {
-    return this.ws.bufferedAmount;
+    return this.transport.pendingBytes;
   }
 
+  /** One frame, one WebSocket message (§12.3); kept for a resend until the server has it. */
   send(header, body) {
-    if (this.closed || this.ws.readyState !== WebSocket.OPEN) return false;
-    this.ws.send(encodeFrame(header, body));
-    return true;
+    if (this.closed) return false;
+    return this.transport.send(encodeFrame(header, body));
   }
 
   /** Opens channel `ch` with `fields` (kind, window, …); `channel.handle(header, body)` gets its frames. */
@@ -69,13 +75,13 @@ export class FrameshSocket {
 
   close() {
     this.closed = true;
-    this.ws.close(1000, 'closed by the page');
+    this.transport.close();
   }
 
   receive(data) {
     let frames;
     try {
-      frames = this.reader.push(new Uint8Array(data));
+      frames = this.reader.push(data);
     } catch (err) {
       this.fatal({ code: 'PROTOCOL', message: err.message });
       return;
@@ -115,16 +121,17 @@ export class FrameshSocket {
   fatal(error) {
     this.onfatal(error);
     this.rejectReady(Object.assign(new Error(error.message), { code: error.code }));
-    if (!this.closed) this.ws.close(1000);
+    if (!this.closed) this.close();
   }
 
-  ended(code, reason) {
+  /** The stream is over for good (`state`: ended, lost, failed or closed): every channel with it. */
+  ended(state) {
     const wasClosed = this.closed;
     this.closed = true;
-    this.rejectReady(Object.assign(new Error(`connection closed (${code})`), { code: 'CONNECTION_CLOSED' }));
+    this.rejectReady(Object.assign(new Error(`connection ${state}`), { code: 'CONNECTION_CLOSED' }));
     for (const channel of this.channels.values()) channel.lost?.();
     this.channels.clear();
-    this.onclose({ code, reason, byPage: wasClosed });
+    this.onclose({ state, byPage: wasClosed });
   }
 }
 

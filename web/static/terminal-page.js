@@ -17,9 +17,6 @@ const { FrameshSocket, webRequest } = await import('./framesh-socket.js');
 const { ShellChannel } = await import('./shell-channel.js');
 const { putFile } = await import('./put-channel.js');
 
-/** Waits before reconnecting after a drop: short first, then longer; after the last, the page gives up. */
-const RECONNECT_DELAYS_MS = [250, 500, 1000, 2000, 4000, 8000];
-
 const statusLine = document.getElementById('status');
 const terminalElement = document.getElementById('terminal');
 const term = new Terminal({
@@ -38,7 +35,6 @@ const encoder = new TextEncoder();
 let socket = null;
 let shell = null;
 let cwd = null;
-let attempts = 0;
 
 /** For the browser tests and for people debugging: the terminal's text, the state of the page. */
 window.framesh = {
@@ -62,16 +58,33 @@ function connect() {
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
   const current = new FrameshSocket(`${scheme}://${location.host}/ws`);
   socket = current;
-  current.onclose = (event) => {
-    if (socket !== current || event.byPage) return;
+  current.onstate = (state, attempt, of) => {
+    if (socket !== current) return;
+    if (state === 'reconnecting')
+      setStatus('reconnecting', `connection lost; reconnecting (attempt ${attempt} of ${of})…`);
+    if (state === 'resumed') {
+      // Same stream, same shell: nothing was lost, so nothing is written into the terminal.
+      window.framesh.resumes = (window.framesh.resumes ?? 0) + 1;
+      setStatus('connected', 'connected (resumed after a drop)');
+    }
+  };
+  current.onclose = ({ state, byPage }) => {
+    if (socket !== current || byPage) return;
     shell = null;
-    if (event.code === 4401) return loggedOut('the web session ended (revoked or expired)');
-    reconnect();
+    if (state === 'ended') return loggedOut('the web session ended (expired or revoked)');
+    if (state === 'lost') {
+      term.write('\r\n[framesh: the connection was down too long and its shell ended; this is a new shell]\r\n');
+      return connect();
+    }
+    if (state === 'failed') {
+      setStatus('failed', 'cannot reconnect: the server does not answer; reload the page to try again');
+      term.write('\r\n[framesh: cannot reconnect: the server does not answer]\r\n');
+      return;
+    }
+    setStatus('ended', 'the server closed the connection; reload the page to start again');
   };
   current.ready.then(
     () => {
-      attempts = 0;
-      const reconnected = window.framesh.connections > 0;
       window.framesh.connections = (window.framesh.connections ?? 0) + 1;
       setStatus('connected', 'connected');
       shell = new ShellChannel(current, {
@@ -85,31 +98,9 @@ function connect() {
           current.close();
         },
       });
-      if (reconnected)
-        term.write('\r\n[framesh: reconnected; this is a new shell, the previous one ended with the connection]\r\n');
     },
     () => {},
   );
-}
-
-/** After a drop: is the session still good (GET /session)? Then retry, a few times, with growing waits. */
-async function reconnect() {
-  if (attempts >= RECONNECT_DELAYS_MS.length) {
-    setStatus('failed', 'cannot reconnect: the server does not answer; reload the page to try again');
-    term.write('\r\n[framesh: cannot reconnect: the server does not answer]\r\n');
-    return;
-  }
-  const delay = RECONNECT_DELAYS_MS[attempts++];
-  setStatus('reconnecting', `connection lost; reconnecting (attempt ${attempts} of ${RECONNECT_DELAYS_MS.length})…`);
-  await new Promise((r) => setTimeout(r, delay));
-  let answer;
-  try {
-    answer = await fetch('/session', { cache: 'no-store', credentials: 'same-origin' });
-  } catch {
-    return reconnect();
-  }
-  if (answer.status === 401) return loggedOut('the web session ended (expired or revoked)');
-  connect();
 }
 
 function loggedOut(why) {
