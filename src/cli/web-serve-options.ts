@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { DEFAULT_WEB_IDLE_MS, DEFAULT_WEB_MAX_AGE_MS } from '../web/web-sessions.js';
+import { DEFAULT_RESUME_GRACE_MS } from '../web/resumable-stream.js';
 import { durationFlag } from './duration.js';
 import { parseNonNegativeInt } from './target.js';
 
@@ -12,6 +13,7 @@ export interface WebServeFlags {
   webOrigin: string[];
   webIdle: number;
   webMaxAge: number;
+  webResumeGrace: number;
 }
 
 /** Adds the --web* options to `serve`. */
@@ -52,6 +54,14 @@ export function addWebOptions(command: Command): Command {
         'a browser session ends this long after login, used or not',
         'refused',
         DEFAULT_WEB_MAX_AGE_MS,
+      ),
+    )
+    .addOption(
+      durationFlag(
+        '--web-resume-grace <duration>',
+        'grace for a page whose connection dropped to come back to the same shell (none: a drop ends the shell)',
+        'none',
+        DEFAULT_RESUME_GRACE_MS,
       ),
     );
 }

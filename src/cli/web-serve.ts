@@ -41,6 +41,7 @@ export async function prepareWeb(
     origins: flags.webOrigin,
     idleMs: flags.webIdle,
     maxAgeMs: flags.webMaxAge,
+    resumeGraceMs: flags.webResumeGrace,
   });
   web.on('login', (info) => log.info({ event: 'web.login', ...info }));
   web.on('loginRefused', (info) => log.warn({ event: 'web.login-refused', ...info }));
