@@ -27,6 +27,8 @@ describe('browser terminal: login and the shell', { skip: browserSkip }, () => {
     await typeLine(page, 'echo hello');
     const text = await waitForText(page, /^hello$/m);
     assert.match(text, /echo hello\s*\nhello/);
+    await typeLine(page, 'echo "$LANG h\u00e9llo-\u00fc"');
+    await waitForText(page, /^C\.UTF-8 h\u00e9llo-\u00fc$/m);
     assert.deepEqual(violations, [], 'the page runs under its CSP without violations');
     const cookies = await context.cookies();
     assert.equal(cookies.length, 1);

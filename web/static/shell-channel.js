@@ -22,6 +22,8 @@ export class ShellChannel {
         kind: 'shell',
         window: OUTPUT_WINDOW_BYTES,
         pty: { term: 'xterm-256color', cols: options.cols, rows: options.rows },
+        // xterm.js reads and writes UTF-8, so the shell should too (PROTOCOL.md §11.4).
+        locale: { LANG: 'C.UTF-8' },
       },
       this,
     );
