@@ -20,6 +20,8 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  // The browser terminal's page modules run in the browser, not in Node.
+  { files: ['web/static/**/*.js'], languageOptions: { globals: { ...globals.browser } } },
   // Last: turns off every stylistic rule Prettier owns, so the two never disagree.
   prettier,
 );

@@ -36,6 +36,8 @@ export const WIRE_ERROR_CODES = [
   'RESERVED_NAME',
   'FILE_ERROR',
   'RESTRICTED',
+  'WEB_DISABLED',
+  'WEB_SESSION_UNKNOWN',
 ] as const;
 
 /** Codes raised locally, never sent. */

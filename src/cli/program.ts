@@ -9,6 +9,8 @@ import { transferCommand } from './transfer-command.js';
 import { serveCommand } from './serve-command.js';
 import { shellCommand } from './shell-command.js';
 import { exitUsageErrorsWith2 } from './usage-errors.js';
+import { webLoginCommand } from './web-login-command.js';
+import { webSessionsCommand } from './web-sessions-command.js';
 
 /** The whole `framesh` command tree (main.ts parses argv with it; completion scripts are derived from it). */
 export function buildProgram(): Command {
@@ -27,6 +29,8 @@ export function buildProgram(): Command {
   program.addCommand(classicCommand());
   program.addCommand(completionCommand());
   program.addCommand(configCommand());
+  program.addCommand(webLoginCommand());
+  program.addCommand(webSessionsCommand());
   exitUsageErrorsWith2(program);
   return program;
 }

@@ -12,6 +12,7 @@ import { parseStartupsPolicy, type StartupsPolicy } from '../server/startup-limi
 import { DEFAULT_LIMITS } from '../protocol/constants.js';
 import { DEFAULT_PARTIAL_MAX_AGE_MS } from '../server/files/stale-partials.js';
 import { addClassicOptions } from './classic-serve-options.js';
+import { addWebOptions } from './web-serve-options.js';
 import { durationFlag } from './duration.js';
 import { describeError, exitStatusHelp } from './exit-status.js';
 import { parseNonNegativeInt } from './target.js';
@@ -58,7 +59,7 @@ export function serveCommand(): Command {
         exitStatusHelp([['1', 'the server could not start (address in use, bad key files, --insecure on a remote address)']]) +
         '  On SIGTERM/SIGINT it exits 0 after the shutdown grace.\n',
     );
-  return addClassicOptions(command)
+  return addWebOptions(addClassicOptions(command))
     .action(async (flags: ServeFlags) => {
       lifecycle.longRunning = true;
       try {

@@ -8,8 +8,9 @@ import { authorizeOwnKeyOnFirstRun, isLoopbackHost } from '../security/first-run
 import { attachAuditLog } from './audit-log.js';
 import { checkClassicFlags, runClassicOnly, startClassicListener } from './classic-serve.js';
 import type { ClassicServeFlags } from './classic-serve-options.js';
+import type { WebServeFlags } from './web-serve-options.js';
 
-export interface ServeFlags extends ClassicServeFlags {
+export interface ServeFlags extends ClassicServeFlags, WebServeFlags {
   host: string;
   port: number;
   maxTimeout: number;
@@ -85,6 +86,8 @@ export async function runServe(flags: ServeFlags): Promise<void> {
     ...(flags.root !== undefined && { root: flags.root }),
   });
   attachAuditLog(server, log);
+  // Loaded only with --web: ws and the page's assets are not needed otherwise.
+  const web = flags.web === undefined ? null : await (await import('./web-serve.js')).prepareWeb(server, flags, log);
   notice(`commands start with ${server.launcherDescription}`);
   log.info({ event: 'launcher', launcher: server.launcherDescription });
   const address = await server.listen(flags.port, flags.host);
@@ -95,6 +98,7 @@ export async function runServe(flags: ServeFlags): Promise<void> {
   // The one line scripts wait for: it carries the real port when --port 0 was given.
   process.stdout.write(`framesh listening on ${host}:${address.port}\n`);
   const classic = await startClassicListener(flags, log);
+  const webService = web ? await web.start() : null;
   // One audit line that says the service is up and with what, for journald and log collectors.
   log.info(
     {
@@ -113,7 +117,7 @@ export async function runServe(flags: ServeFlags): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ event: 'shutdown', signal, graceMs: flags.shutdownGrace }, 'shutting down');
-    Promise.all([server.close(flags.shutdownGrace), classic?.close(flags.shutdownGrace)]).then(() => {
+    Promise.all([server.close(flags.shutdownGrace), classic?.close(flags.shutdownGrace), webService?.close()]).then(() => {
       log.flush();
       process.exit(0);
     });

@@ -35,6 +35,8 @@ const STREAM_NAMES = Object.values(StreamNames);
 /** Why a command was ended by the server rather than by itself (PROTOCOL.md §4.7). */
 export const EXIT_REASONS = ['timeout', 'cancel', 'disconnect', 'shutdown'] as const;
 export const FILE_TYPES = ['file', 'directory', 'none', 'other'] as const;
+/** What a `web` channel asks (PROTOCOL.md §12.2). */
+export const WEB_ACTIONS = ['login', 'list', 'revoke', 'cwd'] as const;
 
 /** PROTOCOL.md §3: every limit is required and at least its minimum. */
 export const PEER_LIMITS = {
@@ -148,6 +150,17 @@ export const OPEN_KINDS = {
     path: filePath(),
     /** Permission bits of a directory made now (default 0755, less the server's umask). */
     mode: optional(nonNegativeInteger()),
+  },
+  /**
+   * PROTOCOL.md §12.2: the browser terminal's control requests (serve --web): mint a login URL for the
+   * caller's key, list or revoke web sessions, or ask a terminal channel's current directory.
+   */
+  web: {
+    action: oneOf(WEB_ACTIONS),
+    /** revoke: the session's id as `list` shows it. */
+    session: optional(string()),
+    /** cwd: a terminal channel on this same connection. */
+    terminal: optional(channelId()),
   },
 } as const;
 

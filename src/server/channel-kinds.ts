@@ -5,6 +5,8 @@ import { fileChannelFactories } from './files/file-channel-factory.js';
 import type { TransferRecord } from './files/file-channel-context.js';
 import type { FileRoot } from './files/file-root.js';
 import type { PartialFiles } from './files/partial-files.js';
+import { FrameshError } from '../errors.js';
+import { RefusedChannel } from './refused-channel.js';
 
 /** One factory per channel kind of the message table (OPEN_KINDS): the compiler refuses a kind left out. */
 export type ChannelKinds = { readonly [K in OpenKind]: ChannelFactory<K> };
@@ -29,6 +31,9 @@ export function builtInChannelKinds(deps: ChannelKindDeps): ChannelKinds {
     // exec (with or without a terminal) and shell (PROTOCOL.md §11).
     ...commandChannelFactories(deps.exec, deps.execAudit),
     ...fileChannelFactories(deps.root, deps.transferAudit, deps.partials),
+    // PROTOCOL.md §12.2: a server started without --web refuses every web request; `serve --web`
+    // replaces this entry (server.channelKinds) with the web service's own factory.
+    web: (open, setup) => new RefusedChannel(open.ch, setup.conn, new FrameshError('WEB_DISABLED', 'this server was not started with --web'), setup.onEnded),
   };
 }
 

@@ -2,6 +2,7 @@ import type { FramedConnection } from '../connection/framed-connection.js';
 import type { StreamName } from '../protocol/constants.js';
 import type { ExitReason, OpenKind, OpenMessage, ResizeMessage } from '../protocol/messages.js';
 import { ProtocolError } from '../errors.js';
+import type { AuthenticatedIdentity } from '../security/authenticator.js';
 
 /**
  * The server end of one channel, whatever its kind. The session routes every
@@ -42,6 +43,8 @@ export interface ChannelSetup {
   readonly remote: string;
   /** The client's key fingerprint once authenticated (null on an --insecure server), for the audit log. */
   readonly fingerprint: string | null;
+  /** The whole identity (comment, authorized_keys options) behind `fingerprint`, when there is one. */
+  readonly identity?: AuthenticatedIdentity | null;
   /** Both ends of the connection, for FRAMESH_CONNECTION (PROTOCOL.md §11.4). */
   readonly endpoints: ConnectionEndpoints;
   /** Call exactly once when the channel has sent its final frame (or was abandoned). */

@@ -20,6 +20,12 @@ export interface SessionOptions {
   readonly channelKinds: ReadonlyMap<string, ChannelFactory>;
   /** When set, nothing but `auth` and `ping` is accepted after hello until it succeeds (PROTOCOL.md §10). */
   readonly authenticator?: Authenticator;
+  /**
+   * A connection authenticated before its first frame (the browser terminal: the web session's cookie,
+   * minted by this key; PROTOCOL.md §12.3). Channels open after hello as on an --insecure server, but
+   * carry this identity (audit log, the key's authorized_keys options).
+   */
+  readonly identity?: AuthenticatedIdentity;
 }
 
 export type { AuthenticatedIdentity, Authenticator };
@@ -56,6 +62,7 @@ export class ServerSession {
     this.conn = conn;
     this.options = options;
     this.authState = options.authenticator ? 'none' : 'done';
+    this.identity = options.identity ?? null;
     conn.on('message', (message, body) => this.onMessage(message, body));
     conn.on('close', () => {
       if (this.drainTimer) clearTimeout(this.drainTimer);
@@ -235,7 +242,7 @@ export class ServerSession {
     }
     const ch = message.ch;
     const fingerprint = this.identity?.fingerprint ?? null;
-    const setup = { conn: this.conn, remote: this.options.remote, fingerprint, endpoints: this.options.endpoints, onEnded: () => this.onChannelEnded(ch) };
+    const setup = { conn: this.conn, remote: this.options.remote, fingerprint, identity: this.identity, endpoints: this.options.endpoints, onEnded: () => this.onChannelEnded(ch) };
     const channel = factory(open, setup);
     this.channels.set(ch, channel);
     channel.start().catch((err: unknown) => {

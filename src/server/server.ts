@@ -9,7 +9,9 @@ import type { ExecSummary } from './exec/exec-channel.js';
 import { DEFAULT_MAX_TERMINALS, terminalsAvailable, type CommandAudit } from './pty/terminal-channel-factory.js';
 import { TerminalChannel } from './pty/terminal-channel.js';
 import { CAPABILITIES } from '../version.js';
-import type { ChannelFactory } from './server-channel.js';
+import type { ChannelFactory, ConnectionEndpoints } from './server-channel.js';
+import type { Duplex } from 'node:stream';
+import type { AuthenticatedIdentity } from '../security/authenticator.js';
 import { builtInChannelKinds, channelKindMap } from './channel-kinds.js';
 import { chooseLauncher } from './process/default-launcher.js';
 import type { ProcessLauncher } from './process/launcher.js';
@@ -142,6 +144,9 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
   readonly channelKinds = new Map<string, ChannelFactory>();
   private kindsRegistered = false;
   private closing: Promise<void> | null = null;
+  /** Terminal channels running now, by connection then channel id → the terminal's leader pid (web `cwd`, PROTOCOL.md §12.2). */
+  private readonly terminalPids = new WeakMap<FramedConnection, Map<number, number>>();
+  private root: FileRoot | null = null;
   private stopPartialSweep: () => void = () => {};
 
   constructor(options: ServerOptions = {}) {
@@ -231,16 +236,21 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
   /** Audit events of exec and terminal channels: command.* for plain exec, terminal.* with size and recording. */
   private commandAudit(): CommandAudit {
     return {
-      started: ({ remote, fingerprint }, channel, pid) => {
+      started: (who, channel, pid) => {
+        const { remote, fingerprint } = who;
         const base = { remote, ch: channel.id, command: channel.commandText, pid };
         if (!(channel instanceof TerminalChannel)) {
           this.emit('commandStart', base);
           return;
         }
+        const pids = this.terminalPids.get(who.conn) ?? new Map<number, number>();
+        this.terminalPids.set(who.conn, pids.set(channel.id, pid));
         const { term, cols, rows } = channel.pty;
         this.emit('terminalStart', { ...base, fingerprint, term, cols, rows, recording: channel.recordingFile });
       },
-      ended: ({ remote, fingerprint }, channel, summary) => {
+      ended: (who, channel, summary) => {
+        const { remote, fingerprint } = who;
+        this.terminalPids.get(who.conn)?.delete(channel.id);
         const base = { remote, ch: channel.id, command: channel.commandText, ...summary };
         if (!(channel instanceof TerminalChannel)) {
           this.emit('commandEnd', base);
@@ -256,6 +266,7 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
     const root = await FileRoot.open(this.options.root);
     if (this.kindsRegistered) return;
     this.kindsRegistered = true;
+    this.root = root;
     const partials = new PartialFiles();
     const kinds = builtInChannelKinds({
       exec: {
@@ -279,6 +290,16 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
     this.stopPartialSweep = scheduleStalePartialSweep(root.real, partials, this.options.partialMaxAgeMs, (removed) => {
       if (removed > 0) this.emit('partialsExpired', { removed });
     });
+  }
+
+  /** @internal The file root every put and get is confined to; null before listen() (the web download uses it). */
+  get fileRoot(): FileRoot | null {
+    return this.root;
+  }
+
+  /** @internal The leader pid of terminal channel `ch` on connection `conn`, while it runs (web `cwd`). */
+  terminalPid(conn: FramedConnection, ch: number): number | null {
+    return this.terminalPids.get(conn)?.get(ch) ?? null;
   }
 
   /** The host key fingerprint clients see (`SHA256:…`), or null in insecure mode or before listen(). */
@@ -334,6 +355,46 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
     await this.launcher.close();
   }
 
+  /**
+   * @internal Runs a session over a stream that was authenticated before its first frame: the browser terminal's
+   * WebSocket, whose cookie session was minted by `identity`'s key (PROTOCOL.md §12.3). Same limits,
+   * channel kinds, keepalive, audit events and shutdown as a TCP connection; no `auth` is asked for.
+   */
+  attachAuthenticatedStream(stream: Duplex, info: { remote: string; identity: AuthenticatedIdentity | null; endpoints: ConnectionEndpoints }): ServerSession | null {
+    if (this.closing || !this.kindsRegistered) {
+      stream.destroy();
+      return null;
+    }
+    // A null identity only on an --insecure server, whose TCP clients are not asked for a key either.
+    return this.runSession(stream, { remote: info.remote, endpoints: info.endpoints, ...(info.identity && { identity: info.identity }) }, () => {});
+  }
+
+  private runSession(
+    stream: Duplex,
+    how: { remote: string; endpoints: ConnectionEndpoints; authenticator?: KeyAuthenticator; identity?: AuthenticatedIdentity },
+    release: () => void,
+  ): ServerSession {
+    const conn = new FramedConnection(stream, this.limits);
+    const current = new ServerSession(conn, {
+      limits: this.limits,
+      remote: how.remote,
+      capabilities: this.capabilities,
+      endpoints: how.endpoints,
+      channelKinds: this.channelKinds,
+      ...(how.authenticator && { authenticator: how.authenticator }),
+      ...(how.identity && { identity: how.identity }),
+    });
+    startKeepalive(conn, { intervalMs: this.options.keepaliveIntervalMs, countMax: this.options.keepaliveCountMax });
+    this.sessions.add(current);
+    this.emit('connection', how.remote);
+    conn.on('close', (error) => {
+      release();
+      this.sessions.delete(current);
+      this.emit('disconnect', how.remote, error);
+    });
+    return current;
+  }
+
   private accept(socket: net.Socket): void {
     if (this.closing || !this.gate) {
       socket.destroy();
@@ -346,13 +407,11 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
     this.gate.admit(socket, {
       refused: (reason) => this.emit('refused', { remote, reason }),
       ready: ({ stream, tlsSocket, release }) => {
-        const conn = new FramedConnection(stream, this.limits);
-        const security = this.security;
         const authenticator =
-          tlsSocket && security
+          tlsSocket && this.security
             ? new KeyAuthenticator(
                 authExporterValue(tlsSocket) as Buffer,
-                security.authorizedKeys,
+                this.security.authorizedKeys,
                 this.authFailures,
                 { address, graceDeadlineMs, onClose: (callback) => { tlsSocket.once('close', callback); return () => tlsSocket.off('close', callback); }, isClosed: () => tlsSocket.destroyed },
                 {
@@ -363,28 +422,9 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
                 release,
               )
             : undefined;
-        const current = new ServerSession(conn, {
-          limits: this.limits,
-          remote,
-          capabilities: this.capabilities,
-          endpoints: {
-            clientAddress: socket.remoteAddress ?? '',
-            clientPort: socket.remotePort ?? 0,
-            serverAddress: socket.localAddress ?? '',
-            serverPort: socket.localPort ?? 0,
-          },
-          channelKinds: this.channelKinds,
-          ...(authenticator && { authenticator }),
-        });
+        const current = this.runSession(stream, { remote, endpoints: endpointsOf(socket), ...(authenticator && { authenticator }) }, release);
         session = current;
-        startKeepalive(conn, { intervalMs: this.options.keepaliveIntervalMs, countMax: this.options.keepaliveCountMax });
-        this.sessions.add(current);
-        this.emit('connection', remote);
-        conn.on('close', (error) => {
-          release();
-          this.sessions.delete(current);
-          this.emit('disconnect', remote, error);
-        });
+        const conn = current.conn;
         return {
           // An auth message that arrived in time is answered (AUTH_FAILED or auth-ok) within the grace
           // time by the authenticator itself; the timeout is for clients that sent none.
@@ -395,6 +435,15 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
       },
     });
   }
+}
+
+function endpointsOf(socket: net.Socket): ConnectionEndpoints {
+  return {
+    clientAddress: socket.remoteAddress ?? '',
+    clientPort: socket.remotePort ?? 0,
+    serverAddress: socket.localAddress ?? '',
+    serverPort: socket.localPort ?? 0,
+  };
 }
 
 /** Every duration and count option, checked before any timer is armed with it (issue 9, defect 12). */

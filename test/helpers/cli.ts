@@ -82,6 +82,8 @@ export interface ServeProcess {
   readonly port: number;
   /** The `serve --classic` port, when started with `{ classic: true }`; else null. */
   readonly classicPort: number | null;
+  /** The `serve --web` page's origin, when started with `{ web: true }`; else null. */
+  readonly webOrigin: string | null;
   /** Everything the server wrote to stderr so far (audit log lines). */
   stderr(): string;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
@@ -91,7 +93,7 @@ export interface ServeProcess {
  * Starts `framesh serve --port 0 ...` and resolves once it printed its listening line
  * (with `{ classic: true }`: its `framesh classic listening on` line, as well).
  */
-export function startServeProcess(args: readonly string[] = [], env: NodeJS.ProcessEnv = {}, options: { classic?: boolean } = {}): Promise<ServeProcess> {
+export function startServeProcess(args: readonly string[] = [], env: NodeJS.ProcessEnv = {}, options: { classic?: boolean; web?: boolean } = {}): Promise<ServeProcess> {
   const child = spawnCli(['serve', '--port', '0', ...args], env);
   let errText = '';
   child.stderr.on('data', (c: Buffer) => {
@@ -111,7 +113,8 @@ export function startServeProcess(args: readonly string[] = [], env: NodeJS.Proc
       outText += c.toString('utf8');
       const match = /listening on .*:(\d+)/.exec(outText);
       const classicMatch = /framesh classic listening on .*:(\d+)/.exec(outText);
-      if (!match || (options.classic && !classicMatch)) return;
+      const webMatch = /framesh web terminal on (\S+)/.exec(outText);
+      if (!match || (options.classic && !classicMatch) || (options.web && !webMatch)) return;
       clearTimeout(timer);
       child.removeAllListeners('exit');
       const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
@@ -119,6 +122,7 @@ export function startServeProcess(args: readonly string[] = [], env: NodeJS.Proc
         child,
         port: Number(match[1]),
         classicPort: classicMatch ? Number(classicMatch[1]) : null,
+        webOrigin: webMatch ? webMatch[1]! : null,
         stderr: () => errText,
         stop: (signal = 'SIGTERM') => {
           if (child.exitCode === null && child.signalCode === null) child.kill(signal);

@@ -45,7 +45,7 @@ describe('framesh completion', () => {
   };
 
   it('completes subcommands, from the command definitions', () => {
-    assert.deepEqual(complete('framesh '), ['--help', '--version', '-V', '-h', 'classic', 'completion', 'config', 'exec', 'get', 'help', 'keygen', 'put', 'serve', 'shell'].sort());
+    assert.deepEqual(complete('framesh '), ['--help', '--version', '-V', '-h', 'classic', 'completion', 'config', 'exec', 'get', 'help', 'keygen', 'put', 'serve', 'shell', 'web-login', 'web-sessions'].sort());
     assert.deepEqual(complete('framesh ex'), ['exec']);
   });
 

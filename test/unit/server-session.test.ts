@@ -8,7 +8,7 @@ import { FrameDecoder } from '../../src/protocol/frame-decoder.js';
 import { encodeFrameToBuffer } from '../../src/protocol/frame-encoder.js';
 import type { FrameHeader } from '../../src/protocol/frame.js';
 import type { ChannelFactory, ChannelSetup, ServerChannel } from '../../src/server/server-channel.js';
-import { ServerSession, type Authenticator } from '../../src/server/server-session.js';
+import { ServerSession, type AuthenticatedIdentity, type Authenticator } from '../../src/server/server-session.js';
 import { duplexPair } from '../helpers/duplex-pair.js';
 
 /**
@@ -24,7 +24,7 @@ class RecordingChannel implements ServerChannel {
   readonly calls: string[] = [];
   constructor(
     readonly id: number,
-    private readonly setup: ChannelSetup,
+    readonly setup: ChannelSetup,
   ) {}
   start(): Promise<void> {
     this.calls.push('start');
@@ -64,7 +64,7 @@ class RecordingChannel implements ServerChannel {
   }
 }
 
-function harness(options: { maxChannels?: number; authenticator?: Authenticator } = {}) {
+function harness(options: { maxChannels?: number; authenticator?: Authenticator; identity?: AuthenticatedIdentity } = {}) {
   const [ours, peer] = duplexPair();
   const conn = new FramedConnection(ours);
   const channels = new Map<number, RecordingChannel>();
@@ -79,6 +79,7 @@ function harness(options: { maxChannels?: number; authenticator?: Authenticator 
     endpoints: { clientAddress: '127.0.0.1', clientPort: 1, serverAddress: '127.0.0.1', serverPort: 2 },
     channelKinds: new Map([['exec', factory]]),
     ...(options.authenticator && { authenticator: options.authenticator }),
+    ...(options.identity && { identity: options.identity }),
   });
   const received: FrameHeader[] = [];
   const decoder = new FrameDecoder({ maxHeaderBytes: 65536, maxBodyBytes: 1 << 20 });
@@ -125,6 +126,31 @@ function harness(options: { maxChannels?: number; authenticator?: Authenticator 
 const open = (ch: number) => ({ type: 'open', ch, kind: 'exec', command: 'x', window: 1024 });
 
 describe('ServerSession over a duplex pair', () => {
+  it('a session authenticated before its first frame (the browser terminal, PROTOCOL.md §12.3) offers no auth and gives channels its identity', async () => {
+    const identity = { fingerprint: 'SHA256:minted-by', comment: 'me@laptop' };
+    const h = harness({ identity });
+    await h.send(HELLO);
+    const [hello] = h.take();
+    assert.equal(hello?.type, 'hello');
+    assert.ok(!(hello?.capabilities as string[]).includes('auth-ed25519'), 'no auth is asked for');
+    await h.send(open(1));
+    const channel = h.channels.get(1) as RecordingChannel;
+    assert.deepEqual(channel.calls, ['start']);
+    assert.equal(channel.setup.fingerprint, 'SHA256:minted-by');
+    assert.deepEqual(channel.setup.identity, identity);
+  });
+
+  it('a session with an identity still refuses its key options’ forbidden channels (a no-pty key gets no terminal)', async () => {
+    const h = harness({ identity: { fingerprint: 'SHA256:k', comment: '', options: { pty: false, forcedCommand: null, from: null, expiresAtMs: null, names: ['no-pty'] } } });
+    await h.send(HELLO);
+    h.take();
+    await h.send({ ...open(1), pty: { term: 'xterm', cols: 80, rows: 24 } });
+    const [refusal] = h.take();
+    assert.equal(refusal?.type, 'error');
+    assert.equal(refusal?.code, 'RESTRICTED');
+    assert.equal(h.channels.size, 0);
+  });
+
   it('answers hello with its own, then routes each channel frame to its channel', async () => {
     const h = harness();
     await h.send(HELLO);
