@@ -26,7 +26,8 @@ export async function startFanoutHosts(count: number): Promise<FanoutHosts> {
     mkdirSync(dir);
     return dir;
   });
-  const servers = await Promise.all(dirs.map((cwd) => startTestServer({ cwd })));
+  // The directory is also the file root, so put and get -H land in (and read from) each host's own.
+  const servers = await Promise.all(dirs.map((cwd) => startTestServer({ cwd, root: cwd })));
   let open = 0;
   let maxOpen = 0;
   for (const s of servers) {
