@@ -1,0 +1,116 @@
+/**
+ * What a person sees on a real terminal (tmux: send-keys, capture-pane) during a fan-out: exec -H's
+ * live status line (done/running/failed/total, elapsed) while hosts run, then the summary; put -H's bar
+ * per host and total line while one host is held back mid-file, then the summary. Each run is ended by
+ * the test's own event (a file the hosts wait for, a gate the proxy holds), never by a fixed sleep; the
+ * shell prints the exit status, so the test does not depend on tmux reporting the pane dead.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { CLI_ENTRY } from '../helpers/cli.js';
+import { tempDir } from '../helpers/temp-dirs.js';
+import { hasTmux, TmuxTerminal } from '../helpers/tmux-terminal.js';
+import { startFanoutHosts, type FanoutHosts } from './fanout-fixture.js';
+
+const ROOT = path.resolve(path.dirname(CLI_ENTRY), '../..');
+let hosts: FanoutHosts;
+
+function quote(word: string): string {
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The CLI on a terminal, followed by a line with its exit status. */
+function onTerminal(args: string[]): Promise<TmuxTerminal> {
+  const cli = [process.execPath, '--import', 'tsx', CLI_ENTRY, ...args].map(quote).join(' ');
+  return TmuxTerminal.start(['sh', '-c', `${cli}; echo "EXIT=$?"`], { FRAMESH_HOME: tempDir('framesh-home-') }, ROOT);
+}
+
+/** A TCP proxy that forwards `upBytes` client→server, then holds the rest until `release()`. */
+async function gateProxy(targetPort: number, upBytes: number): Promise<{ port: number; release(): void }> {
+  const sockets: net.Socket[] = [];
+  const held: Array<() => void> = [];
+  let open = false;
+  const server = net.createServer((inbound) => {
+    const outbound = net.connect({ host: '127.0.0.1', port: targetPort });
+    sockets.push(inbound, outbound);
+    let left = upBytes;
+    inbound.on('data', (chunk: Buffer) => {
+      if (open) return void outbound.write(chunk);
+      outbound.write(chunk.subarray(0, Math.max(0, left)));
+      const rest = chunk.subarray(Math.max(0, left));
+      left -= chunk.length;
+      if (rest.length === 0) return;
+      inbound.pause();
+      held.push(() => {
+        outbound.write(rest);
+        inbound.resume();
+      });
+    });
+    outbound.on('data', (chunk: Buffer) => inbound.write(chunk));
+    for (const s of [inbound, outbound]) s.on('error', () => {});
+    inbound.on('close', () => outbound.destroy());
+    outbound.on('close', () => inbound.destroy());
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  after(() => {
+    sockets.forEach((s) => s.destroy());
+    server.close();
+  });
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    release() {
+      open = true;
+      held.splice(0).forEach((go) => go());
+    },
+  };
+}
+
+before(async () => {
+  hosts = await startFanoutHosts(4);
+});
+
+describe('fan-out on a terminal', { skip: !hasTmux() && 'tmux is not installed', concurrency: 1 }, () => {
+  it('exec -H: a live status line while hosts run, then the summary table', async () => {
+    // Each host's command waits for a file the test creates once it has seen the status line.
+    const terminal = await onTerminal(['exec', '--insecure', '-n', '-H', hosts.list(0, 4), '--', 'echo started; while [ ! -e go ]; do sleep 0.05; done; echo finished']);
+    const running = await terminal.waitFor(/\[0\/4 done, 4 running, 0 failed, \d+ms\]|\[0\/4 done, 4 running, 0 failed, \d+\.\ds\]/);
+    assert.equal(running.match(/^\[127\.0\.0\.1:\d+\] started$/gm)?.length, 4, running);
+    // Elapsed time moves while nothing else does.
+    await terminal.waitFor(/\[0\/4 done, 4 running, 0 failed, [1-9]\d*\.\ds\]/);
+    for (const dir of hosts.dirs) writeFileSync(path.join(dir, 'go'), '');
+    const end = await terminal.waitFor(/^EXIT=\d+$/m);
+    assert.match(end, /^EXIT=0$/m);
+    assert.match(end, /^HOST\s+EXIT\s+TIME\s+BYTES\s+ERROR$/m);
+    assert.match(end, /^4 hosts: 4 ok, 0 failed$/m);
+    assert.equal(end.match(/^\[127\.0\.0\.1:\d+\] finished$/gm)?.length, 4);
+    assert.doesNotMatch(end, /running, \d+ failed/, 'the status line is cleared before the summary');
+    terminal.kill();
+  });
+
+  it('put -H: a bar per host and a total line with the status while one host is held mid-file, then the summary', async () => {
+    // Several times the server's 4 MiB window, so the held host is visibly part way.
+    const size = 24 * 1024 * 1024;
+    const src = path.join(tempDir('framesh-tty-put-'), 'blob.bin');
+    const bytes = randomBytes(size);
+    writeFileSync(src, bytes);
+    // The handshake and the first MiB go through; the rest waits for release().
+    const gate = await gateProxy(hosts.servers[3]?.port as number, 1024 * 1024);
+    const fast = hosts.list(0, 3);
+    const terminal = await onTerminal(['put', '--insecure', '-H', `${fast},127.0.0.1:${gate.port}`, src, 'blob.bin']);
+    const mid = await terminal.waitFor(/^total .*\[3\/4 done, 1 running, 0 failed, [\d.]+m?s\]/m);
+    for (const s of hosts.servers.slice(0, 3)) assert.match(mid, new RegExp(`^127\\.0\\.0\\.1:${s.port}\\s+\\|.*\\| 100% 24\\.0 MiB/24\\.0 MiB .* ok\\s*$`, 'm'));
+    const held = new RegExp(`^127\\.0\\.0\\.1:${gate.port}\\s+\\|.*\\| (\\d+)% `, 'm').exec(mid);
+    assert.ok(held && Number(held[1]) < 100, `the held host's bar is part way: ${mid}`);
+    gate.release();
+    const end = await terminal.waitFor(/^EXIT=\d+$/m);
+    assert.match(end, /^EXIT=0$/m);
+    assert.match(end, /^total .*\| 100% 96\.0 MiB\/96\.0 MiB .*\[4\/4 done, 0 running, 0 failed/m);
+    assert.match(end, /^4 hosts: 4 ok, 0 failed$/m);
+    for (const dir of hosts.dirs) assert.ok(readFileSync(path.join(dir, 'blob.bin')).equals(bytes));
+    terminal.kill();
+  });
+});
