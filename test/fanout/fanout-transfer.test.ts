@@ -13,7 +13,7 @@ import { before, describe, it } from 'node:test';
 import { fanoutGet, fanoutPut, hostDirectoryName, PlanError, selectHosts, type TransferFanoutEvent } from '../../src/index.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp-dirs.js';
-import { jsonLines, startFanoutHosts, type FanoutHosts } from './fanout-fixture.js';
+import { gateProxy, jsonLines, startFanoutHosts, type FanoutHosts } from './fanout-fixture.js';
 
 const HOSTS = 20;
 let hosts: FanoutHosts;
@@ -72,6 +72,22 @@ describe('put -H', () => {
     assert.equal(ends.find((e) => e.host === `127.0.0.1:${down}`)?.error, 'CONNECTION_REFUSED');
     assert.equal(ends.filter((e) => e.exit === 0).length, 10);
     for (const dir of hosts.dirs.slice(0, 10)) assert.ok(readFileSync(path.join(dir, 'payload.bin')).equals(bytes));
+  });
+
+  it('--timeout cuts a host whose transfer stalls (TIMEOUT, exit 1) while the others finish', async () => {
+    const src = path.join(tempDir('framesh-put-src-'), 'stall.bin');
+    const bytes = randomBytes(12 * 1024 * 1024);
+    writeFileSync(src, bytes);
+    // The handshake and the first MiB pass; the rest is held for good.
+    const gate = await gateProxy(hosts.servers[19]?.port as number, 1024 * 1024);
+    const began = Date.now();
+    const r = await runCli(['put', '--insecure', '--json', '--timeout', '3s', '-H', `${list(0, 3)},127.0.0.1:${gate.port}`, src, 'stall.bin']);
+    assert.equal(r.code, 1, r.stderr);
+    assert.ok(Date.now() - began < 20_000, 'ended near the deadline, not when the held bytes might flow');
+    const ends = jsonLines(r.stdout).filter((l) => l.exit !== undefined || (l.error !== undefined && !('file' in l)));
+    assert.equal(ends.find((e) => e.host === `127.0.0.1:${gate.port}`)?.error, 'TIMEOUT');
+    assert.equal(ends.filter((e) => e.exit === 0).length, 3);
+    for (const dir of hosts.dirs.slice(0, 3)) assert.ok(readFileSync(path.join(dir, 'stall.bin')).equals(bytes));
   });
 
   it('usage: a HOST: in the remote path and a missing local source are refused before connecting', async () => {

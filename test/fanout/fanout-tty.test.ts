@@ -8,13 +8,12 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { CLI_ENTRY } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp-dirs.js';
 import { hasTmux, TmuxTerminal } from '../helpers/tmux-terminal.js';
-import { startFanoutHosts, type FanoutHosts } from './fanout-fixture.js';
+import { gateProxy, startFanoutHosts, type FanoutHosts } from './fanout-fixture.js';
 
 const ROOT = path.resolve(path.dirname(CLI_ENTRY), '../..');
 let hosts: FanoutHosts;
@@ -27,46 +26,6 @@ function quote(word: string): string {
 function onTerminal(args: string[]): Promise<TmuxTerminal> {
   const cli = [process.execPath, '--import', 'tsx', CLI_ENTRY, ...args].map(quote).join(' ');
   return TmuxTerminal.start(['sh', '-c', `${cli}; echo "EXIT=$?"`], { FRAMESH_HOME: tempDir('framesh-home-') }, ROOT);
-}
-
-/** A TCP proxy that forwards `upBytes` client→server, then holds the rest until `release()`. */
-async function gateProxy(targetPort: number, upBytes: number): Promise<{ port: number; release(): void }> {
-  const sockets: net.Socket[] = [];
-  const held: Array<() => void> = [];
-  let open = false;
-  const server = net.createServer((inbound) => {
-    const outbound = net.connect({ host: '127.0.0.1', port: targetPort });
-    sockets.push(inbound, outbound);
-    let left = upBytes;
-    inbound.on('data', (chunk: Buffer) => {
-      if (open) return void outbound.write(chunk);
-      outbound.write(chunk.subarray(0, Math.max(0, left)));
-      const rest = chunk.subarray(Math.max(0, left));
-      left -= chunk.length;
-      if (rest.length === 0) return;
-      inbound.pause();
-      held.push(() => {
-        outbound.write(rest);
-        inbound.resume();
-      });
-    });
-    outbound.on('data', (chunk: Buffer) => inbound.write(chunk));
-    for (const s of [inbound, outbound]) s.on('error', () => {});
-    inbound.on('close', () => outbound.destroy());
-    outbound.on('close', () => inbound.destroy());
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  after(() => {
-    sockets.forEach((s) => s.destroy());
-    server.close();
-  });
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    release() {
-      open = true;
-      held.splice(0).forEach((go) => go());
-    },
-  };
 }
 
 before(async () => {
