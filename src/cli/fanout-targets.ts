@@ -7,6 +7,7 @@ import { loadClientConfig } from '../fanout/client-config.js';
 import { loadInventory } from '../fanout/inventory.js';
 import { selectHosts, type FanoutTarget } from '../fanout/host-selection.js';
 import type { HostSettings } from '../fanout/host-settings.js';
+import type { ConnectionSettings } from './settings.js';
 import { homeFile, resolveHome } from '../security/framesh-home.js';
 import { DEFAULT_PORT } from '../protocol/constants.js';
 
@@ -29,6 +30,8 @@ export interface FanoutSelectionFlags {
   identity?: string;
   /** -p/-P: the port of a host that names none (HOST:PORT, inventory or config win). */
   port?: number;
+  /** -o Key=Value settings, for every host. */
+  option?: ConnectionSettings;
 }
 
 /** exec -H's flags. */
@@ -43,7 +46,11 @@ export interface FanoutFlags extends FanoutSelectionFlags {
 /** Hosts from the flags, or a message and exit status 2 (a usage problem) when they cannot be resolved. */
 export function targetsFromFlags(flags: FanoutSelectionFlags): FanoutTarget[] {
   const config = loadClientConfig(flags.config ?? homeFile(resolveHome(), 'config'), flags.config !== undefined);
+  // -o settings apply to every host, below the flags; its Port is only the default (HOST:PORT, inventory and
+  // config say where each host is), and a HostName cannot be every host's.
+  const { port: optionPort, hostName: _hostName, ...optionSettings } = flags.option ?? {};
   const overrides: HostSettings = {
+    ...optionSettings,
     ...(flags.identity !== undefined && { identityFile: flags.identity }),
     ...(flags.fingerprint !== undefined && { fingerprint: flags.fingerprint }),
     ...(flags.acceptNew && { strictHostKeyChecking: 'accept-new' as const }),
@@ -55,6 +62,6 @@ export function targetsFromFlags(flags: FanoutSelectionFlags): FanoutTarget[] {
     ...(flags.limit !== undefined && { limit: flags.limit }),
     config,
     overrides,
-    defaultPort: flags.port ?? DEFAULT_PORT,
+    defaultPort: flags.port ?? optionPort ?? DEFAULT_PORT,
   });
 }

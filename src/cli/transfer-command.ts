@@ -12,8 +12,8 @@ const FANOUT_HELP = {
     'and a total on a terminal, then a summary. Example: framesh put -H web[01:20] --parallel 8 app.tar.gz /srv/',
   get:
     '\nMany hosts (-H, --hosts): REMOTE... from every host (no HOST: in REMOTE) into DIR/HOST/ (HOST made safe as one\n' +
-    'directory name: / \\ % and control characters become %XX, . and .. become %2E), a bar per host and a total on a\n' +
-    'terminal, then a summary. Example: framesh get -H @db logs/app.log ./collected/   (-> collected/db1/app.log)',
+    'directory name: / \\ % and control characters become %XX, each dot of . or .. %2E), a bar per host and a total\n' +
+    'on a terminal, then a summary. Example: framesh get -H @db logs/app.log ./collected/   (-> collected/db1/app.log)',
 };
 
 /** `framesh put` and `framesh get`: one file at a time over one connection, scp's rules for names. */

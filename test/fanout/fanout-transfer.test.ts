@@ -90,10 +90,17 @@ describe('put -H', () => {
     for (const dir of hosts.dirs.slice(0, 3)) assert.ok(readFileSync(path.join(dir, 'stall.bin')).equals(bytes));
   });
 
-  it('usage: a HOST: in the remote path and a missing local source are refused before connecting', async () => {
+  it('usage: a HOST: in the remote path and a missing local source are refused before connecting; -P and -o Port give the default port', async () => {
     const colon = await runCli(['put', '--insecure', '-H', list(0, 2), 'package.json', 'web1:/srv']);
     assert.equal(colon.code, 2);
     assert.match(colon.stderr, /remote paths have no HOST: part/);
+    // -P and -o Port are the port of a host that names none, as for one host.
+    const port = String(hosts.servers[0]?.port);
+    for (const flags of [['-P', port], ['-o', `Port=${port}`]]) {
+      const r = await runCli(['put', '--insecure', ...flags, '-H', '127.0.0.1', 'package.json', 'from-flag.json']);
+      assert.equal(r.code, 0, r.stderr);
+    }
+    assert.equal(readFileSync(path.join(hosts.dirs[0] as string, 'from-flag.json'), 'utf8'), readFileSync('package.json', 'utf8'));
     const missing = await runCli(['put', '--insecure', '-H', list(0, 2), 'no-such-file', '.']);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /no-such-file: no such file or directory/);
