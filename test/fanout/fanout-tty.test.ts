@@ -51,7 +51,7 @@ describe('fan-out on a terminal', { skip: !hasTmux() && 'tmux is not installed',
     terminal.kill();
   });
 
-  it('put -H: a bar per host and a total line with the status while one host is held mid-file, then the summary', async () => {
+  it('put -H: a bar per host and a total line with the status while one host is held mid-file, then the summary; get -H the same', async () => {
     // Several times the server's 4 MiB window, so the held host is visibly part way.
     const size = 24 * 1024 * 1024;
     const src = path.join(tempDir('framesh-tty-put-'), 'blob.bin');
@@ -72,5 +72,15 @@ describe('fan-out on a terminal', { skip: !hasTmux() && 'tmux is not installed',
     assert.match(end, /^4 hosts: 4 ok, 0 failed$/m);
     for (const dir of hosts.dirs) assert.ok(readFileSync(path.join(dir, 'blob.bin')).equals(bytes));
     terminal.kill();
+
+    // And back: get -H draws the same bars, one per host, and writes DIR/HOST/.
+    const out = tempDir('framesh-tty-get-');
+    const back = await onTerminal(['get', '--insecure', '-H', hosts.list(0, 4), 'blob.bin', out]);
+    const done = await back.waitFor(/^EXIT=\d+$/m);
+    assert.match(done, /^EXIT=0$/m);
+    for (const s of hosts.servers) assert.match(done, new RegExp(`^127\\.0\\.0\\.1:${s.port}\\s+\\|.*\\| 100% 24\\.0 MiB/24\\.0 MiB .* ok\\s*$`, 'm'));
+    assert.match(done, /^total .*\| 100% 96\.0 MiB\/96\.0 MiB .*\[4\/4 done, 0 running, 0 failed/m);
+    for (const s of hosts.servers) assert.ok(readFileSync(path.join(out, `127.0.0.1:${s.port}`, 'blob.bin')).equals(bytes));
+    back.kill();
   });
 });
