@@ -20,6 +20,8 @@ export const haveAnsible = spawnSync('sh', ['-c', 'command -v ansible && command
 export interface AnsibleHosts {
   readonly inventory: string;
   readonly work: string;
+  /** The framesh program the inventory names (a wrapper running this checkout's CLI). */
+  readonly executable: string;
   run(program: string, args: string[]): Promise<{ code: number | null; out: string }>;
 }
 
@@ -78,6 +80,7 @@ export async function startAnsibleHosts(count: number): Promise<AnsibleHosts> {
   return {
     inventory,
     work,
+    executable: wrapper,
     run(program, args) {
       const child = spawn(program, args, { env, cwd: work, stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
