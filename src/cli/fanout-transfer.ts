@@ -93,7 +93,7 @@ export async function runFanoutTransfer(direction: 'put' | 'get', paths: string[
     run.cancel();
   };
   process.on('SIGINT', onInterrupt);
-  const view = fanoutProgressView(!flags.quiet && !flags.json && !flags.summaryOnly, targets.length);
+  const view = fanoutProgressView(!flags.quiet && !flags.json && !flags.summaryOnly, targets.map((t) => t.name));
   for await (const event of run) {
     if (flags.json) {
       const line = jsonOf(event);

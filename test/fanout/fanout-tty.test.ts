@@ -23,9 +23,9 @@ function quote(word: string): string {
 }
 
 /** The CLI on a terminal, followed by a line with its exit status. */
-function onTerminal(args: string[]): Promise<TmuxTerminal> {
+function onTerminal(args: string[], size?: { cols: number; rows: number }): Promise<TmuxTerminal> {
   const cli = [process.execPath, '--import', 'tsx', CLI_ENTRY, ...args].map(quote).join(' ');
-  return TmuxTerminal.start(['sh', '-c', `${cli}; echo "EXIT=$?"`], { FRAMESH_HOME: tempDir('framesh-home-') }, ROOT);
+  return TmuxTerminal.start(['sh', '-c', `${cli}; echo "EXIT=$?"`], { FRAMESH_HOME: tempDir('framesh-home-') }, ROOT, size);
 }
 
 before(async () => {
@@ -61,14 +61,14 @@ describe('fan-out on a terminal', { skip: !hasTmux() && 'tmux is not installed',
     const gate = await gateProxy(hosts.servers[3]?.port as number, 1024 * 1024);
     const fast = hosts.list(0, 3);
     const terminal = await onTerminal(['put', '--insecure', '-H', `${fast},127.0.0.1:${gate.port}`, src, 'blob.bin']);
-    const mid = await terminal.waitFor(/^total .*\[3\/4 done, 1 running, 0 failed, [\d.]+m?s\]/m);
+    const mid = await terminal.waitFor(/^total +\[3\/4 done, 1 running, 0 failed, [\d.]+m?s\] \|/m);
     for (const s of hosts.servers.slice(0, 3)) assert.match(mid, new RegExp(`^127\\.0\\.0\\.1:${s.port}\\s+\\|.*\\| 100% 24\\.0 MiB/24\\.0 MiB .* ok\\s*$`, 'm'));
     const held = new RegExp(`^127\\.0\\.0\\.1:${gate.port}\\s+\\|.*\\| (\\d+)% `, 'm').exec(mid);
     assert.ok(held && Number(held[1]) < 100, `the held host's bar is part way: ${mid}`);
     gate.release();
     const end = await terminal.waitFor(/^EXIT=\d+$/m);
     assert.match(end, /^EXIT=0$/m);
-    assert.match(end, /^total .*\| 100% 96\.0 MiB\/96\.0 MiB .*\[4\/4 done, 0 running, 0 failed/m);
+    assert.match(end, /^total +\[4\/4 done, 0 running, 0 failed, [\d.]+m?s\] \|.*\| 100% 96\.0 MiB\/96\.0 MiB/m);
     assert.match(end, /^4 hosts: 4 ok, 0 failed$/m);
     for (const dir of hosts.dirs) assert.ok(readFileSync(path.join(dir, 'blob.bin')).equals(bytes));
     terminal.kill();
@@ -79,8 +79,27 @@ describe('fan-out on a terminal', { skip: !hasTmux() && 'tmux is not installed',
     const done = await back.waitFor(/^EXIT=\d+$/m);
     assert.match(done, /^EXIT=0$/m);
     for (const s of hosts.servers) assert.match(done, new RegExp(`^127\\.0\\.0\\.1:${s.port}\\s+\\|.*\\| 100% 24\\.0 MiB/24\\.0 MiB .* ok\\s*$`, 'm'));
-    assert.match(done, /^total .*\| 100% 96\.0 MiB\/96\.0 MiB .*\[4\/4 done, 0 running, 0 failed/m);
+    assert.match(done, /^total +\[4\/4 done, 0 running, 0 failed, [\d.]+m?s\] \|.*\| 100% 96\.0 MiB\/96\.0 MiB/m);
     for (const s of hosts.servers) assert.ok(readFileSync(path.join(out, `127.0.0.1:${s.port}`, 'blob.bin')).equals(bytes));
     back.kill();
+  });
+
+  it('put -H on a terminal with fewer rows than hosts: bars never outgrow it, a waiting host gets the row of one that ended', async () => {
+    const src = path.join(tempDir('framesh-tty-put-'), 'small.bin');
+    const bytes = randomBytes(24 * 1024 * 1024);
+    writeFileSync(src, bytes);
+    const gate = await gateProxy(hosts.servers[3]?.port as number, 1024 * 1024);
+    // 5 rows: the total line, at most 3 bars, the cursor's line; 4 hosts start at once.
+    const terminal = await onTerminal(['put', '--insecure', '-H', `${hosts.list(0, 3)},127.0.0.1:${gate.port}`, src, 'small.bin'], { cols: 120, rows: 5 });
+    const mid = await terminal.waitFor(/^total +\[3\/4 done, 1 running, 0 failed, [\d.]+m?s\] \|/m);
+    // screen() includes the scrollback: bars drawn past the bottom would have scrolled copies into it.
+    assert.equal(mid.match(/^total /gm)?.length, 1, mid);
+    assert.match(mid, new RegExp(`^127\\.0\\.0\\.1:${gate.port}\\s+\\|`, 'm'), 'the held host, which waited for a row, has one');
+    assert.equal(mid.match(/^127\.0\.0\.1:\d+ +\|.*\| 100% 24\.0 MiB\/24\.0 MiB .* ok\s*$/gm)?.length, 2, 'two of the finished hosts still show ok; the first gave its row up');
+    gate.release();
+    const end = await terminal.waitFor(/^EXIT=\d+$/m);
+    assert.match(end, /^EXIT=0$/m);
+    assert.match(end, /^4 hosts: 4 ok, 0 failed$/m);
+    terminal.kill();
   });
 });
