@@ -73,6 +73,7 @@ export const LOCAL_ERROR_CODES = [
   'INVENTORY',
   'INVALID_OPTION',
   'KNOWN_HOSTS_LOCKED',
+  'TRANSFER_PLAN',
 ] as const;
 
 export type WireErrorCode = (typeof WIRE_ERROR_CODES)[number];

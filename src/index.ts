@@ -25,7 +25,11 @@ export { AgentError, KeyMissingError, KeyPassphraseError } from './security/key-
 export { LoginNameError } from './client/login-name-error.js';
 export { VERSION } from './version.js';
 export { fanout } from './fanout/fanout.js';
-export type { Fanout, FanoutEvent, FanoutOptions, HostOutcome } from './fanout/fanout.js';
+export type { Fanout, FanoutEvent, FanoutOptions, OutputEvent } from './fanout/fanout.js';
+export { fanoutPut, fanoutGet, hostDirectoryName } from './fanout/fanout-transfers.js';
+export type { TransferEvent, TransferFanout, TransferFanoutEvent, TransferFanoutOptions } from './fanout/fanout-transfers.js';
+export type { HostEvent, HostJobOptions, HostOutcome, HostRun } from './fanout/host-jobs.js';
+export { PlanError } from './client/files/transfer-plan.js';
 export { selectHosts } from './fanout/host-selection.js';
 export type { FanoutTarget, SelectionInput } from './fanout/host-selection.js';
 export { loadClientConfig, parseClientConfig } from './fanout/client-config.js';

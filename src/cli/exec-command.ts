@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { addFanoutReportOptions, addHostSelectionOptions, wantsManyHosts } from './fanout-options.js';
 import { addConnectionOptions } from './connection-options.js';
 import { durationFlag } from './duration.js';
 import { exitStatusHelp } from './exit-status.js';
@@ -26,24 +27,8 @@ const FANOUT_HELP =
   'Exit status then: 0 every host exited 0; 1 a command failed, timed out or was not started; 255 a host could not\n' +
   'be reached or its connection failed. Example: framesh exec -H web[01:04],@db --parallel 8 -- uptime\n';
 
-function collectList(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
-}
-
-function parseCount(text: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`expected a whole number, got "${text}"`);
-  return n;
-}
-
-function parsePositiveInt(text: string): number {
-  const n = parseCount(text);
-  if (n === 0) throw new InvalidArgumentError('must be at least 1');
-  return n;
-}
-
 export function execCommand(): Command {
-  const command = new Command('exec')
+  const base = new Command('exec')
     .description('run one command on a server; its exit status becomes ours')
     .argument('<host[:port]>', 'server address (default port 7022)')
     .argument('[command...]', 'after --: one argument runs as a shell string, several run as an argv without a shell')
@@ -55,21 +40,14 @@ export function execCommand(): Command {
     .option('-n, --no-stdin', 'do not forward local stdin (the command reads EOF at once)')
     .option('-t, --tty', 'run the command on a terminal (for vim, top, sudo prompts), even when stdin is not one')
     .option('-T, --no-tty', 'no terminal (the default)')
-    .addOption(new Option('--escape <char>', 'with -t: escape character for ~. ~? ~~, or "none"').argParser(parseEscape).default(0x7e, '~'))
-    .option('-H, --host-list <hosts>', 'run on many hosts: names, HOST:PORT, ranges web[01:20], @group (repeatable, comma-separated)', collectList, undefined)
-    .option('--hosts <file>', 'run on the hosts of an inventory: one per line, or Ansible INI/YAML')
-    .option('--limit <pattern>', 'keep only these of the selected hosts (Ansible pattern: a:b, !x, &y, globs, groups)')
-    .option('--parallel <n>', 'many hosts: connections at once', parsePositiveInt, 32)
-    .option('--retries <n>', 'many hosts: connection retries per host, with backoff', parseCount, 0)
-    .option('--fail-fast', 'many hosts: start no more hosts after the first failure')
+    .addOption(new Option('--escape <char>', 'with -t: escape character for ~. ~? ~~, or "none"').argParser(parseEscape).default(0x7e, '~'));
+  const command = addFanoutReportOptions(addHostSelectionOptions(base, 'run on'), 'output, exits, errors')
     .option('--group', "many hosts: print each host's output in one block when it ends")
-    .option('--json', 'many hosts: one JSON object per line (output, exits, errors)')
-    .option('--summary-only', 'many hosts: print only the summary table')
     .option('--stdin', 'many hosts: send the same local stdin to every host (read whole first)')
     .addHelpText('after', EXEC_HELP + FANOUT_HELP)
     .action(async (targetText: string, words: string[]) => {
       const early = command.opts<FanoutFlags>();
-      if (early.hostList !== undefined || early.hosts !== undefined) {
+      if (wantsManyHosts(early)) {
         // Many hosts: the first positional is the command's first word, not a host.
         const all = [targetText, ...words];
         const fanoutWords = all[0] === '--' ? all.slice(1) : splitOptionsAfterHost(command, all);

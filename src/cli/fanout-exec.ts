@@ -4,59 +4,14 @@
  * summary they can act on. Exit status: 0 all exited 0, 1 some command failed, 255 some host not reached.
  */
 import { fstatSync } from 'node:fs';
-import path from 'node:path';
 import { fanout, type FanoutEvent, type HostOutcome } from '../fanout/fanout.js';
-import { loadClientConfig } from '../fanout/client-config.js';
-import { loadInventory } from '../fanout/inventory.js';
-import { selectHosts, type FanoutTarget } from '../fanout/host-selection.js';
+import type { FanoutTarget } from '../fanout/host-selection.js';
 import { LinePrefixer } from '../fanout/line-prefixer.js';
 import { fanoutExitStatus, EXIT_UNREACHABLE, statusLine, summaryTable } from '../fanout/summary.js';
-import type { HostSettings } from '../fanout/host-settings.js';
-import { homeFile, resolveHome } from '../security/framesh-home.js';
-import { DEFAULT_PORT } from '../server/server.js';
 import { describeError } from './exit-status.js';
+import { targetsFromFlags, type FanoutFlags } from './fanout-targets.js';
 
-export interface FanoutFlags {
-  hostList?: string[];
-  hosts?: string;
-  limit?: string;
-  config?: string;
-  parallel: number;
-  retries: number;
-  failFast?: boolean;
-  group?: boolean;
-  json?: boolean;
-  summaryOnly?: boolean;
-  stdin: boolean;
-  forwardStdin?: boolean;
-  timeout?: number;
-  cwd?: string;
-  login?: boolean;
-  connectTimeout?: number;
-  insecure?: boolean;
-  acceptNew?: boolean;
-  fingerprint?: string;
-  identity?: string;
-}
-
-/** Hosts from the flags, or a message and exit status 2 (a usage problem) when they cannot be resolved. */
-export function targetsFromFlags(flags: FanoutFlags): FanoutTarget[] {
-  const config = loadClientConfig(flags.config ?? homeFile(resolveHome(), 'config'), flags.config !== undefined);
-  const overrides: HostSettings = {
-    ...(flags.identity !== undefined && { identityFile: flags.identity }),
-    ...(flags.fingerprint !== undefined && { fingerprint: flags.fingerprint }),
-    ...(flags.acceptNew && { strictHostKeyChecking: 'accept-new' as const }),
-    ...(flags.insecure && { insecure: true }),
-  };
-  return selectHosts({
-    ...(flags.hostList && { hostList: flags.hostList }),
-    ...(flags.hosts !== undefined && { inventory: loadInventory(path.resolve(flags.hosts)) }),
-    ...(flags.limit !== undefined && { limit: flags.limit }),
-    config,
-    overrides,
-    defaultPort: DEFAULT_PORT,
-  });
-}
+export type { FanoutFlags } from './fanout-targets.js';
 
 /** True when stdin is a pipe, socket or non-empty file: input someone meant to send. Not a terminal or /dev/null. */
 function stdinHasData(): boolean {

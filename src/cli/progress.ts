@@ -47,10 +47,11 @@ export function progressView(quiet: boolean, totalBytes: number, fileCount: numb
 
 function fields(name: string, size: number, movedNow: number, since: number, done = 0): Record<string, string> {
   const seconds = Math.max((Date.now() - since) / 1000, 0.001);
-  return { name: name.length > 24 ? `…${name.slice(-23)}` : name.padEnd(24), size: bytes(size), done: bytes(done), speed: `${bytes(movedNow / seconds)}/s` };
+  return { name: name.length > 24 ? `…${name.slice(-23)}` : name.padEnd(24), size: bytesText(size), done: bytesText(done), speed: `${bytesText(movedNow / seconds)}/s` };
 }
 
-function bytes(n: number): string {
+/** A byte count as people read it: 1.5 MiB. */
+export function bytesText(n: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
   let value = n;
   let unit = 0;

@@ -1,13 +1,12 @@
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { FrameshClient } from '../client/client.js';
-import { localMode } from '../client/files/peer-names.js';
+import { copyPlan, expandRemoteSources, hasRemoteGlob } from '../client/files/plan-copy.js';
 import { connectFromFlags, defaultPortOf, type ConnectionFlags } from './connection-options.js';
 import { describeError, EXIT_CLIENT_FAILURE, EXIT_USAGE } from './exit-status.js';
 import { progressView } from './progress.js';
 import { parseRemotePath, requireRemotePath, type RemotePath } from './remote-path.js';
-import { planGet, planPut, PlanError, type PlannedFile } from './transfer-plan.js';
+import { planGet, planPut, PlanError, type PlannedFile } from '../client/files/transfer-plan.js';
 
 export interface TransferFlags extends ConnectionFlags {
   recursive?: boolean;
@@ -59,61 +58,18 @@ export async function runTransfer(direction: 'put' | 'get', paths: string[], fla
   }
 }
 
-/** A remote source with `*`, `?` or `[` is a pattern; quote it (host:'logs/*.log') so the local shell leaves it alone. */
-function hasRemoteGlob(source: string): boolean {
-  return /[*?[]/.test(source);
-}
-
-async function expandRemoteSources(client: FrameshClient, sources: string[]): Promise<string[]> {
-  const expanded: string[] = [];
-  for (const source of sources) {
-    if (!hasRemoteGlob(source)) {
-      expanded.push(source);
-      continue;
-    }
-    const matches = await client.glob(source);
-    // A name that merely contains a glob character (report[1].txt) still works when nothing matches it.
-    if (matches.length === 0 && (await client.stat(source)).type !== 'none') matches.push({ path: source, ...(await client.stat(source)) });
-    if (matches.length === 0) throw new PlanError(`${source}: no match on the server`);
-    expanded.push(...matches.map((m) => m.path));
-  }
-  return expanded;
-}
-
 /** Copies each planned file (and makes each planned directory); a failure is reported with its path and the others still go (as scp does). */
 async function copyAll(client: FrameshClient, direction: 'put' | 'get', plan: PlannedFile[], flags: TransferFlags): Promise<number> {
   const view = progressView(flags.quiet ?? false, plan.reduce((sum, f) => sum + f.size, 0), plan.filter((f) => !f.directory).length);
-  let failures = 0;
-  for (const file of plan) {
-    try {
-      if (file.directory) {
-        await makeDirectory(client, direction, file.to, file.directory.mode, flags.preserve ?? false);
-        continue;
-      }
-      const options = { resume: flags.resume, preserve: flags.preserve ?? false, mkdirs: file.inTree, onProgress: view.file(path.basename(file.to), file.size) };
-      if (direction === 'put') {
-        await client.put(file.from, file.to, options);
-      } else {
-        if (file.inTree) await fs.mkdir(path.dirname(file.to), { recursive: true });
-        await client.get(file.from, file.to, options);
-      }
-    } catch (err) {
-      failures += 1;
+  const failures = await copyPlan(client, direction, plan, {
+    resume: flags.resume,
+    preserve: flags.preserve ?? false,
+    progressOf: (file) => view.file(path.basename(file.to), file.size),
+    onFailed: (_file, err) => {
       view.stop();
       process.stderr.write(`${describeError(err)}\n`);
-      if (client.closed) break;
-    }
-  }
+    },
+  });
   view.stop();
   return failures === 0 ? 0 : 1;
-}
-
-/**
- * A directory of a -r tree, made at the destination with the source's mode (less the umask, and never
- * setuid, setgid or sticky from the server). As scp does, the owner can always write it, so the tree's
- * own files still go in.
- */
-async function makeDirectory(client: FrameshClient, direction: 'put' | 'get', to: string, sourceMode: number, preserve: boolean): Promise<void> {
-  if (direction === 'put') await client.mkdir(to, { mode: (sourceMode & 0o777) | 0o700 });
-  else await fs.mkdir(to, { recursive: true, mode: localMode(sourceMode, preserve) | 0o700 });
 }

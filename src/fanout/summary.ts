@@ -4,7 +4,7 @@
  * as for a single host), else 1 when any command exited non-zero, was ended by a signal or timed out,
  * or was not started (--fail-fast), else 0.
  */
-import type { HostOutcome } from './fanout.js';
+import type { HostOutcome } from './host-jobs.js';
 
 export const EXIT_ALL_OK = 0;
 export const EXIT_SOME_FAILED = 1;
@@ -33,7 +33,7 @@ function durationText(ms: number): string {
 /** The table as text lines, columns padded; failed hosts first, then in the given order. */
 export function summaryTable(outcomes: readonly HostOutcome[]): string {
   const sorted = [...outcomes.filter(failed), ...outcomes.filter((o) => !failed(o))];
-  const rows = [['HOST', 'EXIT', 'TIME', 'BYTES', 'ERROR'], ...sorted.map((o) => [o.host, exitText(o), durationText(o.durationMs), String(o.bytes), o.error ? `${o.error.code}: ${o.error.message}` : ''])];
+  const rows = [['HOST', 'EXIT', 'TIME', 'BYTES', 'ERROR'], ...sorted.map((o) => [o.host, exitText(o), durationText(o.durationMs), String(o.bytes), o.error ? `${o.error.code}: ${o.error.message}` : (o.detail ?? '')])];
   const widths = [0, 1, 2, 3].map((c) => Math.max(...rows.map((r) => (r[c] as string).length)));
   const lines = rows.map((r) => r.map((cell, c) => (c < 4 ? cell.padEnd(widths[c] as number) : cell)).join('  ').trimEnd());
   const ok = outcomes.length - sorted.filter(failed).length;

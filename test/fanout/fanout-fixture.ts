@@ -26,7 +26,8 @@ export async function startFanoutHosts(count: number): Promise<FanoutHosts> {
     mkdirSync(dir);
     return dir;
   });
-  const servers = await Promise.all(dirs.map((cwd) => startTestServer({ cwd })));
+  // The directory is also the file root, so put and get -H land in (and read from) each host's own.
+  const servers = await Promise.all(dirs.map((cwd) => startTestServer({ cwd, root: cwd })));
   let open = 0;
   let maxOpen = 0;
   for (const s of servers) {
@@ -91,4 +92,44 @@ async function delayingProxy(targetPort: number, delayMs: number): Promise<numbe
     server.close();
   });
   return (server.address() as net.AddressInfo).port;
+}
+
+export /** A TCP proxy that forwards `upBytes` client→server, then holds the rest until `release()`. */
+async function gateProxy(targetPort: number, upBytes: number): Promise<{ port: number; release(): void }> {
+  const sockets: net.Socket[] = [];
+  const held: Array<() => void> = [];
+  let open = false;
+  const server = net.createServer((inbound) => {
+    const outbound = net.connect({ host: '127.0.0.1', port: targetPort });
+    sockets.push(inbound, outbound);
+    let left = upBytes;
+    inbound.on('data', (chunk: Buffer) => {
+      if (open) return void outbound.write(chunk);
+      outbound.write(chunk.subarray(0, Math.max(0, left)));
+      const rest = chunk.subarray(Math.max(0, left));
+      left -= chunk.length;
+      if (rest.length === 0) return;
+      inbound.pause();
+      held.push(() => {
+        outbound.write(rest);
+        inbound.resume();
+      });
+    });
+    outbound.on('data', (chunk: Buffer) => inbound.write(chunk));
+    for (const s of [inbound, outbound]) s.on('error', () => {});
+    inbound.on('close', () => outbound.destroy());
+    outbound.on('close', () => inbound.destroy());
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  after(() => {
+    sockets.forEach((s) => s.destroy());
+    server.close();
+  });
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    release() {
+      open = true;
+      held.splice(0).forEach((go) => go());
+    },
+  };
 }

@@ -64,11 +64,11 @@ export class TmuxTerminal {
   }
 
   /**
-   * Runs `argv` in a fresh 160x50 terminal with exactly `env` added to this process's environment
+   * Runs `argv` in a fresh terminal (160x50 unless `size` says otherwise) with exactly `env` added to this process's environment
    * (minus CI, which would make framesh think no person is there). The pane stays after the
    * program ends so its last screen and exit status can be read.
    */
-  static async start(argv: readonly string[], env: NodeJS.ProcessEnv = {}, cwd = process.cwd()): Promise<TmuxTerminal> {
+  static async start(argv: readonly string[], env: NodeJS.ProcessEnv = {}, cwd = process.cwd(), size: { cols: number; rows: number } = { cols: 160, rows: 50 }): Promise<TmuxTerminal> {
     const dir = tempDir('framesh-tmux-');
     const socket = path.join(dir, 'sock');
     const conf = path.join(dir, 'tmux.conf');
@@ -79,7 +79,7 @@ export class TmuxTerminal {
     const command = ['exec', 'env', '-u', 'CI', ...assignments, 'sh', '-c', shellQuote(STATUS_WRAPPER), 'sh', ...argv.map(shellQuote)].join(' ');
     const terminal = new TmuxTerminal(socket, statusFile);
     open.add(terminal);
-    await run('tmux', ['-S', socket, '-f', conf, 'new-session', '-d', '-x', '160', '-y', '50', '-c', cwd, command], {
+    await run('tmux', ['-S', socket, '-f', conf, 'new-session', '-d', '-x', String(size.cols), '-y', String(size.rows), '-c', cwd, command], {
       env: { ...process.env, TERM: 'xterm-256color' },
     });
     return terminal;

@@ -12,6 +12,12 @@ import {
   RemoteError,
   connect,
   createServer,
+  fanoutGet,
+  fanoutPut,
+  hostDirectoryName,
+  selectHosts,
+  type HostOutcome,
+  type TransferFanoutEvent,
   type ExecCall,
   type ExitResult,
   type FileStat,
@@ -80,4 +86,19 @@ export function internalsAreNotPublished(client: FrameshClient, call: ExecCall):
   call.fail(new FrameshError('INTERNAL', 'x'));
   // @ts-expect-error ExecCall.failWithTimeout is @internal
   call.failWithTimeout(5);
+}
+
+export async function fanoutTransfers(): Promise<void> {
+  const targets = selectHosts({ hostList: ['web[01:04]'], defaultPort: 7022 });
+  const put = fanoutPut(targets, ['app.tar.gz'], '/srv/', { parallel: 4, recursive: false, timeoutMs: 60_000 });
+  for await (const event of put) {
+    const e: TransferFanoutEvent = event;
+    if (e.type === 'progress') assertType<Equal<typeof e.bytes, number>>();
+    if (e.type === 'file') assertType<Equal<typeof e.sha256, string>>();
+    // @ts-expect-error transfers have no output events
+    if (e.type === 'output') return;
+  }
+  const outcomes: HostOutcome[] = await fanoutGet(targets, 'logs/app.log', './collected', { events: false }).results;
+  const dir: string = hostDirectoryName(outcomes[0]?.host ?? 'web01');
+  void dir;
 }

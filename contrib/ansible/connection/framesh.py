@@ -58,8 +58,18 @@ options:
     default: 10s
     vars:
       - name: ansible_framesh_connect_timeout
+  become_timeout:
+    description: >-
+      Time allowed for become (sudo) to ask for its password or to report success, in seconds; past it
+      the call fails instead of waiting on a prompt nobody answers.
+    type: int
+    default: 30
+    vars:
+      - name: ansible_framesh_become_timeout
   pipelining:
-    description: Send modules on stdin instead of copying them first (fewer round trips).
+    description: >-
+      Send modules on stdin instead of copying them first (fewer round trips). Not used for a call whose
+      become needs a password: that call runs on a terminal (exec -t), where stdin is the terminal.
     type: bool
     default: true
     vars:
@@ -68,8 +78,10 @@ options:
 """
 
 import os
+import selectors
 import shlex
 import subprocess
+import time
 
 from ansible.errors import AnsibleConnectionFailure, AnsibleError, AnsibleFileNotFound
 from ansible.module_utils.common.text.converters import to_bytes, to_text
@@ -86,11 +98,23 @@ class Connection(ConnectionBase):
     """Each call is one framesh process: exec, put or get."""
 
     transport = "framesh"
-    has_pipelining = True
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._connected = False
+
+    @property
+    def has_pipelining(self):
+        # Become with a password runs on a terminal (see exec_command), and a module piped into python on
+        # a terminal meets python's interactive mode; Ansible's ssh plugin makes the same choice for -tt.
+        return not self._become_wants_password()
+
+    def _become_wants_password(self):
+        # Asked before the become command is built (Ansible decides on pipelining first), so the password
+        # itself, not expect_prompt(), which also needs the prompt that building sets.
+        if not self.become:
+            return False
+        return bool(self.become.get_option("become_pass", playcontext=self._play_context))
 
     def _connect(self):
         self._connected = True
@@ -133,15 +157,105 @@ class Connection(ConnectionBase):
 
     def exec_command(self, cmd, in_data=None, sudoable=True):
         super().exec_command(cmd, in_data=in_data, sudoable=sudoable)
+        escalating = sudoable and self.become is not None and bool(self.become.success)
+        # A password prompt wants a terminal (sudo reads /dev/tty unless told -S; requiretty): exec -t, as
+        # Ansible's ssh plugin asks for -tt. Piped modules cannot share a terminal, so they go without one.
+        tty = escalating and self._become_wants_password() and in_data is None
         args = ["exec", *self._framesh_args()]
-        if in_data is None:
+        if tty:
+            args += ["-t", "--escape", "none"]
+        elif in_data is None and not escalating:
             args.append("-n")
         # One argument after -- is run by the server's /bin/sh -c, exactly as Ansible composed it.
         args += [self._target(), "--", to_text(cmd)]
-        code, out, err = self._run(args, in_data=to_bytes(in_data) if in_data is not None else None)
+        data = to_bytes(in_data) if in_data is not None else None
+        if escalating:
+            code, out, err = self._run_escalated(args, data, tty)
+        else:
+            code, out, err = self._run(args, in_data=data)
         if code == FRAMESH_FAILURE and err.startswith(b"framesh:"):
             raise AnsibleConnectionFailure(to_text(err.strip()))
         return code, out, err
+
+    def _run_escalated(self, args, in_data, tty):
+        """
+        Runs a become command as Ansible's ssh plugin does: watch the output for the become prompt (answer
+        it with the password) or the success marker, drop both, then hand over the module's stdin (if
+        piped) and collect the rest. On a terminal stdout and stderr arrive merged, on stdout.
+        """
+        cmd = [self.get_option("executable")] + args
+        display.vvv(f"FRAMESH: {shlex.join(cmd)}", host=self._play_context.remote_addr)
+        try:
+            proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        except FileNotFoundError as err:
+            raise AnsibleError(f"framesh executable not found: {cmd[0]}") from err
+        selector = selectors.DefaultSelector()
+        selector.register(proc.stdout, selectors.EVENT_READ, "stdout")
+        selector.register(proc.stderr, selectors.EVENT_READ, "stderr")
+        got = {"stdout": b"", "stderr": b""}
+        pending = {"stdout": b"", "stderr": b""}
+        escalated = False
+        prompted = False
+        deadline = time.monotonic() + int(self.get_option("become_timeout"))
+
+        def feed():
+            if in_data is not None:
+                proc.stdin.write(in_data)
+            if not tty:
+                proc.stdin.close()
+            else:
+                proc.stdin.flush()
+
+        try:
+            while selector.get_map():
+                wait = None if escalated else deadline - time.monotonic()
+                if wait is not None and wait <= 0:
+                    raise AnsibleError(f"become ({self.become.name}) neither asked for a password nor succeeded within {self.get_option('become_timeout')} s")
+                for key, _ in selector.select(wait):
+                    chunk = os.read(key.fileobj.fileno(), 65536)
+                    if not chunk:
+                        selector.unregister(key.fileobj)
+                        continue
+                    if escalated:
+                        got[key.data] += chunk
+                        continue
+                    pending[key.data] += chunk
+                    text = pending[key.data]
+                    if self.become.check_success(text):
+                        # Everything up to and including the marker's line is sudo's, not the module's.
+                        marker = to_bytes(self.become.success)
+                        end = text.find(b"\n", text.find(marker))
+                        got[key.data] += b"" if end < 0 else text[end + 1:]
+                        other = "stderr" if key.data == "stdout" else "stdout"
+                        got[other] += pending[other]
+                        escalated = True
+                        feed()
+                    elif self.become.check_incorrect_password(text):
+                        raise AnsibleError(f"Incorrect {self.become.name} password")
+                    elif self.become.check_missing_password(text):
+                        raise AnsibleError(f"Missing {self.become.name} password")
+                    elif not prompted and self.become.expect_prompt() and self.become.check_password_prompt(text):
+                        password = self.become.get_option("become_pass", playcontext=self._play_context)
+                        proc.stdin.write(to_bytes(password, errors="surrogate_or_strict") + b"\n")
+                        proc.stdin.flush()
+                        prompted = True
+                        pending[key.data] = b""
+            proc.wait()
+        except BaseException:
+            proc.kill()
+            proc.wait()
+            raise
+        finally:
+            selector.close()
+            if not proc.stdin.closed:
+                try:
+                    proc.stdin.close()
+                except BrokenPipeError:
+                    pass
+        if not escalated:
+            # The command ended before become said it worked: what it printed is the error.
+            got = {k: got[k] + pending[k] for k in got}
+        return proc.returncode, got["stdout"], got["stderr"]
 
     def put_file(self, in_path, out_path):
         super().put_file(in_path, out_path)

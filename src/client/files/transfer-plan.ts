@@ -1,7 +1,12 @@
+/**
+ * scp's rules for which file goes where, for put and get (the CLI's single-host and fan-out transfers share
+ * them): a plan is a list of files and directories, made before any byte moves.
+ */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { FrameshClient } from '../client/client.js';
-import { walkLocal, walkRemote, type TreeEntry } from '../client/files/tree-walk.js';
+import type { FrameshClient } from '../client.js';
+import { FrameshError } from '../../errors.js';
+import { walkLocal, walkRemote, type TreeEntry } from './tree-walk.js';
 
 /** One file to move (where from, where to, its size for progress), or a directory of a -r tree to make. */
 export interface PlannedFile {
@@ -14,7 +19,13 @@ export interface PlannedFile {
   readonly directory?: { readonly mode: number };
 }
 
-export class PlanError extends Error {}
+/** A transfer that cannot be planned: a missing source, a directory without -r, several sources to a file. */
+export class PlanError extends FrameshError {
+  declare readonly code: 'TRANSFER_PLAN';
+  constructor(message: string) {
+    super('TRANSFER_PLAN', message);
+  }
+}
 
 /**
  * scp's rules for put: a file to an existing remote directory keeps its name;
