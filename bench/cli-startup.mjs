@@ -29,7 +29,12 @@ export async function run() {
   const nodeOnly = medianMs([process.execPath, '-e', '0']);
   const help = medianMs([process.execPath, CLI, '--help']);
   report([
-    { name: 'framesh --help', value: `${fmt(help)} ms`, baseline: `node -e 0 ${fmt(nodeOnly)} ms`, ratio: `${fmt(help / nodeOnly, 2)}x (+${fmt(help - nodeOnly)} ms)` },
+    {
+      name: 'framesh --help',
+      value: `${fmt(help)} ms`,
+      baseline: `node -e 0 ${fmt(nodeOnly)} ms`,
+      ratio: `${fmt(help / nodeOnly, 2)}x (+${fmt(help - nodeOnly)} ms)`,
+    },
   ]);
 
   const home = mkdtempSync(path.join(os.tmpdir(), 'framesh-bench-cli-'));
@@ -39,13 +44,30 @@ export async function run() {
   try {
     const env = { ...process.env, FRAMESH_HOME: home };
     // The first connection from this home to this server: make sure it is trusted before timing.
-    execFileSync(process.execPath, [CLI, 'exec', '--accept-new', `127.0.0.1:${server.port}`, '--', 'true'], { env, stdio: 'ignore', timeout: 60_000 });
+    execFileSync(process.execPath, [CLI, 'exec', '--accept-new', `127.0.0.1:${server.port}`, '--', 'true'], {
+      env,
+      stdio: 'ignore',
+      timeout: 60_000,
+    });
     const exec = medianMs([process.execPath, CLI, 'exec', `127.0.0.1:${server.port}`, '--', 'true'], env);
     if (sshd) {
       const ssh = medianMs(['ssh', ...sshd.base, '127.0.0.1', 'true']);
-      report([{ name: 'framesh exec host -- true', value: `${fmt(exec)} ms`, baseline: `ssh host true ${fmt(ssh)} ms`, ratio: `${fmt(exec / ssh, 2)}x` }]);
+      report([
+        {
+          name: 'framesh exec host -- true',
+          value: `${fmt(exec)} ms`,
+          baseline: `ssh host true ${fmt(ssh)} ms`,
+          ratio: `${fmt(exec / ssh, 2)}x`,
+        },
+      ]);
     } else {
-      report([{ name: 'framesh exec host -- true', value: `${fmt(exec)} ms`, baseline: 'ssh: OpenSSH not installed, no baseline' }]);
+      report([
+        {
+          name: 'framesh exec host -- true',
+          value: `${fmt(exec)} ms`,
+          baseline: 'ssh: OpenSSH not installed, no baseline',
+        },
+      ]);
     }
   } finally {
     sshd?.stop();

@@ -27,7 +27,9 @@ export async function load(port, clients, each, connectOptions = { insecure: tru
   let ok = 0;
   const errors = [];
   const connections = await Promise.all(
-    Array.from({ length: clients }, () => connect({ host: '127.0.0.1', port, timeoutMs: 30_000, ...connectOptions }).catch((err) => err)),
+    Array.from({ length: clients }, () =>
+      connect({ host: '127.0.0.1', port, timeoutMs: 30_000, ...connectOptions }).catch((err) => err),
+    ),
   );
   const cpu = process.cpuUsage();
   const started = performance.now();
@@ -121,7 +123,13 @@ function python(args, stdin = 'ignore') {
 function output(child, what) {
   let out = '';
   child.stdout.on('data', (chunk) => (out += chunk));
-  return withTimeout(new Promise((resolve) => child.once('close', (code) => resolve(code === 0 ? out : null)).once('error', () => resolve(null))), 180_000, what);
+  return withTimeout(
+    new Promise((resolve) =>
+      child.once('close', (code) => resolve(code === 0 ? out : null)).once('error', () => resolve(null)),
+    ),
+    180_000,
+    what,
+  );
 }
 
 /** python3 threads + subprocess, or null without python3. */
@@ -145,7 +153,10 @@ async function classicServer(clients, each) {
     );
     if (!port) return null;
     const before = cpuSecondsOf(server.pid);
-    const out = await output(python([path.join(PEERS, 'threaded_exec_client.py'), String(port), String(clients), String(each)]), 'classic clients');
+    const out = await output(
+      python([path.join(PEERS, 'threaded_exec_client.py'), String(port), String(clients), String(each)]),
+      'classic clients',
+    );
     if (out === null) return null;
     const r = JSON.parse(out);
     return { ...r, serverCpuS: cpuSecondsOf(server.pid) - before, peakMb: memoryOf(server.pid).peakMb };
@@ -160,7 +171,9 @@ const perCmd = (seconds, n) => `${fmt((seconds / n) * 1000, 3)} ms`;
 
 export async function run() {
   const total = CLIENTS * EACH;
-  console.log(`concurrency: ${CLIENTS} clients x ${EACH} \`echo hi\` each, one connection per client; ${ROUNDS} interleaved rounds, best shown; machine shared (load ${os.loadavg()[0].toFixed(2)})`);
+  console.log(
+    `concurrency: ${CLIENTS} clients x ${EACH} \`echo hi\` each, one connection per client; ${ROUNDS} interleaved rounds, best shown; machine shared (load ${os.loadavg()[0].toFixed(2)})`,
+  );
   const home = mkdtempSync(path.join(os.tmpdir(), 'framesh-bench-conc-'));
   const runs = { native: [], adaptive: [], tls: [], python: [], classic: [], local: [], localNative: [] };
   try {
@@ -194,16 +207,38 @@ export async function run() {
   const localRate = Math.max(...runs.local);
   const nativeRates = runs.localNative.filter((x) => x !== null);
   const rows = [
-    { name: 'baseline: Node spawn in one process', value: `${fmt(localRate, 0)} commands/s (${CLIENTS} at a time, no network)` },
+    {
+      name: 'baseline: Node spawn in one process',
+      value: `${fmt(localRate, 0)} commands/s (${CLIENTS} at a time, no network)`,
+    },
     ...(nativeRates.length
-      ? [{ name: 'posix_spawn launcher in one process', value: `${fmt(Math.max(...nativeRates), 0)} commands/s (no network)`, baseline: `Node spawn ${fmt(localRate, 0)}/s`, ratio: fmt(Math.max(...nativeRates) / localRate, 2) }]
+      ? [
+          {
+            name: 'posix_spawn launcher in one process',
+            value: `${fmt(Math.max(...nativeRates), 0)} commands/s (no network)`,
+            baseline: `Node spawn ${fmt(localRate, 0)}/s`,
+            ratio: fmt(Math.max(...nativeRates) / localRate, 2),
+          },
+        ]
       : []),
-    { name: 'baseline: python3 threads + subprocess', value: `${fmt(pythonRate, 0)} commands/s (the classic server's per-command work)` },
+    {
+      name: 'baseline: python3 threads + subprocess',
+      value: `${fmt(pythonRate, 0)} commands/s (the classic server's per-command work)`,
+    },
     ...(classic
-      ? [{ name: 'baseline: classic threaded server end to end', value: `${fmt(classicRate, 0)} commands/s, ${classic.failures} failures, server CPU ${perCmd(classic.serverCpuS, classic.ok)}/cmd, client CPU ${perCmd(classic.cpu_seconds, classic.ok)}/cmd, server peak RSS ${fmt(classic.peakMb, 0)} MB` }]
+      ? [
+          {
+            name: 'baseline: classic threaded server end to end',
+            value: `${fmt(classicRate, 0)} commands/s, ${classic.failures} failures, server CPU ${perCmd(classic.serverCpuS, classic.ok)}/cmd, client CPU ${perCmd(classic.cpu_seconds, classic.ok)}/cmd, server peak RSS ${fmt(classic.peakMb, 0)} MB`,
+          },
+        ]
       : []),
   ];
-  for (const [name, label, runsOf] of [['native', 'plaintext', runs.native], ['adaptive', 'plaintext, fallback launcher', runs.adaptive], ['tls', 'TLS + key auth (framesh serve)', runs.tls]]) {
+  for (const [name, label, runsOf] of [
+    ['native', 'plaintext', runs.native],
+    ['adaptive', 'plaintext, fallback launcher', runs.adaptive],
+    ['tls', 'TLS + key auth (framesh serve)', runs.tls],
+  ]) {
     const r = best(runsOf);
     if (r.errors.length) console.log(`  first error (${name}): ${r.errors[0]?.code ?? ''} ${r.errors[0]?.message}`);
     const rate = r.ok / r.seconds;
@@ -213,7 +248,9 @@ export async function run() {
       baseline: `python3 ${fmt(pythonRate, 0)}/s, classic e2e ${fmt(classicRate, 0)}/s`,
       ratio: `${fmt(rate / pythonRate, 2)} / ${fmt(rate / classicRate, 2)}`,
       target: name === 'tls' ? '>= 1.0 x python3, 0 failures' : '>= 1.2 x both, 0 failures',
-      met: r.failures === 0 && (name === 'tls' ? rate >= pythonRate : rate >= 1.2 * pythonRate && rate >= 1.2 * classicRate),
+      met:
+        r.failures === 0 &&
+        (name === 'tls' ? rate >= pythonRate : rate >= 1.2 * pythonRate && rate >= 1.2 * classicRate),
     });
   }
   report(rows);

@@ -11,10 +11,14 @@ export const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url)
 
 /** `framesh serve` in its own process; resolves once it prints its listening line. */
 export async function startCliServer(home, extra = []) {
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--keepalive-interval', '0', '--log-level', 'warn', ...extra], {
-    env: { ...process.env, FRAMESH_HOME: home },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [CLI, 'serve', '--port', '0', '--keepalive-interval', '0', '--log-level', 'warn', ...extra],
+    {
+      env: { ...process.env, FRAMESH_HOME: home },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let errText = '';
   child.stderr.on('data', (c) => (errText += c));
   const port = await withTimeout(
@@ -31,7 +35,12 @@ export async function startCliServer(home, extra = []) {
     'framesh serve start',
   );
   const launcher = /commands start with (.*)/.exec(errText)?.[1] ?? 'unknown';
-  return { port, pid: child.pid, launcher, stop: () => new Promise((r) => (child.exitCode !== null ? r() : (child.once('exit', r), child.kill('SIGTERM')))) };
+  return {
+    port,
+    pid: child.pid,
+    launcher,
+    stop: () => new Promise((r) => (child.exitCode !== null ? r() : (child.once('exit', r), child.kill('SIGTERM')))),
+  };
 }
 
 /** A private sshd on a free loopback port, or null when OpenSSH is not installed. */
@@ -79,7 +88,24 @@ export async function startSshd(dir) {
   execFileSync('mkdir', ['-p', '/run/sshd']);
   const child = spawn(sshd, ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
   child.stderr.resume();
-  const base = ['-p', String(port), '-i', path.join(dir, 'client_key'), '-o', 'StrictHostKeyChecking=no', '-o', `UserKnownHostsFile=${path.join(dir, 'known_hosts')}`, '-o', 'BatchMode=yes', '-o', 'LogLevel=ERROR', '-o', 'ControlMaster=no', '-o', 'ControlPath=none'];
+  const base = [
+    '-p',
+    String(port),
+    '-i',
+    path.join(dir, 'client_key'),
+    '-o',
+    'StrictHostKeyChecking=no',
+    '-o',
+    `UserKnownHostsFile=${path.join(dir, 'known_hosts')}`,
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'LogLevel=ERROR',
+    '-o',
+    'ControlMaster=no',
+    '-o',
+    'ControlPath=none',
+  ];
   for (let i = 0; i < 100; i++) {
     try {
       execFileSync('ssh', [...base, '127.0.0.1', 'true'], { stdio: 'ignore', timeout: 5000 });
@@ -91,4 +117,3 @@ export async function startSshd(dir) {
   child.kill('SIGTERM');
   return null;
 }
-

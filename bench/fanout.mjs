@@ -48,7 +48,8 @@ export async function run() {
   // 100 hosts took 16.6 s with it on (docs/BENCHMARKS.md). A real fleet has one connection per server,
   // where no delay arises, so the throttle is off here, as the startup limits are raised.
   const limits = [
-    '--max-startups', '2000',
+    '--max-startups',
+    '2000',
     ...(serveSupports('--per-source-max-startups') ? ['--per-source-max-startups', '2000'] : []),
     ...(serveSupports('--auth-failure-delay') ? ['--auth-failure-delay', '0'] : []),
   ];
@@ -57,13 +58,35 @@ export async function run() {
   try {
     const inventory = (n) => {
       const file = path.join(dir, `hosts-${n}.ini`);
-      writeFileSync(file, Array.from({ length: n }, (_, i) => `h${i} ansible_host=127.0.0.1 ansible_port=${server.port}`).join('\n') + '\n');
+      writeFileSync(
+        file,
+        Array.from({ length: n }, (_, i) => `h${i} ansible_host=127.0.0.1 ansible_port=${server.port}`).join('\n') +
+          '\n',
+      );
       return file;
     };
     const env = { FRAMESH_HOME: home };
-    const fr = await timed(process.execPath, [CLI, 'exec', '-n', '--summary-only', '--parallel', String(PARALLEL), '--hosts', inventory(100), '--', 'uname', '-a'], env);
+    const fr = await timed(
+      process.execPath,
+      [
+        CLI,
+        'exec',
+        '-n',
+        '--summary-only',
+        '--parallel',
+        String(PARALLEL),
+        '--hosts',
+        inventory(100),
+        '--',
+        'uname',
+        '-a',
+      ],
+      env,
+    );
     const frOk = (fr.out.match(/^h\d+\s+0\s/gm) ?? []).length;
-    console.log(`  framesh exec --hosts (100 x uname -a, parallel ${PARALLEL}): ${fr.ms.toFixed(0)} ms, ${frOk}/100 ok, client peak ${(fr.peak / 2 ** 20).toFixed(0)} MB`);
+    console.log(
+      `  framesh exec --hosts (100 x uname -a, parallel ${PARALLEL}): ${fr.ms.toFixed(0)} ms, ${frOk}/100 ok, client peak ${(fr.peak / 2 ** 20).toFixed(0)} MB`,
+    );
     let psshMs = null;
     const pssh = ['parallel-ssh', 'pssh'].find((p) => {
       try {
@@ -78,17 +101,29 @@ export async function run() {
       const hostsFile = path.join(dir, 'pssh-hosts');
       writeFileSync(hostsFile, Array.from({ length: 100 }, () => `127.0.0.1:${port}`).join('\n') + '\n');
       const extra = sshd.base.filter((_, i, a) => a[i] !== '-p' && a[i - 1] !== '-p');
-      const ps = await timed(pssh, ['-h', hostsFile, '-p', String(PARALLEL), '-t', '60', '-x', extra.join(' '), 'uname', '-a'], {});
+      const ps = await timed(
+        pssh,
+        ['-h', hostsFile, '-p', String(PARALLEL), '-t', '60', '-x', extra.join(' '), 'uname', '-a'],
+        {},
+      );
       const psOk = (ps.out.match(/\[SUCCESS\]/g) ?? []).length;
       psshMs = ps.ms;
       console.log(`  ${pssh} over OpenSSH (100 x uname -a, -p ${PARALLEL}): ${ps.ms.toFixed(0)} ms, ${psOk}/100 ok`);
       console.log(`  ratio framesh/pssh wall time: ${(fr.ms / psshMs).toFixed(2)} (target <= 0.5)`);
     } else {
-      console.log('  pssh baseline skipped: needs sshd (openssh-server) and pssh (apt-get install openssh-server pssh)');
+      console.log(
+        '  pssh baseline skipped: needs sshd (openssh-server) and pssh (apt-get install openssh-server pssh)',
+      );
     }
-    const big = await timed(process.execPath, [CLI, 'exec', '-n', '--summary-only', '--parallel', '64', '--hosts', inventory(1000), '--', 'true'], env);
+    const big = await timed(
+      process.execPath,
+      [CLI, 'exec', '-n', '--summary-only', '--parallel', '64', '--hosts', inventory(1000), '--', 'true'],
+      env,
+    );
     const bigOk = (big.out.match(/^h\d+\s+0\s/gm) ?? []).length;
-    console.log(`  framesh exec --hosts (1000 x true, parallel 64): ${big.ms.toFixed(0)} ms, ${1000 - bigOk} failures, ${((bigOk * 1000) / big.ms).toFixed(0)} hosts/s, client peak RSS ${(big.peak / 2 ** 20).toFixed(0)} MB (target < 300)`);
+    console.log(
+      `  framesh exec --hosts (1000 x true, parallel 64): ${big.ms.toFixed(0)} ms, ${1000 - bigOk} failures, ${((bigOk * 1000) / big.ms).toFixed(0)} hosts/s, client peak RSS ${(big.peak / 2 ** 20).toFixed(0)} MB (target < 300)`,
+    );
   } finally {
     sshd?.stop();
     await server.stop();

@@ -70,7 +70,9 @@ async function rawTcp(source, dest) {
   const send = dest
     ? `require('fs').createReadStream(${JSON.stringify(source)},{highWaterMark:262144}).pipe(s)`
     : `const b=Buffer.alloc(262144);let left=${BYTES};const pump=()=>{while(left>0){left-=b.length;if(!s.write(b))return s.once('drain',pump)}s.end()};pump()`;
-  const sender = spawn(process.execPath, ['-e', `const s=require('net').connect(${port},'127.0.0.1',()=>{${send}})`], { stdio: 'inherit' });
+  const sender = spawn(process.execPath, ['-e', `const s=require('net').connect(${port},'127.0.0.1',()=>{${send}})`], {
+    stdio: 'inherit',
+  });
   const [bytes] = await withTimeout(once(receiver, 'done'), LIMIT_MS, 'raw tcp');
   const result = mbs(started);
   sender.kill();
@@ -123,16 +125,50 @@ export async function run() {
     const tcp = await rawTcp(source, null);
     const tcpFiles = await rawTcp(source, path.join(dir, 'tcp.out'));
     const remote = (name) => ({ path: name, local: path.join(root, name) });
-    const clear = await framesh({ port: plain.port, insecure: true }, source, remote('plain.bin'), path.join(dir, 'plain.back'));
+    const clear = await framesh(
+      { port: plain.port, insecure: true },
+      source,
+      remote('plain.bin'),
+      path.join(dir, 'plain.back'),
+    );
     const plainPeak = memoryOf(plain.pid).peakMb;
     const tls = await framesh({ port: secure.port, home }, source, remote('tls.bin'), path.join(dir, 'tls.back'));
     const tlsPeak = memoryOf(secure.pid).peakMb;
     const rows = [
-      { name: 'put, plaintext', value: `${fmt(clear.put, 0)} MB/s`, baseline: `raw TCP ${fmt(tcp, 0)} MB/s (memory to memory)`, ratio: fmt(clear.put / tcp, 2), target: '>= 0.70', met: clear.put / tcp >= 0.7 },
-      { name: 'get, plaintext', value: `${fmt(clear.get, 0)} MB/s`, baseline: `raw TCP ${fmt(tcp, 0)} MB/s (memory to memory)`, ratio: fmt(clear.get / tcp, 2), target: '>= 0.70', met: clear.get / tcp >= 0.7 },
-      { name: 'put, plaintext vs raw TCP file to file', value: `${fmt(clear.put, 0)} MB/s`, baseline: `raw TCP reading and writing the files ${fmt(tcpFiles, 0)} MB/s`, ratio: fmt(clear.put / tcpFiles, 2) },
-      { name: 'get, plaintext vs raw TCP file to file', value: `${fmt(clear.get, 0)} MB/s`, baseline: `raw TCP reading and writing the files ${fmt(tcpFiles, 0)} MB/s`, ratio: fmt(clear.get / tcpFiles, 2) },
-      { name: 'server peak RSS (plaintext put+get)', value: `${fmt(plainPeak, 0)} MB`, target: '< 150 MB', met: plainPeak < 150 },
+      {
+        name: 'put, plaintext',
+        value: `${fmt(clear.put, 0)} MB/s`,
+        baseline: `raw TCP ${fmt(tcp, 0)} MB/s (memory to memory)`,
+        ratio: fmt(clear.put / tcp, 2),
+        target: '>= 0.70',
+        met: clear.put / tcp >= 0.7,
+      },
+      {
+        name: 'get, plaintext',
+        value: `${fmt(clear.get, 0)} MB/s`,
+        baseline: `raw TCP ${fmt(tcp, 0)} MB/s (memory to memory)`,
+        ratio: fmt(clear.get / tcp, 2),
+        target: '>= 0.70',
+        met: clear.get / tcp >= 0.7,
+      },
+      {
+        name: 'put, plaintext vs raw TCP file to file',
+        value: `${fmt(clear.put, 0)} MB/s`,
+        baseline: `raw TCP reading and writing the files ${fmt(tcpFiles, 0)} MB/s`,
+        ratio: fmt(clear.put / tcpFiles, 2),
+      },
+      {
+        name: 'get, plaintext vs raw TCP file to file',
+        value: `${fmt(clear.get, 0)} MB/s`,
+        baseline: `raw TCP reading and writing the files ${fmt(tcpFiles, 0)} MB/s`,
+        ratio: fmt(clear.get / tcpFiles, 2),
+      },
+      {
+        name: 'server peak RSS (plaintext put+get)',
+        value: `${fmt(plainPeak, 0)} MB`,
+        target: '< 150 MB',
+        met: plainPeak < 150,
+      },
       { name: 'server peak RSS (TLS put+get)', value: `${fmt(tlsPeak, 0)} MB`, target: '< 150 MB', met: tlsPeak < 150 },
     ];
     sshd = await startSshd(path.join(dir, 'ssh-state'));
@@ -151,13 +187,34 @@ export async function run() {
         sftp: timed('sh', ['-c', `echo 'get ${source} ${out}' | sftp ${sftpArgs} -q -b - 127.0.0.1`], out),
       };
       const best = (m) => Math.max(...Object.values(m));
-      const list = (m) => Object.entries(m).map(([k, v]) => `${k} ${fmt(v, 0)}`).join(', ');
+      const list = (m) =>
+        Object.entries(m)
+          .map(([k, v]) => `${k} ${fmt(v, 0)}`)
+          .join(', ');
       rows.push(
-        { name: 'put over TLS vs OpenSSH', value: `${fmt(tls.put, 0)} MB/s`, baseline: `${list(up)} MB/s`, ratio: fmt(tls.put / best(up), 2), target: '>= 1.5 of the best', met: tls.put / best(up) >= 1.5 },
-        { name: 'get over TLS vs OpenSSH', value: `${fmt(tls.get, 0)} MB/s`, baseline: `${list(down)} MB/s`, ratio: fmt(tls.get / best(down), 2), target: '>= 1.5 of the best', met: tls.get / best(down) >= 1.5 },
+        {
+          name: 'put over TLS vs OpenSSH',
+          value: `${fmt(tls.put, 0)} MB/s`,
+          baseline: `${list(up)} MB/s`,
+          ratio: fmt(tls.put / best(up), 2),
+          target: '>= 1.5 of the best',
+          met: tls.put / best(up) >= 1.5,
+        },
+        {
+          name: 'get over TLS vs OpenSSH',
+          value: `${fmt(tls.get, 0)} MB/s`,
+          baseline: `${list(down)} MB/s`,
+          ratio: fmt(tls.get / best(down), 2),
+          target: '>= 1.5 of the best',
+          met: tls.get / best(down) >= 1.5,
+        },
       );
     } else {
-      rows.push({ name: 'put/get over TLS', value: `${fmt(tls.put, 0)} / ${fmt(tls.get, 0)} MB/s`, baseline: 'OpenSSH not available: no scp/sftp comparison' });
+      rows.push({
+        name: 'put/get over TLS',
+        value: `${fmt(tls.put, 0)} / ${fmt(tls.get, 0)} MB/s`,
+        baseline: 'OpenSSH not available: no scp/sftp comparison',
+      });
     }
     report(rows);
     return { tcp, tcpFiles, clear, tls };

@@ -14,7 +14,10 @@ export function cpuSecondsOf(pid) {
   const ticks = 100; // USER_HZ on Linux
   const fieldsOf = (p) => {
     const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
-    return { comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), f: stat.slice(stat.lastIndexOf(')') + 2).split(' ') };
+    return {
+      comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
+      f: stat.slice(stat.lastIndexOf(')') + 2).split(' '),
+    };
   };
   const cpu = ({ f }) => (Number(f[11]) + Number(f[12])) / ticks;
   let total = cpu(fieldsOf(pid));
@@ -91,7 +94,9 @@ export const GiB = 1024 * MiB;
 export function report(rows) {
   for (const row of rows) {
     const met = row.met === undefined ? '' : row.met ? '  [target met]' : '  [target NOT met]';
-    console.log(`  ${row.name}: ${row.value}${row.baseline ? `   baseline ${row.baseline}` : ''}${row.ratio ? `   ratio ${row.ratio}` : ''}${row.target ? `   target ${row.target}` : ''}${met}`);
+    console.log(
+      `  ${row.name}: ${row.value}${row.baseline ? `   baseline ${row.baseline}` : ''}${row.ratio ? `   ratio ${row.ratio}` : ''}${row.target ? `   target ${row.target}` : ''}${met}`,
+    );
   }
 }
 

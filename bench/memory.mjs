@@ -26,8 +26,9 @@ async function slowRead(port) {
     });
     const ended = new Promise((resolve) => call.stdout.once('end', resolve));
     const [exit] = await withTimeout(Promise.all([call.exit, ended]), (BYTES / RATE) * 1000 * 2 + 30_000, 'slow read');
-    if (exit.code !== 0 || bytes !== BYTES) throw new Error(`slow read ended with ${JSON.stringify(exit)} after ${bytes} bytes`);
-    return (bytes / MiB) / ((performance.now() - started) / 1000);
+    if (exit.code !== 0 || bytes !== BYTES)
+      throw new Error(`slow read ended with ${JSON.stringify(exit)} after ${bytes} bytes`);
+    return bytes / MiB / ((performance.now() - started) / 1000);
   } finally {
     await client.close();
   }
@@ -43,7 +44,14 @@ export async function run() {
     const rate = await slowRead(server.port).finally(() => clearInterval(sampler));
     const after = memoryOf(server.pid);
     report([
-      { name: 'server peak RSS (VmHWM)', value: `${fmt(after.peakMb)} MB (sampled max ${fmt(samplePeak)} MB, read at ${fmt(rate)} MiB/s)`, baseline: `idle server ${fmt(idle.rssMb)} MB`, ratio: fmt(after.peakMb / idle.rssMb, 2), target: `< ${TARGET_MB} MB`, met: after.peakMb < TARGET_MB },
+      {
+        name: 'server peak RSS (VmHWM)',
+        value: `${fmt(after.peakMb)} MB (sampled max ${fmt(samplePeak)} MB, read at ${fmt(rate)} MiB/s)`,
+        baseline: `idle server ${fmt(idle.rssMb)} MB`,
+        ratio: fmt(after.peakMb / idle.rssMb, 2),
+        target: `< ${TARGET_MB} MB`,
+        met: after.peakMb < TARGET_MB,
+      },
     ]);
     return { peakMb: after.peakMb, idleMb: idle.rssMb };
   } finally {

@@ -53,10 +53,27 @@ async function runOne(launcher) {
   try {
     const remote = await timeFramesh(server.port);
     const local = await timeLocal();
-    const [rp50, rp99, lp50, lp99] = [percentile(remote, 50), percentile(remote, 99), percentile(local, 50), percentile(local, 99)];
+    const [rp50, rp99, lp50, lp99] = [
+      percentile(remote, 50),
+      percentile(remote, 99),
+      percentile(local, 50),
+      percentile(local, 99),
+    ];
     report([
-      { name: 'framesh p50', value: `${fmt(rp50, 2)} ms`, baseline: `local spawn p50 ${fmt(lp50, 2)} ms`, ratio: `+${fmt(rp50 - lp50, 2)} ms`, target: '<= local + 0.5 ms', met: rp50 - lp50 <= 0.5 },
-      { name: 'framesh p99', value: `${fmt(rp99, 2)} ms`, baseline: `local spawn p99 ${fmt(lp99, 2)} ms`, ratio: `+${fmt(rp99 - lp99, 2)} ms` },
+      {
+        name: 'framesh p50',
+        value: `${fmt(rp50, 2)} ms`,
+        baseline: `local spawn p50 ${fmt(lp50, 2)} ms`,
+        ratio: `+${fmt(rp50 - lp50, 2)} ms`,
+        target: '<= local + 0.5 ms',
+        met: rp50 - lp50 <= 0.5,
+      },
+      {
+        name: 'framesh p99',
+        value: `${fmt(rp99, 2)} ms`,
+        baseline: `local spawn p99 ${fmt(lp99, 2)} ms`,
+        ratio: `+${fmt(rp99 - lp99, 2)} ms`,
+      },
     ]);
     return { rp50, rp99, lp50, lp99 };
   } finally {

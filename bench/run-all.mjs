@@ -1,6 +1,17 @@
 // Runs every benchmark figure, or those named: `npm run bench -- throughput roundtrip`.
 // Each figure starts its own servers (127.0.0.1, port 0) and stops them.
-const FIGURES = ['throughput', 'roundtrip', 'memory', 'concurrency', 'scale', 'tls', 'files', 'cli-startup', 'terminal', 'fanout'];
+const FIGURES = [
+  'throughput',
+  'roundtrip',
+  'memory',
+  'concurrency',
+  'scale',
+  'tls',
+  'files',
+  'cli-startup',
+  'terminal',
+  'fanout',
+];
 /** Run when no figure is named; tls, files, cli-startup, terminal and fanout belong to other issues and run when named. */
 const DEFAULT_FIGURES = ['throughput', 'roundtrip', 'memory', 'concurrency', 'scale'];
 
@@ -11,7 +22,12 @@ if (unknown.length) {
   process.exit(2);
 }
 const os = await import('node:os');
-console.log(`framesh bench ${new Date().toISOString()} · ${os.cpus().length} cores (${os.cpus()[0]?.model}) · Node ${process.version} · load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(
+  `framesh bench ${new Date().toISOString()} · ${os.cpus().length} cores (${os.cpus()[0]?.model}) · Node ${process.version} · load ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
 let failed = false;
 for (const name of wanted.length ? wanted : DEFAULT_FIGURES) {
   const started = performance.now();

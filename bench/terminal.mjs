@@ -39,7 +39,10 @@ async function framesh(port, home, file) {
   try {
     const echo = client.exec('exec cat > /dev/null', { pty: { term: 'xterm', cols: 80, rows: 24 } });
     await echo.started;
-    const times = await echoTimes((b) => echo.stdin.write(b), (fn) => echo.stdout.on('data', fn));
+    const times = await echoTimes(
+      (b) => echo.stdin.write(b),
+      (fn) => echo.stdout.on('data', fn),
+    );
     echo.cancel();
     await echo.exit;
     const started = performance.now();
@@ -63,7 +66,10 @@ function sshProcess(base, command) {
 async function ssh(base, file) {
   const echo = sshProcess(base, 'exec cat > /dev/null');
   // Wait until the remote terminal is there: its first echo.
-  const times = await echoTimes((b) => echo.child.stdin.write(b), (fn) => echo.child.stdout.on('data', fn));
+  const times = await echoTimes(
+    (b) => echo.child.stdin.write(b),
+    (fn) => echo.child.stdout.on('data', fn),
+  );
   echo.child.kill('SIGTERM');
   await echo.exited;
   const started = performance.now();
@@ -77,7 +83,9 @@ async function ssh(base, file) {
 }
 
 export async function run() {
-  console.log(`terminal: echo latency over ${KEYS} keys; ${BYTES / MiB} MiB of cat through a terminal; framesh (TLS) vs ssh -tt`);
+  console.log(
+    `terminal: echo latency over ${KEYS} keys; ${BYTES / MiB} MiB of cat through a terminal; framesh (TLS) vs ssh -tt`,
+  );
   const home = mkdtempSync(path.join(os.tmpdir(), 'framesh-bench-term-'));
   const sshDir = mkdtempSync(path.join(os.tmpdir(), 'framesh-bench-ssh-'));
   const file = path.join(home, 'zeros');
@@ -89,14 +97,18 @@ export async function run() {
   try {
     const ours = await framesh(server.port, home, file);
     const p = (times, q) => fmt(percentile(times, q), 3);
-    console.log(`  framesh: echo p50 ${p(ours.times, 50)} ms, p99 ${p(ours.times, 99)} ms; cat ${fmt(ours.mbps, 0)} MB/s (baseline next)`);
+    console.log(
+      `  framesh: echo p50 ${p(ours.times, 50)} ms, p99 ${p(ours.times, 99)} ms; cat ${fmt(ours.mbps, 0)} MB/s (baseline next)`,
+    );
     sshd = await startSshd(sshDir);
     const theirs = sshd ? await ssh(sshd.base, file) : null;
     report([
       {
         name: 'keystroke echo, p50',
         value: `${p(ours.times, 50)} ms (p99 ${p(ours.times, 99)} ms)`,
-        baseline: theirs ? `ssh -tt ${p(theirs.times, 50)} ms (p99 ${p(theirs.times, 99)} ms)` : 'OpenSSH server not available',
+        baseline: theirs
+          ? `ssh -tt ${p(theirs.times, 50)} ms (p99 ${p(theirs.times, 99)} ms)`
+          : 'OpenSSH server not available',
         ...(theirs && {
           ratio: fmt(percentile(ours.times, 50) / percentile(theirs.times, 50), 2),
           target: "<= ssh's",

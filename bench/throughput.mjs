@@ -45,12 +45,23 @@ server.listen(0, '127.0.0.1', () => console.log(server.address().port));
 async function receiveFrom(script, args, what) {
   const net = await import('node:net');
   const peer = spawn(process.execPath, ['-e', script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await withTimeout(new Promise((resolve) => peer.stdout.once('data', (d) => resolve(Number(String(d).trim())))), 10_000, what);
+  const port = await withTimeout(
+    new Promise((resolve) => peer.stdout.once('data', (d) => resolve(Number(String(d).trim())))),
+    10_000,
+    what,
+  );
   const started = performance.now();
   let bytes = 0;
   const socket = net.connect({ port, host: '127.0.0.1', noDelay: true });
   socket.on('data', (chunk) => (bytes += chunk.length));
-  await withTimeout(new Promise((resolve, reject) => { socket.once('end', resolve); socket.once('error', reject); }), LIMIT_MS, what);
+  await withTimeout(
+    new Promise((resolve, reject) => {
+      socket.once('end', resolve);
+      socket.once('error', reject);
+    }),
+    LIMIT_MS,
+    what,
+  );
   const result = check(bytes, started);
   socket.destroy();
   peer.kill();
@@ -106,9 +117,26 @@ export async function run() {
     const tcp = await rawTcp();
     const relay = await unframedRelay();
     report([
-      { name: 'framesh exec stream', value: `${fmt(mbs, 0)} MB/s`, baseline: `local spawn ${fmt(local, 0)} MB/s`, ratio: fmt(mbs / local, 2), target: '>= 0.70 of local spawn', met: mbs / local >= 0.7 },
-      { name: 'framesh vs raw TCP', value: `${fmt(mbs, 0)} MB/s`, baseline: `raw TCP ${fmt(tcp, 0)} MB/s`, ratio: fmt(mbs / tcp, 2) },
-      { name: 'framesh vs unframed relay', value: `${fmt(mbs, 0)} MB/s`, baseline: `pipe-to-socket relay ${fmt(relay, 0)} MB/s`, ratio: fmt(mbs / relay, 2) },
+      {
+        name: 'framesh exec stream',
+        value: `${fmt(mbs, 0)} MB/s`,
+        baseline: `local spawn ${fmt(local, 0)} MB/s`,
+        ratio: fmt(mbs / local, 2),
+        target: '>= 0.70 of local spawn',
+        met: mbs / local >= 0.7,
+      },
+      {
+        name: 'framesh vs raw TCP',
+        value: `${fmt(mbs, 0)} MB/s`,
+        baseline: `raw TCP ${fmt(tcp, 0)} MB/s`,
+        ratio: fmt(mbs / tcp, 2),
+      },
+      {
+        name: 'framesh vs unframed relay',
+        value: `${fmt(mbs, 0)} MB/s`,
+        baseline: `pipe-to-socket relay ${fmt(relay, 0)} MB/s`,
+        ratio: fmt(mbs / relay, 2),
+      },
     ]);
     return { framesh: mbs, local, tcp, relay };
   } finally {

@@ -56,13 +56,19 @@ function processTimes(file, args, env = process.env) {
 
 function sshStream(base, cipher) {
   const started = performance.now();
-  const out = execFileSync('sh', ['-c', `ssh ${base.map((a) => `'${a}'`).join(' ')} -c ${cipher} 127.0.0.1 'head -c ${BYTES} /dev/zero' | wc -c`], { encoding: 'utf8', timeout: 180_000 });
+  const out = execFileSync(
+    'sh',
+    ['-c', `ssh ${base.map((a) => `'${a}'`).join(' ')} -c ${cipher} 127.0.0.1 'head -c ${BYTES} /dev/zero' | wc -c`],
+    { encoding: 'utf8', timeout: 180_000 },
+  );
   if (Number(out.trim()) !== BYTES) throw new Error(`ssh moved ${out.trim()} bytes`);
   return BYTES / MiB / ((performance.now() - started) / 1000);
 }
 
 export async function run() {
-  console.log(`tls: ${BYTES / MiB} MiB over TLS vs plaintext; set-up p50 over ${SETUP_RUNS} runs; whole-process exec over ${PROCESS_RUNS} runs`);
+  console.log(
+    `tls: ${BYTES / MiB} MiB over TLS vs plaintext; set-up p50 over ${SETUP_RUNS} runs; whole-process exec over ${PROCESS_RUNS} runs`,
+  );
   const home = mkdtempSync(path.join(os.tmpdir(), 'framesh-bench-tls-'));
   const secure = await startCliServer(home);
   const plain = await startCliServer(home, ['--insecure']);
@@ -75,8 +81,19 @@ export async function run() {
     const env = { ...process.env, FRAMESH_HOME: home };
     const cliTrue = processTimes(process.execPath, [CLI, 'exec', `127.0.0.1:${secure.port}`, '--', 'true'], env);
     const rows = [
-      { name: 'framesh over TLS, 1 GiB stream', value: `${fmt(tls, 0)} MB/s`, baseline: `plaintext framesh ${fmt(clear, 0)} MB/s`, ratio: fmt(tls / clear, 2) },
-      { name: 'connect + TLS + auth + `true`, p50', value: `${fmt(percentile(setup, 50), 2)} ms`, baseline: `p99 ${fmt(percentile(setup, 99), 2)} ms`, target: '< 20 ms', met: percentile(setup, 50) < 20 },
+      {
+        name: 'framesh over TLS, 1 GiB stream',
+        value: `${fmt(tls, 0)} MB/s`,
+        baseline: `plaintext framesh ${fmt(clear, 0)} MB/s`,
+        ratio: fmt(tls / clear, 2),
+      },
+      {
+        name: 'connect + TLS + auth + `true`, p50',
+        value: `${fmt(percentile(setup, 50), 2)} ms`,
+        baseline: `p99 ${fmt(percentile(setup, 99), 2)} ms`,
+        target: '< 20 ms',
+        met: percentile(setup, 50) < 20,
+      },
     ];
     sshd = await startSshd(sshDir);
     if (sshd) {
@@ -85,11 +102,29 @@ export async function run() {
       const chacha = sshStream(sshd.base, 'chacha20-poly1305@openssh.com');
       const best = Math.max(gcm, chacha);
       rows.push(
-        { name: 'framesh over TLS vs best OpenSSH cipher', value: `${fmt(tls, 0)} MB/s`, baseline: `ssh aes128-gcm ${fmt(gcm, 0)} MB/s, chacha20 ${fmt(chacha, 0)} MB/s`, ratio: fmt(tls / best, 2), target: '>= 1.2', met: tls / best >= 1.2 },
-        { name: '`framesh exec host -- true` process, p50', value: `${fmt(percentile(cliTrue, 50), 1)} ms`, baseline: `\`ssh host true\` ${fmt(percentile(sshTrue, 50), 1)} ms`, ratio: fmt(percentile(cliTrue, 50) / percentile(sshTrue, 50), 2), target: 'faster than ssh', met: percentile(cliTrue, 50) < percentile(sshTrue, 50) },
+        {
+          name: 'framesh over TLS vs best OpenSSH cipher',
+          value: `${fmt(tls, 0)} MB/s`,
+          baseline: `ssh aes128-gcm ${fmt(gcm, 0)} MB/s, chacha20 ${fmt(chacha, 0)} MB/s`,
+          ratio: fmt(tls / best, 2),
+          target: '>= 1.2',
+          met: tls / best >= 1.2,
+        },
+        {
+          name: '`framesh exec host -- true` process, p50',
+          value: `${fmt(percentile(cliTrue, 50), 1)} ms`,
+          baseline: `\`ssh host true\` ${fmt(percentile(sshTrue, 50), 1)} ms`,
+          ratio: fmt(percentile(cliTrue, 50) / percentile(sshTrue, 50), 2),
+          target: 'faster than ssh',
+          met: percentile(cliTrue, 50) < percentile(sshTrue, 50),
+        },
       );
     } else {
-      rows.push({ name: '`framesh exec host -- true` process, p50', value: `${fmt(percentile(cliTrue, 50), 1)} ms`, baseline: 'OpenSSH not available: no ssh comparison' });
+      rows.push({
+        name: '`framesh exec host -- true` process, p50',
+        value: `${fmt(percentile(cliTrue, 50), 1)} ms`,
+        baseline: 'OpenSSH not available: no ssh comparison',
+      });
     }
     report(rows);
     return { tls, clear, setupP50: percentile(setup, 50) };

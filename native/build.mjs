@@ -23,12 +23,18 @@ function nodeDir() {
 }
 
 function main() {
-  if (process.platform !== 'linux') return note(`posix_spawn addon is Linux-only; ${process.platform} uses child_process`);
+  if (process.platform !== 'linux')
+    return note(`posix_spawn addon is Linux-only; ${process.platform} uses child_process`);
   const gyp = nodeGyp();
   const dir = nodeDir();
   if (!gyp) return note('node-gyp not found: posix_spawn addon not built; commands start through child_process');
-  if (!dir) return note("Node's headers not found (include/node): posix_spawn addon not built; commands start through child_process");
-  const result = spawnSync(process.execPath, [gyp, 'rebuild', `--nodedir=${dir}`], { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (!dir)
+    return note(
+      "Node's headers not found (include/node): posix_spawn addon not built; commands start through child_process",
+    );
+  const result = spawnSync(process.execPath, [gyp, 'rebuild', `--nodedir=${dir}`], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   if (result.status !== 0) note('posix_spawn addon failed to build (above); commands start through child_process');
 }
 

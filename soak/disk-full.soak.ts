@@ -58,7 +58,11 @@ describe('a full disk', { skip: mounted ? false : why }, () => {
         const name = names[i] as string;
         if (outcome.status === 'fulfilled') {
           confirmed += 1;
-          assert.equal(await sha256File(path.join(root, name)), await sha256File(path.join(local, name)), `${name} byte-exact`);
+          assert.equal(
+            await sha256File(path.join(root, name)),
+            await sha256File(path.join(local, name)),
+            `${name} byte-exact`,
+          );
         } else {
           refused += 1;
           assert.equal((outcome.reason as { code?: string }).code, 'ENOSPC', `${name}: ${String(outcome.reason)}`);
@@ -66,11 +70,18 @@ describe('a full disk', { skip: mounted ? false : why }, () => {
         }
       }
       const entries = readdirSync(root);
-      assert.deepEqual(entries.filter((e) => e.includes('framesh-part')), [], `round ${round}: no partial files left`);
+      assert.deepEqual(
+        entries.filter((e) => e.includes('framesh-part')),
+        [],
+        `round ${round}: no partial files left`,
+      );
       const held = entries.reduce((sum, e) => sum + sizeOr(path.join(root, e), 0), 0);
       // tmpfs counts whole pages: each file may take up to one page more than its size.
       const slack = entries.length * 4096 + 64 * 1024;
-      assert.ok(usedBytes() - emptyUsed <= held + slack, `round ${round}: used ${usedBytes() - emptyUsed}, files hold ${held}`);
+      assert.ok(
+        usedBytes() - emptyUsed <= held + slack,
+        `round ${round}: used ${usedBytes() - emptyUsed}, files hold ${held}`,
+      );
       // Free the space for the next round, as a user cleaning up would.
       for (const e of entries) rmSync(path.join(root, e), { recursive: true, force: true });
       assert.ok(usedBytes() - emptyUsed <= 64 * 1024, `round ${round}: the space is free again`);

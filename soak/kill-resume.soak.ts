@@ -73,7 +73,10 @@ for (const direction of ['put', 'get'] as const) {
         assert.equal(existsSync(partial), false, 'the partial file is gone');
         const record = server.events('transfer').find((e) => e.direction === direction && e.outcome === 'ok');
         assert.ok(record, `an ok transfer record in the audit log: ${server.log().slice(-2000)}`);
-        assert.ok(Number(record.resumedFrom) > 0, `resumed, not started over (resumedFrom ${String(record.resumedFrom)})`);
+        assert.ok(
+          Number(record.resumedFrom) > 0,
+          `resumed, not started over (resumedFrom ${String(record.resumedFrom)})`,
+        );
         const strays = readdirSync(direction === 'put' ? s.root : s.local).filter((n) => n.includes('framesh-part'));
         assert.deepEqual(strays, [], 'no partial files left behind');
         figure(`kill-resume ${direction}/${victim}`, {

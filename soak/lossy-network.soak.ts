@@ -25,7 +25,22 @@ function makeLossyNamespace(): string | null {
     inNs('ip', 'link', 'set', 'lo', 'up');
     inNs('nft', 'add', 'table', 'inet', 'loss');
     inNs('nft', 'add', 'chain', 'inet', 'loss', 'in', '{ type filter hook input priority 0; }');
-    inNs('nft', 'add', 'rule', 'inet', 'loss', 'in', 'numgen', 'random', 'mod', '100', '<', String(LOSS_PERCENT), 'counter', 'drop');
+    inNs(
+      'nft',
+      'add',
+      'rule',
+      'inet',
+      'loss',
+      'in',
+      'numgen',
+      'random',
+      'mod',
+      '100',
+      '<',
+      String(LOSS_PERCENT),
+      'counter',
+      'drop',
+    );
     return null;
   } catch (err) {
     return `could not set up the namespace: ${(err as Error).message}`;
@@ -33,7 +48,9 @@ function makeLossyNamespace(): string | null {
 }
 
 function droppedPackets(): number {
-  const rules = execFileSync('ip', ['netns', 'exec', NS, 'nft', 'list', 'chain', 'inet', 'loss', 'in'], { encoding: 'utf8' });
+  const rules = execFileSync('ip', ['netns', 'exec', NS, 'nft', 'list', 'chain', 'inet', 'loss', 'in'], {
+    encoding: 'utf8',
+  });
   return Number(/counter packets (\d+)/.exec(rules)?.[1] ?? 0);
 }
 
@@ -76,7 +93,14 @@ describe('5 % packet loss', { skip: skip ?? false }, () => {
 
     const dropped = droppedPackets() - before;
     assert.ok(dropped > 100, `packets were really dropped (${dropped})`);
-    figure('lossy network', { lossPercent: LOSS_PERCENT, sizeMiB: SIZE / MiB, droppedPackets: dropped, putMs, getMs, execMs });
+    figure('lossy network', {
+      lossPercent: LOSS_PERCENT,
+      sizeMiB: SIZE / MiB,
+      droppedPackets: dropped,
+      putMs,
+      getMs,
+      execMs,
+    });
     await server.stop();
   });
 });

@@ -37,7 +37,10 @@ describe('a crowd', () => {
     const base = scratch('crowd');
     const home = path.join(base, 'home');
     mkdirSync(home, { mode: 0o700 });
-    const server = await serve(['--max-startups', '2000', '--per-source-max-startups', '1200', '--auth-grace', '120000', '--max-channels', '4'], { env: { FRAMESH_HOME: home } });
+    const server = await serve(
+      ['--max-startups', '2000', '--per-source-max-startups', '1200', '--auth-grace', '120000', '--max-channels', '4'],
+      { env: { FRAMESH_HOME: home } },
+    );
 
     const idle = await Promise.all(Array.from({ length: HALF_OPEN }, (_, i) => halfOpen(server.port, i)));
     const closedEarly = { count: 0 };
@@ -68,7 +71,14 @@ describe('a crowd', () => {
       halfOpenClosedEarly: closedEarly.count,
       serverPeakRssMiB: (peak / MiB).toFixed(1),
     });
-    assert.equal(failures.length, 0, `failures: ${failures.slice(0, 3).map((f) => String(f.reason)).join('; ')}`);
+    assert.equal(
+      failures.length,
+      0,
+      `failures: ${failures
+        .slice(0, 3)
+        .map((f) => String(f.reason))
+        .join('; ')}`,
+    );
     for (const s of idle) s.destroy();
     await server.stop();
   });

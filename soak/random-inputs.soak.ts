@@ -27,7 +27,9 @@ function frameOf(header: Record<string, unknown>, body?: Buffer): Buffer {
 
 const anyJson = fc.jsonValue({ maxDepth: 2 });
 const header = fc.oneof(
-  fc.record({ type: fc.constantFrom('ping', 'pong', 'hello', 'window', 'eof', 'cancel', 'signal', 'open', 'data', 'resize', 'x') }),
+  fc.record({
+    type: fc.constantFrom('ping', 'pong', 'hello', 'window', 'eof', 'cancel', 'signal', 'open', 'data', 'resize', 'x'),
+  }),
   fc.dictionary(fc.constantFrom('type', 'ch', 'len', 'kind', 'stream', 'bytes', 'id', 'path'), anyJson, { maxKeys: 5 }),
 );
 /** One decoder input: random bytes, a frame, or a frame cut at a random point. */
@@ -45,7 +47,6 @@ function heapUsed(): number {
   (globalThis as { gc?: () => void }).gc?.();
   return process.memoryUsage().heapUsed;
 }
-
 
 /** Random frames a hostile client might send after a valid hello, over fresh connections to `port`. */
 function hostileTraffic(port: number): { sent: number; oneConnection(count: number): Promise<void> } {
@@ -70,7 +71,15 @@ function hostileTraffic(port: number): { sent: number; oneConnection(count: numb
       const id = ch.next++;
       ch.opened.push(id);
       const kind = ['stat', 'stat', 'mkdir', 'get', 'put'][random(5)];
-      return frameOf({ type: 'open', ch: id, kind, path: names[random(names.length)], window: 1 + random(2 ** 20), size: random(100), sha256: 'x' });
+      return frameOf({
+        type: 'open',
+        ch: id,
+        kind,
+        path: names[random(names.length)],
+        window: 1 + random(2 ** 20),
+        size: random(100),
+        sha256: 'x',
+      });
     }
     if (roll < 60) return frameOf({ type: 'window', ch: old, bytes: 1 + random(1000) });
     if (roll < 70) return frameOf({ type: 'cancel', ch: old });
@@ -80,24 +89,30 @@ function hostileTraffic(port: number): { sent: number; oneConnection(count: numb
     return frameOf(junk[random(junk.length)] as Record<string, unknown>); // most likely fatal
   }
 
-  const hello = frameOf({ type: 'hello', version: '1.0', agent: 'soak', capabilities: ['exec', 'files'], limits: DEFAULT_LIMITS });
+  const hello = frameOf({
+    type: 'hello',
+    version: '1.0',
+    agent: 'soak',
+    capabilities: ['exec', 'files'],
+    limits: DEFAULT_LIMITS,
+  });
   const traffic = {
     sent: 0,
     /** One connection: a hello, then `count` random frames, then end; resolves when it closed. */
     oneConnection: (count: number): Promise<void> =>
-    new Promise((resolve) => {
-      const socket = net.connect({ host: '127.0.0.1', port: port });
-      socket.on('data', () => {}); // read and drop the answers, as a client that listens would
-      socket.on('error', () => {});
-      socket.on('close', () => resolve());
-      socket.once('connect', () => {
-        const ch = { next: 1, opened: [] as number[] };
-        const frames = [hello];
-        for (let i = 0; i < count; i += 1) frames.push(nextFrame(ch));
-        traffic.sent += count;
-        socket.end(Buffer.concat(frames));
-      });
-    }),
+      new Promise((resolve) => {
+        const socket = net.connect({ host: '127.0.0.1', port: port });
+        socket.on('data', () => {}); // read and drop the answers, as a client that listens would
+        socket.on('error', () => {});
+        socket.on('close', () => resolve());
+        socket.once('connect', () => {
+          const ch = { next: 1, opened: [] as number[] };
+          const frames = [hello];
+          for (let i = 0; i < count; i += 1) frames.push(nextFrame(ch));
+          traffic.sent += count;
+          socket.end(Buffer.concat(frames));
+        });
+      }),
   };
   return traffic;
 }
@@ -121,35 +136,62 @@ describe('a million random inputs', () => {
       }
     }
     const heapGrowth = heapUsed() - heapBefore;
-    figure('decoder', { seed: SEED, inputs: INPUTS, frames, failures, maxHeldBytes: maxHeld, heapGrowthMiB: (heapGrowth / MiB).toFixed(1), ms: Date.now() - began });
+    figure('decoder', {
+      seed: SEED,
+      inputs: INPUTS,
+      frames,
+      failures,
+      maxHeldBytes: maxHeld,
+      heapGrowthMiB: (heapGrowth / MiB).toFixed(1),
+      ms: Date.now() - began,
+    });
     assert.ok(maxHeld <= LIMITS.maxHeaderBytes + LIMITS.maxBodyBytes + 4 + 64 * 1024, `held ${maxHeld} bytes`);
     assert.ok(heapGrowth < 32 * MiB, `heap grew by ${heapGrowth} bytes`);
   });
 
-  it("the server's heap after a full GC does not grow with the hostile connections it served", { timeout: 300_000 }, async () => {
-    // In-process, so the heap can be measured after gc() (this file runs with --expose-gc): RSS alone
-    // cannot tell a leak from a heap V8 has not given back yet. 4 rounds of 800 connections of the same
-    // random frames; once every connection has gone, the live heap must be what it was after round 2 (round 1
-    // warms up: caches, compiled code, pools).
-    const root = path.join(scratch('random-heap'), 'root');
-    mkdirSync(root);
-    const server = createServer({ insecure: true, root, home: path.join(root, '..', 'home'), maxChannels: 64, perSourceMaxStartups: 0 });
-    const { port } = await server.listen(0, '127.0.0.1');
-    const traffic = hostileTraffic(port);
-    const heaps: number[] = [];
-    for (let round = 0; round < 4; round += 1) {
-      for (let c = 0; c < 800; c += 16) await Promise.all(Array.from({ length: 16 }, (_, i) => traffic.oneConnection(50 + ((c + i) % 450))));
-      const settled = Date.now() + 30_000;
-      while (server.connectionCount > 0 && Date.now() < settled) await new Promise((r) => setTimeout(r, 50));
-      // A connection that broke the protocol is kept up to 2 s after it left the count (FAIL_LINGER_MS in
-      // connection/framed-connection.ts) for its peer to read the error frame: let those timers run out.
-      await new Promise((r) => setTimeout(r, 2500));
-      heaps.push(heapUsed());
-    }
-    await server.close(200);
-    figure('server heap', { seed: SEED, connections: 3200, frames: traffic.sent, heapAfterGcMiB: heaps.map((h) => (h / MiB).toFixed(1)).join('/') });
-    assert.ok((heaps[3] as number) - (heaps[1] as number) < 4 * MiB, `live heap grew from ${heaps[1]} to ${heaps[3]}`);
-  });
+  it(
+    "the server's heap after a full GC does not grow with the hostile connections it served",
+    { timeout: 300_000 },
+    async () => {
+      // In-process, so the heap can be measured after gc() (this file runs with --expose-gc): RSS alone
+      // cannot tell a leak from a heap V8 has not given back yet. 4 rounds of 800 connections of the same
+      // random frames; once every connection has gone, the live heap must be what it was after round 2 (round 1
+      // warms up: caches, compiled code, pools).
+      const root = path.join(scratch('random-heap'), 'root');
+      mkdirSync(root);
+      const server = createServer({
+        insecure: true,
+        root,
+        home: path.join(root, '..', 'home'),
+        maxChannels: 64,
+        perSourceMaxStartups: 0,
+      });
+      const { port } = await server.listen(0, '127.0.0.1');
+      const traffic = hostileTraffic(port);
+      const heaps: number[] = [];
+      for (let round = 0; round < 4; round += 1) {
+        for (let c = 0; c < 800; c += 16)
+          await Promise.all(Array.from({ length: 16 }, (_, i) => traffic.oneConnection(50 + ((c + i) % 450))));
+        const settled = Date.now() + 30_000;
+        while (server.connectionCount > 0 && Date.now() < settled) await new Promise((r) => setTimeout(r, 50));
+        // A connection that broke the protocol is kept up to 2 s after it left the count (FAIL_LINGER_MS in
+        // connection/framed-connection.ts) for its peer to read the error frame: let those timers run out.
+        await new Promise((r) => setTimeout(r, 2500));
+        heaps.push(heapUsed());
+      }
+      await server.close(200);
+      figure('server heap', {
+        seed: SEED,
+        connections: 3200,
+        frames: traffic.sent,
+        heapAfterGcMiB: heaps.map((h) => (h / MiB).toFixed(1)).join('/'),
+      });
+      assert.ok(
+        (heaps[3] as number) - (heaps[1] as number) < 4 * MiB,
+        `live heap grew from ${heaps[1]} to ${heaps[3]}`,
+      );
+    },
+  );
 
   it("the server's message handling stays bounded and keeps serving", { timeout: 420_000 }, async () => {
     const base = scratch('random-server');
@@ -169,7 +211,10 @@ describe('a million random inputs', () => {
         while (traffic.sent < until && Date.now() < deadline) {
           connections += 1;
           await traffic.oneConnection(50 + (connections % 450));
-          if (process.env.SOAK_DEBUG && connections % 300 === 0) process.stdout.write(`sent ${traffic.sent} rss ${(currentRss(server.pid) / MiB) | 0} peak ${(peakRss(server.pid) / MiB) | 0}\n`);
+          if (process.env.SOAK_DEBUG && connections % 300 === 0)
+            process.stdout.write(
+              `sent ${traffic.sent} rss ${(currentRss(server.pid) / MiB) | 0} peak ${(peakRss(server.pid) / MiB) | 0}\n`,
+            );
         }
       });
       await Promise.all(workers);

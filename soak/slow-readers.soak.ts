@@ -25,15 +25,29 @@ const KINDS: Record<string, { connections: number; channels: number; flood: Floo
   exec: {
     connections: 4,
     channels: 16,
-    flood: (ch) => [frame({ type: 'open', ch, kind: 'exec', command: ['yes', 'x'.repeat(200)], window: MAX_WINDOW_BYTES }), frame({ type: 'eof', ch, stream: 'stdin' })],
+    flood: (ch) => [
+      frame({ type: 'open', ch, kind: 'exec', command: ['yes', 'x'.repeat(200)], window: MAX_WINDOW_BYTES }),
+      frame({ type: 'eof', ch, stream: 'stdin' }),
+    ],
   },
-  get: { connections: 4, channels: 16, flood: (ch) => [frame({ type: 'open', ch, kind: 'get', path: 'big', window: MAX_WINDOW_BYTES })] },
-  stat: { connections: 4, channels: 20_000, flood: (ch) => [frame({ type: 'open', ch, kind: 'stat', path: 'big', window: MAX_WINDOW_BYTES })] },
+  get: {
+    connections: 4,
+    channels: 16,
+    flood: (ch) => [frame({ type: 'open', ch, kind: 'get', path: 'big', window: MAX_WINDOW_BYTES })],
+  },
+  stat: {
+    connections: 4,
+    channels: 20_000,
+    flood: (ch) => [frame({ type: 'open', ch, kind: 'stat', path: 'big', window: MAX_WINDOW_BYTES })],
+  },
   ping: { connections: 4, channels: 200_000, flood: (ch) => [frame({ type: 'ping', id: ch })] },
   put: {
     connections: 4,
     channels: 16,
-    flood: (ch) => [frame({ type: 'open', ch, kind: 'put', path: `up-${ch}`, size: 64 * MiB, window: MAX_WINDOW_BYTES }), frame({ type: 'data', ch, stream: 'file', len: 65536 }, Buffer.alloc(65536))],
+    flood: (ch) => [
+      frame({ type: 'open', ch, kind: 'put', path: `up-${ch}`, size: 64 * MiB, window: MAX_WINDOW_BYTES }),
+      frame({ type: 'data', ch, stream: 'file', len: 65536 }, Buffer.alloc(65536)),
+    ],
   },
 };
 
@@ -43,7 +57,13 @@ function slowReader(port: number, flood: Flood, channels: number): net.Socket {
   socket.on('error', () => {});
   socket.once('connect', () => {
     socket.pause(); // never read: the server's replies pile up in the kernel, then in the server
-    const hello = frame({ type: 'hello', version: '1.0', agent: 'slow-reader', capabilities: ['exec', 'files'], limits: DEFAULT_LIMITS });
+    const hello = frame({
+      type: 'hello',
+      version: '1.0',
+      agent: 'slow-reader',
+      capabilities: ['exec', 'files'],
+      limits: DEFAULT_LIMITS,
+    });
     let ch = 1;
     const writeMore = (): void => {
       while (ch <= channels) {

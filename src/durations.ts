@@ -13,7 +13,9 @@ export const MAX_TIMER_MS = 2 ** 31 - 1;
  */
 export function checkTimerMs(name: string, value: number, min = 0): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > MAX_TIMER_MS) {
-    throw new InvalidOptionError(`${name} must be an integer from ${min} to ${MAX_TIMER_MS} ms (about 24.8 days), not ${String(value)}`);
+    throw new InvalidOptionError(
+      `${name} must be an integer from ${min} to ${MAX_TIMER_MS} ms (about 24.8 days), not ${String(value)}`,
+    );
   }
   return value;
 }

@@ -82,11 +82,7 @@ export type FrameshErrorCode = WireErrorCode | (typeof LOCAL_ERROR_CODES)[number
 
 /** How a connection ended or failed to start (ConnectionError). */
 export type ConnectionErrorCode =
-  | 'CONNECTION_CLOSED'
-  | 'CONNECTION_REFUSED'
-  | 'HOST_NOT_FOUND'
-  | 'CONNECTION_RESET'
-  | 'KEEPALIVE_TIMEOUT';
+  'CONNECTION_CLOSED' | 'CONNECTION_REFUSED' | 'HOST_NOT_FOUND' | 'CONNECTION_RESET' | 'KEEPALIVE_TIMEOUT';
 
 /** Which identity check failed (SecurityError). */
 export type SecurityErrorCode =

@@ -37,7 +37,8 @@ export class FrameshError extends Error {
 
   static override [Symbol.hasInstance](instance: unknown): boolean {
     if (Function.prototype[Symbol.hasInstance].call(this, instance)) return true;
-    const names = typeof instance === 'object' && instance !== null ? (instance as { [BRAND]?: unknown })[BRAND] : undefined;
+    const names =
+      typeof instance === 'object' && instance !== null ? (instance as { [BRAND]?: unknown })[BRAND] : undefined;
     return Array.isArray(names) && names.includes(this.name);
   }
 }

@@ -14,7 +14,13 @@ export { TerminalCall } from './client/terminal-call.js';
 export type { PtyOptions } from './client/terminal-call.js';
 export type { ExitResult } from './client/exec-call.js';
 export type { RunOptions, RunResult } from './client/run.js';
-export type { TransferOptions, TransferProgress, TransferResult, RemoteStat, RemoteMatch } from './client/files/transfer-types.js';
+export type {
+  TransferOptions,
+  TransferProgress,
+  TransferResult,
+  RemoteStat,
+  RemoteMatch,
+} from './client/files/transfer-types.js';
 export type { DirectoryTransferOptions, DirectoryTransferResult } from './client/files/tree-transfers.js';
 export type { TreeFilter } from './client/files/tree-walk.js';
 export { PeerNameError } from './client/files/peer-names.js';
@@ -27,7 +33,12 @@ export { VERSION } from './version.js';
 export { fanout } from './fanout/fanout.js';
 export type { Fanout, FanoutEvent, FanoutOptions, OutputEvent } from './fanout/fanout.js';
 export { fanoutPut, fanoutGet, hostDirectoryName } from './fanout/fanout-transfers.js';
-export type { TransferEvent, TransferFanout, TransferFanoutEvent, TransferFanoutOptions } from './fanout/fanout-transfers.js';
+export type {
+  TransferEvent,
+  TransferFanout,
+  TransferFanoutEvent,
+  TransferFanoutOptions,
+} from './fanout/fanout-transfers.js';
 export type { HostEvent, HostJobOptions, HostOutcome, HostRun } from './fanout/host-jobs.js';
 export { PlanError } from './client/files/transfer-plan.js';
 export { selectHosts } from './fanout/host-selection.js';

@@ -11,7 +11,9 @@ export function attachAuditLog(server: FrameshServer, log: Logger): void {
   server.on('authFailed', (info) => log.warn({ event: 'auth.failure', ...info }));
   server.on('refused', (info) => log.warn({ event: 'refused', ...info }));
   server.on('keySkipped', (info) => log.warn({ event: 'authorized_keys.skipped', ...info }));
-  server.on('transfer', (record) => log.info({ event: 'transfer', ...record, durationMs: Math.round(record.durationMs) }));
+  server.on('transfer', (record) =>
+    log.info({ event: 'transfer', ...record, durationMs: Math.round(record.durationMs) }),
+  );
   server.on('partialsExpired', ({ removed }) => log.info({ event: 'partials-expired', removed }));
   server.on('commandStart', (info) => log.info({ event: 'command.start', ...info }));
   server.on('terminalStart', (info) => log.info({ event: 'terminal.start', ...info }));
@@ -29,7 +31,13 @@ export function attachAuditLog(server: FrameshServer, log: Logger): void {
     }),
   );
   server.on('commandEnd', (info) =>
-    log.info({ event: 'command.end', remote: info.remote, ch: info.ch, command: info.command, ...commandOutcome(info) }),
+    log.info({
+      event: 'command.end',
+      remote: info.remote,
+      ch: info.ch,
+      command: info.command,
+      ...commandOutcome(info),
+    }),
   );
 }
 

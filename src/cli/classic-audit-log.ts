@@ -9,7 +9,14 @@ export function attachClassicAuditLog(listener: ClassicListener, log: Logger): v
   listener.on('failure', (remote, error) => log.error({ event: 'classic.failure', remote, error: error.message }));
   listener.on('commandStart', (info) => log.info({ event: 'classic.command.start', ...info }));
   listener.on('commandEnd', (record) =>
-    log.info({ event: 'classic.command.end', remote: record.remote, command: record.command, pid: record.pid, ...commandOutcome(record), replyBytes: record.replyBytes }),
+    log.info({
+      event: 'classic.command.end',
+      remote: record.remote,
+      command: record.command,
+      pid: record.pid,
+      ...commandOutcome(record),
+      replyBytes: record.replyBytes,
+    }),
   );
   listener.on('upload', (record) => {
     const line = {

@@ -35,12 +35,36 @@ export function classicCommand(): Command {
     .description('talk to a classic socket remote-exec server (the Python socket + subprocess + struct + json kind)')
     .argument('<host:port>', 'the classic server; the port is required', parseClassicTarget)
     .argument('[words...]', '"-- CMD" runs one command; "put FILE" uploads FILE; nothing opens a >> prompt')
-    .addOption(new Option('--format <name>', 'the reply format the server speaks').choices(CLASSIC_FORMATS).default('json'))
+    .addOption(
+      new Option('--format <name>', 'the reply format the server speaks').choices(CLASSIC_FORMATS).default('json'),
+    )
     .option('--greeting', 'read and print the greeting the server sends on accept, before any command')
-    .option('--encoding <name>', "the server's charset (for example gbk): commands are sent in it, replies decoded from it", parseEncoding)
-    .addOption(durationFlag('--idle <duration>', 'raw replies and the greeting end after this long without data', 'refused', DEFAULT_IDLE_MS))
-    .addOption(new Option('--max-reply <bytes>', 'refuse a reply that announces more bytes (K, M, G suffixes)').argParser(parseByteSize).default(DEFAULT_MAX_REPLY_BYTES, '1G'))
-    .addOption(durationFlag('--timeout <duration>', 'give up when the server stays silent this long during a reply, greeting or upload', 'none', DEFAULT_TIMEOUT_MS))
+    .option(
+      '--encoding <name>',
+      "the server's charset (for example gbk): commands are sent in it, replies decoded from it",
+      parseEncoding,
+    )
+    .addOption(
+      durationFlag(
+        '--idle <duration>',
+        'raw replies and the greeting end after this long without data',
+        'refused',
+        DEFAULT_IDLE_MS,
+      ),
+    )
+    .addOption(
+      new Option('--max-reply <bytes>', 'refuse a reply that announces more bytes (K, M, G suffixes)')
+        .argParser(parseByteSize)
+        .default(DEFAULT_MAX_REPLY_BYTES, '1G'),
+    )
+    .addOption(
+      durationFlag(
+        '--timeout <duration>',
+        'give up when the server stays silent this long during a reply, greeting or upload',
+        'none',
+        DEFAULT_TIMEOUT_MS,
+      ),
+    )
     .addHelpText('after', HELP)
     .action(async (target: ClassicTarget, words: string[], flags: ClassicFlags) => {
       const mode = chooseMode(command, words);
@@ -79,6 +103,7 @@ const SIZE_UNITS: Record<string, number> = { '': 1, K: 1024, M: 1024 ** 2, G: 10
 export function parseByteSize(text: string): number {
   const match = /^(\d+)\s*([KMG]?)(?:i?B)?$/i.exec(text.trim());
   const value = match ? Number(match[1]) * (SIZE_UNITS[(match[2] as string).toUpperCase()] as number) : NaN;
-  if (!Number.isSafeInteger(value) || value < 1) throw new InvalidArgumentError(`expected a size in bytes such as 1048576, 64K or 1G, got "${text}"`);
+  if (!Number.isSafeInteger(value) || value < 1)
+    throw new InvalidArgumentError(`expected a size in bytes such as 1048576, 64K or 1G, got "${text}"`);
   return value;
 }

@@ -26,13 +26,20 @@ const EXIT_INTERRUPTED = 130;
 export async function runClassic(target: ClassicTarget, mode: Mode, flags: ClassicFlags): Promise<number> {
   let connection: ClassicClient;
   try {
-    connection = await ClassicClient.connect(target, { format: flags.format, maxReplyBytes: flags.maxReply, idleMs: flags.idle, timeoutMs: flags.timeout });
+    connection = await ClassicClient.connect(target, {
+      format: flags.format,
+      maxReplyBytes: flags.maxReply,
+      idleMs: flags.idle,
+      timeoutMs: flags.timeout,
+    });
   } catch (err) {
     process.stderr.write(`${describeError(err)}\n`);
     return EXIT_CLIENT_FAILURE;
   }
   if (flags.format === 'raw' && mode.kind !== 'put') {
-    process.stderr.write(`framesh: the raw format has no framing, so reply boundaries are guessed: a reply ends after ${flags.idle} ms without data (--idle)\n`);
+    process.stderr.write(
+      `framesh: the raw format has no framing, so reply boundaries are guessed: a reply ends after ${flags.idle} ms without data (--idle)\n`,
+    );
   }
   const session = new ClassicSession(connection, flags);
   // `| head` closed our stdout: nothing more can be shown, so leave as a program killed by SIGPIPE would.
@@ -50,7 +57,9 @@ export async function runClassic(target: ClassicTarget, mode: Mode, flags: Class
   } catch (err) {
     process.stderr.write(`${describeError(err)}\n`);
     if (err instanceof ClassicReplyError && err.code !== 'CLASSIC_REPLY_CUT' && session.replies === 0) {
-      process.stderr.write(`framesh: hint: check --format (the server may speak another of ${CLASSIC_FORMATS.join(', ')}) and whether it sends a greeting first (--greeting)\n`);
+      process.stderr.write(
+        `framesh: hint: check --format (the server may speak another of ${CLASSIC_FORMATS.join(', ')}) and whether it sends a greeting first (--greeting)\n`,
+      );
     }
     return EXIT_CLIENT_FAILURE;
   } finally {
@@ -136,9 +145,14 @@ class ClassicSession {
     const { name, bytes } = await uploadFile(this.#connection, file);
     const { closedByServer, strayBytes } = await this.#connection.finish();
     const where = describeTarget(this.#connection.target);
-    if (strayBytes > 0) process.stderr.write(`framesh: the server sent ${strayBytes} bytes after the upload; classic servers send none (ignored)\n`);
+    if (strayBytes > 0)
+      process.stderr.write(
+        `framesh: the server sent ${strayBytes} bytes after the upload; classic servers send none (ignored)\n`,
+      );
     if (!closedByServer) {
-      process.stderr.write(`framesh: sent ${name} (${bytes} bytes) to ${where}, but the server did not close within ${this.#flags.timeout} ms, so it is not known whether it stored it\n`);
+      process.stderr.write(
+        `framesh: sent ${name} (${bytes} bytes) to ${where}, but the server did not close within ${this.#flags.timeout} ms, so it is not known whether it stored it\n`,
+      );
       return 0;
     }
     process.stderr.write(`framesh: sent ${name} (${bytes} bytes) to ${where}; classic servers send no confirmation\n`);

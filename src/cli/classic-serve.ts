@@ -33,7 +33,9 @@ export function checkClassicFlags(flags: ClassicServeFlags, notice: (text: strin
         `refusing the classic listener on non-loopback address ${flags.classicHost}: classic formats have no authentication or encryption, so anyone who could reach it could run commands. Add --classic-allow-remote if you really mean it.`,
       );
     }
-    notice(`WARNING: --classic-allow-remote: the classic listener on ${flags.classicHost} has no encryption and no authentication; anyone who can connect can run commands as this account.`);
+    notice(
+      `WARNING: --classic-allow-remote: the classic listener on ${flags.classicHost} has no encryption and no authentication; anyone who can connect can run commands as this account.`,
+    );
   }
 }
 
@@ -42,7 +44,10 @@ export function checkClassicFlags(flags: ClassicServeFlags, notice: (text: strin
  * {@link checkClassicFlags}), logs its events and prints its ready line;
  * resolves with null otherwise.
  */
-export async function startClassicListener(flags: ClassicServeFlags & SharedServeFlags, log: Logger): Promise<ClassicListener | null> {
+export async function startClassicListener(
+  flags: ClassicServeFlags & SharedServeFlags,
+  log: Logger,
+): Promise<ClassicListener | null> {
   if (flags.classic === undefined) return null;
   const listener = new ClassicListener({
     format: flags.classicFormat,

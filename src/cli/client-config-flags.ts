@@ -24,14 +24,18 @@ export function withClientConfig<F extends ConfigurableFlags>(target: Target, fl
   const file = flags.config ?? homeFile(resolveHome(), 'config');
   const s = loadClientConfig(file, flags.config !== undefined).settingsFor(target.host);
   return {
-    target: { host: s.hostName ?? target.host, port: target.port !== DEFAULT_PORT ? target.port : (s.port ?? DEFAULT_PORT) },
+    target: {
+      host: s.hostName ?? target.host,
+      port: target.port !== DEFAULT_PORT ? target.port : (s.port ?? DEFAULT_PORT),
+    },
     flags: {
       ...flags,
       ...(flags.identity === undefined && s.identityFile !== undefined && { identity: s.identityFile }),
       ...(flags.fingerprint === undefined && s.fingerprint !== undefined && { fingerprint: s.fingerprint }),
       ...(!flags.acceptNew && acceptsNew(s) && { acceptNew: true }),
       ...(!flags.insecure && s.insecure && { insecure: true }),
-      ...(flags.connectTimeout === undefined && s.connectTimeoutMs !== undefined && { connectTimeout: s.connectTimeoutMs }),
+      ...(flags.connectTimeout === undefined &&
+        s.connectTimeoutMs !== undefined && { connectTimeout: s.connectTimeoutMs }),
     },
   };
 }

@@ -10,7 +10,10 @@ export function configCommand(): Command {
     .description('print the client settings that apply to HOST (like ssh -G)')
     .argument('<host>', 'a host name or alias')
     .option('-F, --config <file>', 'client configuration file (default $FRAMESH_HOME/config)')
-    .addHelpText('after', exitStatusHelp([['1', 'the configuration file cannot be read or has a bad line (CONFIG, with file and line)']]))
+    .addHelpText(
+      'after',
+      exitStatusHelp([['1', 'the configuration file cannot be read or has a bad line (CONFIG, with file and line)']]),
+    )
     .action((host: string, flags: { config?: string }) => {
       try {
         const file = flags.config ?? homeFile(resolveHome(), 'config');
@@ -25,7 +28,13 @@ export function configCommand(): Command {
           ...(s.connectTimeoutMs !== undefined ? [`connecttimeout ${s.connectTimeoutMs}ms`] : []),
           ...(s.strictHostKeyChecking !== undefined ? [`stricthostkeychecking ${s.strictHostKeyChecking}`] : []),
           ...(s.insecure !== undefined ? [`insecure ${s.insecure ? 'yes' : 'no'}`] : []),
-          ...config.explain(host).map((b) => (b.line === 0 ? `# from ${file}: the lines before any Host` : `# from ${file}:${b.line}: Host ${b.patterns.join(' ')}`)),
+          ...config
+            .explain(host)
+            .map((b) =>
+              b.line === 0
+                ? `# from ${file}: the lines before any Host`
+                : `# from ${file}:${b.line}: Host ${b.patterns.join(' ')}`,
+            ),
         ];
         process.stdout.write(`${lines.join('\n')}\n`);
       } catch (err) {

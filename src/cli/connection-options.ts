@@ -31,16 +31,33 @@ export interface ConnectionFlags {
  */
 export function addConnectionOptions(command: Command, portFlag: '-p' | '-P' = '-p'): Command {
   return addVerbosityOptions(command)
-    .option(`${portFlag}, --port <port>`, 'server port when HOST gives none (default 7022; HOST:PORT wins)', parsePortNumber)
-    .addOption(durationFlag('--connect-timeout <duration>', 'time allowed to connect, verify and authenticate (default 10s)', 'refused'))
+    .option(
+      `${portFlag}, --port <port>`,
+      'server port when HOST gives none (default 7022; HOST:PORT wins)',
+      parsePortNumber,
+    )
+    .addOption(
+      durationFlag(
+        '--connect-timeout <duration>',
+        'time allowed to connect, verify and authenticate (default 10s)',
+        'refused',
+      ),
+    )
     .option(
       '-i, --identity <file>',
       'private key (ssh-keygen Ed25519/RSA/ECDSA or framesh; default $FRAMESH_HOME/id_ed25519, else ssh-agent); a .pub picks an agent key',
     )
     .option('--accept-new', 'trust and remember a server not yet in known_hosts (for scripts)')
     .option('--fingerprint <SHA256:...>', 'require exactly this server key fingerprint')
-    .option('-o, --option <Key=Value>', 'a connection setting by its ssh_config name (repeatable; see below)', collectSetting)
-    .option('-F, --config <file>', 'client configuration file: host aliases and settings (default $FRAMESH_HOME/config)')
+    .option(
+      '-o, --option <Key=Value>',
+      'a connection setting by its ssh_config name (repeatable; see below)',
+      collectSetting,
+    )
+    .option(
+      '-F, --config <file>',
+      'client configuration file: host aliases and settings (default $FRAMESH_HOME/config)',
+    )
     .option('--insecure', 'plain TCP without TLS or keys (for tests and trusted loopback only)')
     .addHelpText('after', settingsHelp())
     .addHelpText(
@@ -56,8 +73,14 @@ export function addConnectionOptions(command: Command, portFlag: '-p' | '-P' = '
  * already have their own -q (no progress bars, scp's meaning), which also quiets these.
  */
 export function addVerbosityOptions(command: Command): Command {
-  command.option('-v, --verbose', 'print connection phases, host-key and auth decisions to stderr (-vv: every frame too)', countVerbose, 0);
-  if (!command.options.some((option) => option.short === '-q')) command.option('-q, --quiet', "leave out framesh's own warnings and notes");
+  command.option(
+    '-v, --verbose',
+    'print connection phases, host-key and auth decisions to stderr (-vv: every frame too)',
+    countVerbose,
+    0,
+  );
+  if (!command.options.some((option) => option.short === '-q'))
+    command.option('-q, --quiet', "leave out framesh's own warnings and notes");
   return command;
 }
 
@@ -68,7 +91,8 @@ function countVerbose(_value: string, previous: number): number {
 /** Where -v lines go: stderr, each marked with its level as ssh marks them. */
 function verboseSink(level: number): ((line: string) => void) | undefined {
   if (level <= 0) return undefined;
-  return (line) => process.stderr.write(`${line.startsWith('-> ') || line.startsWith('<- ') ? 'debug2' : 'debug1'}: ${line}\n`);
+  return (line) =>
+    process.stderr.write(`${line.startsWith('-> ') || line.startsWith('<- ') ? 'debug2' : 'debug1'}: ${line}\n`);
 }
 
 /** The port a HOST without one gets: -p/-P, then -o Port, then 7022. */
@@ -78,7 +102,8 @@ export function defaultPortOf(flags: ConnectionFlags): number {
 
 export async function connectFromFlags(written: Target, given: ConnectionFlags): Promise<FrameshClient> {
   const { target, flags } = withClientConfig(written, given);
-  if (flags.insecure && !flags.quiet) process.stderr.write('framesh: WARNING: --insecure: no encryption and no authentication\n');
+  if (flags.insecure && !flags.quiet)
+    process.stderr.write('framesh: WARNING: --insecure: no encryption and no authentication\n');
   const settings = flags.option ?? {};
   const strict = flags.acceptNew ? 'accept-new' : (settings.strictHostKeyChecking ?? 'ask');
   const confirm = strict === 'ask' ? terminalHostKeyPrompt(flags.quiet ?? false) : null;

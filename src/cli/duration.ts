@@ -15,7 +15,9 @@ export type ZeroMeaning = 'none' | 'refused';
 export function parseDurationMs(text: string, zero: ZeroMeaning): number {
   const match = /^(\d+(?:\.\d+)?|\.\d+)(ms|s|m|h|d)?$/.exec(text.trim());
   if (!match) {
-    throw new InvalidArgumentError(`expected a duration such as 500ms, 30s, 5m or 1h (a bare number is seconds), got "${text}"`);
+    throw new InvalidArgumentError(
+      `expected a duration such as 500ms, 30s, 5m or 1h (a bare number is seconds), got "${text}"`,
+    );
   }
   const amount = Number(match[1]);
   const ms = Math.round(amount * (UNIT_MS[match[2] ?? 's'] as number));
@@ -24,7 +26,8 @@ export function parseDurationMs(text: string, zero: ZeroMeaning): number {
     return 0;
   }
   if (ms === 0) throw new InvalidArgumentError(`"${text}" is less than 1 ms`);
-  if (ms > MAX_DURATION_MS) throw new InvalidArgumentError(`"${text}" is more than ${MAX_DURATION_MS} ms (about 24.8 days)`);
+  if (ms > MAX_DURATION_MS)
+    throw new InvalidArgumentError(`"${text}" is more than ${MAX_DURATION_MS} ms (about 24.8 days)`);
   return ms;
 }
 
@@ -46,6 +49,10 @@ export function describeDurationMs(ms: number): string {
  * so that `(default: 10s)` in --help cannot be read as seconds of something else.
  */
 export function durationFlag(flags: string, description: string, zero: ZeroMeaning, defaultMs?: number): Option {
-  const option = new Option(flags, `${description}${zero === 'none' ? '; 0 for none' : ''}`).argParser(durationOption(zero));
-  return defaultMs === undefined ? option : option.default(defaultMs, defaultMs === 0 ? '0 (none)' : describeDurationMs(defaultMs).replace(' ', ''));
+  const option = new Option(flags, `${description}${zero === 'none' ? '; 0 for none' : ''}`).argParser(
+    durationOption(zero),
+  );
+  return defaultMs === undefined
+    ? option
+    : option.default(defaultMs, defaultMs === 0 ? '0 (none)' : describeDurationMs(defaultMs).replace(' ', ''));
 }

@@ -4,7 +4,8 @@
  * the escapes, and a second escape character sends one. Any other byte after it sends both, as ssh does.
  */
 
-export type EscapeEvent = { readonly type: 'data'; readonly bytes: Buffer } | { readonly type: 'disconnect' } | { readonly type: 'help' };
+export type EscapeEvent =
+  { readonly type: 'data'; readonly bytes: Buffer } | { readonly type: 'disconnect' } | { readonly type: 'help' };
 
 const CR = 0x0d;
 const LF = 0x0a;

@@ -11,7 +11,7 @@ import type { FanoutFlags } from './fanout-exec.js';
 const EXEC_HELP =
   exitStatusHelp([
     ['1-125', "the remote command's own exit status"],
-    ['124', 'the command ran past --timeout (or the server\'s --max-timeout)'],
+    ['124', "the command ran past --timeout (or the server's --max-timeout)"],
     ['126', 'the program exists but cannot be run (permission denied)'],
     ['127', 'the program was not found on the server'],
     ['128+N', 'signal N ended the remote command (137 for SIGKILL)'],
@@ -33,14 +33,24 @@ export function execCommand(): Command {
     .argument('<host[:port]>', 'server address (default port 7022)')
     .argument('[command...]', 'after --: one argument runs as a shell string, several run as an argv without a shell')
     .option('--encoding <name>', 'decode remote output from this charset (for example gbk) to UTF-8', parseEncoding)
-    .addOption(durationFlag('--timeout <duration>', 'server ends the command after this long (500ms, 30s, 5m; bare number: seconds)', 'none'))
+    .addOption(
+      durationFlag(
+        '--timeout <duration>',
+        'server ends the command after this long (500ms, 30s, 5m; bare number: seconds)',
+        'none',
+      ),
+    )
     .option('--cwd <remote-dir>', 'working directory on the server')
     .option('-e, --env <KEY=VALUE>', 'add a variable to the command environment (repeatable)', collectEnv, [])
     .option('--login', "run through the server account's login shell ($SHELL -lc)")
     .option('-n, --no-stdin', 'do not forward local stdin (the command reads EOF at once)')
     .option('-t, --tty', 'run the command on a terminal (for vim, top, sudo prompts), even when stdin is not one')
     .option('-T, --no-tty', 'no terminal (the default)')
-    .addOption(new Option('--escape <char>', 'with -t: escape character for ~. ~? ~~, or "none"').argParser(parseEscape).default(0x7e, '~'));
+    .addOption(
+      new Option('--escape <char>', 'with -t: escape character for ~. ~? ~~, or "none"')
+        .argParser(parseEscape)
+        .default(0x7e, '~'),
+    );
   const command = addFanoutReportOptions(addHostSelectionOptions(base, 'run on'), 'output, exits, errors')
     .option('--group', "many hosts: print each host's output in one block when it ends")
     .option('--stdin', 'many hosts: send the same local stdin to every host (read whole first)')
@@ -79,9 +89,11 @@ function splitOptionsAfterHost(command: Command, words: string[]): string[] {
   if (separator === 0) return words.slice(1);
   if (!words[0]?.startsWith('-')) return words;
   const { operands, unknown } = command.parseOptions(separator < 0 ? words : words.slice(0, separator));
-  if (unknown.length > 0) command.error(`error: unknown option '${unknown[0]}' (a command that starts with - goes after --)`);
+  if (unknown.length > 0)
+    command.error(`error: unknown option '${unknown[0]}' (a command that starts with - goes after --)`);
   if (separator < 0) return operands;
-  if (operands.length > 0) command.error(`error: "${operands[0]}" before -- is not an option of exec (the command goes after --)`);
+  if (operands.length > 0)
+    command.error(`error: "${operands[0]}" before -- is not an option of exec (the command goes after --)`);
   return words.slice(separator + 1);
 }
 

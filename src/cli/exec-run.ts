@@ -1,7 +1,13 @@
 import type { ExecCall } from '../client/exec-call.js';
 import { connectFromFlags, defaultPortOf, type ConnectionFlags } from './connection-options.js';
 import { describeDurationMs } from './duration.js';
-import { describeError, EXIT_CLIENT_FAILURE, EXIT_OUTPUT_CLOSED, exitStatusOf, exitStatusOfFailure } from './exit-status.js';
+import {
+  describeError,
+  EXIT_CLIENT_FAILURE,
+  EXIT_OUTPUT_CLOSED,
+  exitStatusOf,
+  exitStatusOfFailure,
+} from './exit-status.js';
 import { LocalOutput } from './local-output.js';
 import { parseTarget } from './target.js';
 import { localLocale } from './local-locale.js';

@@ -53,7 +53,9 @@ export async function runFanoutExec(words: string[], flags: FanoutFlags, env: Re
   if (flags.forwardStdin) stdin = await readAll(process.stdin);
   else if (targets.length > 1 && flags.stdin && stdinHasData()) {
     // Input piped to many hosts is refused rather than silently dropped or sent to one of them.
-    process.stderr.write(`framesh: refusing to send stdin to ${targets.length} hosts: give --stdin (the same bytes to every host) or -n\n`);
+    process.stderr.write(
+      `framesh: refusing to send stdin to ${targets.length} hosts: give --stdin (the same bytes to every host) or -n\n`,
+    );
     return 2;
   }
   process.stdin.destroy();
@@ -101,12 +103,22 @@ export async function runFanoutExec(words: string[], flags: FanoutFlags, env: Re
   };
   for await (const event of run as AsyncIterable<FanoutEvent>) {
     if (flags.json) {
-      if (event.type === 'output') await out(`${JSON.stringify({ host: event.host, stream: event.stream, data: event.data.toString('utf8') })}\n`);
-      else if (event.type === 'exit') await out(`${JSON.stringify({ host: event.host, exit: event.code, signal: event.signal, durationMs: event.durationMs, bytes: event.bytes })}\n`);
-      else if (event.type === 'error') await out(`${JSON.stringify({ host: event.host, error: event.error?.code, message: event.error?.message, durationMs: event.durationMs, bytes: event.bytes })}\n`);
+      if (event.type === 'output')
+        await out(`${JSON.stringify({ host: event.host, stream: event.stream, data: event.data.toString('utf8') })}\n`);
+      else if (event.type === 'exit')
+        await out(
+          `${JSON.stringify({ host: event.host, exit: event.code, signal: event.signal, durationMs: event.durationMs, bytes: event.bytes })}\n`,
+        );
+      else if (event.type === 'error')
+        await out(
+          `${JSON.stringify({ host: event.host, error: event.error?.code, message: event.error?.message, durationMs: event.durationMs, bytes: event.bytes })}\n`,
+        );
     } else if (event.type === 'start') {
       running += 1;
-      prefixers.set(event.host, { stdout: new LinePrefixer(event.host, 'stdout'), stderr: new LinePrefixer(event.host, 'stderr') });
+      prefixers.set(event.host, {
+        stdout: new LinePrefixer(event.host, 'stdout'),
+        stderr: new LinePrefixer(event.host, 'stderr'),
+      });
       if (flags.group) blocks.set(event.host, []);
     } else if (event.type === 'output') {
       const p = prefixers.get(event.host);

@@ -28,7 +28,12 @@ export function wantsManyHosts(flags: { hostList?: string[]; hosts?: string }): 
 
 export function addHostSelectionOptions(command: Command, verb: string): Command {
   return command
-    .option('-H, --host-list <hosts>', `${verb} many hosts: names, HOST:PORT, ranges web[01:20], @group (repeatable, comma-separated)`, collectList, undefined)
+    .option(
+      '-H, --host-list <hosts>',
+      `${verb} many hosts: names, HOST:PORT, ranges web[01:20], @group (repeatable, comma-separated)`,
+      collectList,
+      undefined,
+    )
     .option('--hosts <file>', `${verb} the hosts of an inventory: one per line, or Ansible INI/YAML`)
     .option('--limit <pattern>', 'keep only these of the selected hosts (Ansible pattern: a:b, !x, &y, globs, groups)')
     .option('--parallel <n>', 'many hosts: connections at once', parsePositiveInt, 32)
@@ -37,5 +42,7 @@ export function addHostSelectionOptions(command: Command, verb: string): Command
 }
 
 export function addFanoutReportOptions(command: Command, jsonWhat: string): Command {
-  return command.option('--json', `many hosts: one JSON object per line (${jsonWhat})`).option('--summary-only', 'many hosts: print only the summary table');
+  return command
+    .option('--json', `many hosts: one JSON object per line (${jsonWhat})`)
+    .option('--summary-only', 'many hosts: print only the summary table');
 }

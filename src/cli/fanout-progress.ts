@@ -40,7 +40,13 @@ export function fanoutProgressView(enabled: boolean, hostNames: readonly string[
   if (!enabled || !process.stderr.isTTY) return SILENT;
   const nameWidth = Math.min(24, Math.max('total'.length, ...hostNames.map((n) => n.length)));
   const bars = new cliProgress.MultiBar(
-    { stream: process.stderr, format: '{name} |{bar}| {percentage}% {done}/{size} {speed} {status}', hideCursor: true, clearOnComplete: false, barsize: 20 },
+    {
+      stream: process.stderr,
+      format: '{name} |{bar}| {percentage}% {done}/{size} {speed} {status}',
+      hideCursor: true,
+      clearOnComplete: false,
+      barsize: 20,
+    },
     cliProgress.Presets.shades_classic,
   );
   const began = Date.now();
@@ -55,13 +61,30 @@ export function fanoutProgressView(enabled: boolean, hostNames: readonly string[
   const fields = (name: string, size: number, moved: number, since: number, status: string): Record<string, string> => {
     const seconds = Math.max((Date.now() - since) / 1000, 0.001);
     const shown = name.length > nameWidth ? `…${name.slice(-(nameWidth - 1))}` : name.padEnd(nameWidth);
-    return { name: shown, size: bytesText(size), done: bytesText(moved), speed: `${bytesText(moved / seconds)}/s`, status };
+    return {
+      name: shown,
+      size: bytesText(size),
+      done: bytesText(moved),
+      speed: `${bytesText(moved / seconds)}/s`,
+      status,
+    };
   };
   // The status goes first on the total line, so a narrow terminal cuts the bytes, not the status.
-  const total = bars.create(1, 0, fields('total', 0, 0, began, ''), { format: '{name} {status} |{bar}| {percentage}% {done}/{size} {speed}' });
+  const total = bars.create(1, 0, fields('total', 0, 0, began, ''), {
+    format: '{name} {status} |{bar}| {percentage}% {done}/{size} {speed}',
+  });
   const drawTotal = (): void => {
     total.setTotal(Math.max(totalBytes, 1));
-    total.update(movedBytes, fields('total', totalBytes, movedBytes, began, statusLine(done, running, failed, hostNames.length, Date.now() - began)));
+    total.update(
+      movedBytes,
+      fields(
+        'total',
+        totalBytes,
+        movedBytes,
+        began,
+        statusLine(done, running, failed, hostNames.length, Date.now() - began),
+      ),
+    );
   };
   // The elapsed time moves even when no byte does.
   const ticker = setInterval(drawTotal, 500);
@@ -72,7 +95,10 @@ export function fanoutProgressView(enabled: boolean, hostNames: readonly string[
     if (!h.slot) return;
     h.slot.bar.setTotal(Math.max(h.total, 1));
     // An empty file (or tree) that arrived is a full bar, not 0 of 0.
-    h.slot.bar.update(status === 'ok' ? Math.max(h.total, 1) : h.bytes, fields(h.slot.host, h.total, h.bytes, h.began, status));
+    h.slot.bar.update(
+      status === 'ok' ? Math.max(h.total, 1) : h.bytes,
+      fields(h.slot.host, h.total, h.bytes, h.began, status),
+    );
   };
   const place = (host: string, h: HostState, slot: Slot): void => {
     slot.host = host;

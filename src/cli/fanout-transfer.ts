@@ -35,26 +35,57 @@ function usage(message: string): number {
 function jsonOf(event: TransferFanoutEvent): string | undefined {
   switch (event.type) {
     case 'file':
-      return JSON.stringify({ host: event.host, file: event.from, to: event.to, size: event.size, sha256: event.sha256 });
+      return JSON.stringify({
+        host: event.host,
+        file: event.from,
+        to: event.to,
+        size: event.size,
+        sha256: event.sha256,
+      });
     case 'file-error':
-      return JSON.stringify({ host: event.host, file: event.from, to: event.to, error: event.error.code, message: event.error.message });
+      return JSON.stringify({
+        host: event.host,
+        file: event.from,
+        to: event.to,
+        error: event.error.code,
+        message: event.error.message,
+      });
     case 'exit':
-      return JSON.stringify({ host: event.host, exit: event.code, durationMs: event.durationMs, bytes: event.bytes, ...(event.detail !== undefined && { detail: event.detail }) });
+      return JSON.stringify({
+        host: event.host,
+        exit: event.code,
+        durationMs: event.durationMs,
+        bytes: event.bytes,
+        ...(event.detail !== undefined && { detail: event.detail }),
+      });
     case 'error':
-      return JSON.stringify({ host: event.host, error: event.error?.code, message: event.error?.message, durationMs: event.durationMs, bytes: event.bytes });
+      return JSON.stringify({
+        host: event.host,
+        error: event.error?.code,
+        message: event.error?.message,
+        durationMs: event.durationMs,
+        bytes: event.bytes,
+      });
     default:
       return undefined;
   }
 }
 
-export async function runFanoutTransfer(direction: 'put' | 'get', paths: string[], flags: FanoutTransferFlags): Promise<number> {
+export async function runFanoutTransfer(
+  direction: 'put' | 'get',
+  paths: string[],
+  flags: FanoutTransferFlags,
+): Promise<number> {
   if (paths.length < 2) return usage(`${direction} -H needs at least one source and a destination`);
   const sources = paths.slice(0, -1);
   const dest = paths.at(-1) as string;
   // The hosts come from -H/--hosts: a HOST: in a remote path would say something else.
   const remotePaths = direction === 'put' ? [dest] : sources;
   const withHost = remotePaths.find((p) => parseRemotePath(p) !== null);
-  if (withHost !== undefined) return usage(`with -H or --hosts, remote paths have no HOST: part ("${withHost}"; write ./${withHost} for a name with a colon)`);
+  if (withHost !== undefined)
+    return usage(
+      `with -H or --hosts, remote paths have no HOST: part ("${withHost}"; write ./${withHost} for a name with a colon)`,
+    );
   if (direction === 'get' && parseRemotePath(dest)) return usage('the destination of get is a local directory');
   let targets: FanoutTarget[];
   try {
@@ -86,14 +117,18 @@ export async function runFanoutTransfer(direction: 'put' | 'get', paths: string[
     ...(flags.failFast && { failFast: true }),
     ...(flags.connectTimeout !== undefined && { connect: { timeoutMs: flags.connectTimeout } }),
   };
-  const run = direction === 'put' ? fanoutPut(targets, sources, dest, options) : fanoutGet(targets, sources, dest, options);
+  const run =
+    direction === 'put' ? fanoutPut(targets, sources, dest, options) : fanoutGet(targets, sources, dest, options);
   let interrupted = false;
   const onInterrupt = (): void => {
     interrupted = true;
     run.cancel();
   };
   process.on('SIGINT', onInterrupt);
-  const view = fanoutProgressView(!flags.quiet && !flags.json && !flags.summaryOnly, targets.map((t) => t.name));
+  const view = fanoutProgressView(
+    !flags.quiet && !flags.json && !flags.summaryOnly,
+    targets.map((t) => t.name),
+  );
   for await (const event of run) {
     if (flags.json) {
       const line = jsonOf(event);

@@ -6,7 +6,9 @@ import { askLine, hasTerminal } from './terminal-prompt.js';
  * the remote command is left alone. Returns null when there is no terminal:
  * the caller then refuses and explains --accept-new / --fingerprint.
  */
-export function terminalHostKeyPrompt(quiet = false): ((hostPort: string, fingerprint: string) => Promise<boolean>) | null {
+export function terminalHostKeyPrompt(
+  quiet = false,
+): ((hostPort: string, fingerprint: string) => Promise<boolean>) | null {
   if (!process.stderr.isTTY || !hasTerminal()) return null;
   return async (hostPort, fingerprint) => {
     let question =
@@ -17,7 +19,8 @@ export function terminalHostKeyPrompt(quiet = false): ((hostPort: string, finger
       if (answer === null) return false;
       const word = answer.trim().toLowerCase();
       if (word === 'yes' || word === 'y') {
-        if (!quiet) process.stderr.write(`Permanently added ${hostPort} (${fingerprint}) to the list of known hosts.\n`);
+        if (!quiet)
+          process.stderr.write(`Permanently added ${hostPort} (${fingerprint}) to the list of known hosts.\n`);
         return true;
       }
       if (word === 'no' || word === 'n') return false;

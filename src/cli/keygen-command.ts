@@ -22,7 +22,10 @@ export function keygenCommand(): Command {
     .option('-C, --comment <text>', 'comment stored with the public key (default user@host)')
     .option('-l, --list', 'print the fingerprint of the key in -f (public or private)')
     .option('-y, --public-key', 'print the public key of the private key in -f (asks its passphrase if it has one)')
-    .option('-R, --remove <host>', 'forget HOST (every port) or HOST:PORT in known_hosts (-f names another known_hosts)')
+    .option(
+      '-R, --remove <host>',
+      'forget HOST (every port) or HOST:PORT in known_hosts (-f names another known_hosts)',
+    )
     .addHelpText('after', '\nKeys made by ssh-keygen work as they are: framesh exec -i ~/.ssh/id_ed25519 HOST -- CMD')
     .addHelpText('after', exitStatusHelp([['1', 'the key could not be made or read (the message ends with its code)']]))
     .action(async (flags: KeygenFlags) => {

@@ -7,7 +7,10 @@ import type { Writable } from 'node:stream';
  * bytes are decoded to UTF-8 by a stateful decoder, so a multi-byte character
  * split across two frames still comes out whole.
  */
-export function outputWriter(target: Writable, encoding: string | undefined): { write(chunk: Buffer): boolean; end(): void } {
+export function outputWriter(
+  target: Writable,
+  encoding: string | undefined,
+): { write(chunk: Buffer): boolean; end(): void } {
   if (!encoding || isUtf8(encoding)) {
     return { write: (chunk) => target.write(chunk), end: () => {} };
   }

@@ -10,7 +10,9 @@ const MAX_ASKPASS_BYTES = 64 * 1024;
  * else the terminal without echo. Undefined when neither is there: an encrypted key then fails
  * with KEY_PASSPHRASE and says how to give the passphrase.
  */
-export function cliPassphraseAsker(env: NodeJS.ProcessEnv = process.env): ((file: string, attempt: number) => Promise<string | null>) | undefined {
+export function cliPassphraseAsker(
+  env: NodeJS.ProcessEnv = process.env,
+): ((file: string, attempt: number) => Promise<string | null>) | undefined {
   const askpass = env.FRAMESH_ASKPASS;
   if (askpass) return (file, attempt) => runAskpass(askpass, promptFor(file, attempt));
   if (!hasTerminal()) return undefined;

@@ -28,7 +28,8 @@ export function progressView(quiet: boolean, totalBytes: number, fileCount: numb
   );
   const startedAt = Date.now();
   let moved = 0;
-  const total = fileCount > 1 ? bars.create(Math.max(totalBytes, 1), 0, fields('total', totalBytes, 0, startedAt)) : null;
+  const total =
+    fileCount > 1 ? bars.create(Math.max(totalBytes, 1), 0, fields('total', totalBytes, 0, startedAt)) : null;
   return {
     file(name, size) {
       const bar = bars.create(Math.max(size, 1), 0, fields(name, size, 0, Date.now()));
@@ -47,7 +48,12 @@ export function progressView(quiet: boolean, totalBytes: number, fileCount: numb
 
 function fields(name: string, size: number, movedNow: number, since: number, done = 0): Record<string, string> {
   const seconds = Math.max((Date.now() - since) / 1000, 0.001);
-  return { name: name.length > 24 ? `…${name.slice(-23)}` : name.padEnd(24), size: bytesText(size), done: bytesText(done), speed: `${bytesText(movedNow / seconds)}/s` };
+  return {
+    name: name.length > 24 ? `…${name.slice(-23)}` : name.padEnd(24),
+    size: bytesText(size),
+    done: bytesText(done),
+    speed: `${bytesText(movedNow / seconds)}/s`,
+  };
 }
 
 /** A byte count as people read it: 1.5 MiB. */

@@ -27,6 +27,7 @@ export function requireRemotePath(text: string, defaultPort: number = DEFAULT_PO
 
 function build(host: string, port: string | undefined, path: string, whole: string, defaultPort: number): RemotePath {
   const number = port === undefined ? defaultPort : Number(port);
-  if (!Number.isInteger(number) || number < 1 || number > 65535) throw new InvalidArgumentError(`bad port in "${whole}"`);
+  if (!Number.isInteger(number) || number < 1 || number > 65535)
+    throw new InvalidArgumentError(`bad port in "${whole}"`);
   return { host, port: number, path: path === '' ? '.' : path };
 }

@@ -41,7 +41,10 @@ export interface ServeFlags extends ClassicServeFlags, WebServeFlags {
 export async function runServe(flags: ServeFlags): Promise<void> {
   // Imported here so that client subcommands start without loading the logger.
   const { pino } = await import('pino');
-  const log = pino({ level: flags.logLevel, base: null }, pino.destination(flags.logFile ? { dest: flags.logFile, mkdir: true, sync: false } : 2));
+  const log = pino(
+    { level: flags.logLevel, base: null },
+    pino.destination(flags.logFile ? { dest: flags.logFile, mkdir: true, sync: false } : 2),
+  );
   const notice = (text: string): void => {
     process.stderr.write(`framesh: ${text}\n`);
   };
@@ -50,9 +53,13 @@ export async function runServe(flags: ServeFlags): Promise<void> {
   if (flags.classicOnly) return runClassicOnly(flags, log);
   if (flags.insecure) {
     if (!isLoopbackHost(flags.host) && !flags.insecureAllowRemote) {
-      throw new Error(`refusing --insecure on non-loopback address ${flags.host}: anyone who can reach it could run commands. Add --insecure-allow-remote if you really mean it.`);
+      throw new Error(
+        `refusing --insecure on non-loopback address ${flags.host}: anyone who can reach it could run commands. Add --insecure-allow-remote if you really mean it.`,
+      );
     }
-    notice('WARNING: --insecure: no encryption and no authentication; anyone who can connect can run commands as this account.');
+    notice(
+      'WARNING: --insecure: no encryption and no authentication; anyone who can connect can run commands as this account.',
+    );
   } else {
     const home = ensureHome(resolveHome());
     const authorizedKeys = flags.authorizedKeys ?? homeFile(home, 'authorized_keys');
@@ -117,10 +124,12 @@ export async function runServe(flags: ServeFlags): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ event: 'shutdown', signal, graceMs: flags.shutdownGrace }, 'shutting down');
-    Promise.all([server.close(flags.shutdownGrace), classic?.close(flags.shutdownGrace), webService?.close()]).then(() => {
-      log.flush();
-      process.exit(0);
-    });
+    Promise.all([server.close(flags.shutdownGrace), classic?.close(flags.shutdownGrace), webService?.close()]).then(
+      () => {
+        log.flush();
+        process.exit(0);
+      },
+    );
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
@@ -135,7 +144,11 @@ function reloadKeysOnHangup(server: FrameshServer, log: Logger): void {
   process.on('SIGHUP', () => {
     server.reloadKeys().then(
       (keys) => log.info({ event: 'reload', signal: 'SIGHUP', ...keys }, 'keys re-read'),
-      (err: unknown) => log.error({ event: 'reload', signal: 'SIGHUP', ...errorFields(err) }, 'keys not re-read; the previous keys stay in use'),
+      (err: unknown) =>
+        log.error(
+          { event: 'reload', signal: 'SIGHUP', ...errorFields(err) },
+          'keys not re-read; the previous keys stay in use',
+        ),
     );
   });
 }

@@ -123,7 +123,8 @@ function requireText(text: string, name: string): string {
 /** A TCP port 1-65535. */
 export function parsePortNumber(text: string): number {
   const port = /^\d+$/.test(text.trim()) ? Number(text) : NaN;
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new InvalidArgumentError(`expected a port 1-65535, got "${text}"`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new InvalidArgumentError(`expected a port 1-65535, got "${text}"`);
   return port;
 }
 

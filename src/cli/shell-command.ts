@@ -28,10 +28,18 @@ export function shellCommand(): Command {
     .option('-t, --tty', 'force a terminal, even when stdin is not one')
     .option('-T, --no-tty', 'no terminal: the remote login shell reads commands from stdin (as ssh -T)')
     .option('--line', 'line mode: each line runs as its own command (the default when stdin is not a terminal)')
-    .addOption(new Option('-e, --escape <char>', 'escape character for ~. ~? ~~, or "none"').argParser(parseEscape).default(0x7e, '~'))
+    .addOption(
+      new Option('-e, --escape <char>', 'escape character for ~. ~? ~~, or "none"')
+        .argParser(parseEscape)
+        .default(0x7e, '~'),
+    )
     .option('--cwd <dir>', 'working directory on the server (default: the account home)')
     .option('--env <KEY=VALUE>', 'add a variable to the shell environment (repeatable)', collectEnv, [])
-    .option('--encoding <name>', 'line mode: decode remote output from this charset (for example gbk) to UTF-8', parseEncoding)
+    .option(
+      '--encoding <name>',
+      'line mode: decode remote output from this charset (for example gbk) to UTF-8',
+      parseEncoding,
+    )
     .option('--login', "line mode: run each line through the server account's login shell")
     .addHelpText(
       'after',
@@ -88,7 +96,10 @@ async function runShell(targetText: string, flags: ShellFlags): Promise<number> 
 }
 
 /** `shell -T`: the remote login shell over pipes, stdin forwarded and closed at EOF. */
-async function runPipedShell(client: FrameshClient, options: { cwd?: string; env?: Record<string, string>; locale: Record<string, string> }): Promise<number> {
+async function runPipedShell(
+  client: FrameshClient,
+  options: { cwd?: string; env?: Record<string, string>; locale: Record<string, string> },
+): Promise<number> {
   const call = client.shell(options);
   call.stdout.pipe(process.stdout);
   call.stderr.pipe(process.stderr);
@@ -117,4 +128,3 @@ export function collectEnv(value: string, previous: string[]): string[] {
   if (value.indexOf('=') <= 0) throw new InvalidArgumentError(`expected KEY=VALUE, got "${value}"`);
   return [...previous, value];
 }
-

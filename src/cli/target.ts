@@ -27,6 +27,7 @@ function parsePort(text: string | undefined, fallback: number, whole: string): n
 /** Commander argument parser for non-negative integer options. */
 export function parseNonNegativeInt(text: string): number {
   const value = Number(text);
-  if (!Number.isInteger(value) || value < 0) throw new InvalidArgumentError(`expected a non-negative integer, got "${text}"`);
+  if (!Number.isInteger(value) || value < 0)
+    throw new InvalidArgumentError(`expected a non-negative integer, got "${text}"`);
   return value;
 }

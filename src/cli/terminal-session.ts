@@ -25,7 +25,11 @@ export function localTerminalSize(): { cols: number; rows: number } {
  * newline; the remote exit status returned. The local terminal is restored on every way out — remote
  * exit, lost connection, `~.`, SIGTERM/SIGHUP, an exception — before anything is printed.
  */
-export async function runTerminalSession(client: FrameshClient, call: TerminalCall, options: TerminalSessionOptions): Promise<number> {
+export async function runTerminalSession(
+  client: FrameshClient,
+  call: TerminalCall,
+  options: TerminalSessionOptions,
+): Promise<number> {
   const stdin = process.stdin;
   const stdout = process.stdout;
   const raw = stdin.isTTY === true;

@@ -19,18 +19,25 @@ const FANOUT_HELP = {
 /** `framesh put` and `framesh get`: one file at a time over one connection, scp's rules for names. */
 export function transferCommand(direction: 'put' | 'get'): Command {
   const base = new Command(direction)
-    .description(direction === 'put' ? 'copy local files to a server (scp-like)' : 'copy files from a server (scp-like)')
+    .description(
+      direction === 'put' ? 'copy local files to a server (scp-like)' : 'copy files from a server (scp-like)',
+    )
     .argument('<paths...>', direction === 'put' ? 'LOCAL... HOST[:PORT]:REMOTE' : 'HOST[:PORT]:REMOTE... LOCAL')
     .option('-r, --recursive', 'copy directory trees (directories and regular files; other special files are skipped)')
     .option('-p, --preserve', 'keep modification times and exact permission bits (otherwise the mode less the umask)')
     .option('-q, --quiet', 'no progress bars')
     .option('--no-resume', 'start over instead of continuing an interrupted transfer');
-  const command = addFanoutReportOptions(addHostSelectionOptions(base, direction === 'put' ? 'copy to' : 'copy from'), 'files, host ends, errors')
-    .addOption(durationFlag('--timeout <duration>', 'many hosts: time allowed per host, connect to last byte (30s, 5m)', 'none'))
+  const command = addFanoutReportOptions(
+    addHostSelectionOptions(base, direction === 'put' ? 'copy to' : 'copy from'),
+    'files, host ends, errors',
+  )
+    .addOption(
+      durationFlag('--timeout <duration>', 'many hosts: time allowed per host, connect to last byte (30s, 5m)', 'none'),
+    )
     .addHelpText(
       'after',
       direction === 'put'
-        ? '\nRemote paths are under the server\'s file root (serve --root). Example: framesh put -r site/ web1:/srv/www'
+        ? "\nRemote paths are under the server's file root (serve --root). Example: framesh put -r site/ web1:/srv/www"
         : '\nExample: framesh get web1:logs/app.log web1:logs/db.log ./logs/',
     )
     .addHelpText(

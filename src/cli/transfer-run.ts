@@ -16,7 +16,12 @@ export interface TransferFlags extends ConnectionFlags {
 }
 
 /** `framesh put`/`get`'s work, once its arguments are parsed. */
-export async function runTransfer(direction: 'put' | 'get', paths: string[], flags: TransferFlags, command: Command): Promise<number> {
+export async function runTransfer(
+  direction: 'put' | 'get',
+  paths: string[],
+  flags: TransferFlags,
+  command: Command,
+): Promise<number> {
   if (paths.length < 2) command.error(`error: ${direction} needs at least one source and a destination`);
   const sources = paths.slice(0, -1);
   const dest = paths.at(-1) as string;
@@ -29,7 +34,8 @@ export async function runTransfer(direction: 'put' | 'get', paths: string[], fla
     } else {
       const parsed = sources.map((source) => requireRemotePath(source, defaultPortOf(flags)));
       remote = parsed[0] as RemotePath;
-      if (parsed.some((p) => p.host !== remote.host || p.port !== remote.port)) throw new PlanError('all sources must be on one server');
+      if (parsed.some((p) => p.host !== remote.host || p.port !== remote.port))
+        throw new PlanError('all sources must be on one server');
       if (parseRemotePath(dest)) throw new PlanError('the destination of get is a local path');
       remoteSources = parsed.map((p) => p.path);
       globbed = remoteSources.some(hasRemoteGlob);
@@ -48,7 +54,10 @@ export async function runTransfer(direction: 'put' | 'get', paths: string[], fla
   try {
     // Remote patterns (host:'logs/*.log') expand on the server, within its root, as scp's remote shell would.
     if (globbed) remoteSources = await expandRemoteSources(client, remoteSources);
-    const plan = direction === 'put' ? await planPut(client, sources, remote.path, flags.recursive ?? false) : await planGet(client, remoteSources, dest, flags.recursive ?? false);
+    const plan =
+      direction === 'put'
+        ? await planPut(client, sources, remote.path, flags.recursive ?? false)
+        : await planGet(client, remoteSources, dest, flags.recursive ?? false);
     return await copyAll(client, direction, plan, flags);
   } catch (err) {
     process.stderr.write(err instanceof PlanError ? `framesh: ${err.message}\n` : `${describeError(err)}\n`);
@@ -59,8 +68,17 @@ export async function runTransfer(direction: 'put' | 'get', paths: string[], fla
 }
 
 /** Copies each planned file (and makes each planned directory); a failure is reported with its path and the others still go (as scp does). */
-async function copyAll(client: FrameshClient, direction: 'put' | 'get', plan: PlannedFile[], flags: TransferFlags): Promise<number> {
-  const view = progressView(flags.quiet ?? false, plan.reduce((sum, f) => sum + f.size, 0), plan.filter((f) => !f.directory).length);
+async function copyAll(
+  client: FrameshClient,
+  direction: 'put' | 'get',
+  plan: PlannedFile[],
+  flags: TransferFlags,
+): Promise<number> {
+  const view = progressView(
+    flags.quiet ?? false,
+    plan.reduce((sum, f) => sum + f.size, 0),
+    plan.filter((f) => !f.directory).length,
+  );
   const failures = await copyPlan(client, direction, plan, {
     resume: flags.resume,
     preserve: flags.preserve ?? false,

@@ -12,7 +12,9 @@ import type { ProofSigner } from './client-identity.js';
  */
 export async function agentSigners(socketPath: string, timeoutMs: number): Promise<ProofSigner[]> {
   const agent = new (ssh2().OpenSSHAgent)(socketPath);
-  const keys = await bounded<ParsedKey[]>(timeoutMs, 'list its keys', (done) => agent.getIdentities((err, found) => done(err, (found ?? []) as ParsedKey[])));
+  const keys = await bounded<ParsedKey[]>(timeoutMs, 'list its keys', (done) =>
+    agent.getIdentities((err, found) => done(err, (found ?? []) as ParsedKey[])),
+  );
   const usable = keys.filter((key) => (SSH_KEY_TYPES as readonly string[]).includes(key.type));
   return usable.map((key) => {
     const blob = key.getPublicSSH();
@@ -23,18 +25,30 @@ export async function agentSigners(socketPath: string, timeoutMs: number): Promi
       publicKeyLine: `${type} ${blob.toString('base64')}${key.comment ? ` ${key.comment}` : ''}`,
       source: `ssh-agent key ${key.comment || fingerprintOfBlob(blob)}`,
       sign: (alg, data) => {
-        const hash = SIGNATURE_ALGORITHMS[alg].keyType === 'ssh-rsa' ? { hash: SIGNATURE_ALGORITHMS[alg].hash as 'sha256' | 'sha512' } : undefined;
+        const hash =
+          SIGNATURE_ALGORITHMS[alg].keyType === 'ssh-rsa'
+            ? { hash: SIGNATURE_ALGORITHMS[alg].hash as 'sha256' | 'sha512' }
+            : undefined;
         return bounded<Buffer>(timeoutMs, 'sign', (done) =>
-          hash ? agent.sign(key, data, hash, (err, sig) => done(err, sig as Buffer)) : agent.sign(key, data, (err, sig) => done(err, sig as Buffer)),
+          hash
+            ? agent.sign(key, data, hash, (err, sig) => done(err, sig as Buffer))
+            : agent.sign(key, data, (err, sig) => done(err, sig as Buffer)),
         );
       },
     };
   });
 }
 
-function bounded<T>(timeoutMs: number, what: string, start: (done: (err: Error | undefined | null, value: T) => void) => void): Promise<T> {
+function bounded<T>(
+  timeoutMs: number,
+  what: string,
+  start: (done: (err: Error | undefined | null, value: T) => void) => void,
+): Promise<T> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new AgentError(`ssh-agent did not ${what} within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new AgentError(`ssh-agent did not ${what} within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     start((err, value) => {
       clearTimeout(timer);
       if (err) reject(new AgentError(`ssh-agent could not ${what}: ${err.message}`, { cause: err }));

@@ -32,5 +32,8 @@ export interface CallTransport {
 
 /** Opens a channel of any kind: `make` builds the local end, `open` its `open` frame. */
 export interface ChannelOpener {
-  openChannel<T extends ClientChannel>(make: (ch: number, link: CallTransport) => T, open: (ch: number) => OpenMessage): T;
+  openChannel<T extends ClientChannel>(
+    make: (ch: number, link: CallTransport) => T,
+    open: (ch: number) => OpenMessage,
+  ): T;
 }

@@ -49,7 +49,10 @@ export class ClientIdentity {
     const publicKey = this.signer.publicKeyLine;
     if (!serverCapabilities.includes('auth-publickey')) {
       if (this.signer.type !== 'ssh-ed25519') {
-        throw new SecurityError('AUTH_FAILED', `this server accepts only Ed25519 keys, and ${this.signer.source} is ${this.signer.type}`);
+        throw new SecurityError(
+          'AUTH_FAILED',
+          `this server accepts only Ed25519 keys, and ${this.signer.source} is ${this.signer.type}`,
+        );
       }
       const signature = await this.signer.sign('ssh-ed25519', authPayload(exporterValue, publicKey, null));
       return { type: 'auth', method: 'ed25519', publicKey, signature: signature.toString('base64') };

@@ -8,8 +8,21 @@ import { ExecCall } from './exec-call.js';
 import type { CallTransport, ClientChannel } from './client-channel.js';
 import { ptyRequest, TerminalCall, type PtyOptions } from './terminal-call.js';
 import { runToCompletion, type RunOptions, type RunResult } from './run.js';
-import { getFile, globRemote, mkdirRemote, putFile, remoteReadStream, remoteWriteStream, statRemote } from './files/transfers.js';
-import { getDirectory, putDirectory, type DirectoryTransferOptions, type DirectoryTransferResult } from './files/tree-transfers.js';
+import {
+  getFile,
+  globRemote,
+  mkdirRemote,
+  putFile,
+  remoteReadStream,
+  remoteWriteStream,
+  statRemote,
+} from './files/transfers.js';
+import {
+  getDirectory,
+  putDirectory,
+  type DirectoryTransferOptions,
+  type DirectoryTransferResult,
+} from './files/tree-transfers.js';
 import type { RemoteMatch, RemoteStat, TransferOptions, TransferResult } from './files/transfer-types.js';
 import type { Readable, Writable } from 'node:stream';
 
@@ -137,7 +150,10 @@ export class FrameshClient extends EventEmitter<ClientEvents> {
    * @internal Opens a channel of any kind: `make` builds the local end, `open`
    * the frame. The channel is routed frames until its `settled` promise ends.
    */
-  openChannel<T extends ClientChannel>(make: (ch: number, link: CallTransport) => T, open: (ch: number) => OpenMessage): T {
+  openChannel<T extends ClientChannel>(
+    make: (ch: number, link: CallTransport) => T,
+    open: (ch: number) => OpenMessage,
+  ): T {
     const ch = this.nextChannelId++;
     const conn = this.conn;
     const channel = make(ch, {
@@ -150,7 +166,9 @@ export class FrameshClient extends EventEmitter<ClientEvents> {
       whenWritable: (wake) => conn.whenWritable(wake),
     });
     if (this.goneError || this.draining) {
-      channel.fail(this.goneError ?? new FrameshError('SHUTTING_DOWN', 'server is shutting down and takes no new channels'));
+      channel.fail(
+        this.goneError ?? new FrameshError('SHUTTING_DOWN', 'server is shutting down and takes no new channels'),
+      );
       return channel;
     }
     this.calls.set(ch, channel);
@@ -190,12 +208,20 @@ export class FrameshClient extends EventEmitter<ClientEvents> {
    * Copies the contents of a local directory into `remoteDir` (made when missing), empty directories
    * included; `filter` picks entries, `onProgress` reports each file.
    */
-  putDirectory(localDir: string, remoteDir: string, options?: DirectoryTransferOptions): Promise<DirectoryTransferResult> {
+  putDirectory(
+    localDir: string,
+    remoteDir: string,
+    options?: DirectoryTransferOptions,
+  ): Promise<DirectoryTransferResult> {
     return putDirectory(this, localDir, remoteDir, options);
   }
 
   /** Copies the contents of a remote directory into `localDir`; every name the server lists is checked. */
-  getDirectory(remoteDir: string, localDir: string, options?: DirectoryTransferOptions): Promise<DirectoryTransferResult> {
+  getDirectory(
+    remoteDir: string,
+    localDir: string,
+    options?: DirectoryTransferOptions,
+  ): Promise<DirectoryTransferResult> {
     return getDirectory(this, remoteDir, localDir, options);
   }
 
@@ -255,7 +281,11 @@ export class FrameshClient extends EventEmitter<ClientEvents> {
       return;
     }
     // Frames for a channel we already settled (timeout, cancel) may still arrive; anything else is a broken server.
-    if (message.ch >= this.nextChannelId) throw new FrameshError('UNKNOWN_CHANNEL', `server sent a frame for channel ${message.ch}, which was never opened`);
+    if (message.ch >= this.nextChannelId)
+      throw new FrameshError(
+        'UNKNOWN_CHANNEL',
+        `server sent a frame for channel ${message.ch}, which was never opened`,
+      );
   }
 
   private onClose(error: FrameshError | null): void {

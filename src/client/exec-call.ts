@@ -1,6 +1,6 @@
 import { ReceiveWindow, SendWindow } from '../protocol/flow-control.js';
 import type { ExitReason, Message } from '../protocol/messages.js';
-import { appendCallerSite, FrameshError, RemoteError, TimeoutError } from '../errors.js';
+import { appendCallerSite, type FrameshError, RemoteError, TimeoutError } from '../errors.js';
 import { InputStream } from './input-stream.js';
 import { OutputStream } from './output-stream.js';
 import type { CallTransport, ClientChannel } from './client-channel.js';
@@ -121,7 +121,11 @@ export class ExecCall implements ClientChannel {
         return;
       case 'exit':
         this.settle();
-        this.resolveExit(message.reason ? { code: message.code, signal: message.signal, reason: message.reason } : { code: message.code, signal: message.signal });
+        this.resolveExit(
+          message.reason
+            ? { code: message.code, signal: message.signal, reason: message.reason }
+            : { code: message.code, signal: message.signal },
+        );
         return;
       case 'error':
         this.fail(new RemoteError(message.code, message.message));

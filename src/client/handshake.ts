@@ -22,7 +22,8 @@ export async function performHandshake(
   const deadline = performance.now() + timeoutMs;
   conn.send(buildHello(AGENT, CAPABILITIES, DEFAULT_LIMITS));
   const hello = await nextMessage(conn, 'hello', deadline, 'hello');
-  if (hello.type !== 'hello') throw failWith(conn, new ProtocolError(`expected "hello" from server, got "${hello.type}"`));
+  if (hello.type !== 'hello')
+    throw failWith(conn, new ProtocolError(`expected "hello" from server, got "${hello.type}"`));
   try {
     checkPeerVersion(hello);
   } catch (err) {
@@ -33,18 +34,27 @@ export async function performHandshake(
   if (hello.capabilities.includes('auth-ed25519')) {
     const exporterValue = authExporterValue(conn.stream);
     if (!identity || !exporterValue) {
-      throw failWith(conn, new SecurityError('AUTH_FAILED', 'the server requires key authentication, but no key was given'));
+      throw failWith(
+        conn,
+        new SecurityError('AUTH_FAILED', 'the server requires key authentication, but no key was given'),
+      );
     }
     let auth;
     try {
       auth = await identity.authMessage(exporterValue, hello.capabilities);
     } catch (err) {
-      throw failWith(conn, err instanceof FrameshError ? err : new SecurityError('AUTH_FAILED', `signing failed: ${(err as Error).message}`, { cause: err }));
+      throw failWith(
+        conn,
+        err instanceof FrameshError
+          ? err
+          : new SecurityError('AUTH_FAILED', `signing failed: ${(err as Error).message}`, { cause: err }),
+      );
     }
     debug(`authenticating with ${identity.signer.source}: ${auth.alg ?? 'ssh-ed25519'} ${identity.signer.fingerprint}`);
     conn.send(auth);
     const reply = await nextMessage(conn, 'auth-ok', deadline, 'authentication');
-    if (reply.type !== 'auth-ok') throw failWith(conn, new ProtocolError(`expected "auth-ok" from server, got "${reply.type}"`));
+    if (reply.type !== 'auth-ok')
+      throw failWith(conn, new ProtocolError(`expected "auth-ok" from server, got "${reply.type}"`));
     debug(`authenticated as ${reply.fingerprint}`);
   }
   return new FrameshClient(conn, hello);

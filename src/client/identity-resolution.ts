@@ -35,7 +35,12 @@ export interface IdentityChoice {
  */
 export async function resolveIdentity(choice: IdentityChoice): Promise<ClientIdentity> {
   if (choice.privateKey !== undefined) {
-    return new ClientIdentity(keyPairSigner(parsePrivateKey(choice.privateKey, 'the privateKey option', choice.passphrase), 'the privateKey option'));
+    return new ClientIdentity(
+      keyPairSigner(
+        parsePrivateKey(choice.privateKey, 'the privateKey option', choice.passphrase),
+        'the privateKey option',
+      ),
+    );
   }
   const file = choice.identityFile ?? (existsSync(choice.defaultIdentityFile) ? choice.defaultIdentityFile : null);
   if (file !== null) return new ClientIdentity(await fileSigner(file, choice));
@@ -97,7 +102,12 @@ function publicKeyFile(file: string): string | null {
   }
   if (text.includes('PRIVATE KEY')) return null;
   try {
-    return text.split('\n').map(parsePublicKeyLine).find((line) => line !== null)?.fingerprint ?? null;
+    return (
+      text
+        .split('\n')
+        .map(parsePublicKeyLine)
+        .find((line) => line !== null)?.fingerprint ?? null
+    );
   } catch {
     return null;
   }

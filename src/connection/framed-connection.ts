@@ -262,7 +262,8 @@ export class FramedConnection extends EventEmitter<FramedConnectionEvents> imple
       this.emit('message', message, frame.body);
       return true;
     } catch (err) {
-      const error = err instanceof FrameshError ? err : new ProtocolError('internal error handling a frame', { cause: err });
+      const error =
+        err instanceof FrameshError ? err : new ProtocolError('internal error handling a frame', { cause: err });
       this.fail(error);
       return false;
     }

@@ -17,14 +17,17 @@ export interface KeepaliveOptions {
 export function startKeepalive(conn: FramedConnection, options: KeepaliveOptions): void {
   if (options.intervalMs <= 0) return;
   let nextPingId = 1;
-  const timer = setInterval(() => {
-    const silentMs = performance.now() - conn.lastReceivedAt;
-    if (silentMs >= options.intervalMs * options.countMax) {
-      conn.destroy(new ConnectionError('KEEPALIVE_TIMEOUT', `peer silent for ${Math.round(silentMs)} ms; closing`));
-    } else if (silentMs >= options.intervalMs) {
-      conn.send({ type: 'ping', id: nextPingId++ });
-    }
-  }, Math.max(10, Math.floor(options.intervalMs / 2)));
+  const timer = setInterval(
+    () => {
+      const silentMs = performance.now() - conn.lastReceivedAt;
+      if (silentMs >= options.intervalMs * options.countMax) {
+        conn.destroy(new ConnectionError('KEEPALIVE_TIMEOUT', `peer silent for ${Math.round(silentMs)} ms; closing`));
+      } else if (silentMs >= options.intervalMs) {
+        conn.send({ type: 'ping', id: nextPingId++ });
+      }
+    },
+    Math.max(10, Math.floor(options.intervalMs / 2)),
+  );
   timer.unref();
   conn.once('close', () => clearInterval(timer));
 }

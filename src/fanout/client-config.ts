@@ -58,7 +58,8 @@ export function parseClientConfig(text: string, file: string): ClientConfig {
       blocks.push(current);
     } else if (keyword === 'group') {
       const [name, ...members] = words;
-      if (!name || !/^[A-Za-z0-9_.-]+$/.test(name)) throw new ConfigError(file, lineNo, 'Group needs a name of letters, digits, _ . -');
+      if (!name || !/^[A-Za-z0-9_.-]+$/.test(name))
+        throw new ConfigError(file, lineNo, 'Group needs a name of letters, digits, _ . -');
       if (members.length === 0) throw new ConfigError(file, lineNo, `Group ${name} lists no hosts`);
       const expanded: string[] = [];
       for (const member of members) {
@@ -72,7 +73,8 @@ export function parseClientConfig(text: string, file: string): ClientConfig {
       // Settings after a Group line would be ambiguous: they belong to no Host block.
       current = { patterns: [], line: lineNo, settings: {} };
     } else {
-      if (current.patterns.length === 0) throw new ConfigError(file, lineNo, `${match[1]} after a Group line belongs to no Host block`);
+      if (current.patterns.length === 0)
+        throw new ConfigError(file, lineNo, `${match[1]} after a Group line belongs to no Host block`);
       if (rest === '') throw new ConfigError(file, lineNo, `${match[1]} needs a value`);
       let setting: HostSettings;
       try {
@@ -84,7 +86,8 @@ export function parseClientConfig(text: string, file: string): ClientConfig {
     }
   }
   // The settings before any Host line apply to all hosts, but ssh reads them first: keep them first.
-  const applying = (name: string): HostBlock[] => blocks.filter((b) => b.patterns.length > 0 && hostPatternsMatch(b.patterns, name));
+  const applying = (name: string): HostBlock[] =>
+    blocks.filter((b) => b.patterns.length > 0 && hostPatternsMatch(b.patterns, name));
   return {
     file,
     groups,

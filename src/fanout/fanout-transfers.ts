@@ -10,18 +10,45 @@ import path from 'node:path';
 import { copyPlan, expandRemoteSources, hasRemoteGlob } from '../client/files/plan-copy.js';
 import { planGet, planPut, PlanError, type PlannedFile } from '../client/files/transfer-plan.js';
 import type { FanoutTarget } from './host-selection.js';
-import { errorOf, runOnHosts, type HostEvent, type HostJobContext, type HostJobEnd, type HostJobOptions, type HostRun } from './host-jobs.js';
+import {
+  errorOf,
+  runOnHosts,
+  type HostEvent,
+  type HostJobContext,
+  type HostJobEnd,
+  type HostJobOptions,
+  type HostRun,
+} from './host-jobs.js';
 
 /** A transfer's own events, besides each host's start and end. */
 export type TransferEvent =
   /** The host's files are known: how many and how many bytes in all. */
   | { readonly type: 'plan'; readonly host: string; readonly files: number; readonly total: number }
   /** Bytes moved so far on this host (`bytes` of `total`), at most every 100 ms per host. */
-  | { readonly type: 'progress'; readonly host: string; readonly path: string; readonly bytes: number; readonly total: number }
+  | {
+      readonly type: 'progress';
+      readonly host: string;
+      readonly path: string;
+      readonly bytes: number;
+      readonly total: number;
+    }
   /** One file arrived whole and verified (SHA-256 end to end). */
-  | { readonly type: 'file'; readonly host: string; readonly from: string; readonly to: string; readonly size: number; readonly sha256: string }
+  | {
+      readonly type: 'file';
+      readonly host: string;
+      readonly from: string;
+      readonly to: string;
+      readonly size: number;
+      readonly sha256: string;
+    }
   /** One file could not be copied; the host's other files still go. */
-  | { readonly type: 'file-error'; readonly host: string; readonly from: string; readonly to: string; readonly error: { readonly code: string; readonly message: string } };
+  | {
+      readonly type: 'file-error';
+      readonly host: string;
+      readonly from: string;
+      readonly to: string;
+      readonly error: { readonly code: string; readonly message: string };
+    };
 
 export type TransferFanoutEvent = HostEvent<TransferEvent>;
 export type TransferFanout = HostRun<TransferEvent>;
@@ -38,9 +65,26 @@ export interface TransferFanoutOptions extends HostJobOptions {
 const PROGRESS_EVERY_MS = 100;
 
 /** Copies the local `sources` to `remoteDest` on every host (scp's rules; several sources need a remote directory). */
-export function fanoutPut(targets: readonly FanoutTarget[], sources: string | readonly string[], remoteDest: string, options: TransferFanoutOptions = {}): TransferFanout {
+export function fanoutPut(
+  targets: readonly FanoutTarget[],
+  sources: string | readonly string[],
+  remoteDest: string,
+  options: TransferFanoutOptions = {},
+): TransferFanout {
   const list = typeof sources === 'string' ? [sources] : [...sources];
-  return runOnHosts(targets, (context) => transferOnHost(context, 'put', (client) => planPut(client, list, remoteDest, options.recursive ?? false), undefined, options), options, { timeoutGraceMs: 0 });
+  return runOnHosts(
+    targets,
+    (context) =>
+      transferOnHost(
+        context,
+        'put',
+        (client) => planPut(client, list, remoteDest, options.recursive ?? false),
+        undefined,
+        options,
+      ),
+    options,
+    { timeoutGraceMs: 0 },
+  );
 }
 
 /**
@@ -48,7 +92,12 @@ export function fanoutPut(targets: readonly FanoutTarget[], sources: string | re
  * HOST being the host's name made safe as one directory name (hostDirectoryName). No file of a host
  * is written outside its own directory, whatever the server lists.
  */
-export function fanoutGet(targets: readonly FanoutTarget[], sources: string | readonly string[], localDir: string, options: TransferFanoutOptions = {}): TransferFanout {
+export function fanoutGet(
+  targets: readonly FanoutTarget[],
+  sources: string | readonly string[],
+  localDir: string,
+  options: TransferFanoutOptions = {},
+): TransferFanout {
   const list = typeof sources === 'string' ? [sources] : [...sources];
   return runOnHosts(
     targets,
@@ -126,7 +175,8 @@ async function transferOnHost(
         }
       };
     },
-    onCopied: (file, result) => context.emit({ type: 'file', host, from: file.from, to: result.path, size: result.size, sha256: result.sha256 }),
+    onCopied: (file, result) =>
+      context.emit({ type: 'file', host, from: file.from, to: result.path, size: result.size, sha256: result.sha256 }),
     onFailed: (file, err) => {
       lastError = err;
       firstFailure ??= describe(err);
@@ -134,7 +184,12 @@ async function transferOnHost(
     },
   });
   if (failures > 0 && client.closed) throw lastError;
-  if (failures > 0) return { code: 1, signal: null, detail: `${failures} of ${plan.filter((f) => !f.directory).length} files failed; first: ${firstFailure}` };
+  if (failures > 0)
+    return {
+      code: 1,
+      signal: null,
+      detail: `${failures} of ${plan.filter((f) => !f.directory).length} files failed; first: ${firstFailure}`,
+    };
   return { code: 0, signal: null };
 }
 

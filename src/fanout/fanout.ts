@@ -3,7 +3,14 @@
  * host-jobs.ts. Output arrives as events (see EventQueue for how memory stays bounded).
  */
 import type { FanoutTarget } from './host-selection.js';
-import { runOnHosts, type HostEvent, type HostJobContext, type HostJobEnd, type HostJobOptions, type HostRun } from './host-jobs.js';
+import {
+  runOnHosts,
+  type HostEvent,
+  type HostJobContext,
+  type HostJobEnd,
+  type HostJobOptions,
+  type HostRun,
+} from './host-jobs.js';
 
 export type { HostOutcome } from './host-jobs.js';
 
@@ -27,12 +34,20 @@ export interface FanoutOptions extends HostJobOptions {
 
 export type Fanout = HostRun<OutputEvent>;
 
-export function fanout(targets: readonly FanoutTarget[], command: string | readonly string[], options: FanoutOptions = {}): Fanout {
+export function fanout(
+  targets: readonly FanoutTarget[],
+  command: string | readonly string[],
+  options: FanoutOptions = {},
+): Fanout {
   // The server enforces the command's timeout; the scheduler's own, 2 s later, covers a server that stops answering.
   return runOnHosts(targets, (context) => runCommand(context, command, options), options, { timeoutGraceMs: 2000 });
 }
 
-async function runCommand(context: HostJobContext<OutputEvent>, command: string | readonly string[], options: FanoutOptions): Promise<HostJobEnd> {
+async function runCommand(
+  context: HostJobContext<OutputEvent>,
+  command: string | readonly string[],
+  options: FanoutOptions,
+): Promise<HostJobEnd> {
   const { client, target, deadline } = context;
   const call = client.exec(typeof command === 'string' ? command : [...command], {
     ...(options.cwd !== undefined && { cwd: options.cwd }),
@@ -45,7 +60,8 @@ async function runCommand(context: HostJobContext<OutputEvent>, command: string 
       const source = call[stream];
       source.on('data', (data: Buffer) => {
         context.count(data.length);
-        if (!context.emit({ type: 'output', host: target.name, stream, data }, data.length, () => source.resume())) source.pause();
+        if (!context.emit({ type: 'output', host: target.name, stream, data }, data.length, () => source.resume()))
+          source.pause();
       });
       source.once('end', resolve);
       source.once('close', resolve);
@@ -56,7 +72,11 @@ async function runCommand(context: HostJobContext<OutputEvent>, command: string 
   const result = await call.exit;
   await drained;
   if (result.reason === 'timeout') {
-    return { code: result.code, signal: result.signal, error: { code: 'TIMEOUT', message: `timed out after ${options.timeoutMs} ms` } };
+    return {
+      code: result.code,
+      signal: result.signal,
+      error: { code: 'TIMEOUT', message: `timed out after ${options.timeoutMs} ms` },
+    };
   }
   return { code: result.code, signal: result.signal };
 }

@@ -96,7 +96,14 @@ export interface SchedulerTuning {
   readonly timeoutGraceMs: number;
 }
 
-const RETRYABLE = new Set(['CONNECTION_REFUSED', 'CONNECTION_RESET', 'CONNECTION_CLOSED', 'HOST_NOT_FOUND', 'TIMEOUT', 'ECONNREFUSED']);
+const RETRYABLE = new Set([
+  'CONNECTION_REFUSED',
+  'CONNECTION_RESET',
+  'CONNECTION_CLOSED',
+  'HOST_NOT_FOUND',
+  'TIMEOUT',
+  'ECONNREFUSED',
+]);
 
 export function errorOf(err: unknown): { code: string; message: string } {
   if (err instanceof FrameshError) return { code: err.code, message: err.message };
@@ -104,7 +111,12 @@ export function errorOf(err: unknown): { code: string; message: string } {
   return { code: e?.code ?? 'ERROR', message: e?.message ?? String(err) };
 }
 
-export function runOnHosts<JobEvent>(targets: readonly FanoutTarget[], job: HostJob<JobEvent>, options: HostJobOptions, tuning: SchedulerTuning): HostRun<JobEvent> {
+export function runOnHosts<JobEvent>(
+  targets: readonly FanoutTarget[],
+  job: HostJob<JobEvent>,
+  options: HostJobOptions,
+  tuning: SchedulerTuning,
+): HostRun<JobEvent> {
   const parallel = Math.max(1, options.parallel ?? 32);
   const queue = new EventQueue<HostEvent<JobEvent>>(options.maxQueuedBytes ?? 8 * 1024 * 1024);
   const withEvents = options.events !== false;
@@ -163,10 +175,13 @@ export function runOnHosts<JobEvent>(targets: readonly FanoutTarget[], job: Host
       const connected = client;
       const local = new Promise<never>((_, reject) => {
         if (deadline === undefined) return;
-        timer = setTimeout(() => {
-          reject(new FrameshError('TIMEOUT', `timed out after ${options.timeoutMs} ms`));
-          void connected.close().catch(() => {});
-        }, Math.max(1, deadline - Date.now()) + tuning.timeoutGraceMs);
+        timer = setTimeout(
+          () => {
+            reject(new FrameshError('TIMEOUT', `timed out after ${options.timeoutMs} ms`));
+            void connected.close().catch(() => {});
+          },
+          Math.max(1, deadline - Date.now()) + tuning.timeoutGraceMs,
+        );
       });
       local.catch(() => {});
       const context: HostJobContext<JobEvent> = {
@@ -194,7 +209,18 @@ export function runOnHosts<JobEvent>(targets: readonly FanoutTarget[], job: Host
     while (next < targets.length) {
       const index = next++;
       if (stopped) {
-        finish(index, { host: (targets[index] as FanoutTarget).name, code: null, signal: null, durationMs: 0, bytes: 0, reached: false, error: { code: 'NOT_STARTED', message: 'not started: an earlier host failed (--fail-fast) or the run was cancelled' } });
+        finish(index, {
+          host: (targets[index] as FanoutTarget).name,
+          code: null,
+          signal: null,
+          durationMs: 0,
+          bytes: 0,
+          reached: false,
+          error: {
+            code: 'NOT_STARTED',
+            message: 'not started: an earlier host failed (--fail-fast) or the run was cancelled',
+          },
+        });
         continue;
       }
       await runOne(index);

@@ -63,7 +63,10 @@ export function applyLimit(names: readonly string[], pattern: string, input: Sel
     if (group) return new Set(group);
     return new Set(names.filter((n) => globMatch(term, n)));
   };
-  const terms = pattern.split(/[:,]/).map((t) => t.trim()).filter(Boolean);
+  const terms = pattern
+    .split(/[:,]/)
+    .map((t) => t.trim())
+    .filter(Boolean);
   let kept = new Set<string>();
   const positives = terms.filter((t) => !t.startsWith('!') && !t.startsWith('&'));
   if (positives.length === 0) kept = new Set(names);
@@ -76,7 +79,10 @@ export function applyLimit(names: readonly string[], pattern: string, input: Sel
   return names.filter((n) => kept.has(n));
 }
 
-function inventorySettings(name: string, input: SelectionInput): { settings: HostSettings; labels: Record<string, string> } {
+function inventorySettings(
+  name: string,
+  input: SelectionInput,
+): { settings: HostSettings; labels: Record<string, string> } {
   const vars = input.inventory?.hosts.get(name)?.vars ?? {};
   let settings: HostSettings = {};
   const labels: Record<string, string> = {};
@@ -105,7 +111,11 @@ function splitPort(item: string): { name: string; port?: number } {
 export function selectHosts(input: SelectionInput): FanoutTarget[] {
   let names: string[];
   if (input.hostList && input.hostList.length > 0) {
-    names = input.hostList.flatMap((h) => h.split(',')).map((h) => h.trim()).filter(Boolean).flatMap((i) => expandItem(i, input));
+    names = input.hostList
+      .flatMap((h) => h.split(','))
+      .map((h) => h.trim())
+      .filter(Boolean)
+      .flatMap((i) => expandItem(i, input));
   } else if (input.inventory) {
     names = [...(input.inventory.groups.get('all') ?? [])];
   } else {
@@ -119,8 +129,19 @@ export function selectHosts(input: SelectionInput): FanoutTarget[] {
     seen.add(written);
     const { name, port } = splitPort(written);
     const fromInventory = inventorySettings(name, input);
-    const settings = [input.overrides ?? {}, port === undefined ? {} : { port }, fromInventory.settings, input.config?.settingsFor(name) ?? {}].reduce(firstWins, {});
-    targets.push({ name: written, host: settings.hostName ?? name, port: settings.port ?? input.defaultPort, settings, labels: fromInventory.labels });
+    const settings = [
+      input.overrides ?? {},
+      port === undefined ? {} : { port },
+      fromInventory.settings,
+      input.config?.settingsFor(name) ?? {},
+    ].reduce(firstWins, {});
+    targets.push({
+      name: written,
+      host: settings.hostName ?? name,
+      port: settings.port ?? input.defaultPort,
+      settings,
+      labels: fromInventory.labels,
+    });
   }
   if (targets.length === 0) throw new InventoryError('the selection matched no hosts');
   return targets;

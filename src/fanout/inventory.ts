@@ -81,7 +81,8 @@ class Draft {
       }
       if (this.groups.has('all') && !order.includes('all')) order.push('all');
       const vars: Record<string, string> = { ...own };
-      for (const g of order) for (const [k, v] of Object.entries(this.groups.get(g)?.vars ?? {})) if (!(k in vars)) vars[k] = v;
+      for (const g of order)
+        for (const [k, v] of Object.entries(this.groups.get(g)?.vars ?? {})) if (!(k in vars)) vars[k] = v;
       hosts.set(name, { name, vars, groups: new Set(order.filter((g) => g !== 'all')) });
     }
     return { hosts, groups };
@@ -122,7 +123,9 @@ export function parseIniInventory(text: string, file = 'inventory'): Inventory {
         draft.group(section).children.push(words[0] as string);
       } else Object.assign(draft.group(section).vars, keyValues(words, where));
     } catch (err) {
-      throw err instanceof InventoryError && !err.message.startsWith(file) ? new InventoryError(`${where}: ${err.message}`) : err;
+      throw err instanceof InventoryError && !err.message.startsWith(file)
+        ? new InventoryError(`${where}: ${err.message}`)
+        : err;
     }
   }
   return draft.finish();
@@ -141,15 +144,18 @@ export function parseYamlInventory(text: string, file = 'inventory'): Inventory 
   } catch (err) {
     throw new InventoryError(`${file}: not valid YAML: ${(err as Error).message}`);
   }
-  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw new InventoryError(`${file}: expected a mapping of groups`);
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc))
+    throw new InventoryError(`${file}: expected a mapping of groups`);
   const draft = new Draft();
   const walk = (name: string, body: unknown, depth: number): void => {
     if (depth > 32) throw new InventoryError(`${file}: groups nested deeper than 32`);
     const group = draft.group(name);
     if (body === null || body === undefined) return;
-    if (typeof body !== 'object' || Array.isArray(body)) throw new InventoryError(`${file}: group "${name}" must be a mapping`);
+    if (typeof body !== 'object' || Array.isArray(body))
+      throw new InventoryError(`${file}: group "${name}" must be a mapping`);
     const { hosts, children, vars } = body as { hosts?: unknown; children?: unknown; vars?: unknown };
-    for (const [k, v] of Object.entries((vars as object | null) ?? {})) group.vars[k] = scalar(v, `${file}: ${name}.vars.${k}`);
+    for (const [k, v] of Object.entries((vars as object | null) ?? {}))
+      group.vars[k] = scalar(v, `${file}: ${name}.vars.${k}`);
     for (const [host, hv] of Object.entries((hosts as object | null) ?? {})) {
       const own: Record<string, string> = {};
       for (const [k, v] of Object.entries((hv as object | null) ?? {})) own[k] = scalar(v, `${file}: ${host}.${k}`);
@@ -170,10 +176,14 @@ export function loadInventory(file: string): Inventory {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new InventoryError(`cannot read inventory ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new InventoryError(
+      `cannot read inventory ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
   }
   if (text.length > MAX_INVENTORY_BYTES) throw new InventoryError(`${file}: larger than 16 MiB`);
   const yamlByName = /\.ya?ml$/i.test(file);
-  const yamlByContent = /^[A-Za-z0-9_.-]+:\s*$/m.test(text.split(/\r?\n/).find((l) => l.trim() && !l.trim().startsWith('#')) ?? '');
+  const yamlByContent = /^[A-Za-z0-9_.-]+:\s*$/m.test(
+    text.split(/\r?\n/).find((l) => l.trim() && !l.trim().startsWith('#')) ?? '',
+  );
   return yamlByName || yamlByContent ? parseYamlInventory(text, file) : parseIniInventory(text, file);
 }

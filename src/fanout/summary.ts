@@ -11,7 +11,8 @@ export const EXIT_SOME_FAILED = 1;
 export const EXIT_UNREACHABLE = 255;
 
 export function fanoutExitStatus(outcomes: readonly HostOutcome[]): number {
-  const framesFailure = (o: HostOutcome): boolean => o.error !== undefined && o.error.code !== 'NOT_STARTED' && (!o.reached || o.error.code !== 'TIMEOUT');
+  const framesFailure = (o: HostOutcome): boolean =>
+    o.error !== undefined && o.error.code !== 'NOT_STARTED' && (!o.reached || o.error.code !== 'TIMEOUT');
   if (outcomes.some(framesFailure)) return EXIT_UNREACHABLE;
   if (outcomes.some((o) => o.error || o.code !== 0)) return EXIT_SOME_FAILED;
   return EXIT_ALL_OK;
@@ -33,15 +34,35 @@ function durationText(ms: number): string {
 /** The table as text lines, columns padded; failed hosts first, then in the given order. */
 export function summaryTable(outcomes: readonly HostOutcome[]): string {
   const sorted = [...outcomes.filter(failed), ...outcomes.filter((o) => !failed(o))];
-  const rows = [['HOST', 'EXIT', 'TIME', 'BYTES', 'ERROR'], ...sorted.map((o) => [o.host, exitText(o), durationText(o.durationMs), String(o.bytes), o.error ? `${o.error.code}: ${o.error.message}` : (o.detail ?? '')])];
+  const rows = [
+    ['HOST', 'EXIT', 'TIME', 'BYTES', 'ERROR'],
+    ...sorted.map((o) => [
+      o.host,
+      exitText(o),
+      durationText(o.durationMs),
+      String(o.bytes),
+      o.error ? `${o.error.code}: ${o.error.message}` : (o.detail ?? ''),
+    ]),
+  ];
   const widths = [0, 1, 2, 3].map((c) => Math.max(...rows.map((r) => (r[c] as string).length)));
-  const lines = rows.map((r) => r.map((cell, c) => (c < 4 ? cell.padEnd(widths[c] as number) : cell)).join('  ').trimEnd());
+  const lines = rows.map((r) =>
+    r
+      .map((cell, c) => (c < 4 ? cell.padEnd(widths[c] as number) : cell))
+      .join('  ')
+      .trimEnd(),
+  );
   const ok = outcomes.length - sorted.filter(failed).length;
   lines.push(`${outcomes.length} hosts: ${ok} ok, ${outcomes.length - ok} failed`);
   return `${lines.join('\n')}\n`;
 }
 
 /** The live status line: done/running/failed/total and elapsed time. */
-export function statusLine(done: number, running: number, failedCount: number, total: number, elapsedMs: number): string {
+export function statusLine(
+  done: number,
+  running: number,
+  failedCount: number,
+  total: number,
+  elapsedMs: number,
+): string {
   return `[${done}/${total} done, ${running} running, ${failedCount} failed, ${durationText(elapsedMs)}]`;
 }

@@ -43,10 +43,7 @@ export function encodeDataHead(ch: number, stream: string, len: number): Buffer 
 }
 
 /** One contiguous buffer: convenient for tests and fixtures, not for hot paths. */
-export function encodeFrameToBuffer<Header extends { readonly type: string }>(
-  header: Header,
-  body?: Buffer,
-): Buffer {
+export function encodeFrameToBuffer<Header extends { readonly type: string }>(header: Header, body?: Buffer): Buffer {
   return Buffer.concat(encodeFrame(header, body));
 }
 

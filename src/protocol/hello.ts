@@ -13,7 +13,10 @@ export function buildHello(agent: string, capabilities: readonly string[], limit
  */
 export function checkPeerVersion(hello: HelloMessage): void {
   const match = /^(0|[1-9]\d{0,8})\.(0|[1-9]\d{0,8})$/.exec(hello.version);
-  if (!match) throw new ProtocolError(`hello "version" must be "MAJOR.MINOR" (like "1.0"), not ${JSON.stringify(hello.version.slice(0, 40))}`);
+  if (!match)
+    throw new ProtocolError(
+      `hello "version" must be "MAJOR.MINOR" (like "1.0"), not ${JSON.stringify(hello.version.slice(0, 40))}`,
+    );
   if (Number(match[1]) !== PROTOCOL_MAJOR) {
     throw new VersionError(
       `peer ${hello.agent} speaks protocol ${hello.version}; this side speaks ${PROTOCOL_VERSION} (major versions must match)`,

@@ -39,9 +39,11 @@ export function nullable<T>(inner: Field<T, false>): Field<T | null, false> {
   });
 }
 
-export const string = (): Field<string, false> => field((v, key) => (typeof v === 'string' ? undefined : `${key} must be a string`));
+export const string = (): Field<string, false> =>
+  field((v, key) => (typeof v === 'string' ? undefined : `${key} must be a string`));
 
-export const boolean = (): Field<boolean, false> => field((v, key) => (typeof v === 'boolean' ? undefined : `${key} must be a boolean`));
+export const boolean = (): Field<boolean, false> =>
+  field((v, key) => (typeof v === 'boolean' ? undefined : `${key} must be a boolean`));
 
 export const integer = (): Field<number, false> =>
   field((v, key) => (typeof v === 'number' && Number.isInteger(v) ? undefined : `${key} must be an integer`));
@@ -89,7 +91,9 @@ export const sha256Hex = (): Field<string, false> =>
 /** A path under the server's file root (PROTOCOL.md §9): non-empty, no NUL. */
 export const filePath = (): Field<string, false> =>
   field((v, key) =>
-    typeof v === 'string' && v.length > 0 && !v.includes('\0') ? undefined : `${key} must be a non-empty string without NUL`,
+    typeof v === 'string' && v.length > 0 && !v.includes('\0')
+      ? undefined
+      : `${key} must be a non-empty string without NUL`,
   );
 
 export const stringArray = (): Field<readonly string[], false> =>

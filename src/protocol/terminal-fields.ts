@@ -33,7 +33,9 @@ function required<T>(check: Check): Field<T, false> {
 
 function rangeCheck(min: number, max: number): Check {
   return (v, key) =>
-    typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max ? undefined : `${key} must be an integer from ${min} to ${max}`;
+    typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max
+      ? undefined
+      : `${key} must be an integer from ${min} to ${max}`;
 }
 
 const cellsCheck = rangeCheck(1, MAX_TERMINAL_CELLS);
@@ -67,8 +69,10 @@ export const localeRecord = (): Field<Readonly<Record<string, string>>, false> =
     const entries = Object.entries(v);
     if (entries.length > MAX_LOCALE_VARIABLES) return `${key} has more than ${MAX_LOCALE_VARIABLES} variables`;
     for (const [name, value] of entries) {
-      if (!LOCALE_NAME.test(name)) return `${key} may hold only LANG, LANGUAGE and LC_* variables, not ${JSON.stringify(name)}`;
-      if (typeof value !== 'string' || !LOCALE_VALUE.test(value)) return `${key} ${name} must be 0-256 characters of A-Z a-z 0-9 . _ @ : -`;
+      if (!LOCALE_NAME.test(name))
+        return `${key} may hold only LANG, LANGUAGE and LC_* variables, not ${JSON.stringify(name)}`;
+      if (typeof value !== 'string' || !LOCALE_VALUE.test(value))
+        return `${key} ${name} must be 0-256 characters of A-Z a-z 0-9 . _ @ : -`;
     }
     return undefined;
   });

@@ -27,7 +27,11 @@ export function parseAddressPatterns(text: string): AddressPatterns {
     const negated = raw.startsWith('!');
     const pattern = negated ? raw.slice(1) : raw;
     if (pattern === '') throw new SecurityError('KEY_INVALID', `from="${text}" has an empty pattern`);
-    return { negated, network: pattern.includes('/') ? parseNetwork(pattern, text) : exactAddress(pattern), glob: globToRegExp(pattern) };
+    return {
+      negated,
+      network: pattern.includes('/') ? parseNetwork(pattern, text) : exactAddress(pattern),
+      glob: globToRegExp(pattern),
+    };
   });
   return {
     text,
@@ -36,7 +40,9 @@ export function parseAddressPatterns(text: string): AddressPatterns {
       const family = net.isIPv4(ip) ? 'ipv4' : 'ipv6';
       let matched = false;
       for (const entry of entries) {
-        const hit = entry.network ? entry.network.family === family && entry.network.list.check(ip, family) : entry.glob.test(ip);
+        const hit = entry.network
+          ? entry.network.family === family && entry.network.list.check(ip, family)
+          : entry.glob.test(ip);
         if (hit && entry.negated) return false;
         if (hit) matched = true;
       }
@@ -66,7 +72,10 @@ function parseNetwork(pattern: string, text: string): Entry['network'] {
   const maxBits = family === 'ipv4' ? 32 : 128;
   const bits = /^\d{1,3}$/.test(bitsText) ? Number(bitsText) : -1;
   if (!family || rest.length > 0 || bits < 0 || bits > maxBits) {
-    throw new SecurityError('KEY_INVALID', `from="${text}": ${JSON.stringify(pattern)} is not an address/prefix-length network`);
+    throw new SecurityError(
+      'KEY_INVALID',
+      `from="${text}": ${JSON.stringify(pattern)} is not an address/prefix-length network`,
+    );
   }
   if (hasHostBits(addressBytes(address, family), bits)) {
     throw new SecurityError('KEY_INVALID', `from="${text}": ${pattern} has bits set beyond its /${bits} prefix`);
@@ -87,8 +96,9 @@ function hasHostBits(bytes: number[], bits: number): boolean {
 function addressBytes(address: string, family: 'ipv4' | 'ipv6'): number[] {
   if (family === 'ipv4') return address.split('.').map(Number);
   // A trailing dotted quad (::ffff:1.2.3.4) is two 16-bit groups.
-  const text = address.replace(/(\d+)\.(\d+)\.(\d+)\.(\d+)$/, (_m, a, b, c, d) =>
-    `${((Number(a) << 8) | Number(b)).toString(16)}:${((Number(c) << 8) | Number(d)).toString(16)}`,
+  const text = address.replace(
+    /(\d+)\.(\d+)\.(\d+)\.(\d+)$/,
+    (_m, a, b, c, d) => `${((Number(a) << 8) | Number(b)).toString(16)}:${((Number(c) << 8) | Number(d)).toString(16)}`,
   );
   const [head = '', tail] = text.split('::');
   const groups = (part: string | undefined): number[] => (part ? part.split(':').map((g) => parseInt(g, 16)) : []);
@@ -99,6 +109,8 @@ function addressBytes(address: string, family: 'ipv4' | 'ipv6'): number[] {
 }
 
 function globToRegExp(pattern: string): RegExp {
-  const body = [...pattern.toLowerCase()].map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('');
+  const body = [...pattern.toLowerCase()]
+    .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
+    .join('');
   return new RegExp(`^${body}$`);
 }

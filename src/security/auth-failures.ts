@@ -63,7 +63,8 @@ export class AuthFailures {
   }
 
   private prune(now: number): void {
-    for (const [address, entry] of this.byAddress) if (now - entry.lastAt >= FORGET_AFTER_MS) this.byAddress.delete(address);
+    for (const [address, entry] of this.byAddress)
+      if (now - entry.lastAt >= FORGET_AFTER_MS) this.byAddress.delete(address);
     // Map order is insertion order and begin() re-inserts, so the first keys are the least recent.
     for (const address of this.byAddress.keys()) {
       if (this.byAddress.size <= MAX_ADDRESSES) break;

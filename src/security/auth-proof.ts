@@ -16,7 +16,8 @@ export const AUTH_CONTEXT = Buffer.from('framesh auth v1\0', 'utf8');
  * covered by the signature as SSH covers it in its userauth request.
  */
 export function authPayload(exporterValue: Buffer, publicKeyLine: string, alg: string | null): Buffer {
-  if (exporterValue.length !== EXPORTER_BYTES) throw new Error(`the TLS exporter value has ${EXPORTER_BYTES} bytes, not ${exporterValue.length}`);
+  if (exporterValue.length !== EXPORTER_BYTES)
+    throw new Error(`the TLS exporter value has ${EXPORTER_BYTES} bytes, not ${exporterValue.length}`);
   const parts = [AUTH_CONTEXT, exporterValue];
   if (alg !== null) parts.push(Buffer.from(alg, 'utf8'), Buffer.alloc(1));
   parts.push(Buffer.from(publicKeyLine, 'utf8'));

@@ -33,7 +33,10 @@ export function parseAuthorizedKeyLine(raw: string): AuthorizedKeyLine | null {
     at = skip(text, end);
     if (!isKeyType(word(text, at))) {
       const found = word(text, at);
-      throw new SecurityError('KEY_INVALID', found ? `unsupported key type ${JSON.stringify(found.slice(0, 40))}` : 'no key after the options');
+      throw new SecurityError(
+        'KEY_INVALID',
+        found ? `unsupported key type ${JSON.stringify(found.slice(0, 40))}` : 'no key after the options',
+      );
     }
   }
   const type = word(text, at);
@@ -43,8 +46,12 @@ export function parseAuthorizedKeyLine(raw: string): AuthorizedKeyLine | null {
   if (!bytes) throw new SecurityError('KEY_INVALID', `the ${type} key is not valid base64`);
   at = skip(text, at + data.length);
   const comment = text.slice(at);
-  const key = type === FRAMESH_ED25519 ? frameshKey(bytes) : checkSshKeyBlob(type as Parameters<typeof checkSshKeyBlob>[0], bytes);
-  if (type === FRAMESH_ED25519 && optionsText) throw new SecurityError('KEY_INVALID', `${FRAMESH_ED25519} lines take no options`);
+  const key =
+    type === FRAMESH_ED25519
+      ? frameshKey(bytes)
+      : checkSshKeyBlob(type as Parameters<typeof checkSshKeyBlob>[0], bytes);
+  if (type === FRAMESH_ED25519 && optionsText)
+    throw new SecurityError('KEY_INVALID', `${FRAMESH_ED25519} lines take no options`);
   return { key, options: parseKeyOptions(optionsText), comment };
 }
 
@@ -54,7 +61,8 @@ function isKeyType(w: string): boolean {
 
 /** A framesh-ed25519 line holds the 32 raw bytes; it stands for the same key as the ssh-ed25519 blob. */
 function frameshKey(raw: Buffer): SshKeyBlob {
-  if (raw.length !== 32) throw new SecurityError('KEY_INVALID', `an Ed25519 public key has 32 bytes, not ${raw.length}`);
+  if (raw.length !== 32)
+    throw new SecurityError('KEY_INVALID', `an Ed25519 public key has 32 bytes, not ${raw.length}`);
   const type = Buffer.from('ssh-ed25519');
   const blob = Buffer.alloc(4 + type.length + 4 + 32);
   blob.writeUInt32BE(type.length, 0);

@@ -90,7 +90,14 @@ export class AuthorizedKeys {
         const parsed = parseAuthorizedKeyLine(raw);
         if (!parsed) return;
         const { fingerprint, type, blob } = parsed.key;
-        const entry = { fingerprint, keyType: type, blob, comment: parsed.comment, options: parsed.options, line: index + 1 };
+        const entry = {
+          fingerprint,
+          keyType: type,
+          blob,
+          comment: parsed.comment,
+          options: parsed.options,
+          line: index + 1,
+        };
         const list = keys.get(fingerprint);
         if (list) list.push(entry);
         else keys.set(fingerprint, [entry]);
@@ -105,6 +112,7 @@ export class AuthorizedKeys {
 function refusal(entry: AuthorizedKey, context: AuthorizationContext): string | null {
   const { from, expiresAtMs } = entry.options;
   if (from && !from.matches(context.address)) return `from="${from.text}" does not match ${context.address}`;
-  if (expiresAtMs !== null && context.nowMs >= expiresAtMs) return `the key expired at ${new Date(expiresAtMs).toISOString()}`;
+  if (expiresAtMs !== null && context.nowMs >= expiresAtMs)
+    return `the key expired at ${new Date(expiresAtMs).toISOString()}`;
   return null;
 }

@@ -20,7 +20,11 @@ export async function withFileLock<T>(lockFile: string, fn: () => T): Promise<T>
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       removeIfStale(lockFile);
-      if (Date.now() > deadline) throw new SecurityError('KNOWN_HOSTS_LOCKED', `${lockFile} is held by another process; remove it if none is running`);
+      if (Date.now() > deadline)
+        throw new SecurityError(
+          'KNOWN_HOSTS_LOCKED',
+          `${lockFile} is held by another process; remove it if none is running`,
+        );
       await sleep(wait);
       continue;
     }

@@ -4,7 +4,9 @@ import path from 'node:path';
 
 /** `$FRAMESH_HOME`, default `~/.framesh`: keys, known_hosts, authorized_keys. */
 export function resolveHome(env: NodeJS.ProcessEnv = process.env): string {
-  return env.FRAMESH_HOME && env.FRAMESH_HOME.length > 0 ? path.resolve(env.FRAMESH_HOME) : path.join(os.homedir(), '.framesh');
+  return env.FRAMESH_HOME && env.FRAMESH_HOME.length > 0
+    ? path.resolve(env.FRAMESH_HOME)
+    : path.join(os.homedir(), '.framesh');
 }
 
 /** Creates the state directory with mode 0700 (and tightens an existing one, as ssh does for ~/.ssh). */

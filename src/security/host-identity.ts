@@ -14,7 +14,10 @@ export interface HostIdentity {
  * a self-signed certificate over it. Clients trust the key's fingerprint, not
  * the certificate's fields, so the certificate is only the TLS carrier.
  */
-export async function loadOrCreateHostIdentity(keyFile: string, certFile: string): Promise<HostIdentity & { created: boolean }> {
+export async function loadOrCreateHostIdentity(
+  keyFile: string,
+  certFile: string,
+): Promise<HostIdentity & { created: boolean }> {
   const { pair, created } = loadOrCreateKey(keyFile, 'framesh host key');
   const keyPem = pair.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
   let certPem = existsSync(certFile) && !created ? readFileSync(certFile, 'utf8') : '';
@@ -30,9 +33,10 @@ export async function loadOrCreateHostIdentity(keyFile: string, certFile: string
 function certMatchesKey(certPem: string, pair: KeyPair): boolean {
   try {
     const cert = new X509Certificate(certPem);
-    return cert.publicKey.export({ type: 'spki', format: 'der' }).equals(pair.publicKey.export({ type: 'spki', format: 'der' }));
+    return cert.publicKey
+      .export({ type: 'spki', format: 'der' })
+      .equals(pair.publicKey.export({ type: 'spki', format: 'der' }));
   } catch {
     return false;
   }
 }
-

@@ -61,7 +61,13 @@ export class KeyAuthenticator implements Authenticator {
     const fingerprint = parsed?.fingerprint ?? null;
     const comment = clip(parsed?.comment ?? '');
     const stopWatching = this.source.onClose(() => {
-      if (!this.logged) this.audit.failed({ fingerprint, comment, reason: 'the client closed before the answer', failures: attempt.count });
+      if (!this.logged)
+        this.audit.failed({
+          fingerprint,
+          comment,
+          reason: 'the client closed before the answer',
+          failures: attempt.count,
+        });
       this.logged = true;
     });
     try {
@@ -69,25 +75,52 @@ export class KeyAuthenticator implements Authenticator {
       // answer (or its absence) tells nothing until then.
       await sleep(this.capped(attempt.delayBeforeVerifyMs));
       if (this.source.isClosed()) throw new SecurityError('AUTH_FAILED', 'the client closed before the answer');
-      if (!parsed) return await this.refuse(attempt, receivedAt, null, '', 'the auth message carries no usable public key');
+      if (!parsed)
+        return await this.refuse(attempt, receivedAt, null, '', 'the auth message carries no usable public key');
       // Method "ed25519" is the first form of the proof: alg ssh-ed25519, not itself signed.
       const alg = message.method === 'ed25519' ? 'ssh-ed25519' : message.alg;
       if (!isSignatureAlgorithm(alg)) {
-        return await this.refuse(attempt, receivedAt, parsed.fingerprint, comment, `unsupported signature algorithm ${String(alg).slice(0, 40)}`);
+        return await this.refuse(
+          attempt,
+          receivedAt,
+          parsed.fingerprint,
+          comment,
+          `unsupported signature algorithm ${String(alg).slice(0, 40)}`,
+        );
       }
       if (SIGNATURE_ALGORITHMS[alg].keyType !== parsed.type) {
-        return await this.refuse(attempt, receivedAt, parsed.fingerprint, comment, `algorithm ${alg} does not fit a ${parsed.type} key`);
+        return await this.refuse(
+          attempt,
+          receivedAt,
+          parsed.fingerprint,
+          comment,
+          `algorithm ${alg} does not fit a ${parsed.type} key`,
+        );
       }
-      const authorization = this.keys.authorize(parsed.fingerprint, { address: this.source.address, nowMs: Date.now() });
-      if ('refused' in authorization) return await this.refuse(attempt, receivedAt, parsed.fingerprint, comment, authorization.refused);
+      const authorization = this.keys.authorize(parsed.fingerprint, {
+        address: this.source.address,
+        nowMs: Date.now(),
+      });
+      if ('refused' in authorization)
+        return await this.refuse(attempt, receivedAt, parsed.fingerprint, comment, authorization.refused);
       const payload = authPayload(this.exporterValue, message.publicKey, message.method === 'ed25519' ? null : alg);
       if (!verifyWith(alg, parsed.key, payload, Buffer.from(message.signature, 'base64'))) {
-        return await this.refuse(attempt, receivedAt, parsed.fingerprint, comment, `${alg} signature does not cover this TLS session`);
+        return await this.refuse(
+          attempt,
+          receivedAt,
+          parsed.fingerprint,
+          comment,
+          `${alg} signature does not cover this TLS session`,
+        );
       }
       attempt.succeeded();
       this.logged = true;
       const entry = authorization.entry;
-      const identity = { fingerprint: parsed.fingerprint, comment: clip(entry.comment || parsed.comment), options: entry.options };
+      const identity = {
+        fingerprint: parsed.fingerprint,
+        comment: clip(entry.comment || parsed.comment),
+        options: entry.options,
+      };
       this.audit.succeeded(identity);
       return identity;
     } finally {
@@ -95,11 +128,20 @@ export class KeyAuthenticator implements Authenticator {
     }
   }
 
-  private async refuse(attempt: AuthAttempt, receivedAt: number, fingerprint: string | null, comment: string, reason: string): Promise<never> {
+  private async refuse(
+    attempt: AuthAttempt,
+    receivedAt: number,
+    fingerprint: string | null,
+    comment: string,
+    reason: string,
+  ): Promise<never> {
     this.logged = true;
     this.audit.failed({ fingerprint, comment, reason: clip(reason), failures: attempt.count });
     await sleep(this.capped(attempt.failureAnswerMs - (Date.now() - receivedAt)));
-    throw new SecurityError('AUTH_FAILED', `authentication failed${fingerprint ? ` for key ${fingerprint}` : ''}: the server does not accept this key`);
+    throw new SecurityError(
+      'AUTH_FAILED',
+      `authentication failed${fingerprint ? ` for key ${fingerprint}` : ''}: the server does not accept this key`,
+    );
   }
 
   /** A delay never runs past the grace time: a refused key hears AUTH_FAILED, not AUTH_TIMEOUT. */

@@ -5,7 +5,14 @@ import os from 'node:os';
 import { ssh2 } from './ssh2-library.js';
 import { SecurityError } from '../errors.js';
 import { KeyMissingError, KeyPassphraseError } from './key-errors.js';
-import { fingerprintOf, formatSshPublicKey, keyBits, parsePublicKeyLine, sshKeyType, type SshKeyType } from './public-key-format.js';
+import {
+  fingerprintOf,
+  formatSshPublicKey,
+  keyBits,
+  parsePublicKeyLine,
+  sshKeyType,
+  type SshKeyType,
+} from './public-key-format.js';
 import { MIN_RSA_BITS } from './signature-algorithms.js';
 
 export interface KeyPair {
@@ -24,7 +31,11 @@ export interface KeyPair {
 export function generateKeyFiles(file: string, comment: string = defaultComment()): KeyPair {
   if (existsSync(file)) throw new SecurityError('KEY_INVALID', `${file} already exists; refusing to overwrite a key`);
   const dir = path.dirname(path.resolve(file));
-  if (!existsSync(dir)) throw new SecurityError('KEY_INVALID', `cannot write ${file}: the directory ${dir} does not exist (create it first, mode 0700)`);
+  if (!existsSync(dir))
+    throw new SecurityError(
+      'KEY_INVALID',
+      `cannot write ${file}: the directory ${dir} does not exist (create it first, mode 0700)`,
+    );
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
   writeFileSync(file, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
   writeFileSync(`${file}.pub`, `${formatSshPublicKey(publicKey, comment)}\n`, { mode: 0o644 });
@@ -42,8 +53,11 @@ export function loadPrivateKey(file: string, passphrase?: string | Buffer): KeyP
   try {
     mode = statSync(file).mode;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new KeyMissingError(`no private key at ${file}`, { cause: err });
-    throw new SecurityError('KEY_INVALID', `cannot read private key ${file}: ${(err as Error).message}`, { cause: err });
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new KeyMissingError(`no private key at ${file}`, { cause: err });
+    throw new SecurityError('KEY_INVALID', `cannot read private key ${file}: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
     throw new SecurityError(
@@ -70,14 +84,20 @@ export function parsePrivateKey(data: Buffer | string, source: string, passphras
     if (parsed instanceof Error) {
       if (/no passphrase given/i.test(parsed.message)) throw new KeyPassphraseError(source, false);
       if (/passphrase|integrity check|bad decrypt/i.test(parsed.message)) throw new KeyPassphraseError(source, true);
-      throw new SecurityError('KEY_INVALID', `${source} is not a usable private key: ${parsed.message}`, { cause: parsed });
+      throw new SecurityError('KEY_INVALID', `${source} is not a usable private key: ${parsed.message}`, {
+        cause: parsed,
+      });
     }
     const key = Array.isArray(parsed) ? parsed[0] : parsed;
     if (!key || !key.isPrivateKey()) throw new SecurityError('KEY_INVALID', `${source} holds no private key`);
     try {
       privateKey = createPrivateKey(key.getPrivatePEM());
     } catch (err) {
-      throw new SecurityError('KEY_INVALID', `${source} is a ${key.type} key framesh cannot use: ${(err as Error).message}`, { cause: err });
+      throw new SecurityError(
+        'KEY_INVALID',
+        `${source} is a ${key.type} key framesh cannot use: ${(err as Error).message}`,
+        { cause: err },
+      );
     }
     comment = key.comment;
   } else {
@@ -86,7 +106,8 @@ export function parsePrivateKey(data: Buffer | string, source: string, passphras
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ERR_MISSING_PASSPHRASE') throw new KeyPassphraseError(source, false);
-      if (passphrase !== undefined && /bad decrypt|decrypt/i.test((err as Error).message)) throw new KeyPassphraseError(source, true);
+      if (passphrase !== undefined && /bad decrypt|decrypt/i.test((err as Error).message))
+        throw new KeyPassphraseError(source, true);
       throw new SecurityError(
         'KEY_INVALID',
         `${source} is not a private key framesh can read (PKCS#8 PEM, or OpenSSH's format from ssh-keygen): ${(err as Error).message}`,
@@ -96,7 +117,10 @@ export function parsePrivateKey(data: Buffer | string, source: string, passphras
   }
   const type = sshKeyType(privateKey);
   if (type === 'ssh-rsa' && keyBits(privateKey) < MIN_RSA_BITS) {
-    throw new SecurityError('KEY_INVALID', `${source} is a ${keyBits(privateKey)}-bit RSA key; framesh needs at least ${MIN_RSA_BITS} bits`);
+    throw new SecurityError(
+      'KEY_INVALID',
+      `${source} is a ${keyBits(privateKey)}-bit RSA key; framesh needs at least ${MIN_RSA_BITS} bits`,
+    );
   }
   const publicKey = createPublicKey(privateKey);
   return { privateKey, publicKey, type, fingerprint: fingerprintOf(publicKey), comment };
@@ -130,7 +154,10 @@ export function fingerprintOfFile(file: string, passphrase?: string | Buffer): K
       return fingerprintOfFile(`${file}.pub`);
     }
   }
-  const line = text.split('\n').map(parsePublicKeyLine).find((l) => l !== null);
+  const line = text
+    .split('\n')
+    .map(parsePublicKeyLine)
+    .find((l) => l !== null);
   if (!line) throw new SecurityError('KEY_INVALID', `${file} holds no public key`);
   return { fingerprint: line.fingerprint, comment: line.comment, type: line.type, bits: keyBits(line.key) };
 }

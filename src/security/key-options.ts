@@ -118,8 +118,22 @@ export function parseExpiryTime(value: string): number {
   const ms = utc ? Date.UTC(...parts) : new Date(...parts).getTime();
   const check = new Date(ms);
   const got = utc
-    ? [check.getUTCFullYear(), check.getUTCMonth(), check.getUTCDate(), check.getUTCHours(), check.getUTCMinutes(), check.getUTCSeconds()]
-    : [check.getFullYear(), check.getMonth(), check.getDate(), check.getHours(), check.getMinutes(), check.getSeconds()];
+    ? [
+        check.getUTCFullYear(),
+        check.getUTCMonth(),
+        check.getUTCDate(),
+        check.getUTCHours(),
+        check.getUTCMinutes(),
+        check.getUTCSeconds(),
+      ]
+    : [
+        check.getFullYear(),
+        check.getMonth(),
+        check.getDate(),
+        check.getHours(),
+        check.getMinutes(),
+        check.getSeconds(),
+      ];
   if (got.some((v, i) => v !== parts[i])) throw invalid(`expiry-time ${value} is not a real date and time`);
   return ms;
 }

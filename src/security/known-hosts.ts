@@ -58,7 +58,9 @@ export class KnownHosts {
     const removed: number[] = [];
     const kept = lines.filter((line, index) => {
       const name = line.trim().split(/\s+/)[0] ?? '';
-      const matches = name === host || (!/:\d+$/.test(host) && name.startsWith(`${host}:`) && /^\d+$/.test(name.slice(host.length + 1)));
+      const matches =
+        name === host ||
+        (!/:\d+$/.test(host) && name.startsWith(`${host}:`) && /^\d+$/.test(name.slice(host.length + 1)));
       if (matches) removed.push(index + 1);
       return !matches;
     });
@@ -85,17 +87,33 @@ export class KnownHosts {
   }
 
   /** Decides whether to trust `fingerprint` for `hostPort`; throws a SecurityError when not. */
-  async verify(hostPort: string, fingerprint: string, policy: HostKeyPolicy): Promise<'known' | 'added' | 'pinned' | 'local'> {
+  async verify(
+    hostPort: string,
+    fingerprint: string,
+    policy: HostKeyPolicy,
+  ): Promise<'known' | 'added' | 'pinned' | 'local'> {
     const decision = await this.decide(hostPort, fingerprint, policy);
-    const why = { known: `matches ${this.file}`, added: `added to ${this.file}`, pinned: 'matches the pinned fingerprint', local: "is this machine's own server key" };
+    const why = {
+      known: `matches ${this.file}`,
+      added: `added to ${this.file}`,
+      pinned: 'matches the pinned fingerprint',
+      local: "is this machine's own server key",
+    };
     policy.debug?.(`host key ${fingerprint} for ${hostPort} ${why[decision]}`);
     return decision;
   }
 
-  private async decide(hostPort: string, fingerprint: string, policy: HostKeyPolicy): Promise<'known' | 'added' | 'pinned' | 'local'> {
+  private async decide(
+    hostPort: string,
+    fingerprint: string,
+    policy: HostKeyPolicy,
+  ): Promise<'known' | 'added' | 'pinned' | 'local'> {
     if (policy.fingerprint) {
       if (policy.fingerprint === fingerprint) return 'pinned';
-      throw new SecurityError('HOST_KEY_MISMATCH', `host key for ${hostPort} is ${fingerprint}, not the pinned ${policy.fingerprint}; refusing to connect`);
+      throw new SecurityError(
+        'HOST_KEY_MISMATCH',
+        `host key for ${hostPort} is ${fingerprint}, not the pinned ${policy.fingerprint}; refusing to connect`,
+      );
     }
     const known = this.check(hostPort, fingerprint);
     if (known) return known;
@@ -112,7 +130,8 @@ export class KnownHosts {
     throw new SecurityError(
       'HOST_KEY_UNKNOWN',
       `the authenticity of ${hostPort} can't be established: its key fingerprint is ${fingerprint}. ` +
-        'Check it with the server (framesh serve prints it), then connect with --accept-new or --fingerprint ' + fingerprint,
+        'Check it with the server (framesh serve prints it), then connect with --accept-new or --fingerprint ' +
+        fingerprint,
     );
   }
 

@@ -7,7 +7,13 @@ const SSH_ED25519 = 'ssh-ed25519';
 export const FRAMESH_ED25519 = 'framesh-ed25519';
 
 /** SSH key types framesh accepts for client keys (PROTOCOL.md §10.2). */
-export const SSH_KEY_TYPES = ['ssh-ed25519', 'ssh-rsa', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521'] as const;
+export const SSH_KEY_TYPES = [
+  'ssh-ed25519',
+  'ssh-rsa',
+  'ecdsa-sha2-nistp256',
+  'ecdsa-sha2-nistp384',
+  'ecdsa-sha2-nistp521',
+] as const;
 export type SshKeyType = (typeof SSH_KEY_TYPES)[number];
 
 const CURVES: Readonly<Record<string, { type: SshKeyType; crv: string; name: string }>> = {
@@ -28,13 +34,15 @@ export interface PublicKeyLine {
 
 /** The 32 raw bytes of an Ed25519 public key. */
 export function rawPublicKey(key: KeyObject): Buffer {
-  if (key.asymmetricKeyType !== 'ed25519') throw new SecurityError('KEY_INVALID', `expected an Ed25519 key, got ${key.asymmetricKeyType}`);
+  if (key.asymmetricKeyType !== 'ed25519')
+    throw new SecurityError('KEY_INVALID', `expected an Ed25519 key, got ${key.asymmetricKeyType}`);
   const jwk = key.export({ format: 'jwk' });
   return Buffer.from(jwk.x as string, 'base64url');
 }
 
 export function publicKeyFromRaw(raw: Buffer): KeyObject {
-  if (raw.length !== 32) throw new SecurityError('KEY_INVALID', `an Ed25519 public key has 32 bytes, not ${raw.length}`);
+  if (raw.length !== 32)
+    throw new SecurityError('KEY_INVALID', `an Ed25519 public key has 32 bytes, not ${raw.length}`);
   return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: raw.toString('base64url') }, format: 'jwk' });
 }
 
@@ -47,7 +55,10 @@ export function sshKeyType(key: KeyObject): SshKeyType {
     if (curve) return curve.type;
   }
   const detail = key.asymmetricKeyDetails?.namedCurve ? ` (${key.asymmetricKeyDetails.namedCurve})` : '';
-  throw new SecurityError('KEY_INVALID', `${key.asymmetricKeyType}${detail} keys are not supported; use Ed25519, RSA or ECDSA P-256/384/521`);
+  throw new SecurityError(
+    'KEY_INVALID',
+    `${key.asymmetricKeyType}${detail} keys are not supported; use Ed25519, RSA or ECDSA P-256/384/521`,
+  );
 }
 
 function sshString(data: Buffer | string): Buffer {
@@ -62,7 +73,9 @@ export function sshMpint(unsigned: Buffer): Buffer {
   let start = 0;
   while (start < unsigned.length && unsigned[start] === 0) start++;
   const digits = unsigned.subarray(start);
-  return sshString(digits.length > 0 && (digits[0] as number) & 0x80 ? Buffer.concat([Buffer.alloc(1), digits]) : digits);
+  return sshString(
+    digits.length > 0 && (digits[0] as number) & 0x80 ? Buffer.concat([Buffer.alloc(1), digits]) : digits,
+  );
 }
 
 /** The SSH wire blob of a key: RFC 8709 §4 (Ed25519), RFC 4253 §6.6 (RSA), RFC 5656 §3.1 (ECDSA). */
@@ -113,7 +126,11 @@ export function parsePublicKeyLine(line: string): PublicKeyLine | null {
   if (text.length === 0 || text.startsWith('#')) return null;
   const words = text.split(/\s+/);
   const at = words.findIndex((w) => ACCEPTED_WORDS.has(w));
-  if (at < 0) throw new SecurityError('KEY_INVALID', `not a supported public key line (Ed25519, RSA, ECDSA): ${text.slice(0, 40)}`);
+  if (at < 0)
+    throw new SecurityError(
+      'KEY_INVALID',
+      `not a supported public key line (Ed25519, RSA, ECDSA): ${text.slice(0, 40)}`,
+    );
   const word = words[at] as string;
   const data = words[at + 1] ?? '';
   const comment = words.slice(at + 2).join(' ');
@@ -124,17 +141,23 @@ export function parsePublicKeyLine(line: string): PublicKeyLine | null {
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(data)) throw new SecurityError('KEY_INVALID', `${word} key data is not base64`);
   const parsed = ssh2().utils.parseKey(`${word} ${data}`);
   if (parsed instanceof Error || Array.isArray(parsed)) {
-    throw new SecurityError('KEY_INVALID', `${word} key data is malformed: ${parsed instanceof Error ? parsed.message : 'several keys'}`);
+    throw new SecurityError(
+      'KEY_INVALID',
+      `${word} key data is malformed: ${parsed instanceof Error ? parsed.message : 'several keys'}`,
+    );
   }
   if (parsed.type !== word) throw new SecurityError('KEY_INVALID', `key data says ${parsed.type}, not ${word}`);
   let key: KeyObject;
   try {
     key = createPublicKey(parsed.getPublicPEM());
   } catch (err) {
-    throw new SecurityError('KEY_INVALID', `${word} key data is not a usable key: ${(err as Error).message}`, { cause: err });
+    throw new SecurityError('KEY_INVALID', `${word} key data is not a usable key: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   // Re-encode and compare, so a line is accepted only in its one canonical form (trailing bytes, padded integers).
   const blob = sshBlob(key);
-  if (!blob.equals(Buffer.from(data, 'base64'))) throw new SecurityError('KEY_INVALID', `${word} key data is not in canonical form`);
+  if (!blob.equals(Buffer.from(data, 'base64')))
+    throw new SecurityError('KEY_INVALID', `${word} key data is not in canonical form`);
   return { key, type: word as SshKeyType, blob, comment, fingerprint: fingerprintOfBlob(blob) };
 }

@@ -21,7 +21,9 @@ export async function selfSignedCertificate(pair: KeyPair): Promise<string> {
   };
   const now = Date.now();
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: Buffer.from(webcrypto.getRandomValues(new Uint8Array(8))).toString('hex').replace(/^[89a-f]/, '1'),
+    serialNumber: Buffer.from(webcrypto.getRandomValues(new Uint8Array(8)))
+      .toString('hex')
+      .replace(/^[89a-f]/, '1'),
     name: 'CN=framesh host',
     notBefore: new Date(now - 24 * 3600 * 1000),
     notAfter: new Date(now + HUNDRED_YEARS_MS),

@@ -2,7 +2,13 @@ import { createHash } from 'node:crypto';
 import { SecurityError } from '../errors.js';
 
 /** The OpenSSH public key types framesh reads from authorized_keys (the line's type word). */
-export const SSH_KEY_TYPES = ['ssh-ed25519', 'ssh-rsa', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521'] as const;
+export const SSH_KEY_TYPES = [
+  'ssh-ed25519',
+  'ssh-rsa',
+  'ecdsa-sha2-nistp256',
+  'ecdsa-sha2-nistp384',
+  'ecdsa-sha2-nistp521',
+] as const;
 export type SshKeyType = (typeof SSH_KEY_TYPES)[number];
 
 /** A public key as the SSH wire blob, checked for shape but not yet turned into a crypto key. */
@@ -46,18 +52,22 @@ export function strictBase64(text: string): Buffer | null {
 export function checkSshKeyBlob(type: SshKeyType, blob: Buffer): SshKeyBlob {
   const reader = new WireReader(blob, type);
   const inner = reader.string().toString('latin1');
-  if (inner !== type) throw new SecurityError('KEY_INVALID', `the key data says ${JSON.stringify(inner.slice(0, 40))}, not ${type}`);
+  if (inner !== type)
+    throw new SecurityError('KEY_INVALID', `the key data says ${JSON.stringify(inner.slice(0, 40))}, not ${type}`);
   if (type === 'ssh-ed25519') {
     if (reader.string().length !== 32) throw new SecurityError('KEY_INVALID', 'an ssh-ed25519 key has 32 bytes');
   } else if (type === 'ssh-rsa') {
     const exponent = reader.string();
     const modulus = reader.string();
-    if (exponent.length === 0 || modulus.length < 64) throw new SecurityError('KEY_INVALID', 'an ssh-rsa key needs an exponent and a modulus of 512 bits or more');
+    if (exponent.length === 0 || modulus.length < 64)
+      throw new SecurityError('KEY_INVALID', 'an ssh-rsa key needs an exponent and a modulus of 512 bits or more');
   } else {
     const expected = ECDSA_POINT_BYTES[type] as { curve: string; point: number };
-    if (reader.string().toString('latin1') !== expected.curve) throw new SecurityError('KEY_INVALID', `${type} key data names another curve`);
+    if (reader.string().toString('latin1') !== expected.curve)
+      throw new SecurityError('KEY_INVALID', `${type} key data names another curve`);
     const point = reader.string();
-    if (point.length !== expected.point || point[0] !== 0x04) throw new SecurityError('KEY_INVALID', `${type} key data holds no uncompressed point`);
+    if (point.length !== expected.point || point[0] !== 0x04)
+      throw new SecurityError('KEY_INVALID', `${type} key data holds no uncompressed point`);
   }
   reader.end();
   return { type, blob, fingerprint: sshFingerprint(blob) };
@@ -81,7 +91,8 @@ class WireReader {
   }
 
   end(): void {
-    if (this.at !== this.bytes.length) throw new SecurityError('KEY_INVALID', `${this.type} key data has ${this.bytes.length - this.at} bytes too many`);
+    if (this.at !== this.bytes.length)
+      throw new SecurityError('KEY_INVALID', `${this.type} key data has ${this.bytes.length - this.at} bytes too many`);
   }
 
   private short(): SecurityError {

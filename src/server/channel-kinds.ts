@@ -1,6 +1,10 @@
 import type { OpenKind } from '../protocol/messages.js';
 import type { ChannelFactory } from './server-channel.js';
-import { commandChannelFactories, type CommandAudit, type CommandChannelSettings } from './pty/terminal-channel-factory.js';
+import {
+  commandChannelFactories,
+  type CommandAudit,
+  type CommandChannelSettings,
+} from './pty/terminal-channel-factory.js';
 import { fileChannelFactories } from './files/file-channel-factory.js';
 import type { TransferRecord } from './files/file-channel-context.js';
 import type { FileRoot } from './files/file-root.js';
@@ -33,7 +37,13 @@ export function builtInChannelKinds(deps: ChannelKindDeps): ChannelKinds {
     ...fileChannelFactories(deps.root, deps.transferAudit, deps.partials),
     // PROTOCOL.md §12.2: a server started without --web refuses every web request; `serve --web`
     // replaces this entry (server.channelKinds) with the web service's own factory.
-    web: (open, setup) => new RefusedChannel(open.ch, setup.conn, new FrameshError('WEB_DISABLED', 'this server was not started with --web'), setup.onEnded),
+    web: (open, setup) =>
+      new RefusedChannel(
+        open.ch,
+        setup.conn,
+        new FrameshError('WEB_DISABLED', 'this server was not started with --web'),
+        setup.onEnded,
+      ),
   };
 }
 

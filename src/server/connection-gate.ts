@@ -33,7 +33,9 @@ export interface Admitted {
 export interface GateEvents {
   /** The connection may speak the protocol now. Returns a hook to fail it when the grace time runs out. */
   ready(admitted: Admitted): { onGraceExpired(): void };
-  refused(reason: 'max-startups' | 'per-source-max-startups' | 'tls-required' | 'tls-not-enabled' | 'tls-handshake'): void;
+  refused(
+    reason: 'max-startups' | 'per-source-max-startups' | 'tls-required' | 'tls-not-enabled' | 'tls-handshake',
+  ): void;
 }
 
 /**
@@ -99,11 +101,19 @@ export class ConnectionGate {
       const isTls = chunk[0] === TLS_HANDSHAKE_BYTE;
       if (insecure && isTls) {
         events.refused('tls-not-enabled');
-        return refuseWith(socket, 'TLS_MISMATCH', 'this server speaks plaintext (it runs with --insecure); connect with --insecure');
+        return refuseWith(
+          socket,
+          'TLS_MISMATCH',
+          'this server speaks plaintext (it runs with --insecure); connect with --insecure',
+        );
       }
       if (!insecure && !isTls) {
         events.refused('tls-required');
-        return refuseWith(socket, 'TLS_REQUIRED', 'this server requires TLS and key authentication; connect without --insecure');
+        return refuseWith(
+          socket,
+          'TLS_REQUIRED',
+          'this server requires TLS and key authentication; connect without --insecure',
+        );
       }
       if (insecure) {
         events.ready({ stream: socket, tlsSocket: null, release });
@@ -111,7 +121,10 @@ export class ConnectionGate {
         socket.resume();
         return;
       }
-      const tlsSocket = new tls.TLSSocket(socket, { isServer: true, secureContext: this.settings.secureContext as tls.SecureContext });
+      const tlsSocket = new tls.TLSSocket(socket, {
+        isServer: true,
+        secureContext: this.settings.secureContext as tls.SecureContext,
+      });
       tlsSocket.on('error', () => {
         if (!tlsSocket.authorized) events.refused('tls-handshake');
         tlsSocket.destroy();

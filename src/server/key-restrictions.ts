@@ -31,7 +31,8 @@ export class RestrictedError extends FrameshError {
  */
 export function restrictOpen(open: OpenMessage, options: KeyOptions): OpenMessage {
   const fields = open as OpenMessage & { pty?: unknown };
-  if (!options.pty && fields.pty !== undefined) throw new RestrictedError('this key may not open terminals (no-pty or restrict in authorized_keys)');
+  if (!options.pty && fields.pty !== undefined)
+    throw new RestrictedError('this key may not open terminals (no-pty or restrict in authorized_keys)');
   const forced = options.forcedCommand;
   if (forced === null) return open;
   if (forced === FILES_ONLY_COMMAND) {
@@ -39,15 +40,24 @@ export function restrictOpen(open: OpenMessage, options: KeyOptions): OpenMessag
     throw new RestrictedError(`this key may only transfer files (command="${FILES_ONLY_COMMAND}" in authorized_keys)`);
   }
   if (!RUN_KINDS.has(open.kind)) {
-    throw new RestrictedError(`this key runs only its forced command; "${open.kind}" channels are refused (command= in authorized_keys)`);
+    throw new RestrictedError(
+      `this key runs only its forced command; "${open.kind}" channels are refused (command= in authorized_keys)`,
+    );
   }
   const original = open.kind === 'exec' ? commandText(open.command) : '';
-  const { cwd: _cwd, env: _env, login: _login, ...kept } = open as OpenMessage & { cwd?: string; env?: object; login?: boolean; command?: unknown };
+  const {
+    cwd: _cwd,
+    env: _env,
+    login: _login,
+    ...kept
+  } = open as OpenMessage & { cwd?: string; env?: object; login?: boolean; command?: unknown };
   return { ...kept, kind: 'exec', command: forced, env: { FRAMESH_ORIGINAL_COMMAND: original } } as OpenMessage;
 }
 
 /** What the client asked to run, as one string (an argv is shell-quoted, as a user would type it). */
 function commandText(command: string | readonly string[]): string {
   if (typeof command === 'string') return command;
-  return command.map((arg) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`)).join(' ');
+  return command
+    .map((arg) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`))
+    .join(' ');
 }

@@ -66,7 +66,10 @@ export interface ConnectionEndpoints {
 export type OpenMessageOf<K extends OpenKind> = Extract<OpenMessage, { readonly kind: K }>;
 
 /** Makes the channel for one `open` of kind K. */
-export type ChannelFactory<K extends OpenKind = OpenKind> = (open: OpenMessageOf<K>, setup: ChannelSetup) => ServerChannel;
+export type ChannelFactory<K extends OpenKind = OpenKind> = (
+  open: OpenMessageOf<K>,
+  setup: ChannelSetup,
+) => ServerChannel;
 
 // The refusals kinds share for messages they do not take (PROTOCOL.md §7: a protocol error fails the
 // connection), so every kind words them alike.

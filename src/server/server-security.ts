@@ -30,12 +30,18 @@ export interface ServerSecurity {
 /** The server's TLS 1.3 suite preference, fastest first. */
 const TLS13_CIPHER_SUITES = 'TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256';
 
-export async function prepareServerSecurity(options: ServerSecurityOptions, onSkippedKey: (line: number, reason: string) => void): Promise<ServerSecurity> {
+export async function prepareServerSecurity(
+  options: ServerSecurityOptions,
+  onSkippedKey: (line: number, reason: string) => void,
+): Promise<ServerSecurity> {
   const home = ensureHome(options.home ?? resolveHome());
   const keyFile = options.hostKeyFile ?? homeFile(home, 'host_ed25519');
   // Loaded on demand: the X.509 library is heavy, and clients (the CLI's exec) never need it.
   const { loadOrCreateHostIdentity } = await import('../security/host-identity.js');
-  const identity = await loadOrCreateHostIdentity(keyFile, options.hostKeyFile ? `${keyFile}.cert.pem` : homeFile(home, 'host_cert.pem'));
+  const identity = await loadOrCreateHostIdentity(
+    keyFile,
+    options.hostKeyFile ? `${keyFile}.cert.pem` : homeFile(home, 'host_cert.pem'),
+  );
   const secureContext = tls.createSecureContext({
     key: identity.keyPem,
     cert: identity.certPem,
@@ -45,6 +51,9 @@ export async function prepareServerSecurity(options: ServerSecurityOptions, onSk
     ciphers: TLS13_CIPHER_SUITES,
     honorCipherOrder: true,
   });
-  const authorizedKeys = new AuthorizedKeys(options.authorizedKeysFile ?? homeFile(home, 'authorized_keys'), onSkippedKey);
+  const authorizedKeys = new AuthorizedKeys(
+    options.authorizedKeysFile ?? homeFile(home, 'authorized_keys'),
+    onSkippedKey,
+  );
   return { secureContext, authorizedKeys, fingerprint: identity.fingerprint, hostKeyCreated: identity.created };
 }

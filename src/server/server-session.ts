@@ -125,7 +125,12 @@ export class ServerSession {
     const open = [...this.channels];
     this.channels.clear();
     for (const [ch, channel] of open) {
-      this.conn.send({ type: 'error', ch, code: 'SHUTTING_DOWN', message: 'the server shut down before this channel ended' });
+      this.conn.send({
+        type: 'error',
+        ch,
+        code: 'SHUTTING_DOWN',
+        message: 'the server shut down before this channel ended',
+      });
       channel.abandon();
     }
     if (this.conn.closed) return Promise.resolve();
@@ -187,7 +192,9 @@ export class ServerSession {
       return;
     }
     if (message.type !== 'auth' || this.authState === 'pending') {
-      throw new ProtocolError(`"${message.type}" before authentication; a client must send "auth" first and wait for "auth-ok"`);
+      throw new ProtocolError(
+        `"${message.type}" before authentication; a client must send "auth" first and wait for "auth-ok"`,
+      );
     }
     this.authState = 'pending';
     const authenticator = this.options.authenticator as Authenticator;
@@ -199,13 +206,16 @@ export class ServerSession {
         this.conn.send({ type: 'auth-ok', fingerprint: identity.fingerprint });
         authenticator.onAuthenticated?.(identity);
       },
-      (err: unknown) => this.conn.fail(err instanceof FrameshError ? err : new ProtocolError('authentication failed', { cause: err })),
+      (err: unknown) =>
+        this.conn.fail(err instanceof FrameshError ? err : new ProtocolError('authentication failed', { cause: err })),
     );
   }
 
   private open(message: Extract<ChannelMessage, { type: 'open' }>): void {
     if (message.ch <= this.highestChannelId) {
-      throw new ProtocolError(`channel id ${message.ch} is not above the highest id opened so far (${this.highestChannelId})`);
+      throw new ProtocolError(
+        `channel id ${message.ch} is not above the highest id opened so far (${this.highestChannelId})`,
+      );
     }
     this.highestChannelId = message.ch;
     try {
@@ -237,12 +247,24 @@ export class ServerSession {
     }
     const factory = this.options.channelKinds.get(open.kind);
     if (!factory) {
-      this.conn.send({ type: 'error', ch: message.ch, code: 'PROTOCOL', message: `this server offers no "${open.kind}" channels` });
+      this.conn.send({
+        type: 'error',
+        ch: message.ch,
+        code: 'PROTOCOL',
+        message: `this server offers no "${open.kind}" channels`,
+      });
       return;
     }
     const ch = message.ch;
     const fingerprint = this.identity?.fingerprint ?? null;
-    const setup = { conn: this.conn, remote: this.options.remote, fingerprint, identity: this.identity, endpoints: this.options.endpoints, onEnded: () => this.onChannelEnded(ch) };
+    const setup = {
+      conn: this.conn,
+      remote: this.options.remote,
+      fingerprint,
+      identity: this.identity,
+      endpoints: this.options.endpoints,
+      onEnded: () => this.onChannelEnded(ch),
+    };
     const channel = factory(open, setup);
     this.channels.set(ch, channel);
     channel.start().catch((err: unknown) => {
@@ -274,7 +296,15 @@ export class ServerSession {
         channel.onSeek(message.offset);
         return;
       case 'done':
-        channel.onDone(message.sha256).catch((err: unknown) => this.conn.fail(err instanceof FrameshError ? err : new ProtocolError('internal error finishing a transfer', { cause: err })));
+        channel
+          .onDone(message.sha256)
+          .catch((err: unknown) =>
+            this.conn.fail(
+              err instanceof FrameshError
+                ? err
+                : new ProtocolError('internal error finishing a transfer', { cause: err }),
+            ),
+          );
         return;
       case 'resize':
         if (!channel.onResize) throw new ProtocolError(`"resize" on a channel that has no terminal`);

@@ -4,7 +4,7 @@ import os from 'node:os';
 import { FramedConnection } from '../connection/framed-connection.js';
 import { DEFAULT_LIMITS, DEFAULT_PORT, DEFAULT_WINDOW_BYTES } from '../protocol/constants.js';
 import type { PeerLimits } from '../protocol/messages.js';
-import { FrameshError } from '../errors.js';
+import { type FrameshError } from '../errors.js';
 import type { ExecSummary } from './exec/exec-channel.js';
 import { DEFAULT_MAX_TERMINALS, terminalsAvailable, type CommandAudit } from './pty/terminal-channel-factory.js';
 import { TerminalChannel } from './pty/terminal-channel.js';
@@ -37,7 +37,12 @@ import { FileRoot } from './files/file-root.js';
 import { accountEnvironment } from './process/command-environment.js';
 import { PartialFiles } from './files/partial-files.js';
 import { DEFAULT_PARTIAL_MAX_AGE_MS, scheduleStalePartialSweep } from './files/stale-partials.js';
-import { DEFAULT_MAX_STARTUPS, DEFAULT_PER_SOURCE_MAX_STARTUPS, parseStartupsPolicy, type StartupsPolicy } from './startup-limits.js';
+import {
+  DEFAULT_MAX_STARTUPS,
+  DEFAULT_PER_SOURCE_MAX_STARTUPS,
+  parseStartupsPolicy,
+  type StartupsPolicy,
+} from './startup-limits.js';
 
 import { DEFAULT_HOST, DEFAULT_KILL_GRACE_MS, DEFAULT_SHUTDOWN_GRACE_MS } from './server-defaults.js';
 
@@ -102,8 +107,30 @@ export interface ServerEvents {
   commandStart: [info: { remote: string; ch: number; command: string; pid: number }];
   commandEnd: [info: { remote: string; ch: number; command: string } & ExecSummary];
   /** A command started on a terminal (PROTOCOL.md §11); `recording` names its asciicast file. */
-  terminalStart: [info: { remote: string; fingerprint: string | null; ch: number; command: string; pid: number; term: string; cols: number; rows: number; recording: string | null }];
-  terminalEnd: [info: { remote: string; fingerprint: string | null; ch: number; command: string; cols: number; rows: number; recording: string | null } & ExecSummary];
+  terminalStart: [
+    info: {
+      remote: string;
+      fingerprint: string | null;
+      ch: number;
+      command: string;
+      pid: number;
+      term: string;
+      cols: number;
+      rows: number;
+      recording: string | null;
+    },
+  ];
+  terminalEnd: [
+    info: {
+      remote: string;
+      fingerprint: string | null;
+      ch: number;
+      command: string;
+      cols: number;
+      rows: number;
+      recording: string | null;
+    } & ExecSummary,
+  ];
   /** `options`: the key line's authorized_keys option names, comma-separated, when it has any. */
   authenticated: [info: { remote: string; fingerprint: string; comment: string; options?: string }];
   authFailed: [info: { remote: string; fingerprint: string | null; comment: string; reason: string; failures: number }];
@@ -126,7 +153,9 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
   private readonly launcher: ProcessLauncher;
   /** Which launcher starts commands (docs/ARCHITECTURE.md, "Spawning"); `serve` prints it. */
   readonly launcherDescription: string;
-  private readonly options: Required<Omit<ServerOptions, 'launcher' | 'record' | 'maxStartups' | keyof ServerSecurityOptions>> & {
+  private readonly options: Required<
+    Omit<ServerOptions, 'launcher' | 'record' | 'maxStartups' | keyof ServerSecurityOptions>
+  > & {
     readonly recordDir: string | null;
     readonly maxStartups: StartupsPolicy;
   };
@@ -153,7 +182,10 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
     super();
     checkServerDurations(options);
     const chosen = options.launcher
-      ? { launcher: options.launcher, description: options.launcher.description ?? 'a launcher given by the embedding program' }
+      ? {
+          launcher: options.launcher,
+          description: options.launcher.description ?? 'a launcher given by the embedding program',
+        }
       : chooseLauncher();
     this.launcher = chosen.launcher;
     this.launcherDescription = chosen.description;
@@ -180,13 +212,19 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
       recordInput: options.recordInput ?? false,
       ptyModule: options.ptyModule ?? 'node-pty',
     };
-    this.securityOptions = { ...(options.home !== undefined && { home: options.home }), ...(options.hostKeyFile !== undefined && { hostKeyFile: options.hostKeyFile }), ...(options.authorizedKeysFile !== undefined && { authorizedKeysFile: options.authorizedKeysFile }) };
+    this.securityOptions = {
+      ...(options.home !== undefined && { home: options.home }),
+      ...(options.hostKeyFile !== undefined && { hostKeyFile: options.hostKeyFile }),
+      ...(options.authorizedKeysFile !== undefined && { authorizedKeysFile: options.authorizedKeysFile }),
+    };
     this.authFailures = new AuthFailures(this.options.authFailureDelayMs);
     this.limits = { ...DEFAULT_LIMITS, maxChannels: this.options.maxChannels };
     this.capabilities = [...CAPABILITIES, 'shell', ...(terminalsAvailable(this.options) ? ['pty'] : [])];
     // A 64 KiB pipe read plus its frame header overflows the default 16 KiB socket buffer, so every
     // chunk paused the pipe until the socket drained; 256 KiB lets a few chunks queue (bench/throughput).
-    this.listener = net.createServer({ noDelay: true, highWaterMark: SOCKET_HIGH_WATER_MARK_BYTES }, (socket) => this.accept(socket));
+    this.listener = net.createServer({ noDelay: true, highWaterMark: SOCKET_HIGH_WATER_MARK_BYTES }, (socket) =>
+      this.accept(socket),
+    );
   }
 
   /** Listens and resolves with the bound address (port 0 picks a free port). */
@@ -230,7 +268,11 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
       this.emit('keySkipped', { file: security.authorizedKeys.file, line, reason }),
     );
     this.security = security;
-    return { fingerprint: security.fingerprint, authorizedKeysFile: security.authorizedKeys.file, authorizedKeys: security.authorizedKeys.size };
+    return {
+      fingerprint: security.fingerprint,
+      authorizedKeysFile: security.authorizedKeys.file,
+      authorizedKeys: security.authorizedKeys.size,
+    };
   }
 
   /** Audit events of exec and terminal channels: command.* for plain exec, terminal.* with size and recording. */
@@ -286,7 +328,8 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
       partials,
       transferAudit: (record) => this.emit('transfer', record),
     });
-    for (const [kind, factory] of channelKindMap(kinds)) if (!this.channelKinds.has(kind)) this.channelKinds.set(kind, factory);
+    for (const [kind, factory] of channelKindMap(kinds))
+      if (!this.channelKinds.has(kind)) this.channelKinds.set(kind, factory);
     this.stopPartialSweep = scheduleStalePartialSweep(root.real, partials, this.options.partialMaxAgeMs, (removed) => {
       if (removed > 0) this.emit('partialsExpired', { removed });
     });
@@ -360,18 +403,30 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
    * WebSocket, whose cookie session was minted by `identity`'s key (PROTOCOL.md §12.3). Same limits,
    * channel kinds, keepalive, audit events and shutdown as a TCP connection; no `auth` is asked for.
    */
-  attachAuthenticatedStream(stream: Duplex, info: { remote: string; identity: AuthenticatedIdentity | null; endpoints: ConnectionEndpoints }): ServerSession | null {
+  attachAuthenticatedStream(
+    stream: Duplex,
+    info: { remote: string; identity: AuthenticatedIdentity | null; endpoints: ConnectionEndpoints },
+  ): ServerSession | null {
     if (this.closing || !this.kindsRegistered) {
       stream.destroy();
       return null;
     }
     // A null identity only on an --insecure server, whose TCP clients are not asked for a key either.
-    return this.runSession(stream, { remote: info.remote, endpoints: info.endpoints, ...(info.identity && { identity: info.identity }) }, () => {});
+    return this.runSession(
+      stream,
+      { remote: info.remote, endpoints: info.endpoints, ...(info.identity && { identity: info.identity }) },
+      () => {},
+    );
   }
 
   private runSession(
     stream: Duplex,
-    how: { remote: string; endpoints: ConnectionEndpoints; authenticator?: KeyAuthenticator; identity?: AuthenticatedIdentity },
+    how: {
+      remote: string;
+      endpoints: ConnectionEndpoints;
+      authenticator?: KeyAuthenticator;
+      identity?: AuthenticatedIdentity;
+    },
     release: () => void,
   ): ServerSession {
     const conn = new FramedConnection(stream, this.limits);
@@ -413,16 +468,33 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
                 authExporterValue(tlsSocket) as Buffer,
                 this.security.authorizedKeys,
                 this.authFailures,
-                { address, graceDeadlineMs, onClose: (callback) => { tlsSocket.once('close', callback); return () => tlsSocket.off('close', callback); }, isClosed: () => tlsSocket.destroyed },
+                {
+                  address,
+                  graceDeadlineMs,
+                  onClose: (callback) => {
+                    tlsSocket.once('close', callback);
+                    return () => tlsSocket.off('close', callback);
+                  },
+                  isClosed: () => tlsSocket.destroyed,
+                },
                 {
                   succeeded: ({ fingerprint, comment, options }) =>
-                    this.emit('authenticated', { remote, fingerprint, comment, ...(options?.names.length && { options: options.names.join(',') }) }),
+                    this.emit('authenticated', {
+                      remote,
+                      fingerprint,
+                      comment,
+                      ...(options?.names.length && { options: options.names.join(',') }),
+                    }),
                   failed: (info) => this.emit('authFailed', { remote, ...info }),
                 },
                 release,
               )
             : undefined;
-        const current = this.runSession(stream, { remote, endpoints: endpointsOf(socket), ...(authenticator && { authenticator }) }, release);
+        const current = this.runSession(
+          stream,
+          { remote, endpoints: endpointsOf(socket), ...(authenticator && { authenticator }) },
+          release,
+        );
         session = current;
         const conn = current.conn;
         return {
@@ -430,7 +502,9 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
           // time by the authenticator itself; the timeout is for clients that sent none.
           onGraceExpired: () =>
             session?.authPending ||
-            conn.fail(new SecurityError('AUTH_TIMEOUT', `authentication did not finish within ${this.options.authGraceMs} ms`)),
+            conn.fail(
+              new SecurityError('AUTH_TIMEOUT', `authentication did not finish within ${this.options.authGraceMs} ms`),
+            ),
         };
       },
     });
@@ -448,7 +522,13 @@ function endpointsOf(socket: net.Socket): ConnectionEndpoints {
 
 /** Every duration and count option, checked before any timer is armed with it (issue 9, defect 12). */
 function checkServerDurations(options: ServerOptions): void {
-  for (const key of ['authGraceMs', 'authFailureDelayMs', 'keepaliveIntervalMs', 'maxTimeoutMs', 'killGraceMs'] as const) {
+  for (const key of [
+    'authGraceMs',
+    'authFailureDelayMs',
+    'keepaliveIntervalMs',
+    'maxTimeoutMs',
+    'killGraceMs',
+  ] as const) {
     checkOptionalTimerMs(key, options[key]);
   }
   for (const key of ['keepaliveCountMax', 'maxChannels', 'perSourceMaxStartups'] as const) {

@@ -22,7 +22,9 @@ export function parseStartupsPolicy(value: string | number | StartupsPolicy): St
   const text = String(value);
   const parts = text.split(':');
   if ((parts.length !== 1 && parts.length !== 3) || !parts.every((p) => /^\d{1,9}$/.test(p))) {
-    throw new InvalidOptionError(`max-startups must be N or start:rate:full (like 10:30:100), not ${JSON.stringify(text)}`);
+    throw new InvalidOptionError(
+      `max-startups must be N or start:rate:full (like 10:30:100), not ${JSON.stringify(text)}`,
+    );
   }
   const [start, rate, full] = parts.map(Number) as [number, number?, number?];
   return checked(rate === undefined ? { start, rate: 100, full: start } : { start, rate, full: full as number }, text);
@@ -30,7 +32,12 @@ export function parseStartupsPolicy(value: string | number | StartupsPolicy): St
 
 function checked(policy: StartupsPolicy, text: string): StartupsPolicy {
   const { start, rate, full } = policy;
-  if (![start, rate, full].every((n) => Number.isSafeInteger(n) && n >= 0) || rate > 100 || full < start || (start === 0 && full === 0 && text !== '0')) {
+  if (
+    ![start, rate, full].every((n) => Number.isSafeInteger(n) && n >= 0) ||
+    rate > 100 ||
+    full < start ||
+    (start === 0 && full === 0 && text !== '0')
+  ) {
     throw new InvalidOptionError(`max-startups ${text}: need start <= full and a rate of 0-100 (percent)`);
   }
   return policy;

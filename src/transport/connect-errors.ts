@@ -1,4 +1,4 @@
-import { ConnectionError, FrameshError } from '../errors.js';
+import { ConnectionError, type FrameshError } from '../errors.js';
 import type { TransportTarget } from './transport.js';
 
 /** Maps a socket error during connect to a typed error that names the target. */
@@ -6,7 +6,11 @@ export function toConnectError(err: NodeJS.ErrnoException, target: TransportTarg
   const where = `${target.host}:${target.port}`;
   switch (err.code) {
     case 'ECONNREFUSED':
-      return new ConnectionError('CONNECTION_REFUSED', `connection refused by ${where} (is framesh serve running there?)`, { cause: err });
+      return new ConnectionError(
+        'CONNECTION_REFUSED',
+        `connection refused by ${where} (is framesh serve running there?)`,
+        { cause: err },
+      );
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
       return new ConnectionError('HOST_NOT_FOUND', `unknown host: ${target.host}`, { cause: err });

@@ -1,7 +1,7 @@
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import net from 'node:net';
-import { ConnectionError, FrameshError, SecurityError, TimeoutError } from '../errors.js';
+import { ConnectionError, type FrameshError, SecurityError, TimeoutError } from '../errors.js';
 import type { HostKeyPolicy, KnownHosts } from '../security/known-hosts.js';
 import { fingerprintOf } from '../security/public-key-format.js';
 import { toConnectError } from './connect-errors.js';
@@ -94,7 +94,9 @@ export class TlsTransport implements Transport {
 
 function toTlsError(err: NodeJS.ErrnoException, target: TransportTarget): FrameshError {
   const text = `${err.code ?? ''} ${err.message}`;
-  if (/WRONG_VERSION_NUMBER|wrong version number|packet length too long|record layer failure|unexpected eof/i.test(text)) {
+  if (
+    /WRONG_VERSION_NUMBER|wrong version number|packet length too long|record layer failure|unexpected eof/i.test(text)
+  ) {
     return new SecurityError(
       'TLS_MISMATCH',
       `${target.host}:${target.port} does not speak TLS (is the server running with --insecure? then connect with --insecure)`,
@@ -102,10 +104,18 @@ function toTlsError(err: NodeJS.ErrnoException, target: TransportTarget): Frames
     );
   }
   if (err.code && /^ERR_SSL|^ERR_TLS/.test(err.code)) {
-    return new SecurityError('TLS_MISMATCH', `TLS handshake with ${target.host}:${target.port} failed: ${err.message}`, { cause: err });
+    return new SecurityError(
+      'TLS_MISMATCH',
+      `TLS handshake with ${target.host}:${target.port} failed: ${err.message}`,
+      { cause: err },
+    );
   }
   if (err.code === 'ECONNRESET') {
-    return new ConnectionError('CONNECTION_RESET', `${target.host}:${target.port} reset the connection during the TLS handshake (${REFUSAL_HINT})`, { cause: err });
+    return new ConnectionError(
+      'CONNECTION_RESET',
+      `${target.host}:${target.port} reset the connection during the TLS handshake (${REFUSAL_HINT})`,
+      { cause: err },
+    );
   }
   return toConnectError(err, target);
 }

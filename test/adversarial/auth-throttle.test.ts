@@ -13,49 +13,64 @@ import { clientHomeWithKey, startSecureServer } from '../helpers/secure.js';
 import { RAW_HELLO, rawTlsPeer } from '../helpers/raw-tls-peer.js';
 
 describe('authentication throttling', () => {
-  it('counts a proof whose connection closes before the answer as failed, and checks later proofs only after the delay', { timeout: 30_000 }, async () => {
-    const setup = await startSecureServer({ authFailureDelayMs: 200, authGraceMs: 20_000 });
-    const identity = new ClientIdentity(keyPairSigner(setup.clientKey, 'test key'));
-    const reasons: string[] = [];
-    setup.server.on('authFailed', (info) => reasons.push(info.reason));
-    // One refused key from this address, then two proofs of the authorized key whose senders hang up
-    // 50 ms later, before the delay is over: each counts as a failure, and neither is let in.
-    await assert.rejects(setup.client({ home: clientHomeWithKey('stranger').home }), { code: 'AUTH_FAILED' });
-    for (let i = 0; i < 2; i++) {
+  it(
+    'counts a proof whose connection closes before the answer as failed, and checks later proofs only after the delay',
+    { timeout: 30_000 },
+    async () => {
+      const setup = await startSecureServer({ authFailureDelayMs: 200, authGraceMs: 20_000 });
+      const identity = new ClientIdentity(keyPairSigner(setup.clientKey, 'test key'));
+      const reasons: string[] = [];
+      setup.server.on('authFailed', (info) => reasons.push(info.reason));
+      // One refused key from this address, then two proofs of the authorized key whose senders hang up
+      // 50 ms later, before the delay is over: each counts as a failure, and neither is let in.
+      await assert.rejects(setup.client({ home: clientHomeWithKey('stranger').home }), { code: 'AUTH_FAILED' });
+      for (let i = 0; i < 2; i++) {
+        const peer = await rawTlsPeer(setup.port);
+        peer.send(RAW_HELLO);
+        await peer.next('hello');
+        peer.send(await identity.authMessage(authExporterValue(peer.socket) as Buffer, ['auth-publickey']));
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        assert.equal(
+          peer.received.some((h) => h.type === 'auth-ok'),
+          false,
+          'a proof was answered before the delay',
+        );
+        peer.socket.destroy();
+        await peer.closed;
+      }
+      await new Promise<void>((resolve) => {
+        const check = (): void => void (reasons.length >= 3 && resolve());
+        setup.server.on('authFailed', check);
+        check();
+      });
+      assert.deepEqual(reasons.slice(1), [
+        'the client closed before the answer',
+        'the client closed before the answer',
+      ]);
+      // Now even a good proof waits: 3 failures remembered, so 200 * 2^2 ms before it is checked.
       const peer = await rawTlsPeer(setup.port);
       peer.send(RAW_HELLO);
       await peer.next('hello');
+      const sentAt = performance.now();
       peer.send(await identity.authMessage(authExporterValue(peer.socket) as Buffer, ['auth-publickey']));
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      assert.equal(peer.received.some((h) => h.type === 'auth-ok'), false, 'a proof was answered before the delay');
+      await peer.next('auth-ok');
+      const waited = performance.now() - sentAt;
+      assert.ok(waited >= 780, `a proof after three failures was answered after ${waited.toFixed(0)} ms`);
       peer.socket.destroy();
-      await peer.closed;
-    }
-    await new Promise<void>((resolve) => {
-      const check = (): void => void (reasons.length >= 3 && resolve());
-      setup.server.on('authFailed', check);
-      check();
-    });
-    assert.deepEqual(reasons.slice(1), ['the client closed before the answer', 'the client closed before the answer']);
-    // Now even a good proof waits: 3 failures remembered, so 200 * 2^2 ms before it is checked.
-    const peer = await rawTlsPeer(setup.port);
-    peer.send(RAW_HELLO);
-    await peer.next('hello');
-    const sentAt = performance.now();
-    peer.send(await identity.authMessage(authExporterValue(peer.socket) as Buffer, ['auth-publickey']));
-    await peer.next('auth-ok');
-    const waited = performance.now() - sentAt;
-    assert.ok(waited >= 780, `a proof after three failures was answered after ${waited.toFixed(0)} ms`);
-    peer.socket.destroy();
-  });
+    },
+  );
 
-  it('answers a refused key with AUTH_FAILED even when the delay exceeds the grace time left', { timeout: 30_000 }, async () => {
-    const setup = await startSecureServer({ authFailureDelayMs: 5000, authGraceMs: 800 });
-    const stranger = clientHomeWithKey('stranger');
-    const started = performance.now();
-    await assert.rejects(setup.client({ home: stranger.home }), { code: 'AUTH_FAILED' });
-    assert.ok(performance.now() - started < 4000);
-  });
+  it(
+    'answers a refused key with AUTH_FAILED even when the delay exceeds the grace time left',
+    { timeout: 30_000 },
+    async () => {
+      const setup = await startSecureServer({ authFailureDelayMs: 5000, authGraceMs: 800 });
+      const stranger = clientHomeWithKey('stranger');
+      const started = performance.now();
+      await assert.rejects(setup.client({ home: stranger.home }), { code: 'AUTH_FAILED' });
+      assert.ok(performance.now() - started < 4000);
+    },
+  );
 
   it('cuts a 60 KiB key comment before it reaches the audit log', { timeout: 30_000 }, async () => {
     const setup = await startSecureServer({ authFailureDelayMs: 1 });

@@ -25,13 +25,21 @@ function mpint(bytes: Buffer): Buffer {
 
 function rsaLine(comment: string): string {
   const jwk = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ format: 'jwk' });
-  const blob = Buffer.concat([sshString(Buffer.from('ssh-rsa')), mpint(Buffer.from(jwk.e as string, 'base64url')), mpint(Buffer.from(jwk.n as string, 'base64url'))]);
+  const blob = Buffer.concat([
+    sshString(Buffer.from('ssh-rsa')),
+    mpint(Buffer.from(jwk.e as string, 'base64url')),
+    mpint(Buffer.from(jwk.n as string, 'base64url')),
+  ]);
   return `ssh-rsa ${blob.toString('base64')} ${comment}`;
 }
 
 function ecdsaLine(bits: 256 | 384 | 521): string {
   const jwk = generateKeyPairSync('ec', { namedCurve: `P-${bits}` }).publicKey.export({ format: 'jwk' });
-  const point = Buffer.concat([Buffer.from([4]), Buffer.from(jwk.x as string, 'base64url'), Buffer.from(jwk.y as string, 'base64url')]);
+  const point = Buffer.concat([
+    Buffer.from([4]),
+    Buffer.from(jwk.x as string, 'base64url'),
+    Buffer.from(jwk.y as string, 'base64url'),
+  ]);
   const type = `ecdsa-sha2-nistp${bits}`;
   return `${type} ${Buffer.concat([sshString(Buffer.from(type)), sshString(Buffer.from(`nistp${bits}`)), sshString(point)]).toString('base64')} ec`;
 }
@@ -48,7 +56,8 @@ describe('authorized_keys lines parsed as OpenSSH parses them', () => {
     assert.equal(parseAuthorizedKeyLine(`${ed} me@laptop  with spaces`)?.comment, 'me@laptop  with spaces');
     assert.equal(parseAuthorizedKeyLine(`  \t${ed}`)?.key.type, 'ssh-ed25519');
     assert.equal(parseAuthorizedKeyLine(rsaLine('r'))?.key.type, 'ssh-rsa');
-    for (const bits of [256, 384, 521] as const) assert.equal(parseAuthorizedKeyLine(ecdsaLine(bits))?.key.type, `ecdsa-sha2-nistp${bits}`);
+    for (const bits of [256, 384, 521] as const)
+      assert.equal(parseAuthorizedKeyLine(ecdsaLine(bits))?.key.type, `ecdsa-sha2-nistp${bits}`);
     const withOptions = parseAuthorizedKeyLine(`no-pty,command="echo \\"hi\\" there" ${ed} c`);
     assert.equal(withOptions?.options.forcedCommand, 'echo "hi" there');
     assert.equal(withOptions?.options.pty, false);
@@ -86,10 +95,26 @@ describe('authorized_keys lines parsed as OpenSSH parses them', () => {
   });
 
   it('refuses options framesh does not enforce, and malformed options', () => {
-    for (const options of ['environment="A=b"', 'cert-authority', 'principals="x"', 'verify-required', 'no-pty,', 'command=echo', 'command="unterminated', 'from="10.0.0.1/8"', 'command="a",command="b"', 'expiry-time="2026"']) {
+    for (const options of [
+      'environment="A=b"',
+      'cert-authority',
+      'principals="x"',
+      'verify-required',
+      'no-pty,',
+      'command=echo',
+      'command="unterminated',
+      'from="10.0.0.1/8"',
+      'command="a",command="b"',
+      'expiry-time="2026"',
+    ]) {
       assert.throws(() => parseAuthorizedKeyLine(`${options} ${ed}`), { code: 'KEY_INVALID' }, options);
     }
-    for (const options of ['restrict,pty', 'NO-PORT-FORWARDING,no-agent-forwarding,no-X11-forwarding,no-user-rc', 'permitopen="host:22"', 'expiry-time="20991231Z"']) {
+    for (const options of [
+      'restrict,pty',
+      'NO-PORT-FORWARDING,no-agent-forwarding,no-X11-forwarding,no-user-rc',
+      'permitopen="host:22"',
+      'expiry-time="20991231Z"',
+    ]) {
       assert.ok(parseAuthorizedKeyLine(`${options} ${ed}`), options);
     }
   });

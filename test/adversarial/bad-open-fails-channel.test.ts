@@ -29,7 +29,10 @@ describe('an open with a bad value', () => {
     await peer.next('pong');
     // The pong comes after every open was handled, so all their channel errors are in.
     const errors = peer.received.filter((f) => f.type === 'error');
-    assert.deepEqual(errors.map((e) => [e.ch, e.code]), bad.map((_, i) => [i + 2, 'PROTOCOL']));
+    assert.deepEqual(
+      errors.map((e) => [e.ch, e.code]),
+      bad.map((_, i) => [i + 2, 'PROTOCOL']),
+    );
     const exit = await peer.next('exit');
     assert.equal(exit.ch, 1);
     assert.equal(exit.code, 0);

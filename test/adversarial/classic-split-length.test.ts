@@ -34,29 +34,33 @@ function writeApart(socket: net.Socket, bytes: Buffer): Promise<void> {
 
 describe('classic upload length split over reads', () => {
   for (const cut of [1, 2, 3]) {
-    it(`stores the file when the length arrives as ${cut} + ${4 - cut} bytes, and runs none of it`, { timeout: 20_000 }, async () => {
-      const root = tempDir('framesh-classic-split-');
-      const { listener, port } = await start(root);
-      const marker = path.join(root, 'ran-as-command');
-      const content = Buffer.from(`touch ${marker}\n`);
-      const header = Buffer.from(JSON.stringify({ cmd: 'put', filename: 'payload.sh', filesize: content.length }));
-      const length = encodeInt32(header.length);
-      const uploaded = once(listener, 'upload') as Promise<[UploadRecord]>;
-      const socket = net.connect({ host: '127.0.0.1', port });
-      socket.on('error', () => {});
-      await once(socket, 'connect');
-      await writeApart(socket, length.subarray(0, cut));
-      // Long enough for the server to take the first bytes as a read of their own, well inside its wait.
-      await sleep(30);
-      await writeApart(socket, length.subarray(cut));
-      await writeApart(socket, header);
-      await writeApart(socket, content);
-      const [record] = await uploaded;
-      assert.equal(record.outcome, 'stored');
-      assert.deepEqual(readFileSync(path.join(root, 'payload.sh')), content);
-      assert.equal(existsSync(marker), false);
-      socket.destroy();
-    });
+    it(
+      `stores the file when the length arrives as ${cut} + ${4 - cut} bytes, and runs none of it`,
+      { timeout: 20_000 },
+      async () => {
+        const root = tempDir('framesh-classic-split-');
+        const { listener, port } = await start(root);
+        const marker = path.join(root, 'ran-as-command');
+        const content = Buffer.from(`touch ${marker}\n`);
+        const header = Buffer.from(JSON.stringify({ cmd: 'put', filename: 'payload.sh', filesize: content.length }));
+        const length = encodeInt32(header.length);
+        const uploaded = once(listener, 'upload') as Promise<[UploadRecord]>;
+        const socket = net.connect({ host: '127.0.0.1', port });
+        socket.on('error', () => {});
+        await once(socket, 'connect');
+        await writeApart(socket, length.subarray(0, cut));
+        // Long enough for the server to take the first bytes as a read of their own, well inside its wait.
+        await sleep(30);
+        await writeApart(socket, length.subarray(cut));
+        await writeApart(socket, header);
+        await writeApart(socket, content);
+        const [record] = await uploaded;
+        assert.equal(record.outcome, 'stored');
+        assert.deepEqual(readFileSync(path.join(root, 'payload.sh')), content);
+        assert.equal(existsSync(marker), false);
+        socket.destroy();
+      },
+    );
   }
 
   it('still runs a 2-byte command (after the short wait) and a 3-byte one at once', { timeout: 20_000 }, async () => {

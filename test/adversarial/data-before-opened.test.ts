@@ -41,15 +41,29 @@ describe('nothing sent before "opened" is lost silently', () => {
     const content = Buffer.from('these bytes were sent before opened\n');
     peer.write(
       Buffer.concat([
-        encodeFrameToBuffer({ type: 'open', ch: 1, kind: 'put', path: 'early.txt', size: content.length, window: 1024 }),
+        encodeFrameToBuffer({
+          type: 'open',
+          ch: 1,
+          kind: 'put',
+          path: 'early.txt',
+          size: content.length,
+          window: 1024,
+        }),
         encodeFrameToBuffer({ type: 'seek', ch: 1, offset: 0 }),
         encodeFrameToBuffer({ type: 'data', ch: 1, stream: 'file' }, content),
         encodeFrameToBuffer({ type: 'done', ch: 1, sha256: sha256(content) }),
       ]),
     );
     const frames = await peer.closed();
-    assert.equal(frames.some((f) => f.type === 'done'), false, JSON.stringify(frames));
-    assert.ok(frames.some((f) => f.type === 'error' && f.code === 'PROTOCOL'), JSON.stringify(frames));
+    assert.equal(
+      frames.some((f) => f.type === 'done'),
+      false,
+      JSON.stringify(frames),
+    );
+    assert.ok(
+      frames.some((f) => f.type === 'error' && f.code === 'PROTOCOL'),
+      JSON.stringify(frames),
+    );
     assert.equal(existsSync(path.join(root, 'early.txt')), false);
   });
 
@@ -63,8 +77,15 @@ describe('nothing sent before "opened" is lost silently', () => {
       ]),
     );
     const frames = await peer.closed();
-    assert.equal(frames.some((f) => f.type === 'exit' && f.code === 0), false, JSON.stringify(frames));
-    assert.ok(frames.some((f) => f.type === 'error' && f.code === 'PROTOCOL'), JSON.stringify(frames));
+    assert.equal(
+      frames.some((f) => f.type === 'exit' && f.code === 0),
+      false,
+      JSON.stringify(frames),
+    );
+    assert.ok(
+      frames.some((f) => f.type === 'error' && f.code === 'PROTOCOL'),
+      JSON.stringify(frames),
+    );
   });
 
   it('a put to a framesh partial name is refused (RESERVED_NAME), and so is a mkdir of one', async () => {
@@ -77,7 +98,7 @@ describe('nothing sent before "opened" is lost silently', () => {
     await assert.rejects(client.mkdir('sub/.d.framesh-part'), { code: 'RESERVED_NAME' });
   });
 
-  it('bytes changed in the partial behind the upload\'s back are caught at done: CHECKSUM_MISMATCH, target untouched', async () => {
+  it("bytes changed in the partial behind the upload's back are caught at done: CHECKSUM_MISMATCH, target untouched", async () => {
     writeFileSync(path.join(root, 'sub', 'c.txt'), 'old contents\n');
     // Half the server's 8 MiB put window, so the window update comes once the last byte is written.
     const content = Buffer.alloc(4 * 1024 * 1024, 0x41);
@@ -85,7 +106,8 @@ describe('nothing sent before "opened" is lost silently', () => {
     peer.send({ type: 'open', ch: 1, kind: 'put', path: 'sub/c.txt', size: content.length, window: 1024 });
     await peer.next('opened');
     peer.send({ type: 'seek', ch: 1, offset: 0 });
-    for (let at = 0; at < content.length; at += 512 * 1024) peer.send({ type: 'data', ch: 1, stream: 'file' }, content.subarray(at, at + 512 * 1024));
+    for (let at = 0; at < content.length; at += 512 * 1024)
+      peer.send({ type: 'data', ch: 1, stream: 'file' }, content.subarray(at, at + 512 * 1024));
     // The server grants the window back once the bytes are written: then they are in the partial.
     await peer.next('window');
     const partial = path.join(root, 'sub', '.c.txt.framesh-part');

@@ -30,7 +30,10 @@ describe('dotfiles at the top of the file root', () => {
     assert.equal(readFileSync(path.join(root, '.bashrc'), 'utf8'), 'export PS1=framesh\n');
     await client.put(path.join(local, '.bashrc'), '.profile');
     assert.equal(readFileSync(path.join(root, '.profile'), 'utf8'), 'export PS1=framesh\n');
-    assert.deepEqual(readdirSync(root).filter((n) => n.includes('framesh-part')), []);
+    assert.deepEqual(
+      readdirSync(root).filter((n) => n.includes('framesh-part')),
+      [],
+    );
   });
 
   it('a file named ..notes goes up and comes back down', async () => {

@@ -41,7 +41,10 @@ describe('file channels do what §9 says', () => {
     assert.equal(error.code, 'FILE_CHANGED');
     peer.socket.destroy();
     const frames = await peer.closed();
-    assert.equal(frames.some((f) => f.type === 'done'), false);
+    assert.equal(
+      frames.some((f) => f.type === 'done'),
+      false,
+    );
   });
 
   it('mkdir through a regular file in mid-path is ENOTDIR, naming only the path asked for', async () => {

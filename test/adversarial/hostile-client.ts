@@ -92,7 +92,12 @@ export async function pushUntilStalled(
     };
     socket.once('drain', onDrain);
     await Promise.race([
-      whenSteady(() => bytesReadBy(pid), 600, 20_000, () => drained),
+      whenSteady(
+        () => bytesReadBy(pid),
+        600,
+        20_000,
+        () => drained,
+      ),
       new Promise<void>((resolve) => {
         wakeEarly = resolve;
       }),

@@ -6,7 +6,16 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
-import { linkSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  linkSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { createServer, type FrameshClient, type FrameshServer } from '../../src/index.js';
@@ -110,34 +119,45 @@ describe('planted and abandoned partial files', () => {
     for (let round = 0; round < ROUNDS; round += 1) {
       const peer = await rawPeer(port);
       peer.send({ ...CLIENT_HELLO, capabilities: ['exec', 'files'] });
-      for (let ch = 1; ch <= OPENS; ch += 1) peer.send({ type: 'open', ch, kind: 'put', path: `flood-${ch % 5}.bin`, size: 10, window: 1024 });
+      for (let ch = 1; ch <= OPENS; ch += 1)
+        peer.send({ type: 'open', ch, kind: 'put', path: `flood-${ch % 5}.bin`, size: 10, window: 1024 });
       peer.socket.destroy();
     }
     await allEnded;
-    assert.deepEqual(partialsIn(root).filter((n) => n.includes('flood-')), []);
+    assert.deepEqual(
+      partialsIn(root).filter((n) => n.includes('flood-')),
+      [],
+    );
     // The names are free again: a real upload to one of them resumes nothing and lands.
     await client.put(path.join(local, 'upload.txt'), 'flood-1.bin');
     assert.equal(readFileSync(path.join(root, 'flood-1.bin'), 'utf8'), 'the upload\n');
-    assert.deepEqual(partialsIn(root).filter((n) => n.includes('flood-')), []);
+    assert.deepEqual(
+      partialsIn(root).filter((n) => n.includes('flood-')),
+      [],
+    );
   });
 
-  it('a put that fails on a full disk removes its partial', { skip: process.getuid?.() !== 0 && 'mounting a tmpfs needs root' }, async () => {
-    const small = tempDir('framesh-partials-full-');
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', small]);
-    try {
-      const full = await startTestServer({ root: small });
-      const fullClient = await full.client();
-      writeFileSync(path.join(local, 'big'), Buffer.alloc(3 * 1024 * 1024, 1));
-      await assert.rejects(fullClient.put(path.join(local, 'big'), 'big'), { code: 'ENOSPC' });
-      assert.deepEqual(readdirSync(small), []);
-      const df = execFileSync('df', ['--output=used', small], { encoding: 'utf8' });
-      assert.ok(Number(df.trim().split('\n').at(-1)) < 64, `space freed: ${df}`);
-      await fullClient.close();
-      await full.server.close(200);
-    } finally {
-      execFileSync('umount', [small]);
-    }
-  });
+  it(
+    'a put that fails on a full disk removes its partial',
+    { skip: process.getuid?.() !== 0 && 'mounting a tmpfs needs root' },
+    async () => {
+      const small = tempDir('framesh-partials-full-');
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', small]);
+      try {
+        const full = await startTestServer({ root: small });
+        const fullClient = await full.client();
+        writeFileSync(path.join(local, 'big'), Buffer.alloc(3 * 1024 * 1024, 1));
+        await assert.rejects(fullClient.put(path.join(local, 'big'), 'big'), { code: 'ENOSPC' });
+        assert.deepEqual(readdirSync(small), []);
+        const df = execFileSync('df', ['--output=used', small], { encoding: 'utf8' });
+        assert.ok(Number(df.trim().split('\n').at(-1)) < 64, `space freed: ${df}`);
+        await fullClient.close();
+        await full.server.close(200);
+      } finally {
+        execFileSync('umount', [small]);
+      }
+    },
+  );
 
   it('stale partials expire on a server with partialMaxAgeMs; fresh and held ones stay', async () => {
     const expiring = path.join(base, 'expiring');

@@ -25,8 +25,15 @@ function treeServer(hostile: unknown, extra: Array<Record<string, unknown>> = []
     onOpen(open, send) {
       if (open.kind === 'stat') {
         if (!open.list) return send({ type: 'done', ch: open.ch, stat: stat('directory', 0o7777) });
-        const entries = [{ name: 'ok.txt', ...stat('file', 0o6777, PAYLOAD.length) }, { name: hostile, ...stat('file', 0o644, PAYLOAD.length) }, ...extra];
-        return send({ type: 'done', ch: open.ch, stat: stat('directory', 0o7777) }, Buffer.from(JSON.stringify(entries)));
+        const entries = [
+          { name: 'ok.txt', ...stat('file', 0o6777, PAYLOAD.length) },
+          { name: hostile, ...stat('file', 0o644, PAYLOAD.length) },
+          ...extra,
+        ];
+        return send(
+          { type: 'done', ch: open.ch, stat: stat('directory', 0o7777) },
+          Buffer.from(JSON.stringify(entries)),
+        );
       }
       if (open.kind === 'get') return sendFile(send, open.ch, PAYLOAD, 0o7777);
       send({ type: 'error', ch: open.ch, code: 'FILE_ERROR', message: 'not scripted' });
@@ -36,7 +43,10 @@ function treeServer(hostile: unknown, extra: Array<Record<string, unknown>> = []
 
 /** Nothing anywhere in `base` but (at most) the target directory a/b/dest. */
 function assertNothingOutside(base: string): void {
-  assert.deepEqual(allFiles(base).filter((f) => !f.startsWith(path.join('a', 'b', 'dest'))), []);
+  assert.deepEqual(
+    allFiles(base).filter((f) => !f.startsWith(path.join('a', 'b', 'dest'))),
+    [],
+  );
   assert.equal(existsSync(path.join(base, 'escaped.txt')), false);
   assert.equal(existsSync(path.join(base, 'a', 'escaped.txt')), false);
 }
@@ -49,7 +59,16 @@ function allFiles(dir: string, prefix = ''): string[] {
 }
 
 describe('get -r from a hostile server', () => {
-  const hostileNames: unknown[] = ['../../escaped.txt', '..', '.', '', 'sub/../../escaped.txt', 'x\u0000y', '..\\..\\escaped.txt', 42];
+  const hostileNames: unknown[] = [
+    '../../escaped.txt',
+    '..',
+    '.',
+    '',
+    'sub/../../escaped.txt',
+    'x\u0000y',
+    '..\\..\\escaped.txt',
+    42,
+  ];
   for (const name of hostileNames) {
     it(`getDirectory refuses a listed name ${JSON.stringify(name)} and writes nothing outside the target`, async () => {
       const fake = await treeServer(name);
@@ -71,7 +90,9 @@ describe('get -r from a hostile server', () => {
     const fake = await treeServer('../../escaped.txt');
     const base = tempDir('framesh-hostile-cli-');
     const dest = path.join(base, 'a', 'b', 'dest');
-    const result = await runCli(['get', '-r', '-q', '--insecure', `127.0.0.1:${fake.port}:tree`, dest], { timeoutMs: 60_000 });
+    const result = await runCli(['get', '-r', '-q', '--insecure', `127.0.0.1:${fake.port}:tree`, dest], {
+      timeoutMs: 60_000,
+    });
     assert.notEqual(result.code, 0, result.stderr);
     assert.match(result.stderr, /refusing a name that is not one path component \(UNSAFE_NAME\)/);
     assertNothingOutside(base);
@@ -82,7 +103,10 @@ describe('get -r from a hostile server', () => {
     const fake = await treeServer('twice', [{ name: 'twice', ...stat('directory', 0o755) }]);
     const client = await connect({ host: '127.0.0.1', port: fake.port, insecure: true });
     try {
-      await assert.rejects(client.getDirectory('tree', path.join(tempDir('framesh-hostile-twice-'), 'dest')), { code: 'UNSAFE_NAME', message: /twice/ });
+      await assert.rejects(client.getDirectory('tree', path.join(tempDir('framesh-hostile-twice-'), 'dest')), {
+        code: 'UNSAFE_NAME',
+        message: /twice/,
+      });
     } finally {
       await client.close();
     }
@@ -91,7 +115,9 @@ describe('get -r from a hostile server', () => {
   it('never applies setuid/setgid/sticky; masks with the umask unless -p (CLI and library)', async () => {
     const fake = await treeServer('fine.txt');
     const dest = path.join(tempDir('framesh-hostile-modes-'), 'dest');
-    const result = await runCli(['get', '-r', '-q', '--insecure', `127.0.0.1:${fake.port}:tree`, dest], { timeoutMs: 60_000 });
+    const result = await runCli(['get', '-r', '-q', '--insecure', `127.0.0.1:${fake.port}:tree`, dest], {
+      timeoutMs: 60_000,
+    });
     assert.equal(result.code, 0, result.stderr);
     assert.equal(readFileSync(path.join(dest, 'ok.txt'), 'utf8'), PAYLOAD.toString());
     assert.equal(statSync(path.join(dest, 'ok.txt')).mode & 0o7777, 0o777 & ~umask());

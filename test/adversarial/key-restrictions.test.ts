@@ -11,7 +11,9 @@ import { authExporterValue } from '../../src/transport/tls-exporter.js';
 import { startSecureServer, tempDir } from '../helpers/secure.js';
 import { RAW_HELLO, rawTlsPeer } from '../helpers/raw-tls-peer.js';
 
-async function serverWithLine(options: string): Promise<Awaited<ReturnType<typeof startSecureServer>> & { root: string }> {
+async function serverWithLine(
+  options: string,
+): Promise<Awaited<ReturnType<typeof startSecureServer>> & { root: string }> {
   const root = tempDir('framesh-restrict-root-');
   const setup = await startSecureServer({ root });
   const ed = readFileSync(path.join(setup.clientHome, 'id_ed25519.pub'), 'utf8').trim();
@@ -23,8 +25,10 @@ describe('authorized_keys options on channels', () => {
   it('command= runs the forced command for every exec, with the original in FRAMESH_ORIGINAL_COMMAND', async () => {
     const setup = await serverWithLine(`command="printf 'forced:%s|%s' \\"$FRAMESH_ORIGINAL_COMMAND\\" \\"$EVIL\\""`);
     const client = await setup.client();
-    const asString = await client.run('touch /tmp/should-not-exist; echo hi', { env: { EVIL: 'x', BASH_ENV: '/tmp/evil' } });
-    assert.equal(asString.stdout, "forced:touch /tmp/should-not-exist; echo hi|");
+    const asString = await client.run('touch /tmp/should-not-exist; echo hi', {
+      env: { EVIL: 'x', BASH_ENV: '/tmp/evil' },
+    });
+    assert.equal(asString.stdout, 'forced:touch /tmp/should-not-exist; echo hi|');
     const asArgv = await client.run(['sh', '-c', "echo it's"]);
     assert.equal(asArgv.stdout, `forced:sh -c 'echo it'\\''s'|`);
   });
@@ -59,7 +63,14 @@ describe('authorized_keys options on channels', () => {
       await peer.next('hello');
       peer.send(await identity.authMessage(authExporterValue(peer.socket) as Buffer, ['auth-publickey']));
       await peer.next('auth-ok');
-      peer.send({ type: 'open', ch: 1, kind: 'exec', command: 'sh', pty: { term: 'xterm', cols: 80, rows: 24 }, window: 65536 });
+      peer.send({
+        type: 'open',
+        ch: 1,
+        kind: 'exec',
+        command: 'sh',
+        pty: { term: 'xterm', cols: 80, rows: 24 },
+        window: 65536,
+      });
       const error = await peer.next('error');
       assert.equal(error.code, 'RESTRICTED', options);
       assert.equal(error.ch, 1);

@@ -58,7 +58,10 @@ describe('shutdown gives every channel its final frame', () => {
         const after = mine.slice(mine.findIndex((f) => FINAL.has(f.type)) + 1).map((f) => f.type);
         assert.deepEqual(after, [], `channel ${ch} got frames after its final one`);
       }
-      assert.ok(frames.some((f) => f.type === 'goaway'), 'no goaway before the close');
+      assert.ok(
+        frames.some((f) => f.type === 'goaway'),
+        'no goaway before the close',
+      );
     });
   }
 });

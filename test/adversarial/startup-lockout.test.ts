@@ -19,30 +19,37 @@ async function silentFrom(port: number, localAddress: string): Promise<net.Socke
 }
 
 describe('unauthenticated connections from one source', () => {
-  it('20 silent connections from 127.0.0.2 keep 5 slots; a client from 127.0.0.1 still gets in', { timeout: 30_000 }, async () => {
-    const setup = await startSecureServer({ authGraceMs: 20_000 });
-    const refusals: string[] = [];
-    const fifteenRefused = new Promise<void>((resolve) =>
-      setup.server.on('refused', (info) => {
-        refusals.push(info.reason);
-        if (refusals.length === 15) resolve();
-      }),
-    );
-    const silent = await Promise.all(Array.from({ length: 20 }, () => silentFrom(setup.port, '127.0.0.2')));
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      fifteenRefused,
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`only ${refusals.length} of 20 refused: ${refusals.join(',')}`)), 5000);
-      }),
-    ]);
-    clearTimeout(timer);
-    assert.deepEqual(new Set(refusals), new Set(['per-source-max-startups']));
-    const client = await setup.client();
-    assert.equal((await client.run('echo in')).stdout, 'in\n');
-    assert.equal(silent.filter((s) => !s.destroyed).length, 5);
-    silent.forEach((s) => s.destroy());
-  });
+  it(
+    '20 silent connections from 127.0.0.2 keep 5 slots; a client from 127.0.0.1 still gets in',
+    { timeout: 30_000 },
+    async () => {
+      const setup = await startSecureServer({ authGraceMs: 20_000 });
+      const refusals: string[] = [];
+      const fifteenRefused = new Promise<void>((resolve) =>
+        setup.server.on('refused', (info) => {
+          refusals.push(info.reason);
+          if (refusals.length === 15) resolve();
+        }),
+      );
+      const silent = await Promise.all(Array.from({ length: 20 }, () => silentFrom(setup.port, '127.0.0.2')));
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        fifteenRefused,
+        new Promise((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`only ${refusals.length} of 20 refused: ${refusals.join(',')}`)),
+            5000,
+          );
+        }),
+      ]);
+      clearTimeout(timer);
+      assert.deepEqual(new Set(refusals), new Set(['per-source-max-startups']));
+      const client = await setup.client();
+      assert.equal((await client.run('echo in')).stdout, 'in\n');
+      assert.equal(silent.filter((s) => !s.destroyed).length, 5);
+      silent.forEach((s) => s.destroy());
+    },
+  );
 });
 
 describe('random early drop (start:rate:full)', () => {
@@ -50,12 +57,14 @@ describe('random early drop (start:rate:full)', () => {
     assert.deepEqual(parseStartupsPolicy('10:30:100'), { start: 10, rate: 30, full: 100 });
     assert.deepEqual(parseStartupsPolicy('7'), { start: 7, rate: 100, full: 7 });
     assert.deepEqual(parseStartupsPolicy(3), { start: 3, rate: 100, full: 3 });
-    for (const bad of ['10:30', '10:101:100', '10:30:5', '-1', 'a:b:c', '1:2:3:4', '']) assert.throws(() => parseStartupsPolicy(bad), { code: 'INVALID_OPTION' }, bad);
+    for (const bad of ['10:30', '10:101:100', '10:30:5', '-1', 'a:b:c', '1:2:3:4', ''])
+      assert.throws(() => parseStartupsPolicy(bad), { code: 'INVALID_OPTION' }, bad);
   });
 
   it('decides as sshd does: none below start, rate% at start, rising linearly, all at full', () => {
     const policy = parseStartupsPolicy('10:30:100');
-    const dropRate = (startups: number): number => Array.from({ length: 100 }, (_, r) => r).filter((r) => shouldDrop(startups, policy, () => r)).length;
+    const dropRate = (startups: number): number =>
+      Array.from({ length: 100 }, (_, r) => r).filter((r) => shouldDrop(startups, policy, () => r)).length;
     assert.equal(dropRate(0), 0);
     assert.equal(dropRate(9), 0);
     assert.equal(dropRate(10), 30);

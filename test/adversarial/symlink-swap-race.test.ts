@@ -35,9 +35,13 @@ describe('a directory flipped to a symbolic link during put and mkdir', () => {
     writeFileSync(path.join(local, 'payload'), 'must stay inside the root\n');
     const server = await startTestServer({ root });
     const client = await server.client();
-    const flipper = spawn(process.execPath, ['-e', FLIPPER, path.join(root, 'flip'), path.join(root, 'parked'), outside, '2000000'], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const flipper = spawn(
+      process.execPath,
+      ['-e', FLIPPER, path.join(root, 'flip'), path.join(root, 'parked'), outside, '2000000'],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     const exited = once(flipper, 'exit');
     try {
       await once(flipper.stdout, 'data');

@@ -11,29 +11,53 @@ import { CLIENT_HELLO, rawPeer } from '../helpers/raw-peer.js';
 import { startTestServer } from '../helpers/servers.js';
 
 describe('durations beyond 2^31-1 ms', () => {
-  it('an open with timeoutMs 2^31 fails that channel (PROTOCOL) instead of ending the command at once', { timeout: 20_000 }, async () => {
-    const { port } = await startTestServer();
-    const peer = await rawPeer(port);
-    peer.send(CLIENT_HELLO);
-    await peer.next('hello');
-    peer.send({ type: 'open', ch: 1, kind: 'exec', command: 'sleep 0.3; echo survived', timeoutMs: 2 ** 31, window: 65536 });
-    peer.send({ type: 'eof', ch: 1, stream: 'stdin' });
-    const error = await peer.next('error');
-    assert.equal(error.code, 'PROTOCOL');
-    assert.equal(error.ch, 1);
-    assert.match(String(error.message), /timeoutMs/);
-    // The largest allowed value runs the command to its end.
-    peer.send({ type: 'open', ch: 2, kind: 'exec', command: 'sleep 0.3; echo survived', timeoutMs: 2 ** 31 - 1, window: 65536 });
-    peer.send({ type: 'eof', ch: 2, stream: 'stdin' });
-    const exit = await peer.next('exit');
-    assert.equal(exit.ch, 2);
-    assert.equal(exit.code, 0);
-    assert.equal(exit.reason, undefined);
-    peer.socket.destroy();
-  });
+  it(
+    'an open with timeoutMs 2^31 fails that channel (PROTOCOL) instead of ending the command at once',
+    { timeout: 20_000 },
+    async () => {
+      const { port } = await startTestServer();
+      const peer = await rawPeer(port);
+      peer.send(CLIENT_HELLO);
+      await peer.next('hello');
+      peer.send({
+        type: 'open',
+        ch: 1,
+        kind: 'exec',
+        command: 'sleep 0.3; echo survived',
+        timeoutMs: 2 ** 31,
+        window: 65536,
+      });
+      peer.send({ type: 'eof', ch: 1, stream: 'stdin' });
+      const error = await peer.next('error');
+      assert.equal(error.code, 'PROTOCOL');
+      assert.equal(error.ch, 1);
+      assert.match(String(error.message), /timeoutMs/);
+      // The largest allowed value runs the command to its end.
+      peer.send({
+        type: 'open',
+        ch: 2,
+        kind: 'exec',
+        command: 'sleep 0.3; echo survived',
+        timeoutMs: 2 ** 31 - 1,
+        window: 65536,
+      });
+      peer.send({ type: 'eof', ch: 2, stream: 'stdin' });
+      const exit = await peer.next('exit');
+      assert.equal(exit.ch, 2);
+      assert.equal(exit.code, 0);
+      assert.equal(exit.reason, undefined);
+      peer.socket.destroy();
+    },
+  );
 
   it('the libraries refuse them before arming a timer (INVALID_OPTION)', async () => {
-    for (const key of ['authGraceMs', 'keepaliveIntervalMs', 'maxTimeoutMs', 'killGraceMs', 'authFailureDelayMs'] as const) {
+    for (const key of [
+      'authGraceMs',
+      'keepaliveIntervalMs',
+      'maxTimeoutMs',
+      'killGraceMs',
+      'authFailureDelayMs',
+    ] as const) {
       assert.throws(() => createServer({ insecure: true, [key]: 2 ** 31 }), { code: 'INVALID_OPTION' }, key);
       assert.throws(() => createServer({ insecure: true, [key]: -1 }), { code: 'INVALID_OPTION' }, key);
     }

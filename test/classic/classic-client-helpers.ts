@@ -26,7 +26,9 @@ export interface PythonClassicServer {
 /** Starts the Python classic server with `--port 0` and resolves once it printed its port. */
 export function startPythonClassicServer(args: readonly string[]): Promise<PythonClassicServer> {
   const uploadDir = tempDir('framesh-classic-up-');
-  const child = spawn('python3', [SERVER, '--port', '0', '--upload-dir', uploadDir, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('python3', [SERVER, '--port', '0', '--upload-dir', uploadDir, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let errText = '';
   child.stderr.on('data', (c: Buffer) => (errText += c.toString('utf8')));
   const stop = async (): Promise<void> => {

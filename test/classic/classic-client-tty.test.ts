@@ -5,7 +5,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { CLI_ARGS, tempHome } from '../helpers/cli.js';
-import { startHostileServer, startPythonClassicServer, type HostileServer, type PythonClassicServer } from './classic-client-helpers.js';
+import {
+  startHostileServer,
+  startPythonClassicServer,
+  type HostileServer,
+  type PythonClassicServer,
+} from './classic-client-helpers.js';
 
 const PTY_RUN = path.join(path.dirname(fileURLToPath(import.meta.url)), 'peers/pty_run.py');
 
@@ -24,7 +29,11 @@ describe('framesh classic at a terminal', { concurrency: 2 }, () => {
   });
 
   /** The CLI on a terminal; `until` waits (bounded) for its screen output to match, after what was already matched. */
-  function onTerminal(target: string): { child: ChildProcessWithoutNullStreams; until(pattern: RegExp): Promise<string>; press(keys: string): void } {
+  function onTerminal(target: string): {
+    child: ChildProcessWithoutNullStreams;
+    until(pattern: RegExp): Promise<string>;
+    press(keys: string): void;
+  } {
     const child = spawn('python3', [PTY_RUN, process.execPath, ...CLI_ARGS, 'classic', target], {
       env: { ...process.env, FRAMESH_HOME: tempHome(), TERM: 'dumb' },
     });
@@ -47,7 +56,8 @@ describe('framesh classic at a terminal', { concurrency: 2 }, () => {
             return screen;
           }
           const left = deadline - performance.now();
-          if (left <= 0) throw new Error(`no ${pattern} on the terminal within 15 s; it shows: ${JSON.stringify(screen)}`);
+          if (left <= 0)
+            throw new Error(`no ${pattern} on the terminal within 15 s; it shows: ${JSON.stringify(screen)}`);
           const timer = setTimeout(() => child.stdout.emit('screen'), left);
           await once(child.stdout, 'screen');
           clearTimeout(timer);

@@ -10,7 +10,12 @@ import { CLASSIC_FORMATS, encodeInt32, type ClassicFormat } from '../../src/clas
 import { ClassicClient, type ReplySink } from '../../src/classic/client/classic-client.js';
 import { ClassicReplyError } from '../../src/classic/client/classic-reply-error.js';
 import { runCli, spawnCli, type CliResult } from '../helpers/cli.js';
-import { startHostileServer, startPythonClassicServer, type HostileServer, type PythonClassicServer } from './classic-client-helpers.js';
+import {
+  startHostileServer,
+  startPythonClassicServer,
+  type HostileServer,
+  type PythonClassicServer,
+} from './classic-client-helpers.js';
 import { tempDir } from '../helpers/temp-dirs.js';
 
 /**
@@ -21,7 +26,18 @@ import { tempDir } from '../helpers/temp-dirs.js';
  */
 
 const SEQ = Array.from({ length: 20_000 }, (_, i) => `${i + 1}\n`).join(''); // 108,894 bytes: more than 64 KiB
-const SESSION_INPUT = ['echo first', 'seq 1 20000', '', 'echo only-stderr >&2', 'true', "printf 'no newline'", '   echo last   ', ' exit ', 'echo never-sent', ''].join('\n');
+const SESSION_INPUT = [
+  'echo first',
+  'seq 1 20000',
+  '',
+  'echo only-stderr >&2',
+  'true',
+  "printf 'no newline'",
+  '   echo last   ',
+  ' exit ',
+  'echo never-sent',
+  '',
+].join('\n');
 const SESSION_OUTPUT = `first\n${SEQ}only-stderr\nno newline` + 'last\n';
 const GREETING = 'Welcome to the classic server\n';
 /** raw has no framing: the tests give it a silence long enough for a loaded 2-core machine. */
@@ -29,16 +45,22 @@ const RAW_IDLE = ['--idle', '1000ms'];
 
 const servers = new Map<string, PythonClassicServer>();
 const plain = (format: ClassicFormat): PythonClassicServer => servers.get(format) as PythonClassicServer;
-const greeting = (format: ClassicFormat): PythonClassicServer => servers.get(`${format}+greeting`) as PythonClassicServer;
+const greeting = (format: ClassicFormat): PythonClassicServer =>
+  servers.get(`${format}+greeting`) as PythonClassicServer;
 const classic = (format: ClassicFormat, args: readonly string[], input?: string): Promise<CliResult> =>
-  runCli(['classic', '--format', format, ...(format === 'raw' ? RAW_IDLE : []), ...args], { timeoutMs: 60_000, ...(input !== undefined && { input }) });
+  runCli(['classic', '--format', format, ...(format === 'raw' ? RAW_IDLE : []), ...args], {
+    timeoutMs: 60_000,
+    ...(input !== undefined && { input }),
+  });
 
 describe('framesh classic', { concurrency: 4 }, () => {
   before(async () => {
     const started = await Promise.all(
       CLASSIC_FORMATS.flatMap((format) => [
         startPythonClassicServer(['--format', format]).then((s) => servers.set(format, s)),
-        startPythonClassicServer(['--format', format, '--greeting', GREETING, '--encoding', 'gbk']).then((s) => servers.set(`${format}+greeting`, s)),
+        startPythonClassicServer(['--format', format, '--greeting', GREETING, '--encoding', 'gbk']).then((s) =>
+          servers.set(`${format}+greeting`, s),
+        ),
       ]),
     ).catch(async (err: unknown) => {
       await Promise.all([...servers.values()].map((s) => s.stop()));
@@ -53,44 +75,55 @@ describe('framesh classic', { concurrency: 4 }, () => {
 
   for (const format of CLASSIC_FORMATS) {
     // raw tests mostly wait out --idle, so they overlap; the others are CPU-bound CLI starts, kept in line.
-    describe(`framesh classic --format ${format} against the Python classic server`, { concurrency: format === 'raw' ? 4 : 1 }, () => {
-      it('runs one command after -- and exits 0', async () => {
-        const result = await classic(format, [plain(format).target, '--', 'echo', 'hello', 'world']);
-        assert.equal(result.stdout, 'hello world\n');
-        assert.equal(result.code, 0, result.stderr);
-        if (format === 'raw') assert.match(result.stderr, /reply boundaries are guessed.*1000 ms/);
-        else assert.equal(result.stderr, '');
-      });
-
-      it('reads piped lines as commands on one connection: a >64 KiB reply byte-exact, stderr-only and empty replies, no mixing; exit leaves', async () => {
-        const result = await classic(format, [plain(format).target], SESSION_INPUT);
-        assert.equal(result.code, 0, result.stderr);
-        assert.equal(result.stdout.length, SESSION_OUTPUT.length);
-        assert.equal(result.stdout, SESSION_OUTPUT);
-      });
-
-      it('prints the greeting first, and sends and decodes gbk with --encoding gbk', async () => {
-        const result = await classic(format, ['--greeting', '--encoding', 'gbk', greeting(format).target, '--', 'echo 你好; echo 世界 >&2']);
-        assert.equal(result.code, 0, result.stderr);
-        assert.equal(result.stdout, `${GREETING}你好\n世界\n`);
-      });
-
-      it('put FILE uploads the file byte-exact under the server directory', async () => {
-        const dir = tempDir('framesh-classic-put-');
-        try {
-          const content = randomBytes(1024 * 1024 + 3);
-          const file = path.join(dir, `upload-${format}.bin`);
-          writeFileSync(file, content);
-          const result = await classic(format, [plain(format).target, 'put', file]);
+    describe(
+      `framesh classic --format ${format} against the Python classic server`,
+      { concurrency: format === 'raw' ? 4 : 1 },
+      () => {
+        it('runs one command after -- and exits 0', async () => {
+          const result = await classic(format, [plain(format).target, '--', 'echo', 'hello', 'world']);
+          assert.equal(result.stdout, 'hello world\n');
           assert.equal(result.code, 0, result.stderr);
-          assert.match(result.stderr, new RegExp(`sent upload-${format}\\.bin \\(1048579 bytes\\)`));
-          // The client leaves only once the server closed, i.e. after it read and stored every byte.
-          assert.ok(readFileSync(path.join(plain(format).uploadDir, `upload-${format}.bin`)).equals(content));
-        } finally {
-          rmSync(dir, { recursive: true, force: true });
-        }
-      });
-    });
+          if (format === 'raw') assert.match(result.stderr, /reply boundaries are guessed.*1000 ms/);
+          else assert.equal(result.stderr, '');
+        });
+
+        it('reads piped lines as commands on one connection: a >64 KiB reply byte-exact, stderr-only and empty replies, no mixing; exit leaves', async () => {
+          const result = await classic(format, [plain(format).target], SESSION_INPUT);
+          assert.equal(result.code, 0, result.stderr);
+          assert.equal(result.stdout.length, SESSION_OUTPUT.length);
+          assert.equal(result.stdout, SESSION_OUTPUT);
+        });
+
+        it('prints the greeting first, and sends and decodes gbk with --encoding gbk', async () => {
+          const result = await classic(format, [
+            '--greeting',
+            '--encoding',
+            'gbk',
+            greeting(format).target,
+            '--',
+            'echo 你好; echo 世界 >&2',
+          ]);
+          assert.equal(result.code, 0, result.stderr);
+          assert.equal(result.stdout, `${GREETING}你好\n世界\n`);
+        });
+
+        it('put FILE uploads the file byte-exact under the server directory', async () => {
+          const dir = tempDir('framesh-classic-put-');
+          try {
+            const content = randomBytes(1024 * 1024 + 3);
+            const file = path.join(dir, `upload-${format}.bin`);
+            writeFileSync(file, content);
+            const result = await classic(format, [plain(format).target, 'put', file]);
+            assert.equal(result.code, 0, result.stderr);
+            assert.match(result.stderr, new RegExp(`sent upload-${format}\\.bin \\(1048579 bytes\\)`));
+            // The client leaves only once the server closed, i.e. after it read and stored every byte.
+            assert.ok(readFileSync(path.join(plain(format).uploadDir, `upload-${format}.bin`)).equals(content));
+          } finally {
+            rmSync(dir, { recursive: true, force: true });
+          }
+        });
+      },
+    );
   }
 
   describe('framesh classic CLI details', () => {
@@ -118,8 +151,16 @@ describe('framesh classic', { concurrency: 4 }, () => {
 
   describe('ClassicClient reply by reply (boundaries visible)', () => {
     /** Collects each reply's bytes separately (the greeting first, if asked), so a reply that swallowed part of the next would show. */
-    async function replies(format: ClassicFormat, server: PythonClassicServer, commands: readonly Buffer[], withGreeting = false): Promise<Buffer[]> {
-      const connection = await ClassicClient.connect({ host: '127.0.0.1', port: server.port }, { format, maxReplyBytes: 1 << 30, idleMs: 300, timeoutMs: 10_000 });
+    async function replies(
+      format: ClassicFormat,
+      server: PythonClassicServer,
+      commands: readonly Buffer[],
+      withGreeting = false,
+    ): Promise<Buffer[]> {
+      const connection = await ClassicClient.connect(
+        { host: '127.0.0.1', port: server.port },
+        { format, maxReplyBytes: 1 << 30, idleMs: 300, timeoutMs: 10_000 },
+      );
       try {
         const out: Buffer[] = [];
         const collect = async (read: (sink: ReplySink) => Promise<void>): Promise<void> => {
@@ -140,13 +181,25 @@ describe('framesh classic', { concurrency: 4 }, () => {
 
     for (const format of ['json', 'length', 'ack'] as const) {
       it(`${format}: every reply holds exactly its own command's output`, async () => {
-        const got = await replies(format, plain(format), ['seq 1 20000', 'true', 'echo x >&2', 'printf ab'].map((c) => Buffer.from(c)));
-        assert.deepEqual(got.map((b) => b.toString('utf8')), [SEQ, '', 'x\n', 'ab']);
+        const got = await replies(
+          format,
+          plain(format),
+          ['seq 1 20000', 'true', 'echo x >&2', 'printf ab'].map((c) => Buffer.from(c)),
+        );
+        assert.deepEqual(
+          got.map((b) => b.toString('utf8')),
+          [SEQ, '', 'x\n', 'ab'],
+        );
       });
     }
 
     it('gbk: the command goes out as gbk bytes and the reply comes back as gbk bytes; the greeting stays UTF-8', async () => {
-      const [greetingBytes, reply] = await replies('length', greeting('length'), [iconv.encode('echo 中文', 'gbk')], true);
+      const [greetingBytes, reply] = await replies(
+        'length',
+        greeting('length'),
+        [iconv.encode('echo 中文', 'gbk')],
+        true,
+      );
       assert.equal(greetingBytes?.toString('utf8'), GREETING);
       assert.ok(reply?.equals(iconv.encode('中文\n', 'gbk')), reply?.toString('hex'));
     });
@@ -166,16 +219,21 @@ describe('framesh classic', { concurrency: 4 }, () => {
         'ack-letters': { send: Buffer.from('12abc') },
         'cut-body': { send: Buffer.concat([encodeInt32(100), Buffer.from('0123456789')]), close: true },
         'cut-header': { send: encodeInt32(40).subarray(0, 2), close: true },
-        'stall': { send: Buffer.concat([encodeInt32(100), Buffer.from('x')]) },
+        stall: { send: Buffer.concat([encodeInt32(100), Buffer.from('x')]) },
         'close-now': { send: Buffer.alloc(0), close: true },
-        'two-at-once': { send: Buffer.concat([encodeInt32(4), Buffer.from('one\n'), encodeInt32(4), Buffer.from('two\n')]) },
+        'two-at-once': {
+          send: Buffer.concat([encodeInt32(4), Buffer.from('one\n'), encodeInt32(4), Buffer.from('two\n')]),
+        },
       });
     });
     after(async () => {
       await hostile.stop();
     });
 
-    const target = (): { host: string; port: number } => ({ host: '127.0.0.1', port: Number(hostile.target.split(':')[1]) });
+    const target = (): { host: string; port: number } => ({
+      host: '127.0.0.1',
+      port: Number(hostile.target.split(':')[1]),
+    });
     const libraryCases: Array<[string, ClassicFormat, number, string, RegExp]> = [
       ['huge-length', 'length', 1 << 30, 'CLASSIC_REPLY_TOO_LARGE', /2147483647 bytes, beyond --max-reply 1073741824/],
       ['over-cap', 'length', 1024, 'CLASSIC_REPLY_TOO_LARGE', /2000 bytes, beyond --max-reply 1024/],
@@ -183,11 +241,22 @@ describe('framesh classic', { concurrency: 4 }, () => {
       ['json-not-json', 'json', 1 << 30, 'CLASSIC_BAD_REPLY', /reply header is not JSON: "hello"/],
       ['json-bad-size', 'json', 1 << 30, 'CLASSIC_BAD_REPLY', /size is not a non-negative integer/],
       ['ack-letters', 'ack', 1 << 30, 'CLASSIC_BAD_REPLY', /ack size is not decimal digits: "12abc"/],
-      ['cut-header', 'json', 1 << 30, 'CLASSIC_REPLY_CUT', /closed the connection in the middle of a reply header \(2 bytes\)/],
+      [
+        'cut-header',
+        'json',
+        1 << 30,
+        'CLASSIC_REPLY_CUT',
+        /closed the connection in the middle of a reply header \(2 bytes\)/,
+      ],
     ];
     for (const [command, format, maxReplyBytes, code, message] of libraryCases) {
       it(`${command} (${format}): the read fails with ${code}, and the connection is given up`, async () => {
-        const connection = await ClassicClient.connect(target(), { format, maxReplyBytes, idleMs: 200, timeoutMs: 5000 });
+        const connection = await ClassicClient.connect(target(), {
+          format,
+          maxReplyBytes,
+          idleMs: 200,
+          timeoutMs: 5000,
+        });
         try {
           await connection.send(Buffer.from(command));
           await assert.rejects(connection.readReply({ write: () => true, onDrain: () => {} }), (err: unknown) => {
@@ -205,21 +274,38 @@ describe('framesh classic', { concurrency: 4 }, () => {
 
     // Through the CLI: the message with its code on stderr, exit 255.
     const cliCases: Array<[string, ClassicFormat, string[], RegExp]> = [
-      ['negative-length', 'length', [], /negative reply size \(-5\).*\(CLASSIC_BAD_REPLY\)\nframesh: hint: check --format/],
+      [
+        'negative-length',
+        'length',
+        [],
+        /negative reply size \(-5\).*\(CLASSIC_BAD_REPLY\)\nframesh: hint: check --format/,
+      ],
       ['cut-body', 'length', [], /closed the connection after 10 of the 100 bytes it announced \(CLASSIC_REPLY_CUT\)/],
-      ['stall', 'length', ['--timeout', '300ms'], /no reply from 127\.0\.0\.1:\d+ for 300 ms \(--timeout\) \(TIMEOUT\)/],
+      [
+        'stall',
+        'length',
+        ['--timeout', '300ms'],
+        /no reply from 127\.0\.0\.1:\d+ for 300 ms \(--timeout\) \(TIMEOUT\)/,
+      ],
       ['close-now', 'json', [], /closed the connection without replying \(CONNECTION_CLOSED\)/],
     ];
     for (const [command, format, args, message] of cliCases) {
       it(`${command} (${format}, CLI): a clear error with its code, exit 255`, async () => {
-        const result = await runCli(['classic', '--format', format, ...args, hostile.target, '--', command], { timeoutMs: 20_000 });
+        const result = await runCli(['classic', '--format', format, ...args, hostile.target, '--', command], {
+          timeoutMs: 20_000,
+        });
         assert.equal(result.code, 255, result.stderr);
         assert.match(result.stderr, message);
       });
     }
 
     it('two replies sent at once for one command: the second is held for the next command, not mixed into the first', async () => {
-      const connection = await ClassicClient.connect(target(), { format: 'length', maxReplyBytes: 1024, idleMs: 200, timeoutMs: 5000 });
+      const connection = await ClassicClient.connect(target(), {
+        format: 'length',
+        maxReplyBytes: 1024,
+        idleMs: 200,
+        timeoutMs: 5000,
+      });
       try {
         const read = async (): Promise<string> => {
           const parts: Buffer[] = [];
@@ -236,7 +322,9 @@ describe('framesh classic', { concurrency: 4 }, () => {
     });
 
     it('a greeting that never comes is a timeout, not a hang', async () => {
-      const result = await runCli(['classic', '--greeting', '--timeout', '300ms', hostile.target, '--', 'close-now'], { timeoutMs: 20_000 });
+      const result = await runCli(['classic', '--greeting', '--timeout', '300ms', hostile.target, '--', 'close-now'], {
+        timeoutMs: 20_000,
+      });
       assert.equal(result.code, 255);
       assert.match(result.stderr, /no greeting from 127\.0\.0\.1:\d+ within 300 ms \(TIMEOUT\)/);
     });
@@ -248,7 +336,10 @@ describe('framesh classic', { concurrency: 4 }, () => {
       await new Promise<void>((resolve) => probe.close(() => resolve()));
       const result = await runCli(['classic', `127.0.0.1:${port}`, '--', 'true'], { timeoutMs: 20_000 });
       assert.equal(result.code, 255);
-      assert.match(result.stderr, /connection refused by 127\.0\.0\.1:\d+ \(is the classic server running there\?\) \(CONNECTION_REFUSED\)/);
+      assert.match(
+        result.stderr,
+        /connection refused by 127\.0\.0\.1:\d+ \(is the classic server running there\?\) \(CONNECTION_REFUSED\)/,
+      );
     });
 
     it('refuses usage errors before connecting: no port, bad format, words without --', async () => {
@@ -260,7 +351,8 @@ describe('framesh classic', { concurrency: 4 }, () => {
       assert.match(noPort.stderr, /no port in "127\.0\.0\.1"/);
       assert.match(badFormat.stderr, /Allowed choices are json, length, ack, raw/);
       assert.match(stray.stderr, /put a command after --, or use put FILE/);
-      for (const result of [noPort, badFormat, stray]) assert.equal(result.code, 2, 'usage errors exit 2 in every command');
+      for (const result of [noPort, badFormat, stray])
+        assert.equal(result.code, 2, 'usage errors exit 2 in every command');
     });
   });
 });

@@ -29,7 +29,12 @@ describe('classifyRequest', () => {
       const kind = classifyRequest(request.subarray(0, cut), utf8);
       if (cut < 4) assert.deepEqual(kind, { kind: 'short', needBytes: 4 }, `cut ${cut}`);
       else if (cut < headerEnd) assert.deepEqual(kind, { kind: 'more', needBytes: headerEnd }, `cut ${cut}`);
-      else assert.deepEqual(kind, { kind: 'upload', header: { filename: 'a.txt', filesize: 3 }, contentStart: headerEnd }, `cut ${cut}`);
+      else
+        assert.deepEqual(
+          kind,
+          { kind: 'upload', header: { filename: 'a.txt', filesize: 3 }, contentStart: headerEnd },
+          `cut ${cut}`,
+        );
     }
   });
 
@@ -75,7 +80,11 @@ describe('classifyRequest', () => {
       { cmd: 'put', filename: 'x', filesize: 1.5 },
       { cmd: 'put', filename: 'x', filesize: '1' },
     ]) {
-      assert.equal(classifyRequest(uploadRequest(header, Buffer.alloc(0)), utf8).kind, 'bad-upload', JSON.stringify(header));
+      assert.equal(
+        classifyRequest(uploadRequest(header, Buffer.alloc(0)), utf8).kind,
+        'bad-upload',
+        JSON.stringify(header),
+      );
     }
   });
 });
@@ -87,13 +96,17 @@ test('uploadBaseName keeps the last component of / or \\ paths and refuses ., ..
   assert.equal(uploadBaseName('C:\\Users\\me\\f.bin'), 'f.bin');
   assert.equal(uploadBaseName('..\\x'), 'x');
   assert.equal(uploadBaseName('.hidden'), '.hidden');
-  for (const refused of ['', '.', '..', 'dir/', 'dir/..', 'a\\.', 'nul\0name']) assert.equal(uploadBaseName(refused), null, refused);
+  for (const refused of ['', '.', '..', 'dir/', 'dir/..', 'a\\.', 'nul\0name'])
+    assert.equal(uploadBaseName(refused), null, refused);
 });
 
 test("reply headers are byte for byte what Python's struct and json produce", () => {
-  const python = (expr: string): Buffer => Buffer.from(execFileSync('python3', ['-c', `import json, struct, sys; sys.stdout.buffer.write(${expr})`]));
+  const python = (expr: string): Buffer =>
+    Buffer.from(execFileSync('python3', ['-c', `import json, struct, sys; sys.stdout.buffer.write(${expr})`]));
   for (const size of [0, 10, 1_892, 10 * 1024 * 1024]) {
-    const json = python(`(lambda h: struct.pack('i', len(h)) + h)(json.dumps({'total_size': ${size}, 'data_size': ${size}}).encode())`);
+    const json = python(
+      `(lambda h: struct.pack('i', len(h)) + h)(json.dumps({'total_size': ${size}, 'data_size': ${size}}).encode())`,
+    );
     assert.deepEqual(replyHeader('json', size), json);
     assert.deepEqual(replyHeader('length', size), python(`struct.pack('i', ${size})`));
     assert.deepEqual(replyHeader('ack', size), Buffer.from(String(size)));

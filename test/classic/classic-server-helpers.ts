@@ -35,7 +35,12 @@ export interface ClientOptions {
 }
 
 /** Runs the Python client with `actions` (see its docstring); rejects if it fails or overruns. */
-export function runClassicClient(port: number, format: string, actions: readonly string[], options: ClientOptions = {}): Promise<ClassicReply[]> {
+export function runClassicClient(
+  port: number,
+  format: string,
+  actions: readonly string[],
+  options: ClientOptions = {},
+): Promise<ClassicReply[]> {
   const args = [CLIENT, '--port', String(port), '--format', format];
   if (options.greeting) args.push('--greeting');
   if (options.encoding) args.push('--encoding', options.encoding);
@@ -52,17 +57,31 @@ export function runClassicClient(port: number, format: string, actions: readonly
       clearTimeout(timer);
       const stdout = Buffer.concat(out).toString('utf8');
       if (code !== 0) {
-        reject(new Error(`classic_client.py exited ${code ?? signal}: ${Buffer.concat(err).toString('utf8')}\n${stdout}`));
+        reject(
+          new Error(`classic_client.py exited ${code ?? signal}: ${Buffer.concat(err).toString('utf8')}\n${stdout}`),
+        );
         return;
       }
-      resolve(stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as ClassicReply));
+      resolve(
+        stdout
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => JSON.parse(line) as ClassicReply),
+      );
     });
   });
 }
 
 /** `framesh serve --classic 0 --classic-only --classic-format FORMAT ...`, resolved once listening. */
-export async function startClassicServe(format: string, args: readonly string[] = []): Promise<ServeProcess & { classicPort: number }> {
-  const serve = await startServeProcess(['--classic', '0', '--classic-only', '--classic-format', format, ...args], {}, { classic: true });
+export async function startClassicServe(
+  format: string,
+  args: readonly string[] = [],
+): Promise<ServeProcess & { classicPort: number }> {
+  const serve = await startServeProcess(
+    ['--classic', '0', '--classic-only', '--classic-format', format, ...args],
+    {},
+    { classic: true },
+  );
   return serve as ServeProcess & { classicPort: number };
 }
 

@@ -31,7 +31,13 @@ describe('serve --classic limits and edges', () => {
     root = tempDir('framesh-classic-limits-');
     const common = ['--root', root, '--cwd', root, '--kill-grace', '500ms'];
     [limited, gbk, raw] = await Promise.all([
-      startClassicServe('json', [...common, '--classic-max-output', String(MAX_OUTPUT), '--classic-timeout', `${TIMEOUT_MS}ms`]),
+      startClassicServe('json', [
+        ...common,
+        '--classic-max-output',
+        String(MAX_OUTPUT),
+        '--classic-timeout',
+        `${TIMEOUT_MS}ms`,
+      ]),
       startClassicServe('length', [...common, '--classic-encoding', 'gbk', '--classic-output-encoding', 'gbk']),
       startClassicServe('raw', common),
     ]);
@@ -78,7 +84,9 @@ describe('serve --classic limits and edges', () => {
     const socket = net.connect(limited.classicPort, '127.0.0.1');
     await new Promise((resolve) => socket.once('connect', resolve));
     socket.write('sleep 30; echo left-behind');
-    const start = await eventually(() => auditEvents(limited, 'classic.command.start').find((e) => e.command === 'sleep 30; echo left-behind'));
+    const start = await eventually(() =>
+      auditEvents(limited, 'classic.command.start').find((e) => e.command === 'sleep 30; echo left-behind'),
+    );
     socket.end();
     const end = await eventually(() => auditEvents(limited, 'classic.command.end').find((e) => e.pid === start.pid));
     assert.deepEqual([end.reason, end.replyBytes], ['disconnect', 0]);
@@ -92,7 +100,9 @@ describe('serve --classic limits and edges', () => {
     length.writeInt32LE(header.length);
     socket.write(Buffer.concat([length, header, Buffer.from('touch ran-file-bytes')]));
     await new Promise((resolve) => socket.once('close', resolve));
-    const record = await eventually(() => auditEvents(limited, 'classic.upload').find((e) => e.error === 'CLASSIC_UPLOAD_HEADER'));
+    const record = await eventually(() =>
+      auditEvents(limited, 'classic.upload').find((e) => e.error === 'CLASSIC_UPLOAD_HEADER'),
+    );
     assert.equal(record.outcome, 'refused');
     const [reply] = await runClassicClient(limited.classicPort, 'json', ['cmd=ls']);
     assert.equal(reply?.text?.includes('ran-file-bytes'), false);
@@ -132,7 +142,10 @@ describe('serve --classic limits and edges', () => {
     for (const result of results) {
       assert.equal(result.code, 1);
       assert.equal(result.stdout, '');
-      assert.match(result.stderr, /refusing the classic listener on non-loopback address 0\.0\.0\.0.*\(CLASSIC_REMOTE_REFUSED\)/s);
+      assert.match(
+        result.stderr,
+        /refusing the classic listener on non-loopback address 0\.0\.0\.0.*\(CLASSIC_REMOTE_REFUSED\)/s,
+      );
     }
   });
 
@@ -147,7 +160,16 @@ describe('serve --classic limits and edges', () => {
   });
 
   test('shutdown: running commands end with a note after the grace, then the server exits 0', async () => {
-    const serve = await startClassicServe('json', ['--root', root, '--cwd', root, '--shutdown-grace', '200ms', '--kill-grace', '500ms']);
+    const serve = await startClassicServe('json', [
+      '--root',
+      root,
+      '--cwd',
+      root,
+      '--shutdown-grace',
+      '200ms',
+      '--kill-grace',
+      '500ms',
+    ]);
     const pending = runClassicClient(serve.classicPort, 'json', ['cmd=echo working; sleep 30']);
     const start = await eventually(() => auditEvents(serve, 'classic.command.start')[0]);
     const code = await serve.stop('SIGTERM');

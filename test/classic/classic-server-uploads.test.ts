@@ -76,7 +76,11 @@ describe('serve --classic uploads kept inside the root', () => {
     const two = path.join(base, 'two.txt');
     writeFileSync(one, 'first version, longer than the second\n');
     writeFileSync(two, 'second\n');
-    const [reply] = await runClassicClient(serve.classicPort, 'json', [`put=${one}=same.txt`, `put=${two}=same.txt`, 'cmd=cat same.txt']);
+    const [reply] = await runClassicClient(serve.classicPort, 'json', [
+      `put=${one}=same.txt`,
+      `put=${two}=same.txt`,
+      'cmd=cat same.txt',
+    ]);
     assert.equal(reply?.text, 'second\n');
     assert.deepEqual(leftovers(), []);
   });

@@ -11,7 +11,14 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { CLASSIC_FORMATS } from '../../src/classic/classic-format.js';
 import type { ServeProcess } from '../helpers/cli.js';
-import { auditEvents, byteReader, eventually, runClassicClient, startClassicServe, type ClassicReply } from './classic-server-helpers.js';
+import {
+  auditEvents,
+  byteReader,
+  eventually,
+  runClassicClient,
+  startClassicServe,
+  type ClassicReply,
+} from './classic-server-helpers.js';
 import { tempDir } from '../helpers/temp-dirs.js';
 
 const GREETING = 'welcome to framesh classic 你好';
@@ -36,7 +43,10 @@ before(async () => {
   // Started side by side: each costs a Node start-up, and the formats' tests then run one after another.
   const started = await Promise.allSettled(
     CLASSIC_FORMATS.map(async (format) => {
-      servers.set(format, await startClassicServe(format, ['--classic-greeting', GREETING, '--root', root, '--cwd', root]));
+      servers.set(
+        format,
+        await startClassicServe(format, ['--classic-greeting', GREETING, '--root', root, '--cwd', root]),
+      );
     }),
   );
   const failed = started.find((result) => result.status === 'rejected');
@@ -52,7 +62,8 @@ for (const format of CLASSIC_FORMATS) {
   describe(`serve --classic, ${format} format`, () => {
     const port = (): number => (servers.get(format) as { classicPort: number }).classicPort;
     const serve = (): ServeProcess => servers.get(format) as ServeProcess;
-    const client = (actions: readonly string[]): Promise<ClassicReply[]> => runClassicClient(port(), format, actions, { greeting: true });
+    const client = (actions: readonly string[]): Promise<ClassicReply[]> =>
+      runClassicClient(port(), format, actions, { greeting: true });
     /** The replies, after checking the greeting came first. */
     const replies = async (actions: readonly string[]): Promise<ClassicReply[]> => {
       const [greeting, ...rest] = await client(actions);
@@ -77,28 +88,36 @@ for (const format of CLASSIC_FORMATS) {
       assert.deepEqual([large?.size, large?.len, large?.sha256], [BIG_BYTES, BIG_BYTES, sha256(big)]);
     });
 
-    test('two commands in a row never mix', { skip: format === 'raw' && 'raw mixes by design: classic-server-limits.test.ts shows it' }, async () => {
-      const [first, second] = await replies(['cmd=seq 1 500', 'cmd=echo second']);
-      assert.equal(first?.len, 1892);
-      assert.ok(first?.text?.startsWith('1\n2\n3\n') && first.text.endsWith('499\n500\n'));
-      assert.equal(second?.text, 'second\n');
-    });
+    test(
+      'two commands in a row never mix',
+      { skip: format === 'raw' && 'raw mixes by design: classic-server-limits.test.ts shows it' },
+      async () => {
+        const [first, second] = await replies(['cmd=seq 1 500', 'cmd=echo second']);
+        assert.equal(first?.len, 1892);
+        assert.ok(first?.text?.startsWith('1\n2\n3\n') && first.text.endsWith('499\n500\n'));
+        assert.equal(second?.text, 'second\n');
+      },
+    );
 
-    test('ack: a next command sent in the same read as recv_ready is still run', { skip: format !== 'ack' && 'ack only', timeout: 10_000 }, async () => {
-      const socket = net.connect(port(), '127.0.0.1');
-      const read = byteReader(socket);
-      try {
-        assert.equal((await read(Buffer.byteLength(GREETING))).toString(), GREETING);
-        socket.write('true');
-        assert.equal((await read(1)).toString(), '0');
-        socket.write('recv_readyecho merged');
-        assert.equal((await read(1)).toString(), '7');
-        socket.write('recv_ready');
-        assert.equal((await read(7)).toString(), 'merged\n');
-      } finally {
-        socket.destroy();
-      }
-    });
+    test(
+      'ack: a next command sent in the same read as recv_ready is still run',
+      { skip: format !== 'ack' && 'ack only', timeout: 10_000 },
+      async () => {
+        const socket = net.connect(port(), '127.0.0.1');
+        const read = byteReader(socket);
+        try {
+          assert.equal((await read(Buffer.byteLength(GREETING))).toString(), GREETING);
+          socket.write('true');
+          assert.equal((await read(1)).toString(), '0');
+          socket.write('recv_readyecho merged');
+          assert.equal((await read(1)).toString(), '7');
+          socket.write('recv_ready');
+          assert.equal((await read(7)).toString(), 'merged\n');
+        } finally {
+          socket.destroy();
+        }
+      },
+    );
 
     test('a command that writes only to stderr', async () => {
       const [reply, next] = await replies(['cmd=echo oops >&2', 'cmd=echo next']);
@@ -146,7 +165,9 @@ for (const format of CLASSIC_FORMATS) {
       const [after] = await replies([`put=${local}=some/dir/five-${format}.bin`, `cmd=echo after`]);
       assert.equal(after?.text, 'after\n');
       assert.ok(readFileSync(path.join(root, `five-${format}.bin`)).equals(content));
-      const record = await eventually(() => auditEvents(serve(), 'classic.upload').find((e) => e.stored === `five-${format}.bin`));
+      const record = await eventually(() =>
+        auditEvents(serve(), 'classic.upload').find((e) => e.stored === `five-${format}.bin`),
+      );
       assert.deepEqual([record.outcome, record.bytes], ['stored', UPLOAD_BYTES]);
     });
 
@@ -166,7 +187,10 @@ for (const format of CLASSIC_FORMATS) {
       await client([`cut=${local}=${name}=30000`]);
       const record = await eventually(() => auditEvents(serve(), 'classic.upload').find((e) => e.name === name));
       assert.deepEqual([record.outcome, record.bytes, record.error], ['truncated', 30000, 'CLASSIC_UPLOAD_TRUNCATED']);
-      assert.deepEqual(readdirSync(root).filter((entry) => entry.includes(name)), []);
+      assert.deepEqual(
+        readdirSync(root).filter((entry) => entry.includes(name)),
+        [],
+      );
       const [reply] = await replies(['cmd=echo still here']);
       assert.equal(reply?.text, 'still here\n');
     });

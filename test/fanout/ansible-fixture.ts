@@ -15,7 +15,8 @@ import { tempDir } from '../helpers/temp-dirs.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-export const haveAnsible = spawnSync('sh', ['-c', 'command -v ansible && command -v ansible-playbook'], { stdio: 'ignore' }).status === 0;
+export const haveAnsible =
+  spawnSync('sh', ['-c', 'command -v ansible && command -v ansible-playbook'], { stdio: 'ignore' }).status === 0;
 
 export interface AnsibleHosts {
   readonly inventory: string;

@@ -32,7 +32,16 @@ describe('fan-out exec, more', () => {
   it('a slow host does not hold back the fast ones', async () => {
     const slow = await startTestServer();
     const proxy = await delayingProxy(slow.port, 1500);
-    const r = await runCli(['exec', '--insecure', '-n', '--json', '-H', `127.0.0.1:${proxy},${list(0, 8)}`, '--', 'echo hi']);
+    const r = await runCli([
+      'exec',
+      '--insecure',
+      '-n',
+      '--json',
+      '-H',
+      `127.0.0.1:${proxy},${list(0, 8)}`,
+      '--',
+      'echo hi',
+    ]);
     assert.equal(r.code, 0, r.stderr);
     const exits = jsonLines(r.stdout).filter((l) => l.exit !== undefined);
     assert.equal(exits.at(-1)?.host, `127.0.0.1:${proxy}`, 'the slow host ends last');
@@ -41,7 +50,19 @@ describe('fan-out exec, more', () => {
   });
 
   it('--fail-fast starts no more hosts after the first failure', async () => {
-    const r = await runCli(['exec', '--insecure', '-n', '--json', '--parallel', '1', '--fail-fast', '-H', list(0, 6), '--', 'exit 3']);
+    const r = await runCli([
+      'exec',
+      '--insecure',
+      '-n',
+      '--json',
+      '--parallel',
+      '1',
+      '--fail-fast',
+      '-H',
+      list(0, 6),
+      '--',
+      'exit 3',
+    ]);
     assert.equal(r.code, 1);
     const ends = jsonLines(r.stdout).filter((l) => l.exit !== undefined || l.error !== undefined);
     assert.equal(ends.filter((e) => e.exit === 3).length, 1);
@@ -61,11 +82,54 @@ describe('fan-out exec, more', () => {
     const dir = tempDir('framesh-inv-');
     const [a, b, c] = servers;
     const ini = path.join(dir, 'hosts.ini');
-    writeFileSync(ini, [`[web]`, `web[1:3] ansible_host=127.0.0.1 ansible_port=${a?.port}`, `[db]`, `db1 ansible_host=127.0.0.1 ansible_port=${b?.port}`, `[prod:children]`, `web`, `db`, `[other]`, `x ansible_host=127.0.0.1 ansible_port=${c?.port}`].join('\n'));
+    writeFileSync(
+      ini,
+      [
+        `[web]`,
+        `web[1:3] ansible_host=127.0.0.1 ansible_port=${a?.port}`,
+        `[db]`,
+        `db1 ansible_host=127.0.0.1 ansible_port=${b?.port}`,
+        `[prod:children]`,
+        `web`,
+        `db`,
+        `[other]`,
+        `x ansible_host=127.0.0.1 ansible_port=${c?.port}`,
+      ].join('\n'),
+    );
     const yaml = path.join(dir, 'hosts.yml');
-    writeFileSync(yaml, ['all:', '  children:', '    prod:', '      children:', '        web:', '          hosts:', '            web[1:3]:', '          vars:', '            ansible_host: 127.0.0.1', `            ansible_port: ${a?.port}`, '        db:', '          hosts:', '            db1:', `              ansible_port: ${b?.port}`, '              ansible_host: 127.0.0.1'].join('\n'));
+    writeFileSync(
+      yaml,
+      [
+        'all:',
+        '  children:',
+        '    prod:',
+        '      children:',
+        '        web:',
+        '          hosts:',
+        '            web[1:3]:',
+        '          vars:',
+        '            ansible_host: 127.0.0.1',
+        `            ansible_port: ${a?.port}`,
+        '        db:',
+        '          hosts:',
+        '            db1:',
+        `              ansible_port: ${b?.port}`,
+        '              ansible_host: 127.0.0.1',
+      ].join('\n'),
+    );
     for (const file of [ini, yaml]) {
-      const r = await runCli(['exec', '--insecure', '-n', '--json', '--hosts', file, '--limit', 'prod:!web2', '--', 'pwd']);
+      const r = await runCli([
+        'exec',
+        '--insecure',
+        '-n',
+        '--json',
+        '--hosts',
+        file,
+        '--limit',
+        'prod:!web2',
+        '--',
+        'pwd',
+      ]);
       assert.equal(r.code, 0, r.stderr);
       const out = jsonLines(r.stdout).filter((l) => l.stream === 'stdout');
       assert.deepEqual(out.map((l) => l.host).sort(), ['db1', 'web1', 'web3'], file);
@@ -76,16 +140,31 @@ describe('fan-out exec, more', () => {
   it('config aliases for a single host, and framesh config HOST', async () => {
     const home = tempHome();
     const s = servers[4] as TestServer;
-    writeFileSync(path.join(home, 'config'), ['Host box', '  HostName 127.0.0.1', `  Port ${s.port}`, '  Insecure yes', 'Host *', '  Port 1', '  ConnectTimeout 4s'].join('\n'));
+    writeFileSync(
+      path.join(home, 'config'),
+      [
+        'Host box',
+        '  HostName 127.0.0.1',
+        `  Port ${s.port}`,
+        '  Insecure yes',
+        'Host *',
+        '  Port 1',
+        '  ConnectTimeout 4s',
+      ].join('\n'),
+    );
     const r = await runCli(['exec', '-n', 'box', '--', 'pwd'], { env: { FRAMESH_HOME: home } });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, `${dirs[4]}\n`);
     const shown = await runCli(['config', 'box'], { env: { FRAMESH_HOME: home } });
     assert.equal(shown.code, 0);
-    assert.match(shown.stdout, new RegExp(`^host box\\nhostname 127.0.0.1\\nport ${s.port}\\nconnecttimeout 4000ms\\ninsecure yes\\n# from .*config:1: Host box\\n# from .*config:5: Host \\*\\n$`));
+    assert.match(
+      shown.stdout,
+      new RegExp(
+        `^host box\\nhostname 127.0.0.1\\nport ${s.port}\\nconnecttimeout 4000ms\\ninsecure yes\\n# from .*config:1: Host box\\n# from .*config:5: Host \\*\\n$`,
+      ),
+    );
     const bad = await runCli(['config', 'box', '-F', path.join(home, 'missing')], { env: { FRAMESH_HOME: home } });
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /cannot read/);
   });
 });
-

@@ -49,11 +49,21 @@ describe('fan-out exec', () => {
 
   it('exit status 1 when a command fails, stderr lines marked, --group blocks', async () => {
     writeFileSync(path.join(dirs[1] as string, 'flag'), '');
-    const r = await runCli(['exec', '--insecure', '-n', '--group', '-H', list(0, 3), '--', 'echo out; echo err >&2; test ! -e flag']);
+    const r = await runCli([
+      'exec',
+      '--insecure',
+      '-n',
+      '--group',
+      '-H',
+      list(0, 3),
+      '--',
+      'echo out; echo err >&2; test ! -e flag',
+    ]);
     assert.equal(r.code, 1, r.stderr);
     const blocks = r.stdout.split(/^=== /m).filter(Boolean);
     assert.equal(blocks.length, 3);
-    for (const block of blocks) assert.match(block, /^127\.0\.0\.1:\d+ ===\n\[127\.0\.0\.1:\d+\] out\n\[127\.0\.0\.1:\d+\]! err\n$/);
+    for (const block of blocks)
+      assert.match(block, /^127\.0\.0\.1:\d+ ===\n\[127\.0\.0\.1:\d+\] out\n\[127\.0\.0\.1:\d+\]! err\n$/);
   });
 
   it('a host down, a wrong fingerprint, a hang past --timeout and a drop mid-output are each reported while the others finish', async () => {
@@ -84,8 +94,17 @@ describe('fan-out exec', () => {
       ].join('\n'),
     );
     void proxy.cutAfter(50_000, 'down');
-    const hosts = [list(0, 10), `127.0.0.1:${down.closed}`, 'tls-wrong', `127.0.0.1:${down.hang}`, `127.0.0.1:${proxy.port}`].join(',');
-    const r = await runCli(['exec', '-F', config, '-n', '--json', '--timeout', '3s', '-H', hosts, '--', 'seq 1 200000 | head -c 400000'], { env: { FRAMESH_HOME: home } });
+    const hosts = [
+      list(0, 10),
+      `127.0.0.1:${down.closed}`,
+      'tls-wrong',
+      `127.0.0.1:${down.hang}`,
+      `127.0.0.1:${proxy.port}`,
+    ].join(',');
+    const r = await runCli(
+      ['exec', '-F', config, '-n', '--json', '--timeout', '3s', '-H', hosts, '--', 'seq 1 200000 | head -c 400000'],
+      { env: { FRAMESH_HOME: home } },
+    );
     assert.equal(r.code, 255, r.stderr);
     const ends = jsonLines(r.stdout).filter((l) => l.exit !== undefined || l.error !== undefined);
     assert.equal(ends.length, 14, 'one end per host');
@@ -94,7 +113,10 @@ describe('fan-out exec', () => {
     assert.equal(byHost.get('tls-wrong')?.error, 'HOST_KEY_MISMATCH');
     assert.equal(byHost.get(`127.0.0.1:${down.hang}`)?.error, 'TIMEOUT');
     // Cut between frames the client sees the connection end; cut inside one, a frame left unfinished.
-    assert.match(byHost.get(`127.0.0.1:${proxy.port}`)?.error ?? '', /^(CONNECTION_RESET|CONNECTION_CLOSED|UNEXPECTED_EOF)$/);
+    assert.match(
+      byHost.get(`127.0.0.1:${proxy.port}`)?.error ?? '',
+      /^(CONNECTION_RESET|CONNECTION_CLOSED|UNEXPECTED_EOF)$/,
+    );
     for (const s of servers.slice(0, 10)) assert.equal(byHost.get(`127.0.0.1:${s.port}`)?.exit, 0);
   });
 
@@ -113,5 +135,4 @@ describe('fan-out exec', () => {
     assert.equal(lines.filter((l) => l.exit === 0).length, HOSTS);
     assert.equal(lines.filter((l) => l.stream === 'stdout' && l.data === 'hi\n').length, HOSTS);
   });
-
 });

@@ -40,7 +40,11 @@ export async function startFanoutHosts(count: number): Promise<FanoutHosts> {
   return {
     servers,
     dirs,
-    list: (from, to) => servers.slice(from, to).map((s) => `127.0.0.1:${s.port}`).join(','),
+    list: (from, to) =>
+      servers
+        .slice(from, to)
+        .map((s) => `127.0.0.1:${s.port}`)
+        .join(','),
     maxOpen: () => maxOpen,
     resetMaxOpen: () => {
       maxOpen = 0;
@@ -57,7 +61,11 @@ export interface JsonLine {
   durationMs?: number;
 }
 
-export const jsonLines = (stdout: string): JsonLine[] => stdout.trim().split('\n').map((l) => JSON.parse(l) as JsonLine);
+export const jsonLines = (stdout: string): JsonLine[] =>
+  stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as JsonLine);
 
 /** A TCP server that accepts and then says nothing: a host that hangs. */
 export async function silentServer(): Promise<number> {

@@ -54,21 +54,52 @@ describe('client configuration file', () => {
   const config = parseClientConfig(text, 'cfg');
 
   it('first match wins per setting, wildcards and negation apply', () => {
-    assert.deepEqual(config.settingsFor('web1'), { connectTimeoutMs: 7000, hostName: '10.0.0.5', port: 7100, fingerprint: FP });
-    assert.deepEqual(config.settingsFor('api.prod'), { connectTimeoutMs: 7000, port: 7200, identityFile: '/keys/prod', hostName: 'should-not-win-for-web1' });
+    assert.deepEqual(config.settingsFor('web1'), {
+      connectTimeoutMs: 7000,
+      hostName: '10.0.0.5',
+      port: 7100,
+      fingerprint: FP,
+    });
+    assert.deepEqual(config.settingsFor('api.prod'), {
+      connectTimeoutMs: 7000,
+      port: 7200,
+      identityFile: '/keys/prod',
+      hostName: 'should-not-win-for-web1',
+    });
     assert.equal(config.settingsFor('bastion.prod').port, 7300);
     assert.deepEqual(config.group('web'), ['web1', 'web02', 'web03']);
-    assert.deepEqual(config.explain('web1').map((b) => b.line), [0, 3, 10]);
+    assert.deepEqual(
+      config.explain('web1').map((b) => b.line),
+      [0, 3, 10],
+    );
   });
 
   it('says which file and line is wrong', () => {
-    assert.throws(() => parseClientConfig('Host a\n  Prot 1', 'f'), { code: 'CONFIG', message: /^f:2: unknown setting "Prot"/ });
-    assert.throws(() => parseClientConfig('Host a\n  Port 99999', 'f'), { code: 'CONFIG', message: /^f:2: expected a port 1-65535/ });
+    assert.throws(() => parseClientConfig('Host a\n  Prot 1', 'f'), {
+      code: 'CONFIG',
+      message: /^f:2: unknown setting "Prot"/,
+    });
+    assert.throws(() => parseClientConfig('Host a\n  Port 99999', 'f'), {
+      code: 'CONFIG',
+      message: /^f:2: expected a port 1-65535/,
+    });
     assert.throws(() => parseClientConfig('Host\n', 'f'), { code: 'CONFIG', message: /^f:1: Host needs/ });
-    assert.throws(() => parseClientConfig('Group g a\nPort 1', 'f'), { code: 'CONFIG', message: /^f:2: Port after a Group/ });
-    assert.throws(() => parseClientConfig('Host a\n ConnectTimeout soon', 'f'), { code: 'CONFIG', message: /^f:2: expected a duration/ });
-    assert.throws(() => parseClientConfig('Host a\n StrictHostKeyChecking maybe', 'f'), { code: 'CONFIG', message: /^f:2: StrictHostKeyChecking is one of/ });
-    assert.throws(() => parseClientConfig('Host a\n Insecure perhaps', 'f'), { code: 'CONFIG', message: /^f:2: Insecure is yes or no/ });
+    assert.throws(() => parseClientConfig('Group g a\nPort 1', 'f'), {
+      code: 'CONFIG',
+      message: /^f:2: Port after a Group/,
+    });
+    assert.throws(() => parseClientConfig('Host a\n ConnectTimeout soon', 'f'), {
+      code: 'CONFIG',
+      message: /^f:2: expected a duration/,
+    });
+    assert.throws(() => parseClientConfig('Host a\n StrictHostKeyChecking maybe', 'f'), {
+      code: 'CONFIG',
+      message: /^f:2: StrictHostKeyChecking is one of/,
+    });
+    assert.throws(() => parseClientConfig('Host a\n Insecure perhaps', 'f'), {
+      code: 'CONFIG',
+      message: /^f:2: Insecure is yes or no/,
+    });
     assert.throws(() => parseClientConfig('just words here', 'f'), { code: 'CONFIG', message: /^f:1:/ });
   });
 });
@@ -94,7 +125,12 @@ describe('inventories', () => {
     assert.deepEqual(inv.groups.get('prod'), ['web01', 'web02', 'web03', 'db1']);
     assert.equal(inv.groups.get('all')?.length, 5);
     assert.deepEqual(inv.hosts.get('web02')?.vars, { ansible_host: '127.0.0.1', ansible_port: '7009', tier: 'prod' });
-    assert.deepEqual(inv.hosts.get('db1')?.vars, { ansible_host: '10.1.1.1', ansible_port: '7005', role: 'primary', tier: 'prod' });
+    assert.deepEqual(inv.hosts.get('db1')?.vars, {
+      ansible_host: '10.1.1.1',
+      ansible_port: '7005',
+      role: 'primary',
+      tier: 'prod',
+    });
     assert.deepEqual([...(inv.hosts.get('web01')?.groups ?? [])], ['web', 'prod']);
   });
 
@@ -128,23 +164,37 @@ describe('inventories', () => {
   });
 
   it('refuses what it cannot use, with the place', () => {
-    assert.throws(() => parseIniInventory('[a:children]\nb\n[b:children]\na\n', 'inv'), { code: 'INVENTORY', message: /contains itself/ });
-    assert.throws(() => parseIniInventory('h novalue', 'inv'), { code: 'INVENTORY', message: /^inv:1: expected key=value/ });
+    assert.throws(() => parseIniInventory('[a:children]\nb\n[b:children]\na\n', 'inv'), {
+      code: 'INVENTORY',
+      message: /contains itself/,
+    });
+    assert.throws(() => parseIniInventory('h novalue', 'inv'), {
+      code: 'INVENTORY',
+      message: /^inv:1: expected key=value/,
+    });
     assert.throws(() => parseYamlInventory('all: [1, 2]', 'inv'), { code: 'INVENTORY' });
     assert.throws(() => parseYamlInventory('a: &x\n  children:\n    b: *x\n', 'inv'), { code: 'INVENTORY' });
   });
 });
 
 describe('host selection', () => {
-  const inv = parseIniInventory('[web]\nweb[1:4] ansible_host=127.0.0.1 ansible_port=7100\n[db]\ndb1 ansible_port=7200\n');
+  const inv = parseIniInventory(
+    '[web]\nweb[1:4] ansible_host=127.0.0.1 ansible_port=7100\n[db]\ndb1 ansible_port=7200\n',
+  );
   const config = parseClientConfig('Host web*\n  Port 7999\n  ConnectTimeout 3s\nGroup pair web1 db1', 'cfg');
 
   it('takes -H lists, @groups and inventories; the command line, then inventory, then config', () => {
     const all = selectHosts({ inventory: inv, config, defaultPort: 7022 });
-    assert.deepEqual(all.map((t) => `${t.name}=${t.host}:${t.port}`), ['web1=127.0.0.1:7100', 'web2=127.0.0.1:7100', 'web3=127.0.0.1:7100', 'web4=127.0.0.1:7100', 'db1=db1:7200']);
+    assert.deepEqual(
+      all.map((t) => `${t.name}=${t.host}:${t.port}`),
+      ['web1=127.0.0.1:7100', 'web2=127.0.0.1:7100', 'web3=127.0.0.1:7100', 'web4=127.0.0.1:7100', 'db1=db1:7200'],
+    );
     assert.equal(all[0]?.settings.connectTimeoutMs, 3000);
     const picked = selectHosts({ hostList: ['@pair,other:7300', 'web1'], inventory: inv, config, defaultPort: 7022 });
-    assert.deepEqual(picked.map((t) => `${t.name}=${t.port}`), ['web1=7100', 'db1=7200', 'other:7300=7300']);
+    assert.deepEqual(
+      picked.map((t) => `${t.name}=${t.port}`),
+      ['web1=7100', 'db1=7200', 'other:7300=7300'],
+    );
     const overridden = selectHosts({ hostList: ['web2'], config, overrides: { port: 1234 }, defaultPort: 7022 });
     assert.equal(overridden[0]?.port, 1234);
     assert.throws(() => selectHosts({ hostList: ['@nope'], defaultPort: 7022 }), { code: 'INVENTORY' });
@@ -180,12 +230,36 @@ describe('output', () => {
     assert.equal(fanoutExitStatus([ok('a'), ok('b')]), 0);
     assert.equal(fanoutExitStatus([ok('a'), { ...ok('b'), code: 3 }]), 1);
     assert.equal(fanoutExitStatus([ok('a'), { ...ok('b'), code: null, signal: 'SIGKILL' }]), 1);
-    assert.equal(fanoutExitStatus([{ ...ok('a'), code: 3 }, { ...ok('b'), code: null, reached: false, error: { code: 'CONNECTION_REFUSED', message: 'x' } }]), 255);
-    assert.equal(fanoutExitStatus([{ ...ok('b'), code: null, error: { code: 'TIMEOUT', message: 'x' } }]), 1, 'the command ran past --timeout');
-    assert.equal(fanoutExitStatus([{ ...ok('b'), code: null, reached: false, error: { code: 'TIMEOUT', message: 'x' } }]), 255, 'never connected');
-    assert.equal(fanoutExitStatus([{ ...ok('b'), code: null, error: { code: 'CONNECTION_RESET', message: 'x' } }]), 255, 'dropped mid-output');
-    assert.equal(fanoutExitStatus([{ ...ok('b'), code: null, reached: false, error: { code: 'NOT_STARTED', message: 'x' } }]), 1);
-    const table = summaryTable([ok('fine'), { ...ok('bad'), code: null, error: { code: 'CONNECTION_REFUSED', message: 'refused' } }]);
+    assert.equal(
+      fanoutExitStatus([
+        { ...ok('a'), code: 3 },
+        { ...ok('b'), code: null, reached: false, error: { code: 'CONNECTION_REFUSED', message: 'x' } },
+      ]),
+      255,
+    );
+    assert.equal(
+      fanoutExitStatus([{ ...ok('b'), code: null, error: { code: 'TIMEOUT', message: 'x' } }]),
+      1,
+      'the command ran past --timeout',
+    );
+    assert.equal(
+      fanoutExitStatus([{ ...ok('b'), code: null, reached: false, error: { code: 'TIMEOUT', message: 'x' } }]),
+      255,
+      'never connected',
+    );
+    assert.equal(
+      fanoutExitStatus([{ ...ok('b'), code: null, error: { code: 'CONNECTION_RESET', message: 'x' } }]),
+      255,
+      'dropped mid-output',
+    );
+    assert.equal(
+      fanoutExitStatus([{ ...ok('b'), code: null, reached: false, error: { code: 'NOT_STARTED', message: 'x' } }]),
+      1,
+    );
+    const table = summaryTable([
+      ok('fine'),
+      { ...ok('bad'), code: null, error: { code: 'CONNECTION_REFUSED', message: 'refused' } },
+    ]);
     const lines = table.split('\n');
     assert.match(lines[1] as string, /^bad\s+-\s+5ms\s+1\s+CONNECTION_REFUSED: refused$/, 'failed hosts first');
     assert.match(lines[2] as string, /^fine\s+0\s/);
@@ -195,8 +269,15 @@ describe('output', () => {
   it('the event queue pauses producers past its high-water mark and resumes them at half', async () => {
     const q = new EventQueue<number>(100);
     let resumed = 0;
-    assert.equal(q.push(1, 60, () => (resumed += 1)), true);
-    assert.equal(q.push(2, 60, () => (resumed += 1)), false, 'over 100 bytes: pause');
+    assert.equal(
+      q.push(1, 60, () => (resumed += 1)),
+      true,
+    );
+    assert.equal(
+      q.push(2, 60, () => (resumed += 1)),
+      false,
+      'over 100 bytes: pause',
+    );
     q.close();
     const seen: number[] = [];
     for await (const e of q) {

@@ -10,7 +10,14 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
-import { fanoutGet, fanoutPut, hostDirectoryName, PlanError, selectHosts, type TransferFanoutEvent } from '../../src/index.js';
+import {
+  fanoutGet,
+  fanoutPut,
+  hostDirectoryName,
+  PlanError,
+  selectHosts,
+  type TransferFanoutEvent,
+} from '../../src/index.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp-dirs.js';
 import { gateProxy, jsonLines, startFanoutHosts, type FanoutHosts } from './fanout-fixture.js';
@@ -41,7 +48,16 @@ describe('put -H', () => {
     mkdirSync(path.join(src, 'tree', 'sub', 'empty'), { recursive: true });
     writeFileSync(path.join(src, 'tree', 'a.txt'), 'alpha\n');
     writeFileSync(path.join(src, 'tree', 'sub', 'b.txt'), 'beta\n');
-    const r = await runCli(['put', '--insecure', '-r', '-H', list(0, HOSTS), path.join(src, 'big.bin'), path.join(src, 'tree'), '.']);
+    const r = await runCli([
+      'put',
+      '--insecure',
+      '-r',
+      '-H',
+      list(0, HOSTS),
+      path.join(src, 'big.bin'),
+      path.join(src, 'tree'),
+      '.',
+    ]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, '');
     assert.match(r.stderr, /^HOST\s+EXIT\s+TIME\s+BYTES\s+ERROR\n/);
@@ -60,10 +76,22 @@ describe('put -H', () => {
     const src = path.join(tempDir('framesh-put-src-'), 'payload.bin');
     const bytes = randomBytes(200_000);
     writeFileSync(src, bytes);
-    const r = await runCli(['put', '--insecure', '--json', '-H', `${list(0, 5)},127.0.0.1:${down},${list(5, 10)}`, src, 'payload.bin']);
+    const r = await runCli([
+      'put',
+      '--insecure',
+      '--json',
+      '-H',
+      `${list(0, 5)},127.0.0.1:${down},${list(5, 10)}`,
+      src,
+      'payload.bin',
+    ]);
     assert.equal(r.code, 255, r.stderr);
     const lines = jsonLines(r.stdout);
-    const files = lines.filter((l) => 'file' in l && l.error === undefined) as Array<{ host: string; sha256?: string; size?: number }>;
+    const files = lines.filter((l) => 'file' in l && l.error === undefined) as Array<{
+      host: string;
+      sha256?: string;
+      size?: number;
+    }>;
     assert.equal(files.length, 10);
     const sha = createHash('sha256').update(bytes).digest('hex');
     for (const f of files) assert.equal(f.sha256, sha);
@@ -81,7 +109,17 @@ describe('put -H', () => {
     // The handshake and the first MiB pass; the rest is held for good.
     const gate = await gateProxy(hosts.servers[19]?.port as number, 1024 * 1024);
     const began = Date.now();
-    const r = await runCli(['put', '--insecure', '--json', '--timeout', '3s', '-H', `${list(0, 3)},127.0.0.1:${gate.port}`, src, 'stall.bin']);
+    const r = await runCli([
+      'put',
+      '--insecure',
+      '--json',
+      '--timeout',
+      '3s',
+      '-H',
+      `${list(0, 3)},127.0.0.1:${gate.port}`,
+      src,
+      'stall.bin',
+    ]);
     assert.equal(r.code, 1, r.stderr);
     assert.ok(Date.now() - began < 20_000, 'ended near the deadline, not when the held bytes might flow');
     const ends = jsonLines(r.stdout).filter((l) => l.exit !== undefined || (l.error !== undefined && !('file' in l)));
@@ -96,11 +134,17 @@ describe('put -H', () => {
     assert.match(colon.stderr, /remote paths have no HOST: part/);
     // -P and -o Port are the port of a host that names none, as for one host.
     const port = String(hosts.servers[0]?.port);
-    for (const flags of [['-P', port], ['-o', `Port=${port}`]]) {
+    for (const flags of [
+      ['-P', port],
+      ['-o', `Port=${port}`],
+    ]) {
       const r = await runCli(['put', '--insecure', ...flags, '-H', '127.0.0.1', 'package.json', 'from-flag.json']);
       assert.equal(r.code, 0, r.stderr);
     }
-    assert.equal(readFileSync(path.join(hosts.dirs[0] as string, 'from-flag.json'), 'utf8'), readFileSync('package.json', 'utf8'));
+    assert.equal(
+      readFileSync(path.join(hosts.dirs[0] as string, 'from-flag.json'), 'utf8'),
+      readFileSync('package.json', 'utf8'),
+    );
     const missing = await runCli(['put', '--insecure', '-H', list(0, 2), 'no-such-file', '.']);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /no-such-file: no such file or directory/);
@@ -125,9 +169,22 @@ describe('get -H', () => {
       assert.equal(readFileSync(path.join(out, nameOf(i), 'logs', 'app.log'), 'utf8'), `log of ${i}\n`);
     }
     writeFileSync(path.join(hosts.dirs[3] as string, 'only-here.txt'), 'x');
-    const some = await runCli(['get', '--insecure', '--summary-only', '-H', list(2, 5), 'only-here.txt', tempDir('framesh-get-')]);
+    const some = await runCli([
+      'get',
+      '--insecure',
+      '--summary-only',
+      '-H',
+      list(2, 5),
+      'only-here.txt',
+      tempDir('framesh-get-'),
+    ]);
     assert.equal(some.code, 1, some.stderr);
-    assert.match(some.stdout, new RegExp(`${nameOf(2).replace(/\./g, '\\.')}\\s+1\\s+.*TRANSFER_PLAN: only-here\\.txt: no such file or directory on the server`));
+    assert.match(
+      some.stdout,
+      new RegExp(
+        `${nameOf(2).replace(/\./g, '\\.')}\\s+1\\s+.*TRANSFER_PLAN: only-here\\.txt: no such file or directory on the server`,
+      ),
+    );
     assert.match(some.stdout, /3 hosts: 1 ok, 2 failed\n$/);
   });
 
@@ -139,7 +196,12 @@ describe('get -H', () => {
     const ends = jsonLines(r.stdout).filter((l) => l.exit !== undefined || (l.error !== undefined && !('file' in l)));
     assert.equal(ends.find((e) => e.host === `127.0.0.1:${down}`)?.error, 'CONNECTION_REFUSED');
     assert.equal(ends.filter((e) => e.exit === 0).length, 4);
-    for (let i = 0; i < 4; i += 1) assert.ok(readFileSync(path.join(out, nameOf(i), 'report.bin')).equals(readFileSync(path.join(hosts.dirs[i] as string, 'report.bin'))));
+    for (let i = 0; i < 4; i += 1)
+      assert.ok(
+        readFileSync(path.join(out, nameOf(i), 'report.bin')).equals(
+          readFileSync(path.join(hosts.dirs[i] as string, 'report.bin')),
+        ),
+      );
   });
 
   it('host names that try to leave DIR (.., ../.., a/b, empty-ish) get a directory of their own inside DIR', async () => {
@@ -148,8 +210,17 @@ describe('get -H', () => {
     const config = path.join(tempDir('framesh-config-'), 'config');
     const names = ['..', '../../escape', 'a/b', '.', '%2E%2E'];
     // Inventories refuse such names; a config alias (or -H) can still spell them, so DIR/HOST/ must not trust them.
-    writeFileSync(config, [...names.flatMap((n, i) => [`Host ${n}`, `  Port ${hosts.servers[i]?.port}`]), 'Host *', '  HostName 127.0.0.1', '  Insecure yes'].join('\n'));
-    for (const [i, dir] of hosts.dirs.slice(0, names.length).entries()) writeFileSync(path.join(dir, 'named.txt'), `from ${i}\n`);
+    writeFileSync(
+      config,
+      [
+        ...names.flatMap((n, i) => [`Host ${n}`, `  Port ${hosts.servers[i]?.port}`]),
+        'Host *',
+        '  HostName 127.0.0.1',
+        '  Insecure yes',
+      ].join('\n'),
+    );
+    for (const [i, dir] of hosts.dirs.slice(0, names.length).entries())
+      writeFileSync(path.join(dir, 'named.txt'), `from ${i}\n`);
     const r = await runCli(['get', '-F', config, '-H', names.join(','), 'named.txt', out]);
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(readdirSync(parent), ['DIR'], 'nothing written beside DIR');
@@ -172,13 +243,17 @@ describe('library: fanoutPut and fanoutGet', () => {
     const events: TransferFanoutEvent[] = [];
     for await (const event of put) events.push(event);
     const results = await put.results;
-    assert.deepEqual(results.map((o) => [o.host, o.code, o.bytes]), targets.map((t) => [t.name, 0, bytes.length]));
+    assert.deepEqual(
+      results.map((o) => [o.host, o.code, o.bytes]),
+      targets.map((t) => [t.name, 0, bytes.length]),
+    );
     assert.equal(events.filter((e) => e.type === 'file').length, 6);
     assert.ok(events.some((e) => e.type === 'progress' && e.bytes === bytes.length && e.total === bytes.length));
     const out = tempDir('framesh-lib-out-');
     const get = fanoutGet(targets, 'lib.bin', out, { events: false });
     const got = await get.results;
     assert.ok(got.every((o) => o.code === 0 && o.reached));
-    for (const t of targets) assert.ok(readFileSync(path.join(out, hostDirectoryName(t.name), 'lib.bin')).equals(bytes));
+    for (const t of targets)
+      assert.ok(readFileSync(path.join(out, hostDirectoryName(t.name), 'lib.bin')).equals(bytes));
   });
 });

@@ -25,7 +25,12 @@ function quote(word: string): string {
 /** The CLI on a terminal, followed by a line with its exit status. */
 function onTerminal(args: string[], size?: { cols: number; rows: number }): Promise<TmuxTerminal> {
   const cli = [process.execPath, '--import', 'tsx', CLI_ENTRY, ...args].map(quote).join(' ');
-  return TmuxTerminal.start(['sh', '-c', `${cli}; echo "EXIT=$?"`], { FRAMESH_HOME: tempDir('framesh-home-') }, ROOT, size);
+  return TmuxTerminal.start(
+    ['sh', '-c', `${cli}; echo "EXIT=$?"`],
+    { FRAMESH_HOME: tempDir('framesh-home-') },
+    ROOT,
+    size,
+  );
 }
 
 before(async () => {
@@ -35,7 +40,15 @@ before(async () => {
 describe('fan-out on a terminal', { skip: !hasTmux() && 'tmux is not installed', concurrency: 1 }, () => {
   it('exec -H: a live status line while hosts run, then the summary table', async () => {
     // Each host's command waits for a file the test creates once it has seen the status line.
-    const terminal = await onTerminal(['exec', '--insecure', '-n', '-H', hosts.list(0, 4), '--', 'echo started; while [ ! -e go ]; do sleep 0.05; done; echo finished']);
+    const terminal = await onTerminal([
+      'exec',
+      '--insecure',
+      '-n',
+      '-H',
+      hosts.list(0, 4),
+      '--',
+      'echo started; while [ ! -e go ]; do sleep 0.05; done; echo finished',
+    ]);
     // Every host's first line, then the status line drawn again below them, its elapsed time moving while
     // nothing else does.
     await terminal.waitFor(/(^\[127\.0\.0\.1:\d+\] started$[\s\S]*){4}/m);
@@ -62,7 +75,11 @@ describe('fan-out on a terminal', { skip: !hasTmux() && 'tmux is not installed',
     const fast = hosts.list(0, 3);
     const terminal = await onTerminal(['put', '--insecure', '-H', `${fast},127.0.0.1:${gate.port}`, src, 'blob.bin']);
     const mid = await terminal.waitFor(/^total +\[3\/4 done, 1 running, 0 failed, [\d.]+m?s\] \|/m);
-    for (const s of hosts.servers.slice(0, 3)) assert.match(mid, new RegExp(`^127\\.0\\.0\\.1:${s.port}\\s+\\|.*\\| 100% 24\\.0 MiB/24\\.0 MiB .* ok\\s*$`, 'm'));
+    for (const s of hosts.servers.slice(0, 3))
+      assert.match(
+        mid,
+        new RegExp(`^127\\.0\\.0\\.1:${s.port}\\s+\\|.*\\| 100% 24\\.0 MiB/24\\.0 MiB .* ok\\s*$`, 'm'),
+      );
     const held = new RegExp(`^127\\.0\\.0\\.1:${gate.port}\\s+\\|.*\\| (\\d+)% `, 'm').exec(mid);
     assert.ok(held && Number(held[1]) < 100, `the held host's bar is part way: ${mid}`);
     gate.release();
@@ -78,9 +95,14 @@ describe('fan-out on a terminal', { skip: !hasTmux() && 'tmux is not installed',
     const back = await onTerminal(['get', '--insecure', '-H', hosts.list(0, 4), 'blob.bin', out]);
     const done = await back.waitFor(/^EXIT=\d+$/m);
     assert.match(done, /^EXIT=0$/m);
-    for (const s of hosts.servers) assert.match(done, new RegExp(`^127\\.0\\.0\\.1:${s.port}\\s+\\|.*\\| 100% 24\\.0 MiB/24\\.0 MiB .* ok\\s*$`, 'm'));
+    for (const s of hosts.servers)
+      assert.match(
+        done,
+        new RegExp(`^127\\.0\\.0\\.1:${s.port}\\s+\\|.*\\| 100% 24\\.0 MiB/24\\.0 MiB .* ok\\s*$`, 'm'),
+      );
     assert.match(done, /^total +\[4\/4 done, 0 running, 0 failed, [\d.]+m?s\] \|.*\| 100% 96\.0 MiB\/96\.0 MiB/m);
-    for (const s of hosts.servers) assert.ok(readFileSync(path.join(out, `127.0.0.1:${s.port}`, 'blob.bin')).equals(bytes));
+    for (const s of hosts.servers)
+      assert.ok(readFileSync(path.join(out, `127.0.0.1:${s.port}`, 'blob.bin')).equals(bytes));
     back.kill();
   });
 
@@ -90,12 +112,23 @@ describe('fan-out on a terminal', { skip: !hasTmux() && 'tmux is not installed',
     writeFileSync(src, bytes);
     const gate = await gateProxy(hosts.servers[3]?.port as number, 1024 * 1024);
     // 5 rows: the total line, at most 3 bars, the cursor's line; 4 hosts start at once.
-    const terminal = await onTerminal(['put', '--insecure', '-H', `${hosts.list(0, 3)},127.0.0.1:${gate.port}`, src, 'small.bin'], { cols: 120, rows: 5 });
+    const terminal = await onTerminal(
+      ['put', '--insecure', '-H', `${hosts.list(0, 3)},127.0.0.1:${gate.port}`, src, 'small.bin'],
+      { cols: 120, rows: 5 },
+    );
     const mid = await terminal.waitFor(/^total +\[3\/4 done, 1 running, 0 failed, [\d.]+m?s\] \|/m);
     // screen() includes the scrollback: bars drawn past the bottom would have scrolled copies into it.
     assert.equal(mid.match(/^total /gm)?.length, 1, mid);
-    assert.match(mid, new RegExp(`^127\\.0\\.0\\.1:${gate.port}\\s+\\|`, 'm'), 'the held host, which waited for a row, has one');
-    assert.equal(mid.match(/^127\.0\.0\.1:\d+ +\|.*\| 100% 24\.0 MiB\/24\.0 MiB .* ok\s*$/gm)?.length, 2, 'two of the finished hosts still show ok; the first gave its row up');
+    assert.match(
+      mid,
+      new RegExp(`^127\\.0\\.0\\.1:${gate.port}\\s+\\|`, 'm'),
+      'the held host, which waited for a row, has one',
+    );
+    assert.equal(
+      mid.match(/^127\.0\.0\.1:\d+ +\|.*\| 100% 24\.0 MiB\/24\.0 MiB .* ok\s*$/gm)?.length,
+      2,
+      'two of the finished hosts still show ok; the first gave its row up',
+    );
     gate.release();
     const end = await terminal.waitFor(/^EXIT=\d+$/m);
     assert.match(end, /^EXIT=0$/m);

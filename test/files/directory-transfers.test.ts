@@ -44,7 +44,10 @@ describe('putDirectory and getDirectory', () => {
   it('getDirectory brings it back the same way', async () => {
     const back = path.join(tempDir('framesh-dirs-back-'), 'copy');
     const seen: string[] = [];
-    const result = await client.getDirectory('deploy/site', back, { filter: (rel) => rel !== 'README', onProgress: (p) => seen.push(p.path) });
+    const result = await client.getDirectory('deploy/site', back, {
+      filter: (rel) => rel !== 'README',
+      onProgress: (p) => seen.push(p.path),
+    });
     assert.equal(result.files.length, 1);
     assert.equal(readFileSync(path.join(back, 'src', 'deep', 'main.ts'), 'utf8'), 'export {};\n');
     assert.ok(statSync(path.join(back, 'empty')).isDirectory());

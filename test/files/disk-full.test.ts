@@ -24,16 +24,20 @@ after(() => {
 });
 
 describe('full disk', () => {
-  it('a put that fills the disk fails with ENOSPC and the path, leaving the old target intact', { skip: !mounted && 'mounting a tmpfs needs root' }, async () => {
-    const root = mounted as string;
-    writeFileSync(path.join(root, 'target'), 'old contents\n');
-    const local = tempDir('framesh-full-local-');
-    writeFileSync(path.join(local, 'big'), randomBytes(4 * 1024 * 1024));
-    const server = await startTestServer({ root });
-    const client = await server.client();
-    await assert.rejects(client.put(path.join(local, 'big'), 'target'), { code: 'ENOSPC', message: /target/ });
-    assert.equal(readFileSync(path.join(root, 'target'), 'utf8'), 'old contents\n');
-    assert.equal((await client.run('echo still serving')).stdout, 'still serving\n');
-    assert.ok(existsSync(path.join(root, 'target')));
-  });
+  it(
+    'a put that fills the disk fails with ENOSPC and the path, leaving the old target intact',
+    { skip: !mounted && 'mounting a tmpfs needs root' },
+    async () => {
+      const root = mounted as string;
+      writeFileSync(path.join(root, 'target'), 'old contents\n');
+      const local = tempDir('framesh-full-local-');
+      writeFileSync(path.join(local, 'big'), randomBytes(4 * 1024 * 1024));
+      const server = await startTestServer({ root });
+      const client = await server.client();
+      await assert.rejects(client.put(path.join(local, 'big'), 'target'), { code: 'ENOSPC', message: /target/ });
+      assert.equal(readFileSync(path.join(root, 'target'), 'utf8'), 'old contents\n');
+      assert.equal((await client.run('echo still serving')).stdout, 'still serving\n');
+      assert.ok(existsSync(path.join(root, 'target')));
+    },
+  );
 });

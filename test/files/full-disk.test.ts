@@ -49,7 +49,10 @@ describe('a file root that fills up', { skip, concurrency: 1 }, () => {
 
   it('a framesh put larger than the disk fails ENOSPC and leaves no partial', async () => {
     const client = await (await startTestServer({ root })).client();
-    await assert.rejects(client.put(path.join(local, 'too-big.bin'), 'too-big.bin'), (err: unknown) => err instanceof RemoteError && err.code === 'ENOSPC');
+    await assert.rejects(
+      client.put(path.join(local, 'too-big.bin'), 'too-big.bin'),
+      (err: unknown) => err instanceof RemoteError && err.code === 'ENOSPC',
+    );
     assert.deepEqual(readdirSync(root), []);
     // The server is fine and the space is free again: a small file still goes.
     writeFileSync(path.join(local, 'small.txt'), 'fits\n');
@@ -61,7 +64,9 @@ describe('a file root that fills up', { skip, concurrency: 1 }, () => {
     const listener = new ClassicListener({ format: 'length', root, cwd: root, killGraceMs: 200 });
     after(() => listener.close(200));
     const { port } = await listener.listen(0);
-    const header = Buffer.from(JSON.stringify({ cmd: 'put', filename: 'classic-too-big.bin', filesize: tooBig.length }));
+    const header = Buffer.from(
+      JSON.stringify({ cmd: 'put', filename: 'classic-too-big.bin', filesize: tooBig.length }),
+    );
     const uploaded = once(listener, 'upload') as Promise<[UploadRecord]>;
     const socket = net.connect({ host: '127.0.0.1', port });
     socket.on('error', () => {});
@@ -71,6 +76,9 @@ describe('a file root that fills up', { skip, concurrency: 1 }, () => {
     socket.destroy();
     assert.equal(record.outcome, 'failed');
     assert.match(String(record.error?.message), /ENOSPC/);
-    assert.deepEqual(readdirSync(root).filter((name) => name.startsWith('classic-') || name.includes('.tmp')), []);
+    assert.deepEqual(
+      readdirSync(root).filter((name) => name.startsWith('classic-') || name.includes('.tmp')),
+      [],
+    );
   });
 });

@@ -46,7 +46,10 @@ describe('scp path habits', () => {
   });
 
   it("library: put(f, 'releases/') fails without mkdirs, creates the directory with it, and returns the final path", async () => {
-    await assert.rejects(client.put(path.join(local, 'a.txt'), 'releases/'), { code: 'ENOENT', message: /no such directory: releases\// });
+    await assert.rejects(client.put(path.join(local, 'a.txt'), 'releases/'), {
+      code: 'ENOENT',
+      message: /no such directory: releases\//,
+    });
     assert.equal(existsSync(path.join(root, 'releases')), false);
     const made = await client.put(path.join(local, 'a.txt'), 'releases/', { mkdirs: true });
     assert.equal(made.path, 'releases/a.txt');
@@ -66,7 +69,10 @@ describe('scp path habits', () => {
       code: 'ENOENT',
       message: /no such directory: .*gone/,
     });
-    assert.deepEqual(readdirSync(local).filter((n) => n.includes('framesh-part')), []);
+    assert.deepEqual(
+      readdirSync(local).filter((n) => n.includes('framesh-part')),
+      [],
+    );
   });
 
   it("host:~/x and host:~ are the server account's home", async () => {

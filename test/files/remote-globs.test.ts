@@ -34,7 +34,12 @@ describe('remote globs', () => {
   const paths = async (pattern: string): Promise<string[]> => (await client.glob(pattern)).map((m) => m.path);
 
   it('expands *, ? and [...] per component, skips dotfiles unless asked, sorts', async () => {
-    assert.deepEqual(await paths('logs/*.log'), ['logs/a1.log', 'logs/b2.log', 'logs/report[1].log', 'logs/with space.log']);
+    assert.deepEqual(await paths('logs/*.log'), [
+      'logs/a1.log',
+      'logs/b2.log',
+      'logs/report[1].log',
+      'logs/with space.log',
+    ]);
     assert.deepEqual(await paths('logs/?1.log'), ['logs/a1.log']);
     assert.deepEqual(await paths('logs/[ab]*'), ['logs/a1.log', 'logs/b2.log']);
     assert.deepEqual(await paths('logs/[!ab]*.txt'), ['logs/c3.txt']);

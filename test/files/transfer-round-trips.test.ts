@@ -54,7 +54,10 @@ describe('put and get round trips', () => {
       const got = await client.get(`${name}.bin`, back);
       assert.equal(got.sha256, digest);
       assert.equal(await sha256Of(back), digest);
-      assert.deepEqual(readdirSync(root).filter((f) => f.includes('framesh-part')), []);
+      assert.deepEqual(
+        readdirSync(root).filter((f) => f.includes('framesh-part')),
+        [],
+      );
     });
   }
 
@@ -104,6 +107,9 @@ describe('put and get round trips', () => {
     assert.equal(text, 'streamed\n');
     const listing = await client.stat('deep/er', { list: true });
     assert.equal(listing.type, 'directory');
-    assert.deepEqual(listing.entries?.map((e) => [e.name, e.type, e.size]), [['streamed.txt', 'file', 9]]);
+    assert.deepEqual(
+      listing.entries?.map((e) => [e.name, e.type, e.size]),
+      [['streamed.txt', 'file', 9]],
+    );
   });
 });

@@ -84,8 +84,14 @@ describe('path safety', () => {
     const bare = await connect({ port: server.port, insecure: true });
     try {
       mkdirSync(path.join(root, 'inside', 'payload'));
-      await assert.rejects(bare.put(path.join(local, 'payload'), 'inside'), { code: 'EISDIR', message: /refusing to replace a directory with a file: inside\/payload/ });
-      await assert.rejects(client.get('no/such/file', path.join(local, 'x')), { code: 'ENOENT', message: /no\/such\/file/ });
+      await assert.rejects(bare.put(path.join(local, 'payload'), 'inside'), {
+        code: 'EISDIR',
+        message: /refusing to replace a directory with a file: inside\/payload/,
+      });
+      await assert.rejects(client.get('no/such/file', path.join(local, 'x')), {
+        code: 'ENOENT',
+        message: /no\/such\/file/,
+      });
       await assert.rejects(client.put(path.join(local, 'vanished'), 'x'), { code: 'ENOENT', message: /vanished/ });
       await assert.rejects(bare.get('inside', path.join(local, 'dir')), { code: 'EISDIR' });
     } finally {
@@ -189,7 +195,10 @@ describe('integrity, atomicity and resume', () => {
     const clients = await Promise.all(versions.map(() => server.client()));
     await Promise.all(clients.map((c, i) => c.put(path.join(local, `v${i}`), 'shared')));
     const final = readFileSync(path.join(root, 'shared'));
-    assert.ok(versions.some((v) => v.equals(final)), 'the target is exactly one of the uploads');
+    assert.ok(
+      versions.some((v) => v.equals(final)),
+      'the target is exactly one of the uploads',
+    );
     assert.deepEqual(readdirSync(root).sort(), ['shared']);
   });
 });

@@ -60,7 +60,10 @@ export function spawnCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): 
 }
 
 /** Runs the CLI to completion; `input` is written to its stdin, which is then closed. */
-export function runCli(args: readonly string[], options: { input?: string | Buffer; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliResult> {
+export function runCli(
+  args: readonly string[],
+  options: { input?: string | Buffer; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<CliResult> {
   const child = spawnCli(args, options.env);
   const out: Buffer[] = [];
   const err: Buffer[] = [];
@@ -72,7 +75,12 @@ export function runCli(args: readonly string[], options: { input?: string | Buff
   return new Promise((resolve) => {
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
+      resolve({
+        code,
+        signal,
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+      });
     });
   });
 }
@@ -93,7 +101,11 @@ export interface ServeProcess {
  * Starts `framesh serve --port 0 ...` and resolves once it printed its listening line
  * (with `{ classic: true }`: its `framesh classic listening on` line, as well).
  */
-export function startServeProcess(args: readonly string[] = [], env: NodeJS.ProcessEnv = {}, options: { classic?: boolean; web?: boolean } = {}): Promise<ServeProcess> {
+export function startServeProcess(
+  args: readonly string[] = [],
+  env: NodeJS.ProcessEnv = {},
+  options: { classic?: boolean; web?: boolean } = {},
+): Promise<ServeProcess> {
   const child = spawnCli(['serve', '--port', '0', ...args], env);
   let errText = '';
   child.stderr.on('data', (c: Buffer) => {

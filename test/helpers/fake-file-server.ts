@@ -35,7 +35,13 @@ export async function fakeFileServer(script: FileScript): Promise<{ port: number
     socket.on('data', (chunk: Buffer) => {
       for (const { header } of decoder.decode(chunk).frames) {
         if (header.type === 'hello') {
-          send({ type: 'hello', version: '1.0', agent: 'hostile-file-server', capabilities: ['exec', 'files'], limits: DEFAULT_LIMITS });
+          send({
+            type: 'hello',
+            version: '1.0',
+            agent: 'hostile-file-server',
+            capabilities: ['exec', 'files'],
+            limits: DEFAULT_LIMITS,
+          });
         } else if (header.type === 'open') {
           opens.push(header);
           script.onOpen(header, send);
@@ -52,7 +58,12 @@ export async function fakeFileServer(script: FileScript): Promise<{ port: number
 export const stat = (type: string, mode = 0o644, size = 0): Frame => ({ type, size, mode, mtimeMs: 1_700_000_000_000 });
 
 /** Answers a get with the whole of `content`, its mode and a correct hash. */
-export function sendFile(send: (header: Frame, body?: Buffer) => void, ch: unknown, content: Buffer, mode: number): void {
+export function sendFile(
+  send: (header: Frame, body?: Buffer) => void,
+  ch: unknown,
+  content: Buffer,
+  mode: number,
+): void {
   send({ type: 'opened', ch, window: 1, offset: 0, size: content.length, mode, mtimeMs: 1_700_000_000_000 });
   if (content.length > 0) send({ type: 'data', ch, stream: 'file' }, content);
   send({ type: 'done', ch, sha256: createHash('sha256').update(content).digest('hex'), size: content.length });

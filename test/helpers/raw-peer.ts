@@ -10,7 +10,13 @@ import { encodeFrameToBuffer } from '../../src/protocol/frame-encoder.js';
 import { DEFAULT_LIMITS } from '../../src/protocol/constants.js';
 import type { FrameHeader } from '../../src/protocol/frame.js';
 
-export const CLIENT_HELLO = { type: 'hello', version: '1.0', agent: 'raw-peer', capabilities: ['exec'], limits: DEFAULT_LIMITS };
+export const CLIENT_HELLO = {
+  type: 'hello',
+  version: '1.0',
+  agent: 'raw-peer',
+  capabilities: ['exec'],
+  limits: DEFAULT_LIMITS,
+};
 
 export interface RawPeer {
   readonly socket: net.Socket;
@@ -50,7 +56,10 @@ export async function rawPeer(port: number, options: { answerPings?: boolean } =
     send: (header, body) => socket.write(encodeFrameToBuffer(header, body)),
     next(type, timeoutMs = 5000) {
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no "${type}" within ${timeoutMs} ms; got ${JSON.stringify(received)}`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`no "${type}" within ${timeoutMs} ms; got ${JSON.stringify(received)}`)),
+          timeoutMs,
+        );
         const check = (): void => {
           const found = received.find((h) => h.type === type);
           if (found) {
@@ -64,7 +73,8 @@ export async function rawPeer(port: number, options: { answerPings?: boolean } =
     },
     until(test, timeoutMs = 5000) {
       return new Promise((resolve, reject) => {
-        const fail = (): void => reject(new Error(`condition not met within ${timeoutMs} ms; got ${received.length} frames`));
+        const fail = (): void =>
+          reject(new Error(`condition not met within ${timeoutMs} ms; got ${received.length} frames`));
         const timer = setTimeout(fail, timeoutMs);
         const check = (): void => {
           if (!test(received)) return;

@@ -8,7 +8,13 @@ import { encodeFrameToBuffer } from '../../src/protocol/frame-encoder.js';
 import { DEFAULT_LIMITS } from '../../src/protocol/constants.js';
 import type { FrameHeader } from '../../src/protocol/frame.js';
 
-export const RAW_HELLO = { type: 'hello', version: '1.0', agent: 'raw-tls-test', capabilities: ['exec'], limits: DEFAULT_LIMITS };
+export const RAW_HELLO = {
+  type: 'hello',
+  version: '1.0',
+  agent: 'raw-tls-test',
+  capabilities: ['exec'],
+  limits: DEFAULT_LIMITS,
+};
 
 export interface RawTlsPeer {
   readonly socket: tls.TLSSocket;
@@ -21,7 +27,13 @@ export interface RawTlsPeer {
 }
 
 export async function rawTlsPeer(port: number, localAddress?: string): Promise<RawTlsPeer> {
-  const socket = tls.connect({ host: '127.0.0.1', port, rejectUnauthorized: false, minVersion: 'TLSv1.3', ...(localAddress && { localAddress }) });
+  const socket = tls.connect({
+    host: '127.0.0.1',
+    port,
+    rejectUnauthorized: false,
+    minVersion: 'TLSv1.3',
+    ...(localAddress && { localAddress }),
+  });
   await new Promise<void>((resolve, reject) => {
     socket.once('secureConnect', resolve);
     socket.once('error', reject);
@@ -41,7 +53,10 @@ export async function rawTlsPeer(port: number, localAddress?: string): Promise<R
     send: (h) => socket.write(encodeFrameToBuffer(h as { type: string })),
     next: (type, timeoutMs = 10_000) =>
       new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no "${type}" within ${timeoutMs} ms; got ${JSON.stringify(received)}`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`no "${type}" within ${timeoutMs} ms; got ${JSON.stringify(received)}`)),
+          timeoutMs,
+        );
         const check = (): void => {
           const found = received.find((h) => h.type === type);
           if (found) {

@@ -6,7 +6,14 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after } from 'node:test';
-import { connect, createServer, type ConnectOptions, type FrameshClient, type FrameshServer, type ServerOptions } from '../../src/index.js';
+import {
+  connect,
+  createServer,
+  type ConnectOptions,
+  type FrameshClient,
+  type FrameshServer,
+  type ServerOptions,
+} from '../../src/index.js';
 import { generateKeyFiles, type KeyPair } from '../../src/security/key-files.js';
 import { tempDir } from './temp-dirs.js';
 

@@ -3,7 +3,14 @@
  * defaults (TLS, keys) is made here once. Every server listens on port 0.
  */
 import { after } from 'node:test';
-import { connect, createServer, type ConnectOptions, type FrameshClient, type FrameshServer, type ServerOptions } from '../../src/index.js';
+import {
+  connect,
+  createServer,
+  type ConnectOptions,
+  type FrameshClient,
+  type FrameshServer,
+  type ServerOptions,
+} from '../../src/index.js';
 
 export interface TestServer {
   readonly server: FrameshServer;

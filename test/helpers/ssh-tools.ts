@@ -32,7 +32,10 @@ export interface SshKey {
 }
 
 /** `ssh-keygen -t TYPE [-b BITS] -N PASSPHRASE [-m FORMAT]` into a fresh directory. */
-export function sshKeygen(type: 'ed25519' | 'rsa' | 'ecdsa', options: { bits?: number; passphrase?: string; format?: 'PEM' } = {}): SshKey {
+export function sshKeygen(
+  type: 'ed25519' | 'rsa' | 'ecdsa',
+  options: { bits?: number; passphrase?: string; format?: 'PEM' } = {},
+): SshKey {
   const file = path.join(tempDir('framesh-sshkey-'), `id_${type}`);
   const args = ['-q', '-t', type, '-N', options.passphrase ?? '', '-C', `${type}@test`, '-f', file];
   if (options.bits) args.push('-b', String(options.bits));
@@ -40,7 +43,9 @@ export function sshKeygen(type: 'ed25519' | 'rsa' | 'ecdsa', options: { bits?: n
   if (options.passphrase) args.push('-a', '2');
   if (options.format) args.push('-m', options.format);
   execFileSync('ssh-keygen', args, { stdio: 'ignore' });
-  const fingerprint = execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', `${file}.pub`], { encoding: 'utf8' }).split(' ')[1] as string;
+  const fingerprint = execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', `${file}.pub`], {
+    encoding: 'utf8',
+  }).split(' ')[1] as string;
   return { file, publicLine: readFileSync(`${file}.pub`, 'utf8').trim(), fingerprint };
 }
 
@@ -63,7 +68,9 @@ export async function startSshAgent(): Promise<{ socket: string; pid: number; ad
   // ssh-agent -D prints its SSH_AUTH_SOCK line once it listens.
   let out = '';
   while (!out.includes('SSH_AUTH_SOCK')) {
-    const [chunk] = (await Promise.race([once(child.stdout, 'data'), once(child, 'exit').then(() => [null])])) as [Buffer | null];
+    const [chunk] = (await Promise.race([once(child.stdout, 'data'), once(child, 'exit').then(() => [null])])) as [
+      Buffer | null,
+    ];
     if (chunk === null) throw new Error('ssh-agent exited before listening');
     out += chunk.toString('utf8');
   }
@@ -71,6 +78,7 @@ export async function startSshAgent(): Promise<{ socket: string; pid: number; ad
   return {
     socket,
     pid: child.pid as number,
-    add: (file) => execFileSync('ssh-add', ['-q', file], { env: { ...process.env, SSH_AUTH_SOCK: socket }, stdio: 'ignore' }),
+    add: (file) =>
+      execFileSync('ssh-add', ['-q', file], { env: { ...process.env, SSH_AUTH_SOCK: socket }, stdio: 'ignore' }),
   };
 }

@@ -68,20 +68,56 @@ export class TmuxTerminal {
    * (minus CI, which would make framesh think no person is there). The pane stays after the
    * program ends so its last screen and exit status can be read.
    */
-  static async start(argv: readonly string[], env: NodeJS.ProcessEnv = {}, cwd = process.cwd(), size: { cols: number; rows: number } = { cols: 160, rows: 50 }): Promise<TmuxTerminal> {
+  static async start(
+    argv: readonly string[],
+    env: NodeJS.ProcessEnv = {},
+    cwd = process.cwd(),
+    size: { cols: number; rows: number } = { cols: 160, rows: 50 },
+  ): Promise<TmuxTerminal> {
     const dir = tempDir('framesh-tmux-');
     const socket = path.join(dir, 'sock');
     const conf = path.join(dir, 'tmux.conf');
     // remain-on-exit must be set before the program can end, so it goes in the config the server starts with.
     writeFileSync(conf, 'set -g remain-on-exit on\nset -g history-limit 5000\nset -g status off\n');
     const statusFile = path.join(dir, 'exit-status');
-    const assignments = Object.entries({ ...env, FRAMESH_TEST_STATUS_FILE: statusFile }).map(([k, v]) => `${k}=${shellQuote(v ?? '')}`);
-    const command = ['exec', 'env', '-u', 'CI', ...assignments, 'sh', '-c', shellQuote(STATUS_WRAPPER), 'sh', ...argv.map(shellQuote)].join(' ');
+    const assignments = Object.entries({ ...env, FRAMESH_TEST_STATUS_FILE: statusFile }).map(
+      ([k, v]) => `${k}=${shellQuote(v ?? '')}`,
+    );
+    const command = [
+      'exec',
+      'env',
+      '-u',
+      'CI',
+      ...assignments,
+      'sh',
+      '-c',
+      shellQuote(STATUS_WRAPPER),
+      'sh',
+      ...argv.map(shellQuote),
+    ].join(' ');
     const terminal = new TmuxTerminal(socket, statusFile);
     open.add(terminal);
-    await run('tmux', ['-S', socket, '-f', conf, 'new-session', '-d', '-x', String(size.cols), '-y', String(size.rows), '-c', cwd, command], {
-      env: { ...process.env, TERM: 'xterm-256color' },
-    });
+    await run(
+      'tmux',
+      [
+        '-S',
+        socket,
+        '-f',
+        conf,
+        'new-session',
+        '-d',
+        '-x',
+        String(size.cols),
+        '-y',
+        String(size.rows),
+        '-c',
+        cwd,
+        command,
+      ],
+      {
+        env: { ...process.env, TERM: 'xterm-256color' },
+      },
+    );
     return terminal;
   }
 
@@ -106,7 +142,8 @@ export class TmuxTerminal {
     for (;;) {
       const text = await this.screen();
       if (pattern.test(text)) return text;
-      if (performance.now() > deadline) throw new Error(`no ${pattern} on the terminal within ${timeoutMs} ms; it shows:\n${text}`);
+      if (performance.now() > deadline)
+        throw new Error(`no ${pattern} on the terminal within ${timeoutMs} ms; it shows:\n${text}`);
       await new Promise((r) => setTimeout(r, POLL_MS));
     }
   }
@@ -117,7 +154,8 @@ export class TmuxTerminal {
     for (;;) {
       const written = readStatus(this.statusFile);
       if (written !== undefined) return written;
-      if (performance.now() > deadline) throw new Error(`the program on the terminal did not end within ${timeoutMs} ms:\n${await this.screen()}`);
+      if (performance.now() > deadline)
+        throw new Error(`the program on the terminal did not end within ${timeoutMs} ms:\n${await this.screen()}`);
       await new Promise((r) => setTimeout(r, POLL_MS));
     }
   }

@@ -33,7 +33,19 @@ export class Tmux {
     const tmux = new Tmux(env);
     servers.add(tmux);
     const command = options.command ?? "exec env PS1='$ ' bash --norc --noprofile";
-    await tmux.tmux('-f', '/dev/null', 'new-session', '-d', '-s', 'main', '-x', String(options.cols ?? 100), '-y', String(options.rows ?? 30), command);
+    await tmux.tmux(
+      '-f',
+      '/dev/null',
+      'new-session',
+      '-d',
+      '-s',
+      'main',
+      '-x',
+      String(options.cols ?? 100),
+      '-y',
+      String(options.rows ?? 30),
+      command,
+    );
     // Keep the window at the size the test asks for, whatever clients attach.
     await tmux.tmux('set-option', '-g', 'window-size', 'manual');
     await tmux.tmux('set-option', '-g', 'remain-on-exit', 'on');

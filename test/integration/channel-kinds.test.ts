@@ -28,7 +28,10 @@ describe('channel kinds', () => {
     ['get', { kind: 'get', path: 'f.txt', window: 1 }],
   ];
   for (const [kind, open] of opens) {
-    for (const message of [{ type: 'seek', ch: 1, offset: 0 }, { type: 'done', ch: 1 }]) {
+    for (const message of [
+      { type: 'seek', ch: 1, offset: 0 },
+      { type: 'done', ch: 1 },
+    ]) {
       it(`"${message.type}" on a ${kind} channel is refused with PROTOCOL`, async () => {
         const peer = await rawPeer(server.port);
         peer.send(CLIENT_HELLO);

@@ -37,7 +37,11 @@ describe('framesh completion', () => {
       '_framesh_complete',
       'printf "%s\\n" "${COMPREPLY[@]}"',
     ].join('\n');
-    const result = spawnSync('bash', ['--norc', '--noprofile', '-c', script, 'bash', scriptFile, line], { cwd, encoding: 'utf8', timeout: 20_000 });
+    const result = spawnSync('bash', ['--norc', '--noprofile', '-c', script, 'bash', scriptFile, line], {
+      cwd,
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
     assert.equal(result.status, 0, result.stderr);
     const [registration, ...offered] = result.stdout.split('\n').filter((l) => l.length > 0);
     assert.match(registration ?? '', /^complete -o filenames -F _framesh_complete framesh$/);
@@ -45,14 +49,37 @@ describe('framesh completion', () => {
   };
 
   it('completes subcommands, from the command definitions', () => {
-    assert.deepEqual(complete('framesh '), ['--help', '--version', '-V', '-h', 'classic', 'completion', 'config', 'exec', 'get', 'help', 'keygen', 'put', 'serve', 'shell', 'web-login', 'web-sessions'].sort());
+    assert.deepEqual(
+      complete('framesh '),
+      [
+        '--help',
+        '--version',
+        '-V',
+        '-h',
+        'classic',
+        'completion',
+        'config',
+        'exec',
+        'get',
+        'help',
+        'keygen',
+        'put',
+        'serve',
+        'shell',
+        'web-login',
+        'web-sessions',
+      ].sort(),
+    );
     assert.deepEqual(complete('framesh ex'), ['exec']);
   });
 
   it("completes each subcommand's own flags", () => {
     assert.deepEqual(complete('framesh exec --ti'), ['--timeout']);
     assert.deepEqual(complete('framesh exec --connect-t'), ['--connect-timeout']);
-    assert.deepEqual(complete('framesh put -'), complete('framesh put -').filter((w) => w.startsWith('-')));
+    assert.deepEqual(
+      complete('framesh put -'),
+      complete('framesh put -').filter((w) => w.startsWith('-')),
+    );
     assert.ok(complete('framesh put -').includes('-P'), 'scp-style -P for put');
     assert.ok(complete('framesh serve --').includes('--shutdown-grace'));
     assert.deepEqual(complete('framesh serve --ti'), [], 'timeout is an exec flag, not a serve one');
@@ -61,7 +88,11 @@ describe('framesh completion', () => {
   it('completes the values of a flag: choices, setting names, local files, and nothing for remote paths', () => {
     assert.deepEqual(complete('framesh classic --format '), ['ack', 'json', 'length', 'raw']);
     assert.deepEqual(complete('framesh exec -o Conn'), ['ConnectTimeout=']);
-    assert.deepEqual(complete('framesh exec -i key'), ['key-file', 'keys-dir'], 'files, and directories on the way to one');
+    assert.deepEqual(
+      complete('framesh exec -i key'),
+      ['key-file', 'keys-dir'],
+      'files, and directories on the way to one',
+    );
     assert.deepEqual(complete('framesh serve --root key'), ['keys-dir'], 'directories only');
     assert.deepEqual(complete('framesh exec --cwd k'), [], '--cwd is on the server');
     assert.deepEqual(complete('framesh put key'), ['key-file', 'keys-dir'], 'operands complete as local paths');

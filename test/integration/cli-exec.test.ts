@@ -24,7 +24,8 @@ describe('framesh exec (CLI)', { concurrency: 3 }, () => {
     // A serve process left running would keep the test process (and the run) alive.
     assert.equal(await serve.stop(), 0);
   });
-  const exec = (options: string[], command: string[], input?: string) => runCli(['exec', '--insecure', ...options, target, '--', ...command], { input: input ?? '' });
+  const exec = (options: string[], command: string[], input?: string) =>
+    runCli(['exec', '--insecure', ...options, target, '--', ...command], { input: input ?? '' });
 
   it('passes the remote exit code through and keeps stdout and stderr apart', async () => {
     const result = await exec([], ['echo out; echo err >&2; exit 7']);
@@ -57,7 +58,10 @@ describe('framesh exec (CLI)', { concurrency: 3 }, () => {
   it('honours --cwd and repeated -e KEY=VALUE', async () => {
     const dir = tempDir('framesh-cli-cwd-');
     dirs.push(dir);
-    const result = await exec(['--cwd', dir, '-e', 'GREETING=hallo welt', '-e', 'EQ=a=b'], ['pwd; echo "$GREETING|$EQ"']);
+    const result = await exec(
+      ['--cwd', dir, '-e', 'GREETING=hallo welt', '-e', 'EQ=a=b'],
+      ['pwd; echo "$GREETING|$EQ"'],
+    );
     assert.equal(result.stdout, `${dir}\nhallo welt|a=b\n`);
     assert.equal(result.code, 0);
   });
@@ -72,7 +76,10 @@ describe('framesh exec (CLI)', { concurrency: 3 }, () => {
 
   it('decodes --encoding gbk output whose character is split across two data frames', async () => {
     // "你" is C4 E3 in GBK; the pause puts the two bytes in separate frames.
-    const result = await exec(['--encoding', 'gbk'], ["printf '\\304'; sleep 0.3; printf '\\343\\n'; printf '\\304\\343' >&2"]);
+    const result = await exec(
+      ['--encoding', 'gbk'],
+      ["printf '\\304'; sleep 0.3; printf '\\343\\n'; printf '\\304\\343' >&2"],
+    );
     assert.equal(result.code, 0);
     assert.equal(result.stdout, '你\n');
     assert.match(result.stderr, /你/);
@@ -80,7 +87,13 @@ describe('framesh exec (CLI)', { concurrency: 3 }, () => {
 
   it('Ctrl-C (SIGINT) to the CLI reaches the remote command, which exits 130', async () => {
     // "ready" comes from the process to interrupt (see the shell test: sh may hold a SIGINT that lands before its next fork).
-    const child = spawnCli(['exec', '--insecure', target, '--', `exec ${JSON.stringify(process.execPath)} -e "console.log('ready'); setTimeout(() => {}, 30000)"`]);
+    const child = spawnCli([
+      'exec',
+      '--insecure',
+      target,
+      '--',
+      `exec ${JSON.stringify(process.execPath)} -e "console.log('ready'); setTimeout(() => {}, 30000)"`,
+    ]);
     child.stdin.end();
     let stdout = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));

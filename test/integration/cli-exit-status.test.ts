@@ -48,7 +48,8 @@ describe('framesh exit statuses, usage errors and closed output (CLI)', { concur
   after(async () => {
     assert.equal(await serve.stop(), 0);
   });
-  const exec = (args: string[], input = ''): ReturnType<typeof runCli> => runCli(['exec', '--insecure', target, ...args], { input });
+  const exec = (args: string[], input = ''): ReturnType<typeof runCli> =>
+    runCli(['exec', '--insecure', target, ...args], { input });
 
   it('`exec h -- seq ... | head -2` ends quietly with 141 and ends the remote command (stdout closed)', async () => {
     const dir = tempDir('framesh-epipe-');

@@ -21,7 +21,9 @@ describe('framesh shell (CLI, piped)', { concurrency: 3 }, () => {
   const shell = (input: string) => runCli(['shell', '--insecure', target], { input, timeoutMs: 20_000 });
 
   it('runs piped lines in order on one connection, ignoring empty lines, and leaves at EOF with 0', async () => {
-    const result = await shell('echo one\n\n   \necho two >&2\necho three\nexport X=1; echo "${X:-unset}"\necho "${X:-unset}"\n');
+    const result = await shell(
+      'echo one\n\n   \necho two >&2\necho three\nexport X=1; echo "${X:-unset}"\necho "${X:-unset}"\n',
+    );
     assert.equal(result.code, 0);
     // Each line is its own command: state such as variables does not carry over.
     assert.equal(result.stdout, 'one\nthree\n1\nunset\n');
@@ -56,7 +58,9 @@ describe('framesh shell (CLI, piped)', { concurrency: 3 }, () => {
     // "ready" must come from the process that gets interrupted: with `echo ready; sleep 30` a SIGINT
     // landing between the echo and the fork of sleep is caught by sh (dash catches SIGINT under -c and
     // acts on it only after the foreground job), so sleep would run its full 30 s.
-    child.stdin.write(`exec ${JSON.stringify(process.execPath)} -e "console.log('ready'); setTimeout(() => {}, 30000)"\n`);
+    child.stdin.write(
+      `exec ${JSON.stringify(process.execPath)} -e "console.log('ready'); setTimeout(() => {}, 30000)"\n`,
+    );
     while (!stdout.includes('ready')) await bounded(once(child.stdout, 'data'), 15_000, 'ready');
     child.kill('SIGINT');
     child.stdin.end('echo still here\n');

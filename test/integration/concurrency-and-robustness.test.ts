@@ -12,7 +12,9 @@ describe('many clients and channels', () => {
     const { client } = await startTestServer();
     const clients = await Promise.all(Array.from({ length: 50 }, () => client()));
     const results = await Promise.all(
-      clients.flatMap((c, i) => Array.from({ length: 5 }, (_, j) => c.run(['echo', `${i}-${j}`]).then((r) => r.stdout.trim()))),
+      clients.flatMap((c, i) =>
+        Array.from({ length: 5 }, (_, j) => c.run(['echo', `${i}-${j}`]).then((r) => r.stdout.trim())),
+      ),
     );
     assert.equal(new Set(results).size, 250);
   });
@@ -66,7 +68,10 @@ describe('client robustness', () => {
       const proxy = net.createServer((inbound) => {
         const outbound = net.connect({ host: '127.0.0.1', port });
         sockets.push(inbound, outbound);
-        inbound.on('error', () => {}).pipe(outbound.on('error', () => {})).pipe(inbound);
+        inbound
+          .on('error', () => {})
+          .pipe(outbound.on('error', () => {}))
+          .pipe(inbound);
       });
       proxy.listen(0, '127.0.0.1');
       await once(proxy, 'listening');
@@ -79,7 +84,10 @@ describe('client robustness', () => {
       const closed = once(c, 'close');
       sockets.forEach((s) => s.resetAndDestroy());
       proxy.close();
-      await assert.rejects(call.exit, (err: unknown) => err instanceof FrameshError && /CONNECTION_|UNEXPECTED_EOF|SHUTTING_DOWN/.test(err.code));
+      await assert.rejects(
+        call.exit,
+        (err: unknown) => err instanceof FrameshError && /CONNECTION_|UNEXPECTED_EOF|SHUTTING_DOWN/.test(err.code),
+      );
       await closed;
       assert.equal(c.closed, true);
       await assert.rejects(c.run('true'), FrameshError);
@@ -159,7 +167,10 @@ describe('client robustness', () => {
     await once(mute, 'listening');
     try {
       const started = performance.now();
-      await assert.rejects(connect({ port: (mute.address() as net.AddressInfo).port, insecure: true, timeoutMs: 300 }), { code: 'TIMEOUT' });
+      await assert.rejects(
+        connect({ port: (mute.address() as net.AddressInfo).port, insecure: true, timeoutMs: 300 }),
+        { code: 'TIMEOUT' },
+      );
       assert.ok(performance.now() - started < 5000);
     } finally {
       mute.close();

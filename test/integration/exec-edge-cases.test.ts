@@ -35,7 +35,10 @@ describe('exec edge cases', () => {
     const payload = randomBytes(200_000);
     const result = await client.run('cat', { input: payload, windowBytes: 1000, encoding: 'buffer' });
     assert.equal(result.code, 0);
-    assert.equal(createHash('sha256').update(result.stdout).digest('hex'), createHash('sha256').update(payload).digest('hex'));
+    assert.equal(
+      createHash('sha256').update(result.stdout).digest('hex'),
+      createHash('sha256').update(payload).digest('hex'),
+    );
   });
 
   it('a command that exits without reading its stdin does not hang the caller', async () => {
@@ -66,7 +69,11 @@ describe('exec edge cases', () => {
   });
 
   it('interleaves many channels with output on one connection without mixing their bytes', async () => {
-    const runs = Array.from({ length: 12 }, (_, i) => client.run(`head -c ${100_000 + i} /dev/zero | tr '\\0' '${String.fromCharCode(97 + i)}'`, { windowBytes: 32 * 1024 }));
+    const runs = Array.from({ length: 12 }, (_, i) =>
+      client.run(`head -c ${100_000 + i} /dev/zero | tr '\\0' '${String.fromCharCode(97 + i)}'`, {
+        windowBytes: 32 * 1024,
+      }),
+    );
     const results = await Promise.all(runs);
     results.forEach((r, i) => {
       assert.equal(r.stdout.length, 100_000 + i);

@@ -14,7 +14,11 @@ async function startProcessTree(call: ExecCall): Promise<number[]> {
   let text = '';
   call.stdout.on('data', (c: Buffer) => (text += c.toString()));
   while (!/ready\n/.test(text)) await once(call.stdout, 'data');
-  return text.trim().split(/\s+/).filter((w) => /^\d+$/.test(w)).map(Number);
+  return text
+    .trim()
+    .split(/\s+/)
+    .filter((w) => /^\d+$/.test(w))
+    .map(Number);
 }
 const TREE = 'sleep 60 & a=$!; sleep 60 & b=$!; echo $$ $a $b ready; wait';
 
@@ -88,8 +92,14 @@ describe('exec lifecycle', () => {
   });
 
   it('reports spawn failures with stable codes', async () => {
-    await assert.rejects(client.run(['definitely-not-a-command-xyz']), { code: 'ENOENT_COMMAND', message: /command not found: definitely-not-a-command-xyz/ });
-    await assert.rejects(client.run('pwd', { cwd: '/no/such/dir' }), { code: 'ENOENT_CWD', message: /\/no\/such\/dir/ });
+    await assert.rejects(client.run(['definitely-not-a-command-xyz']), {
+      code: 'ENOENT_COMMAND',
+      message: /command not found: definitely-not-a-command-xyz/,
+    });
+    await assert.rejects(client.run('pwd', { cwd: '/no/such/dir' }), {
+      code: 'ENOENT_CWD',
+      message: /\/no\/such\/dir/,
+    });
     const dir = lifeDir();
     const script = path.join(dir, 'not-executable');
     writeFileSync(script, '#!/bin/sh\necho no\n');

@@ -34,7 +34,9 @@ describe('exec streaming and flow control', () => {
   it('sends exit only after every output byte, keeping stdout and stderr apart', async () => {
     // stdio are socket pairs, so /dev/stderr cannot be reopened: stage the bytes in a file.
     const file = path.join(tempDir('framesh-out-'), 'data');
-    const call = client.exec(`head -c 20971520 /dev/urandom > ${file} && cat ${file} >&2 && sha256sum ${file} && rm -r ${path.dirname(file)}`);
+    const call = client.exec(
+      `head -c 20971520 /dev/urandom > ${file} && cat ${file} >&2 && sha256sum ${file} && rm -r ${path.dirname(file)}`,
+    );
     call.stdin.end();
     const stderrHash = createHash('sha256');
     let stderrBytes = 0;
@@ -76,8 +78,14 @@ describe('exec streaming and flow control', () => {
     const received = slow.stdout.readableLength;
     // PROTOCOL.md §5: the server sends at most the window plus credit for what the client stream accepted
     // (its high-water mark and one frame); the command blocks once the pipe and one pump read are full.
-    assert.ok(received <= windowBytes + slow.stdout.readableHighWaterMark + MiB, `client received ${received} bytes while paused`);
-    assert.ok(written < windowBytes + 8 * MiB, `command wrote ${written} of ${200 * MiB} bytes while the reader was paused`);
+    assert.ok(
+      received <= windowBytes + slow.stdout.readableHighWaterMark + MiB,
+      `client received ${received} bytes while paused`,
+    );
+    assert.ok(
+      written < windowBytes + 8 * MiB,
+      `command wrote ${written} of ${200 * MiB} bytes while the reader was paused`,
+    );
     assert.equal(slow.running, true);
     let total = 0;
     slow.stdout.on('data', (c: Buffer) => (total += c.length));

@@ -15,7 +15,11 @@ describe('hostile peers', () => {
     server = await startTestServer();
   });
 
-  async function expectRefusal(act: (peer: RawPeer) => Promise<void> | void, code: string, message: RegExp): Promise<void> {
+  async function expectRefusal(
+    act: (peer: RawPeer) => Promise<void> | void,
+    code: string,
+    message: RegExp,
+  ): Promise<void> {
     const peer = await rawPeer(server.port);
     await act(peer);
     const received = await peer.closed();
@@ -33,9 +37,11 @@ describe('hostile peers', () => {
     await peer.next('hello');
   };
 
-  it('garbage bytes', () => expectRefusal((p) => p.write(Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n')), 'LIMIT', /exceeds the limit/));
+  it('garbage bytes', () =>
+    expectRefusal((p) => p.write(Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n')), 'LIMIT', /exceeds the limit/));
 
-  it('a header length beyond maxHeaderBytes', () => expectRefusal((p) => p.write(Buffer.from([0x7f, 0xff, 0xff, 0xff])), 'LIMIT', /2147483647 bytes exceeds/));
+  it('a header length beyond maxHeaderBytes', () =>
+    expectRefusal((p) => p.write(Buffer.from([0x7f, 0xff, 0xff, 0xff])), 'LIMIT', /2147483647 bytes exceeds/));
 
   it('a body length beyond maxBodyBytes', () =>
     expectRefusal(
@@ -47,7 +53,8 @@ describe('hostile peers', () => {
       /1073741824 bytes exceeds/,
     ));
 
-  it('a header that is not JSON', () => expectRefusal((p) => p.write(rawFrame('{"type":"hello",')), 'PROTOCOL', /not valid JSON/));
+  it('a header that is not JSON', () =>
+    expectRefusal((p) => p.write(rawFrame('{"type":"hello",')), 'PROTOCOL', /not valid JSON/));
 
   it('an unknown message type', () =>
     expectRefusal(
@@ -60,9 +67,14 @@ describe('hostile peers', () => {
     ));
 
   it('a message before hello', () =>
-    expectRefusal((p) => p.send({ type: 'open', ch: 1, kind: 'exec', command: 'true', window: 100 }), 'PROTOCOL', /expected "hello" first/));
+    expectRefusal(
+      (p) => p.send({ type: 'open', ch: 1, kind: 'exec', command: 'true', window: 100 }),
+      'PROTOCOL',
+      /expected "hello" first/,
+    ));
 
-  it('another major protocol version', () => expectRefusal((p) => p.send({ ...CLIENT_HELLO, version: '2.0' }), 'VERSION', /speaks protocol 2\.0/));
+  it('another major protocol version', () =>
+    expectRefusal((p) => p.send({ ...CLIENT_HELLO, version: '2.0' }), 'VERSION', /speaks protocol 2\.0/));
 
   it('a frame for a channel that was never opened', () =>
     expectRefusal(
@@ -102,7 +114,8 @@ describe('hostile peers', () => {
         p.send({ type: 'open', ch: 1, kind: 'exec', command: 'sleep 5', window: 100 });
         const opened = await p.next('opened');
         const chunk = Buffer.alloc(1024 * 1024);
-        for (let sent = 0; sent <= Number(opened.window); sent += chunk.length) p.send({ type: 'data', ch: 1, stream: 'stdin' }, chunk);
+        for (let sent = 0; sent <= Number(opened.window); sent += chunk.length)
+          p.send({ type: 'data', ch: 1, stream: 'stdin' }, chunk);
       },
       'LIMIT',
       /window left/,
@@ -130,7 +143,10 @@ describe('hostile peers', () => {
     p.send({ type: 'data', ch: 1, stream: 'stdin' }, Buffer.from('b'));
     p.send({ type: 'eof', ch: 1, stream: 'stdin' });
     // Either refused as a protocol error or ignored; the server itself must stay up.
-    const outcome = await Promise.race([p.next('exit'), p.closed().then((frames) => frames.at(-1) as NonNullable<(typeof frames)[number]>)]);
+    const outcome = await Promise.race([
+      p.next('exit'),
+      p.closed().then((frames) => frames.at(-1) as NonNullable<(typeof frames)[number]>),
+    ]);
     if (outcome.type === 'error') assert.equal(outcome.code, 'PROTOCOL');
     else assert.equal(outcome.type, 'exit');
     p.socket.destroy();
@@ -175,7 +191,13 @@ describe('hostile peers', () => {
     const pid = new Promise<number>((resolve) => server.server.once('commandStart', (info) => resolve(info.pid)));
     const p = await rawPeer(server.port);
     await greeted(p);
-    p.send({ type: 'open', ch: 1, kind: 'exec', command: ['head', '-c', String(256 * 1024 * 1024), '/dev/zero'], window: 2 ** 31 - 1 });
+    p.send({
+      type: 'open',
+      ch: 1,
+      kind: 'exec',
+      command: ['head', '-c', String(256 * 1024 * 1024), '/dev/zero'],
+      window: 2 ** 31 - 1,
+    });
     await p.next('opened');
     p.socket.pause();
     const headPid = await pid;

@@ -9,7 +9,13 @@ import { encodeFrameToBuffer } from '../../src/protocol/frame-encoder.js';
 import type { FrameHeader } from '../../src/protocol/frame.js';
 import { runCli } from '../helpers/cli.js';
 
-const SERVER_HELLO = { type: 'hello', version: '1.0', agent: 'fake-server', capabilities: ['exec'], limits: DEFAULT_LIMITS };
+const SERVER_HELLO = {
+  type: 'hello',
+  version: '1.0',
+  agent: 'fake-server',
+  capabilities: ['exec'],
+  limits: DEFAULT_LIMITS,
+};
 type Frame = { type: string; [k: string]: unknown };
 
 interface FakeServer {
@@ -27,7 +33,9 @@ after(() => {
  * A hand-scripted server over plain TCP: `react` sees each client frame and
  * answers with raw bytes, so the client meets exactly the misbehaviour under test.
  */
-async function fakeServer(react: (header: FrameHeader, reply: (bytes: Buffer) => void, socket: net.Socket) => void): Promise<FakeServer> {
+async function fakeServer(
+  react: (header: FrameHeader, reply: (bytes: Buffer) => void, socket: net.Socket) => void,
+): Promise<FakeServer> {
   const received: FrameHeader[] = [];
   const server = net.createServer((socket) => {
     socket.on('error', () => {});
@@ -59,20 +67,25 @@ async function sentByClient(fake: FakeServer, type: string): Promise<FrameHeader
   for (;;) {
     const found = fake.received.find((h) => h.type === type);
     if (found) return found;
-    if (performance.now() > deadline) throw new Error(`client sent no "${type}"; sent ${JSON.stringify(fake.received)}`);
+    if (performance.now() > deadline)
+      throw new Error(`client sent no "${type}"; sent ${JSON.stringify(fake.received)}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
 
 describe('hostile servers: the client fails with a typed error and never crashes', () => {
   it('another major version: connect rejects with VERSION and tells the server why', async () => {
-    const fake = await fakeServer((h, reply) => h.type === 'hello' && reply(frame({ ...SERVER_HELLO, version: '2.0' })));
+    const fake = await fakeServer(
+      (h, reply) => h.type === 'hello' && reply(frame({ ...SERVER_HELLO, version: '2.0' })),
+    );
     await assert.rejects(connect({ port: fake.port, insecure: true }), { code: 'VERSION', message: /2\.0/ });
     assert.equal((await sentByClient(fake, 'error')).code, 'VERSION');
   });
 
   it('the CLI reports a protocol mismatch with exit 255', async () => {
-    const fake = await fakeServer((h, reply) => h.type === 'hello' && reply(frame({ ...SERVER_HELLO, version: '9.1' })));
+    const fake = await fakeServer(
+      (h, reply) => h.type === 'hello' && reply(frame({ ...SERVER_HELLO, version: '9.1' })),
+    );
     const result = await runCli(['exec', '--insecure', `127.0.0.1:${fake.port}`, '--', 'true']);
     assert.equal(result.code, 255);
     assert.match(result.stderr, /\(VERSION\)/);
@@ -80,7 +93,10 @@ describe('hostile servers: the client fails with a typed error and never crashes
 
   it('garbage instead of hello: connect rejects with a protocol code', async () => {
     const fake = await fakeServer((h, reply) => h.type === 'hello' && reply(Buffer.from('SSH-2.0-OpenSSH_9.6\r\n')));
-    await assert.rejects(connect({ port: fake.port, insecure: true, timeoutMs: 5000 }), (err: unknown) => err instanceof FrameshError && ['LIMIT', 'PROTOCOL'].includes(err.code));
+    await assert.rejects(
+      connect({ port: fake.port, insecure: true, timeoutMs: 5000 }),
+      (err: unknown) => err instanceof FrameshError && ['LIMIT', 'PROTOCOL'].includes(err.code),
+    );
   });
 
   it('output beyond the granted window fails the connection with LIMIT', async () => {
@@ -95,7 +111,7 @@ describe('hostile servers: the client fails with a typed error and never crashes
     assert.equal((await sentByClient(fake, 'error')).code, 'LIMIT');
   });
 
-  it('frames after a channel\'s exit, in the same read, are ignored', async () => {
+  it("frames after a channel's exit, in the same read, are ignored", async () => {
     const fake = await fakeServer(
       helloThen((h, reply) => {
         const ch = h.ch as number;
@@ -119,7 +135,7 @@ describe('hostile servers: the client fails with a typed error and never crashes
     await c.close();
   });
 
-  it('data after a stream\'s eof is dropped, not pushed after EOF', async () => {
+  it("data after a stream's eof is dropped, not pushed after EOF", async () => {
     const fake = await fakeServer(
       helloThen((h, reply) => {
         const ch = h.ch as number;

@@ -23,12 +23,20 @@ import { tempDir } from '../helpers/temp-dirs.js';
 
 const tmp = tempDir('framesh-matrix-');
 const native = loadNativeSpawn();
-const nativeSkip = native.addon || process.env.CI === 'true' ? false : `posix_spawn addon unavailable: ${'reason' in native ? native.reason : ''}`;
+const nativeSkip =
+  native.addon || process.env.CI === 'true'
+    ? false
+    : `posix_spawn addon unavailable: ${'reason' in native ? native.reason : ''}`;
 
 const launchers: ProcessLauncher[] = [];
 after(() => Promise.all(launchers.map((l) => l.close())));
 
-const sh = (command: string, cwd = tmp): LaunchSpec => ({ file: '/bin/sh', args: ['-c', command], cwd, env: process.env });
+const sh = (command: string, cwd = tmp): LaunchSpec => ({
+  file: '/bin/sh',
+  args: ['-c', command],
+  cwd,
+  env: process.env,
+});
 
 function collect(stream: Readable): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -124,7 +132,10 @@ for (const kind of LAUNCHER_KINDS) {
       // A script without #! runs through /bin/sh, as execvp does.
       writeFileSync(path.join(bin, 'no-shebang'), 'echo "plain $1"\n');
       chmodSync(path.join(bin, 'no-shebang'), 0o755);
-      assert.equal((await finish(await launcher.launch({ file: 'no-shebang', args: ['y'], cwd: tmp, env }))).stdout, 'plain y\n');
+      assert.equal(
+        (await finish(await launcher.launch({ file: 'no-shebang', args: ['y'], cwd: tmp, env }))).stdout,
+        'plain y\n',
+      );
     });
 
     it('reports spawn failures with the wire codes', async () => {
@@ -141,12 +152,20 @@ for (const kind of LAUNCHER_KINDS) {
       assert.equal(await spawnErrorCode(launcher, spec(script)), 'EACCES');
       assert.equal(await spawnErrorCode(launcher, spec(tmp)), 'EACCES');
       // A NUL byte would cut the argument short in C: refused, nothing runs.
-      assert.equal(await spawnErrorCode(launcher, { file: 'echo', args: ['a\0b'], cwd: tmp, env: process.env }), 'SPAWN_FAILED');
-      assert.equal(await spawnErrorCode(launcher, { file: '/bin/echo', args: [], cwd: tmp, env: { X: 'a\0b' } }), 'SPAWN_FAILED');
+      assert.equal(
+        await spawnErrorCode(launcher, { file: 'echo', args: ['a\0b'], cwd: tmp, env: process.env }),
+        'SPAWN_FAILED',
+      );
+      assert.equal(
+        await spawnErrorCode(launcher, { file: '/bin/echo', args: [], cwd: tmp, env: { X: 'a\0b' } }),
+        'SPAWN_FAILED',
+      );
     });
 
     it('runs the command in its cwd with exactly its environment', async () => {
-      const result = await finish(await launcher.launch({ file: '/bin/sh', args: ['-c', 'pwd; env'], cwd: tmp, env: { ONLY: 'this' } }));
+      const result = await finish(
+        await launcher.launch({ file: '/bin/sh', args: ['-c', 'pwd; env'], cwd: tmp, env: { ONLY: 'this' } }),
+      );
       const lines = result.stdout.trim().split('\n');
       assert.equal(lines[0], tmp);
       assert.ok(lines.includes('ONLY=this'));
@@ -156,7 +175,9 @@ for (const kind of LAUNCHER_KINDS) {
     it('starts each command leading its own session and process group; signalGroup reaches all of it', async () => {
       const proc = await launcher.launch(sh('sleep 30 & sleep 30 & echo ready; wait'));
       proc.stdin.end();
-      const firstLine = await new Promise<string>((resolve) => proc.stdout.once('data', (chunk: Buffer) => resolve(String(chunk))));
+      const firstLine = await new Promise<string>((resolve) =>
+        proc.stdout.once('data', (chunk: Buffer) => resolve(String(chunk))),
+      );
       assert.equal(firstLine, 'ready\n');
       const stat = readFileSync(`/proc/${proc.pid}/stat`, 'utf8');
       const [, , pgrp, session] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -170,20 +191,43 @@ for (const kind of LAUNCHER_KINDS) {
     });
 
     it('gives the command no signal ignored or blocked (Node ignores SIGPIPE) and no extra descriptor', async () => {
-      const status = await finish(await launcher.launch({ file: 'grep', args: ['-E', '^Sig(Ign|Blk)', '/proc/self/status'], cwd: tmp, env: process.env }));
-      assert.deepEqual(status.stdout.split('\n').filter(Boolean).map((l) => l.replace(/\s+/, ' ')), ['SigBlk: 0000000000000000', 'SigIgn: 0000000000000000']);
+      const status = await finish(
+        await launcher.launch({
+          file: 'grep',
+          args: ['-E', '^Sig(Ign|Blk)', '/proc/self/status'],
+          cwd: tmp,
+          env: process.env,
+        }),
+      );
+      assert.deepEqual(
+        status.stdout
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => l.replace(/\s+/, ' ')),
+        ['SigBlk: 0000000000000000', 'SigIgn: 0000000000000000'],
+      );
       // ls opens /proc/self/fd itself as 3; anything beyond 0-3 leaked from the server or a helper. libuv
       // passes on what this process inherited without O_CLOEXEC (the test runner's parent may leave some);
       // the addon closes those too.
-      const fds = await finish(await launcher.launch({ file: 'ls', args: ['-1', '/proc/self/fd'], cwd: tmp, env: process.env }));
+      const fds = await finish(
+        await launcher.launch({ file: 'ls', args: ['-1', '/proc/self/fd'], cwd: tmp, env: process.env }),
+      );
       const allowed = new Set(['0', '1', '2', '3', ...(kind === 'native' ? [] : inheritedFds())]);
-      const leaked = fds.stdout.trim().split('\n').filter((fd) => !allowed.has(fd));
+      const leaked = fds.stdout
+        .trim()
+        .split('\n')
+        .filter((fd) => !allowed.has(fd));
       assert.deepEqual(leaked, []);
       assert.ok(fds.stdout.trim().split('\n').length >= 4);
     });
 
     it('delivers every byte of large output, and stdin of a command that exits early fails cleanly', async () => {
-      const proc = await launcher.launch({ file: 'head', args: ['-c', String(8 * 1024 * 1024), '/dev/zero'], cwd: tmp, env: process.env });
+      const proc = await launcher.launch({
+        file: 'head',
+        args: ['-c', String(8 * 1024 * 1024), '/dev/zero'],
+        cwd: tmp,
+        env: process.env,
+      });
       proc.stdin.end();
       let bytes = 0;
       proc.stdout.on('data', (chunk: Buffer) => (bytes += chunk.length));
@@ -199,7 +243,7 @@ for (const kind of LAUNCHER_KINDS) {
     });
 
     it('leaves no zombie after 1000 commands, with exact output and exit codes', async () => {
-      const parents = new Set([process.pid, ...(((launcher as { helperPids?: number[] }).helperPids) ?? [])]);
+      const parents = new Set([process.pid, ...((launcher as { helperPids?: number[] }).helperPids ?? [])]);
       let next = 0;
       const worker = async (): Promise<void> => {
         while (next < 1000) {
@@ -209,7 +253,7 @@ for (const kind of LAUNCHER_KINDS) {
         }
       };
       await Promise.all(Array.from({ length: 20 }, worker));
-      for (const pid of ((launcher as { helperPids?: number[] }).helperPids) ?? []) parents.add(pid);
+      for (const pid of (launcher as { helperPids?: number[] }).helperPids ?? []) parents.add(pid);
       assert.deepEqual(zombiesOf(parents), []);
     });
 
@@ -242,7 +286,9 @@ for (const kind of LAUNCHER_KINDS) {
 
       it('a client disconnect ends its commands', async () => {
         const other = await server.client();
-        const started = new Promise<number>((resolve) => server.server.once('commandStart', (info) => resolve(info.pid)));
+        const started = new Promise<number>((resolve) =>
+          server.server.once('commandStart', (info) => resolve(info.pid)),
+        );
         await startProcessTree(other.exec(TREE));
         const leader = await started;
         await other.close();
@@ -271,7 +317,10 @@ describe('chooseLauncher', () => {
 });
 
 describe('framesh serve names its launcher', () => {
-  async function stderrMatching(serve: Awaited<ReturnType<typeof startServeProcess>>, pattern: RegExp): Promise<string> {
+  async function stderrMatching(
+    serve: Awaited<ReturnType<typeof startServeProcess>>,
+    pattern: RegExp,
+  ): Promise<string> {
     const deadline = performance.now() + 10_000;
     while (!pattern.test(serve.stderr())) {
       assert.ok(performance.now() < deadline, `stderr never matched ${pattern}: ${serve.stderr()}`);
@@ -283,17 +332,25 @@ describe('framesh serve names its launcher', () => {
   it('in its ready output and the audit log; FRAMESH_LAUNCHER forces the fallback', async () => {
     const forced = await startServeProcess(['--insecure'], { FRAMESH_LAUNCHER: 'pool' });
     const text = await stderrMatching(forced, /"event":"launcher"/);
-    assert.match(text, /framesh: commands start with child_process\.spawn in a pool of helper processes \(FRAMESH_LAUNCHER\)/);
+    assert.match(
+      text,
+      /framesh: commands start with child_process\.spawn in a pool of helper processes \(FRAMESH_LAUNCHER\)/,
+    );
     assert.match(text, /"launcher":"child_process\.spawn in a pool of helper processes \(FRAMESH_LAUNCHER\)"/);
     const result = await runCli(['exec', '--insecure', `127.0.0.1:${forced.port}`, '--', 'echo pooled']);
     assert.equal(result.stdout, 'pooled\n');
     assert.equal(await forced.stop(), 0);
 
     const chosen = await startServeProcess(['--insecure'], { FRAMESH_LAUNCHER: '' });
-    const expected = native.addon ? /commands start with posix_spawn \(native addon\)/ : /posix_spawn addon unavailable/;
+    const expected = native.addon
+      ? /commands start with posix_spawn \(native addon\)/
+      : /posix_spawn addon unavailable/;
     await stderrMatching(chosen, expected);
     // (serve installs its SIGTERM handler just after the ready line; a command first keeps this test off that race)
-    assert.equal((await runCli(['exec', '--insecure', `127.0.0.1:${chosen.port}`, '--', 'echo native'])).stdout, 'native\n');
+    assert.equal(
+      (await runCli(['exec', '--insecure', `127.0.0.1:${chosen.port}`, '--', 'echo native'])).stdout,
+      'native\n',
+    );
     assert.equal(await chosen.stop(), 0);
   });
 });

@@ -29,7 +29,12 @@ function pool(size = 2): HelperPoolLauncher {
   return launcher;
 }
 
-const sh = (command: string, cwd = tmp): LaunchSpec => ({ file: '/bin/sh', args: ['-c', command], cwd, env: process.env });
+const sh = (command: string, cwd = tmp): LaunchSpec => ({
+  file: '/bin/sh',
+  args: ['-c', command],
+  cwd,
+  env: process.env,
+});
 
 function collect(stream: Readable): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -41,7 +46,10 @@ function collect(stream: Readable): Promise<string> {
   });
 }
 
-async function finish(proc: RunningProcess, input?: string): Promise<{ stdout: string; stderr: string; code: number | null; signal: string | null }> {
+async function finish(
+  proc: RunningProcess,
+  input?: string,
+): Promise<{ stdout: string; stderr: string; code: number | null; signal: string | null }> {
   proc.stdin.end(input);
   const [stdout, stderr, status] = await Promise.all([collect(proc.stdout), collect(proc.stderr), proc.exited]);
   return { stdout, stderr, ...status };
@@ -83,7 +91,10 @@ describe('HelperPoolLauncher', () => {
     const script = path.join(tmp, 'not-executable.sh');
     writeFileSync(script, '#!/bin/sh\necho hi\n');
     chmodSync(script, 0o644);
-    assert.equal(await spawnErrorCode(launcher, { file: 'framesh-no-such-program', args: [], cwd: tmp, env: process.env }), 'ENOENT_COMMAND');
+    assert.equal(
+      await spawnErrorCode(launcher, { file: 'framesh-no-such-program', args: [], cwd: tmp, env: process.env }),
+      'ENOENT_COMMAND',
+    );
     assert.equal(await spawnErrorCode(launcher, sh('true', path.join(tmp, 'missing-dir'))), 'ENOENT_CWD');
     assert.equal(await spawnErrorCode(launcher, { file: script, args: [], cwd: tmp, env: process.env }), 'EACCES');
   });
@@ -91,7 +102,9 @@ describe('HelperPoolLauncher', () => {
   it('starts each command as the leader of its own process group, and signalGroup reaches all of it', async () => {
     const proc = await pool().launch(sh('sleep 30 & sleep 30 & echo ready; wait'));
     proc.stdin.end();
-    const firstLine = await new Promise<string>((resolve) => proc.stdout.once('data', (chunk: Buffer) => resolve(String(chunk))));
+    const firstLine = await new Promise<string>((resolve) =>
+      proc.stdout.once('data', (chunk: Buffer) => resolve(String(chunk))),
+    );
     assert.equal(firstLine, 'ready\n');
     assert.ok(livingGroupMembers(proc.pid).length >= 3, 'shell and both sleeps share the group');
     proc.stdout.resume();
@@ -102,7 +115,12 @@ describe('HelperPoolLauncher', () => {
   });
 
   it('delivers every byte of large output', async () => {
-    const proc = await pool().launch({ file: 'head', args: ['-c', String(8 * 1024 * 1024), '/dev/zero'], cwd: tmp, env: process.env });
+    const proc = await pool().launch({
+      file: 'head',
+      args: ['-c', String(8 * 1024 * 1024), '/dev/zero'],
+      cwd: tmp,
+      env: process.env,
+    });
     proc.stdin.end();
     let bytes = 0;
     proc.stdout.on('data', (chunk: Buffer) => (bytes += chunk.length));
@@ -116,7 +134,9 @@ describe('HelperPoolLauncher', () => {
     const results = await Promise.all(
       Array.from({ length: 200 }, async (_, i) => finish(await launcher.launch(sh(`echo ${i}; exit ${i % 7}`)))),
     );
-    results.forEach((result, i) => assert.deepEqual(result, { stdout: `${i}\n`, stderr: '', code: i % 7, signal: null }));
+    results.forEach((result, i) =>
+      assert.deepEqual(result, { stdout: `${i}\n`, stderr: '', code: i % 7, signal: null }),
+    );
   });
 
   it('replaces a helper that died: running commands end as killed, new ones run', async () => {
@@ -158,7 +178,9 @@ describe('server with a helper pool', () => {
     // One at a time (inline), then many at once (pool).
     assert.deepEqual(await c.run('echo a; exit 4'), { code: 4, signal: null, stdout: 'a\n', stderr: '' });
     const results = await Promise.all(Array.from({ length: 40 }, (_, i) => c.run(`echo ${i}; echo e >&2`)));
-    results.forEach((result, i) => assert.deepEqual(result, { code: 0, signal: null, stdout: `${i}\n`, stderr: 'e\n' }));
+    results.forEach((result, i) =>
+      assert.deepEqual(result, { code: 0, signal: null, stdout: `${i}\n`, stderr: 'e\n' }),
+    );
     const missing = await c.run('true', { cwd: path.join(tmp, 'nope') }).catch((err: { code: string }) => err.code);
     assert.equal(missing, 'ENOENT_CWD');
   });

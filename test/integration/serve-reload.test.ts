@@ -5,7 +5,12 @@ import { describe, it } from 'node:test';
 import { runCli, startServeProcess, tempHome } from '../helpers/cli.js';
 
 /** Resolves once `text()` matches `pattern`, re-checking on each new chunk of the stream (no sleeps). */
-function waitFor(stream: NodeJS.ReadableStream, text: () => string, pattern: RegExp, timeoutMs = 30_000): Promise<RegExpExecArray> {
+function waitFor(
+  stream: NodeJS.ReadableStream,
+  text: () => string,
+  pattern: RegExp,
+  timeoutMs = 30_000,
+): Promise<RegExpExecArray> {
   return new Promise((resolve, reject) => {
     const check = (): boolean => {
       const match = pattern.exec(text());
@@ -51,7 +56,9 @@ describe('serve as a service: ready line and SIGHUP', () => {
       assert.equal(reloaded.authorizedKeys, 2, 'the first-run key and the one just added');
       assert.equal(reloaded.fingerprint, line.fingerprint, 'the same host key');
 
-      const exec = await runCli(['exec', '--accept-new', `127.0.0.1:${serve.port}`, '--', 'echo after hangup'], { env: { FRAMESH_HOME: clientHome } });
+      const exec = await runCli(['exec', '--accept-new', `127.0.0.1:${serve.port}`, '--', 'echo after hangup'], {
+        env: { FRAMESH_HOME: clientHome },
+      });
       assert.equal(exec.code, 0, exec.stderr);
       assert.equal(exec.stdout, 'after hangup\n');
       assert.equal(serve.child.exitCode, null, 'SIGHUP no longer ends the server');

@@ -12,14 +12,22 @@ import { CLI_ARGS, tempHome } from '../helpers/cli.js';
  */
 describe('shutdown by a signal to the whole process group', () => {
   // adaptive: the first command forks inline, the second goes through a helper; native: posix_spawn.
-  for (const [signal, launcher] of [['SIGINT', 'adaptive'], ['SIGTERM', 'adaptive'], ['SIGTERM', 'native']] as const) {
+  for (const [signal, launcher] of [
+    ['SIGINT', 'adaptive'],
+    ['SIGTERM', 'adaptive'],
+    ['SIGTERM', 'native'],
+  ] as const) {
     it(`${signal} to the group lets inline and helper-started commands finish (FRAMESH_LAUNCHER=${launcher})`, async () => {
       // Its own process group, so the signal reaches the server and its helpers but not this test.
-      const serve = spawn(process.execPath, [...CLI_ARGS, 'serve', '--insecure', '--port', '0', '--shutdown-grace', '10s'], {
-        detached: true,
-        env: { ...process.env, FRAMESH_HOME: tempHome(), FRAMESH_LAUNCHER: launcher },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      const serve = spawn(
+        process.execPath,
+        [...CLI_ARGS, 'serve', '--insecure', '--port', '0', '--shutdown-grace', '10s'],
+        {
+          detached: true,
+          env: { ...process.env, FRAMESH_HOME: tempHome(), FRAMESH_LAUNCHER: launcher },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
       const exited = once(serve, 'exit');
       let out = '';
       serve.stderr.resume();
@@ -46,9 +54,20 @@ describe('shutdown by a signal to the whole process group', () => {
         });
         await Promise.all(calls.map((call) => call.started));
         process.kill(-(serve.pid as number), signal);
-        const results = await Promise.all(calls.map(async (call, i) => ({ exit: await call.exit, text: await outputs[i] })));
-        assert.deepEqual(results.map((r) => r.exit), [{ code: 0, signal: null }, { code: 0, signal: null }]);
-        assert.deepEqual(results.map((r) => r.text), ['first\n', 'second\n']);
+        const results = await Promise.all(
+          calls.map(async (call, i) => ({ exit: await call.exit, text: await outputs[i] })),
+        );
+        assert.deepEqual(
+          results.map((r) => r.exit),
+          [
+            { code: 0, signal: null },
+            { code: 0, signal: null },
+          ],
+        );
+        assert.deepEqual(
+          results.map((r) => r.text),
+          ['first\n', 'second\n'],
+        );
       } finally {
         await client.close();
       }

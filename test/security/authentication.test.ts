@@ -53,7 +53,10 @@ describe('key authentication', () => {
     const first = await rawTlsPeer(setup.port);
     first.send(HELLO);
     await first.next('hello');
-    const captured = await identity.authMessage(authExporterValue(first.socket) as Buffer, ['auth-ed25519', 'auth-publickey']);
+    const captured = await identity.authMessage(authExporterValue(first.socket) as Buffer, [
+      'auth-ed25519',
+      'auth-publickey',
+    ]);
     first.send(captured);
     await first.next('auth-ok');
     first.socket.end();

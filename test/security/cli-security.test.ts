@@ -21,7 +21,9 @@ describe('CLI security', () => {
     try {
       assert.match(serve.stderr(), /no authorized_keys found: authorized this account's own key/);
       assert.match(serve.stderr(), /host key fingerprint SHA256:[A-Za-z0-9+/]{43}/);
-      const result = await runCli(['exec', `127.0.0.1:${serve.port}`, '--', 'echo over tls'], { env: { FRAMESH_HOME: home } });
+      const result = await runCli(['exec', `127.0.0.1:${serve.port}`, '--', 'echo over tls'], {
+        env: { FRAMESH_HOME: home },
+      });
       assert.equal(result.stderr, '');
       assert.equal(result.stdout, 'over tls\n');
       assert.equal(result.code, 0);
@@ -45,7 +47,9 @@ describe('CLI security', () => {
       const refused = await runCli(['exec', target, '--', 'true'], { env: { FRAMESH_HOME: clientHome } });
       assert.equal(refused.code, 255);
       assert.match(refused.stderr, /can't be established.*SHA256:.*--accept-new/s);
-      const accepted = await runCli(['exec', '--accept-new', target, '--', 'echo ok'], { env: { FRAMESH_HOME: clientHome } });
+      const accepted = await runCli(['exec', '--accept-new', target, '--', 'echo ok'], {
+        env: { FRAMESH_HOME: clientHome },
+      });
       assert.equal(accepted.stdout, 'ok\n');
       assert.match(serve.stderr(), /"event":"auth.success".*"comment":"ci"/);
     } finally {
@@ -59,12 +63,18 @@ describe('CLI security', () => {
     assert.match(result.stderr, /refusing --insecure on non-loopback address 0\.0\.0\.0.*--insecure-allow-remote/);
   });
 
-  it('keygen -l prints the same fingerprint as OpenSSH for the same key', { skip: !hasSshKeygen() && 'ssh-keygen is not installed' }, async () => {
-    const home = tempHome();
-    const file = path.join(home, 'mykey');
-    assert.equal((await runCli(['keygen', '-f', file, '-C', 'me@here'], { env: { FRAMESH_HOME: home } })).code, 0);
-    const ours = (await runCli(['keygen', '-l', '-f', `${file}.pub`], { env: { FRAMESH_HOME: home } })).stdout.split(' ')[1];
-    const openssh = execFileSync('ssh-keygen', ['-lf', `${file}.pub`], { encoding: 'utf8' }).split(' ')[1];
-    assert.equal(ours, openssh);
-  });
+  it(
+    'keygen -l prints the same fingerprint as OpenSSH for the same key',
+    { skip: !hasSshKeygen() && 'ssh-keygen is not installed' },
+    async () => {
+      const home = tempHome();
+      const file = path.join(home, 'mykey');
+      assert.equal((await runCli(['keygen', '-f', file, '-C', 'me@here'], { env: { FRAMESH_HOME: home } })).code, 0);
+      const ours = (await runCli(['keygen', '-l', '-f', `${file}.pub`], { env: { FRAMESH_HOME: home } })).stdout.split(
+        ' ',
+      )[1];
+      const openssh = execFileSync('ssh-keygen', ['-lf', `${file}.pub`], { encoding: 'utf8' }).split(' ')[1];
+      assert.equal(ours, openssh);
+    },
+  );
 });

@@ -31,7 +31,9 @@ describe('server identity and known_hosts', () => {
 
   it('refuses a pinned fingerprint that does not match', async () => {
     const setup = await startSecureServer();
-    await assert.rejects(setup.client({ fingerprint: 'SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }), { code: 'HOST_KEY_MISMATCH' });
+    await assert.rejects(setup.client({ fingerprint: 'SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }), {
+      code: 'HOST_KEY_MISMATCH',
+    });
     await (await setup.client({ acceptNew: false, fingerprint: setup.server.fingerprint as string })).close();
   });
 
@@ -79,7 +81,9 @@ describe('plaintext and TLS mismatches', () => {
     const plain = createServer({ insecure: true });
     const { port } = await plain.listen(0, '127.0.0.1');
     try {
-      await assert.rejects(connect({ port, home: setup.clientHome, acceptNew: true, timeoutMs: 5000 }), { code: 'TLS_MISMATCH' });
+      await assert.rejects(connect({ port, home: setup.clientHome, acceptNew: true, timeoutMs: 5000 }), {
+        code: 'TLS_MISMATCH',
+      });
     } finally {
       await plain.close(100);
     }

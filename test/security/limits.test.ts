@@ -86,9 +86,13 @@ describe('limits against abuse', () => {
   it('keepalive closes a silent peer and ends its commands', async () => {
     const { server, port } = await startTestServer({ keepaliveIntervalMs: 100, keepaliveCountMax: 2 });
     const started = new Promise<number>((resolve) => server.once('commandStart', (info) => resolve(info.pid)));
-    const ended = new Promise<string | null>((resolve) => server.once('commandEnd', (info) => resolve(info.status?.signal ?? null)));
+    const ended = new Promise<string | null>((resolve) =>
+      server.once('commandEnd', (info) => resolve(info.status?.signal ?? null)),
+    );
     const peer = await silentConnection(port);
-    peer.write(encodeFrameToBuffer({ type: 'hello', version: '1.0', agent: 'silent', capabilities: [], limits: DEFAULT_LIMITS }));
+    peer.write(
+      encodeFrameToBuffer({ type: 'hello', version: '1.0', agent: 'silent', capabilities: [], limits: DEFAULT_LIMITS }),
+    );
     peer.write(encodeFrameToBuffer({ type: 'open', ch: 1, kind: 'exec', command: 'sleep 30', window: 65536 }));
     const pid = await started;
     // The peer now says nothing more, not even pong.

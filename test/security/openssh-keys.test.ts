@@ -25,7 +25,14 @@ async function serverFor(key: SshKey): Promise<SecureSetup & { authenticated: st
 }
 
 async function runsWith(setup: SecureSetup, options: Parameters<typeof connect>[0]): Promise<void> {
-  const client = await connect({ port: setup.port, home: tempDir('framesh-client-'), acceptNew: true, agent: false, timeoutMs: 30_000, ...options });
+  const client = await connect({
+    port: setup.port,
+    home: tempDir('framesh-client-'),
+    acceptNew: true,
+    agent: false,
+    timeoutMs: 30_000,
+    ...options,
+  });
   try {
     assert.equal((await client.run(['echo', 'in'])).stdout, 'in\n');
   } finally {
@@ -33,75 +40,90 @@ async function runsWith(setup: SecureSetup, options: Parameters<typeof connect>[
   }
 }
 
-describe('keys made by ssh-keygen', { skip: !hasOpenSsh() && 'openssh-client is not installed', concurrency: 2 }, () => {
-  for (const kind of KINDS) {
-    const name = `${kind.type}${'bits' in kind ? `-${kind.bits}` : ''}`;
+describe(
+  'keys made by ssh-keygen',
+  { skip: !hasOpenSsh() && 'openssh-client is not installed', concurrency: 2 },
+  () => {
+    for (const kind of KINDS) {
+      const name = `${kind.type}${'bits' in kind ? `-${kind.bits}` : ''}`;
 
-    it(`${name} (openssh-key-v1) authenticates with ${kind.alg}; the server sees ssh-keygen's fingerprint`, async () => {
-      const key = sshKeygen(kind.type, 'bits' in kind ? { bits: kind.bits } : {});
-      const setup = await serverFor(key);
-      const lines: string[] = [];
-      await runsWith(setup, { identityFile: key.file, debug: (line) => lines.push(line) });
-      assert.deepEqual(setup.authenticated, [key.fingerprint]);
-      assert.ok(lines.some((l) => l.includes(`authenticating with key file ${key.file}: ${kind.alg} ${key.fingerprint}`)), lines.join('\n'));
+      it(`${name} (openssh-key-v1) authenticates with ${kind.alg}; the server sees ssh-keygen's fingerprint`, async () => {
+        const key = sshKeygen(kind.type, 'bits' in kind ? { bits: kind.bits } : {});
+        const setup = await serverFor(key);
+        const lines: string[] = [];
+        await runsWith(setup, { identityFile: key.file, debug: (line) => lines.push(line) });
+        assert.deepEqual(setup.authenticated, [key.fingerprint]);
+        assert.ok(
+          lines.some((l) => l.includes(`authenticating with key file ${key.file}: ${kind.alg} ${key.fingerprint}`)),
+          lines.join('\n'),
+        );
+      });
+
+      it(`${name} with a passphrase: given, asked, wrong, missing`, async () => {
+        const key = sshKeygen(kind.type, { ...('bits' in kind && { bits: kind.bits }), passphrase: 'correct horse' });
+        const setup = await serverFor(key);
+        await runsWith(setup, { identityFile: key.file, passphrase: 'correct horse' });
+        const asked: number[] = [];
+        await runsWith(setup, {
+          identityFile: key.file,
+          askPassphrase: async (file, attempt) => {
+            assert.equal(file, key.file);
+            asked.push(attempt);
+            return attempt === 1 ? 'wrong' : 'correct horse';
+          },
+        });
+        assert.deepEqual(asked, [1, 2]);
+        await assert.rejects(runsWith(setup, { identityFile: key.file }), (err: Error & { code: string }) => {
+          assert.equal(err.code, 'KEY_PASSPHRASE');
+          assert.match(err.message, /protected by a passphrase.*FRAMESH_ASKPASS/);
+          return true;
+        });
+        await assert.rejects(runsWith(setup, { identityFile: key.file, passphrase: 'nope' }), {
+          code: 'KEY_PASSPHRASE',
+          message: /wrong passphrase/,
+        });
+        await assert.rejects(runsWith(setup, { identityFile: key.file, askPassphrase: async () => 'nope' }), {
+          code: 'KEY_PASSPHRASE',
+        });
+        assert.equal(setup.authenticated.length, 2);
+      });
+    }
+
+    it('legacy PEM (ssh-keygen -m PEM) RSA and ECDSA keys work too', async () => {
+      for (const key of [sshKeygen('rsa', { bits: 2048, format: 'PEM' }), sshKeygen('ecdsa', { format: 'PEM' })]) {
+        const setup = await serverFor(key);
+        await runsWith(setup, { identityFile: key.file });
+        assert.deepEqual(setup.authenticated, [key.fingerprint]);
+      }
     });
 
-    it(`${name} with a passphrase: given, asked, wrong, missing`, async () => {
-      const key = sshKeygen(kind.type, { ...('bits' in kind && { bits: kind.bits }), passphrase: 'correct horse' });
+    it('privateKey given as a Buffer or a string, with its passphrase', async () => {
+      const key = sshKeygen('ed25519', { passphrase: 'pw' });
       const setup = await serverFor(key);
-      await runsWith(setup, { identityFile: key.file, passphrase: 'correct horse' });
-      const asked: number[] = [];
-      await runsWith(setup, {
-        identityFile: key.file,
-        askPassphrase: async (file, attempt) => {
-          assert.equal(file, key.file);
-          asked.push(attempt);
-          return attempt === 1 ? 'wrong' : 'correct horse';
-        },
-      });
-      assert.deepEqual(asked, [1, 2]);
-      await assert.rejects(runsWith(setup, { identityFile: key.file }), (err: Error & { code: string }) => {
-        assert.equal(err.code, 'KEY_PASSPHRASE');
-        assert.match(err.message, /protected by a passphrase.*FRAMESH_ASKPASS/);
-        return true;
-      });
-      await assert.rejects(runsWith(setup, { identityFile: key.file, passphrase: 'nope' }), { code: 'KEY_PASSPHRASE', message: /wrong passphrase/ });
-      await assert.rejects(runsWith(setup, { identityFile: key.file, askPassphrase: async () => 'nope' }), { code: 'KEY_PASSPHRASE' });
+      await runsWith(setup, { privateKey: readFileSync(key.file), passphrase: 'pw' });
+      await runsWith(setup, { privateKey: readFileSync(key.file, 'utf8'), passphrase: Buffer.from('pw') });
+      await assert.rejects(runsWith(setup, { privateKey: 'not a key' }), { code: 'KEY_INVALID' });
       assert.equal(setup.authenticated.length, 2);
     });
-  }
 
-  it('legacy PEM (ssh-keygen -m PEM) RSA and ECDSA keys work too', async () => {
-    for (const key of [sshKeygen('rsa', { bits: 2048, format: 'PEM' }), sshKeygen('ecdsa', { format: 'PEM' })]) {
+    it('refuses an RSA key under 2048 bits before connecting', async () => {
+      const key = sshKeygen('rsa', { bits: 1024 });
       const setup = await serverFor(key);
-      await runsWith(setup, { identityFile: key.file });
-      assert.deepEqual(setup.authenticated, [key.fingerprint]);
-    }
-  });
+      await assert.rejects(runsWith(setup, { identityFile: key.file }), {
+        code: 'KEY_INVALID',
+        message: /1024-bit RSA key/,
+      });
+      assert.equal(setup.authenticated.length, 0);
+    });
 
-  it('privateKey given as a Buffer or a string, with its passphrase', async () => {
-    const key = sshKeygen('ed25519', { passphrase: 'pw' });
-    const setup = await serverFor(key);
-    await runsWith(setup, { privateKey: readFileSync(key.file), passphrase: 'pw' });
-    await runsWith(setup, { privateKey: readFileSync(key.file, 'utf8'), passphrase: Buffer.from('pw') });
-    await assert.rejects(runsWith(setup, { privateKey: 'not a key' }), { code: 'KEY_INVALID' });
-    assert.equal(setup.authenticated.length, 2);
-  });
-
-  it('refuses an RSA key under 2048 bits before connecting', async () => {
-    const key = sshKeygen('rsa', { bits: 1024 });
-    const setup = await serverFor(key);
-    await assert.rejects(runsWith(setup, { identityFile: key.file }), { code: 'KEY_INVALID', message: /1024-bit RSA key/ });
-    assert.equal(setup.authenticated.length, 0);
-  });
-
-  it('a key of one type does not pass for an authorized key of another', async () => {
-    const authorized = sshKeygen('rsa');
-    const other = sshKeygen('ecdsa');
-    const setup = await serverFor(authorized);
-    await assert.rejects(runsWith(setup, { identityFile: other.file }), { code: 'AUTH_FAILED' });
-  });
-});
+    it('a key of one type does not pass for an authorized key of another', async () => {
+      const authorized = sshKeygen('rsa');
+      const other = sshKeygen('ecdsa');
+      const setup = await serverFor(authorized);
+      await assert.rejects(runsWith(setup, { identityFile: other.file }), { code: 'AUTH_FAILED' });
+    });
+  },
+);
 
 describe('keys held by ssh-agent', { skip: !hasOpenSsh() && 'openssh-client is not installed', concurrency: 2 }, () => {
   it('with no key file at all, the agent signs (every key type)', async () => {
@@ -114,7 +136,10 @@ describe('keys held by ssh-agent', { skip: !hasOpenSsh() && 'openssh-client is n
       const lines: string[] = [];
       await runsWith(setup, { agent: agent.socket, debug: (line) => lines.push(line) });
       assert.deepEqual(setup.authenticated, [key.fingerprint], kind.alg);
-      assert.ok(lines.some((l) => l.includes(`authenticating with ssh-agent key ${kind.type}@test: ${kind.alg}`)), lines.join('\n'));
+      assert.ok(
+        lines.some((l) => l.includes(`authenticating with ssh-agent key ${kind.type}@test: ${kind.alg}`)),
+        lines.join('\n'),
+      );
       // Forget it again, so the next kind is the agent's only key.
       await import('node:child_process').then(({ execFileSync }) =>
         execFileSync('ssh-add', ['-D'], { env: { ...process.env, SSH_AUTH_SOCK: agent.socket }, stdio: 'ignore' }),
@@ -143,10 +168,13 @@ describe('keys held by ssh-agent', { skip: !hasOpenSsh() && 'openssh-client is n
   it('no key file and no usable agent: KEY_MISSING says to run framesh keygen', async () => {
     const setup = await startSecureServer();
     const home = tempDir('framesh-empty-');
-    await assert.rejects(connect({ port: setup.port, home, acceptNew: true, agent: path.join(home, 'no-agent.sock') }), (err: Error & { code: string }) => {
-      assert.equal(err.code, 'KEY_MISSING');
-      assert.match(err.message, /no key: .*id_ed25519 does not exist.*run `framesh keygen`/);
-      return true;
-    });
+    await assert.rejects(
+      connect({ port: setup.port, home, acceptNew: true, agent: path.join(home, 'no-agent.sock') }),
+      (err: Error & { code: string }) => {
+        assert.equal(err.code, 'KEY_MISSING');
+        assert.match(err.message, /no key: .*id_ed25519 does not exist.*run `framesh keygen`/);
+        return true;
+      },
+    );
   });
 });

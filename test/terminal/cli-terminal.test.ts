@@ -37,14 +37,29 @@ describe('framesh exec -t, clean environment, recording, client death, line mode
   });
 
   it('a remote env has USER, LOGNAME, HOME, SHELL, PATH, FRAMESH_CONNECTION, the -e variables, and nothing of the server', async () => {
-    const result = await runCli(['exec', '--insecure', '-e', 'MINE=1', target, '--', 'env'], { timeoutMs: 30_000, env: { LANG: 'C.UTF-8' } });
+    const result = await runCli(['exec', '--insecure', '-e', 'MINE=1', target, '--', 'env'], {
+      timeoutMs: 30_000,
+      env: { LANG: 'C.UTF-8' },
+    });
     assert.equal(result.code, 0, result.stderr);
-    const env = new Map(result.stdout.trim().split('\n').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
-    for (const name of ['USER', 'LOGNAME', 'HOME', 'SHELL', 'PATH']) assert.ok(env.get(name), `${name} missing:\n${result.stdout}`);
-    assert.match(env.get('FRAMESH_CONNECTION') ?? '', new RegExp(`^127\\.0\\.0\\.1 \\d+ 127\\.0\\.0\\.1 ${serve.port}$`));
+    const env = new Map(
+      result.stdout
+        .trim()
+        .split('\n')
+        .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+    );
+    for (const name of ['USER', 'LOGNAME', 'HOME', 'SHELL', 'PATH'])
+      assert.ok(env.get(name), `${name} missing:\n${result.stdout}`);
+    assert.match(
+      env.get('FRAMESH_CONNECTION') ?? '',
+      new RegExp(`^127\\.0\\.0\\.1 \\d+ 127\\.0\\.0\\.1 ${serve.port}$`),
+    );
     assert.equal(env.get('MINE'), '1');
     assert.equal(env.get('LANG'), 'C.UTF-8', 'the client locale travels');
-    assert.deepEqual([...env.keys()].filter((k) => /^npm_|^TMUX|^OLDPWD$/.test(k)), []);
+    assert.deepEqual(
+      [...env.keys()].filter((k) => /^npm_|^TMUX|^OLDPWD$/.test(k)),
+      [],
+    );
     assert.equal(env.has('TERM'), false, 'no TERM without a terminal');
   });
 
@@ -62,7 +77,12 @@ describe('framesh exec -t, clean environment, recording, client death, line mode
     assert.ok(recorded, `no recording holds the output; files: ${files.join(', ')}`);
     assert.equal(statSync(recorded).mode & 0o777, 0o600);
     const [headerLine, ...eventLines] = readFileSync(recorded, 'utf8').trimEnd().split('\n');
-    const header = JSON.parse(headerLine as string) as { version: number; width: number; height: number; timestamp: number };
+    const header = JSON.parse(headerLine as string) as {
+      version: number;
+      width: number;
+      height: number;
+      timestamp: number;
+    };
     assert.equal(header.version, 2);
     assert.deepEqual([header.width, header.height], [100, 30]);
     const events = eventLines.map((line) => JSON.parse(line) as [number, string, string]);
@@ -73,9 +93,22 @@ describe('framesh exec -t, clean environment, recording, client death, line mode
       assert.equal(typeof data, 'string');
       last = time;
     }
-    assert.match(events.filter((e) => e[1] === 'o').map((e) => e[2]).join(''), /REC-5\r\n/);
-    assert.deepEqual(events.filter((e) => e[1] === 'r').map((e) => e[2]), ['90x25']);
-    const audit = serve.stderr().split('\n').filter((l) => l.includes('"terminal.')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.match(
+      events
+        .filter((e) => e[1] === 'o')
+        .map((e) => e[2])
+        .join(''),
+      /REC-5\r\n/,
+    );
+    assert.deepEqual(
+      events.filter((e) => e[1] === 'r').map((e) => e[2]),
+      ['90x25'],
+    );
+    const audit = serve
+      .stderr()
+      .split('\n')
+      .filter((l) => l.includes('"terminal.'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const start = audit.find((e) => e.event === 'terminal.start' && e.recording === recorded);
     const end = audit.find((e) => e.event === 'terminal.end' && e.recording === recorded);
     assert.ok(start && end, `audit lines missing:\n${serve.stderr()}`);
@@ -87,7 +120,10 @@ describe('framesh exec -t, clean environment, recording, client death, line mode
   });
 
   it('SIGKILL of the client ends the remote shell and its children within 2 s', async () => {
-    const tmux = await Tmux.start({ command: cliLine(['shell', '--insecure', target]), env: { FRAMESH_HOME: tempHome() } });
+    const tmux = await Tmux.start({
+      command: cliLine(['shell', '--insecure', target]),
+      env: { FRAMESH_HOME: tempHome() },
+    });
     await tmux.type('sleep 1005 & echo "SID=$$"');
     const screen = await tmux.waitFor(/^SID=\d+\s*$/m, 30_000);
     const sid = Number(/^SID=(\d+)\s*$/m.exec(screen)?.[1]);

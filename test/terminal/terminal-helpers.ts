@@ -20,7 +20,10 @@ export function cliLine(args: readonly string[]): string {
 }
 
 /** A tmux window whose local shell has just started `framesh ARGS` and sees the remote shell answer. */
-export async function terminalSession(args: readonly string[], options: { cols?: number; rows?: number } = {}): Promise<Tmux> {
+export async function terminalSession(
+  args: readonly string[],
+  options: { cols?: number; rows?: number } = {},
+): Promise<Tmux> {
   const tmux = await Tmux.start({ ...options, env: { FRAMESH_HOME: tempHome() } });
   await tmux.waitFor(/^\$\s*$/m);
   await tmux.type(cliLine(args));
@@ -32,7 +35,9 @@ export async function terminalSession(args: readonly string[], options: { cols?:
 export async function localStatusAndTerminal(tmux: Tmux): Promise<{ status: number; sane: boolean }> {
   // The client has left once the local shell's prompt is the last line (typing earlier would feed the client).
   await tmux.waitFor(/\n\$\s*$/);
-  await tmux.type(`echo "STATUS=$?"; echo "MODES=$(stty -a | tr ' ' '\\n' | grep -xE -- '-?(icanon|echo)' | tr '\\n' ,)"`);
+  await tmux.type(
+    `echo "STATUS=$?"; echo "MODES=$(stty -a | tr ' ' '\\n' | grep -xE -- '-?(icanon|echo)' | tr '\\n' ,)"`,
+  );
   const screen = await tmux.waitFor(/^MODES=[-a-z,]+\s*$/m);
   const status = Number(/^STATUS=(\d+)\s*$/m.exec(screen)?.[1]);
   const modes = (/^MODES=([-a-z,]+)\s*$/m.exec(screen)?.[1] ?? '').split(',');

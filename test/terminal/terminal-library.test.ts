@@ -30,7 +30,10 @@ async function waitForCommand(sid: number, command: string, timeoutMs = 10_000):
 async function waitOutput(call: TerminalCall, pattern: RegExp, timeoutMs = 10_000): Promise<string> {
   let text = '';
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ${pattern} in ${timeoutMs} ms; got ${JSON.stringify(text)}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`no ${pattern} in ${timeoutMs} ms; got ${JSON.stringify(text)}`)),
+      timeoutMs,
+    );
     const onData = (chunk: Buffer): void => {
       text += chunk.toString('utf8');
       const match = pattern.exec(text);
@@ -49,7 +52,9 @@ describe('terminals through the library', () => {
     const { client } = await startTestServer({ env: quietHome() });
     const c = await client();
     assert.ok(c.server.capabilities.includes('pty'));
-    const call = c.exec('tty; stty size; echo "TERM=$TERM"; echo err >&2', { pty: { term: 'vt220', cols: 91, rows: 33 } });
+    const call = c.exec('tty; stty size; echo "TERM=$TERM"; echo err >&2', {
+      pty: { term: 'vt220', cols: 91, rows: 33 },
+    });
     const out: Buffer[] = [];
     call.stdout.on('data', (b: Buffer) => out.push(b));
     call.stderr.on('data', () => assert.fail('a terminal has no separate stderr'));
@@ -62,7 +67,10 @@ describe('terminals through the library', () => {
   it('every output byte arrives before exit, through a small window (flow control unchanged)', async () => {
     const { client } = await startTestServer({ env: quietHome() });
     const c = await client();
-    const call = c.exec(['head', '-c', '3000000', '/dev/zero'], { pty: { cols: 80, rows: 24 }, windowBytes: 32 * 1024 });
+    const call = c.exec(['head', '-c', '3000000', '/dev/zero'], {
+      pty: { cols: 80, rows: 24 },
+      windowBytes: 32 * 1024,
+    });
     let bytes = 0;
     call.stdout.on('data', (b: Buffer) => (bytes += b.length));
     assert.deepEqual(await call.exit, { code: 0, signal: null });
@@ -190,7 +198,12 @@ describe('hostile terminal requests (raw frames)', () => {
       await peer.next('pong');
       peer.socket.end();
       const frames = await peer.closed();
-      assert.deepEqual(frames.filter((f) => f.type !== 'hello' && f.type !== 'pong').map((f) => [f.type, (f as { code?: string }).code]), [['error', 'PROTOCOL']]);
+      assert.deepEqual(
+        frames
+          .filter((f) => f.type !== 'hello' && f.type !== 'pong')
+          .map((f) => [f.type, (f as { code?: string }).code]),
+        [['error', 'PROTOCOL']],
+      );
     });
   }
 

@@ -79,7 +79,10 @@ export function errorCodes(err: unknown): string {
 
 export function internalsAreNotPublished(client: FrameshClient, call: ExecCall): void {
   // @ts-expect-error openChannel is @internal
-  client.openChannel(() => call, () => ({ type: 'open', ch: 1, kind: 'exec', command: 'x', window: 1 }));
+  client.openChannel(
+    () => call,
+    () => ({ type: 'open', ch: 1, kind: 'exec', command: 'x', window: 1 }),
+  );
   // @ts-expect-error ExecCall.handle is @internal
   call.handle({ type: 'cancel', ch: 1 }, Buffer.alloc(0));
   // @ts-expect-error ExecCall.fail is @internal

@@ -25,7 +25,10 @@ describe('framesh classic: the upload header', () => {
     const header = encodeUploadHeader('notes.txt', 12);
     assert.deepEqual(JSON.parse(header.toString('ascii')), { cmd: 'put', filename: 'notes.txt', filesize: 12 });
     const name = encodeUploadHeader('报告 é.txt', 0);
-    assert.ok([...name].every((byte) => byte < 0x80), name.toString('latin1'));
+    assert.ok(
+      [...name].every((byte) => byte < 0x80),
+      name.toString('latin1'),
+    );
     assert.match(name.toString('ascii'), /"filename":"\\u62a5\\u544a \\u00e9\.txt"/);
     assert.equal(JSON.parse(name.toString('ascii')).filename, '报告 é.txt');
   });

@@ -3,7 +3,12 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { encodeInt32 } from '../../src/classic/classic-format.js';
 import { ClassicReplyError } from '../../src/classic/client/classic-reply-error.js';
-import { createReplyReader, type FramedFormat, type FramedReplyReader, type ReplyEvent } from '../../src/classic/client/framed-reply-reader.js';
+import {
+  createReplyReader,
+  type FramedFormat,
+  type FramedReplyReader,
+  type ReplyEvent,
+} from '../../src/classic/client/framed-reply-reader.js';
 
 /** Annotated wire bytes of one reply whose body is `body`, as a classic server sends them (docs/CLASSIC.md). */
 function wire(format: FramedFormat, body: Buffer): Buffer {
@@ -52,7 +57,11 @@ describe('classic reply readers (json, length) fed one byte at a time', () => {
   for (const format of ['json', 'length'] as const) {
     it(`${format}: two replies back to back in one stream come out whole and apart`, () => {
       const reader = createReplyReader(format);
-      const stream = Buffer.concat([wire(format, Buffer.from('hello\n')), wire(format, Buffer.alloc(0)), wire(format, Buffer.from('second'))]);
+      const stream = Buffer.concat([
+        wire(format, Buffer.from('hello\n')),
+        wire(format, Buffer.alloc(0)),
+        wire(format, Buffer.from('second')),
+      ]);
       // Split at every byte: the first reply must end exactly where its size says, whatever arrives after it.
       let events = reader.next();
       events.push(...feedBytewise(reader, stream));
@@ -95,7 +104,11 @@ describe('classic reply readers (json, length) fed one byte at a time', () => {
   it('length: a size beyond the cap is refused before any body byte', () => {
     const reader = createReplyReader('length', 1000);
     reader.next();
-    assertReplyError(() => reader.push(Buffer.concat([encodeInt32(1001), Buffer.from('x')])), 'CLASSIC_REPLY_TOO_LARGE', /1001 bytes, beyond --max-reply 1000/);
+    assertReplyError(
+      () => reader.push(Buffer.concat([encodeInt32(1001), Buffer.from('x')])),
+      'CLASSIC_REPLY_TOO_LARGE',
+      /1001 bytes, beyond --max-reply 1000/,
+    );
     const atCap = createReplyReader('length', 1000);
     assert.deepEqual(summary([...atCap.next(), ...atCap.push(encodeInt32(1000))]), ['size:1000']);
   });
@@ -103,13 +116,38 @@ describe('classic reply readers (json, length) fed one byte at a time', () => {
   const badJsonHeaders: Array<[string, Buffer, string, RegExp]> = [
     ['negative length', encodeInt32(-1), 'CLASSIC_BAD_REPLY', /header of -1 bytes/],
     ['zero length', encodeInt32(0), 'CLASSIC_BAD_REPLY', /header of 0 bytes/],
-    ['length past 64 KiB', encodeInt32(65_537), 'CLASSIC_REPLY_TOO_LARGE', /header of 65537 bytes, beyond the limit of 65536/],
+    [
+      'length past 64 KiB',
+      encodeInt32(65_537),
+      'CLASSIC_REPLY_TOO_LARGE',
+      /header of 65537 bytes, beyond the limit of 65536/,
+    ],
     ['not JSON', Buffer.concat([encodeInt32(5), Buffer.from('hello')]), 'CLASSIC_BAD_REPLY', /not JSON: "hello"/],
     ['a JSON array', Buffer.concat([encodeInt32(2), Buffer.from('[]')]), 'CLASSIC_BAD_REPLY', /not a JSON object/],
-    ['no size field', Buffer.concat([encodeInt32(2), Buffer.from('{}')]), 'CLASSIC_BAD_REPLY', /neither total_size nor data_size/],
-    ['a negative size', Buffer.concat([encodeInt32(17), Buffer.from('{"total_size":-1}')]), 'CLASSIC_BAD_REPLY', /not a non-negative integer/],
-    ['a string size', Buffer.concat([encodeInt32(18), Buffer.from('{"data_size":"12"}')]), 'CLASSIC_BAD_REPLY', /not a non-negative integer/],
-    ['sizes that differ', Buffer.concat([encodeInt32(32), Buffer.from('{"total_size":1,"data_size":2}  ')]), 'CLASSIC_BAD_REPLY', /total_size \(1\) and data_size \(2\) differ/],
+    [
+      'no size field',
+      Buffer.concat([encodeInt32(2), Buffer.from('{}')]),
+      'CLASSIC_BAD_REPLY',
+      /neither total_size nor data_size/,
+    ],
+    [
+      'a negative size',
+      Buffer.concat([encodeInt32(17), Buffer.from('{"total_size":-1}')]),
+      'CLASSIC_BAD_REPLY',
+      /not a non-negative integer/,
+    ],
+    [
+      'a string size',
+      Buffer.concat([encodeInt32(18), Buffer.from('{"data_size":"12"}')]),
+      'CLASSIC_BAD_REPLY',
+      /not a non-negative integer/,
+    ],
+    [
+      'sizes that differ',
+      Buffer.concat([encodeInt32(32), Buffer.from('{"total_size":1,"data_size":2}  ')]),
+      'CLASSIC_BAD_REPLY',
+      /total_size \(1\) and data_size \(2\) differ/,
+    ],
   ];
   for (const [name, bytes, code, message] of badJsonHeaders) {
     it(`json: a header with ${name} is refused with ${code}`, () => {
@@ -122,7 +160,10 @@ describe('classic reply readers (json, length) fed one byte at a time', () => {
   it('json: a header with only data_size is read (some classic variants send that)', () => {
     const reader = createReplyReader('json');
     const header = Buffer.from('{"data_size": 2, "md5": "x"}');
-    const events = [...reader.next(), ...feedBytewise(reader, Buffer.concat([encodeInt32(header.length), header, Buffer.from('ok')]))];
+    const events = [
+      ...reader.next(),
+      ...feedBytewise(reader, Buffer.concat([encodeInt32(header.length), header, Buffer.from('ok')])),
+    ];
     assert.deepEqual(summary(events), ['size:2', 'body:ok', 'end']);
   });
 
@@ -147,7 +188,12 @@ describe('classic ack size reader', () => {
   it('takes the digits of one read as the size, then the body from later reads, byte by byte', () => {
     const reader = createReplyReader('ack');
     // The digits may come split across pushes within one read; the read's end completes them.
-    const events = [...reader.next(), ...reader.push(Buffer.from('1')), ...reader.push(Buffer.from('2')), ...reader.endOfRead()];
+    const events = [
+      ...reader.next(),
+      ...reader.push(Buffer.from('1')),
+      ...reader.push(Buffer.from('2')),
+      ...reader.endOfRead(),
+    ];
     assert.deepEqual(summary(events), ['size:12']);
     const body = feedBytewise(reader, Buffer.from('hello world!next'));
     assert.deepEqual(summary(body), ['body:hello world!', 'end']);
@@ -157,8 +203,13 @@ describe('classic ack size reader', () => {
 
   it('reads 0 as an empty reply and tolerates whitespace around the digits', () => {
     const reader = createReplyReader('ack');
-    assert.deepEqual(summary([...reader.next(), ...reader.push(Buffer.from('0')), ...reader.endOfRead()]), ['size:0', 'end']);
-    assert.deepEqual(summary([...reader.next(), ...reader.push(Buffer.from(' 7\r\n')), ...reader.endOfRead()]), ['size:7']);
+    assert.deepEqual(summary([...reader.next(), ...reader.push(Buffer.from('0')), ...reader.endOfRead()]), [
+      'size:0',
+      'end',
+    ]);
+    assert.deepEqual(summary([...reader.next(), ...reader.push(Buffer.from(' 7\r\n')), ...reader.endOfRead()]), [
+      'size:7',
+    ]);
   });
 
   it('waits for a read that holds digits', () => {
@@ -206,27 +257,34 @@ describe('classic reply readers: properties', () => {
   for (const format of ['json', 'length'] as const) {
     it(`${format}: any replies, any chunking: each reply comes out whole and alone`, () => {
       fc.assert(
-        fc.property(fc.array(fc.uint8Array({ maxLength: 300 }), { minLength: 1, maxLength: 5 }), fc.array(fc.nat(), { maxLength: 20 }), (bodies, cuts) => {
-          const reader = createReplyReader(format);
-          const stream = Buffer.concat(bodies.map((b) => wire(format, Buffer.from(b))));
-          const got: string[] = [];
-          let current: Buffer[] = [];
-          // As the connection does: after a reply's end, next() starts the following one from held bytes.
-          const take = (events: ReplyEvent[]): void => {
-            for (const e of events) {
-              if (e.type === 'body') current.push(e.chunk);
-              if (e.type === 'end') {
-                got.push(Buffer.concat(current).toString('hex'));
-                current = [];
-                if (got.length < bodies.length) take(reader.next());
+        fc.property(
+          fc.array(fc.uint8Array({ maxLength: 300 }), { minLength: 1, maxLength: 5 }),
+          fc.array(fc.nat(), { maxLength: 20 }),
+          (bodies, cuts) => {
+            const reader = createReplyReader(format);
+            const stream = Buffer.concat(bodies.map((b) => wire(format, Buffer.from(b))));
+            const got: string[] = [];
+            let current: Buffer[] = [];
+            // As the connection does: after a reply's end, next() starts the following one from held bytes.
+            const take = (events: ReplyEvent[]): void => {
+              for (const e of events) {
+                if (e.type === 'body') current.push(e.chunk);
+                if (e.type === 'end') {
+                  got.push(Buffer.concat(current).toString('hex'));
+                  current = [];
+                  if (got.length < bodies.length) take(reader.next());
+                }
               }
-            }
-          };
-          take(reader.next());
-          for (const chunk of chunked(stream, cuts)) take(reader.push(chunk));
-          reader.end();
-          assert.deepEqual(got, bodies.map((b) => Buffer.from(b).toString('hex')));
-        }),
+            };
+            take(reader.next());
+            for (const chunk of chunked(stream, cuts)) take(reader.push(chunk));
+            reader.end();
+            assert.deepEqual(
+              got,
+              bodies.map((b) => Buffer.from(b).toString('hex')),
+            );
+          },
+        ),
         { numRuns: 300 },
       );
     });

@@ -24,12 +24,29 @@ describe('parseDurationMs (every duration flag of every command)', () => {
   it('0 means none where the flag allows it, and is refused at parse time where it does not', () => {
     assert.equal(parseDurationMs('0', 'none'), 0);
     assert.equal(parseDurationMs('0s', 'none'), 0);
-    assert.throws(() => parseDurationMs('0', 'refused'), (err: Error) => err instanceof InvalidArgumentError && /more than 0/.test(err.message));
+    assert.throws(
+      () => parseDurationMs('0', 'refused'),
+      (err: Error) => err instanceof InvalidArgumentError && /more than 0/.test(err.message),
+    );
     assert.throws(() => parseDurationMs('0ms', 'refused'), InvalidArgumentError);
   });
 
   it('refuses what is not a duration, below 1 ms, or above 2^31-1 ms', () => {
-    for (const text of ['', 'abc', '-1', '-5s', '1e3', '10 s', '5sec', '1y', '0x10', 'Infinity', 'NaN', '1..2', '0.0001s']) {
+    for (const text of [
+      '',
+      'abc',
+      '-1',
+      '-5s',
+      '1e3',
+      '10 s',
+      '5sec',
+      '1y',
+      '0x10',
+      'Infinity',
+      'NaN',
+      '1..2',
+      '0.0001s',
+    ]) {
       assert.throws(() => parseDurationMs(text, 'none'), InvalidArgumentError, JSON.stringify(text));
     }
     assert.throws(() => parseDurationMs('2147483648ms', 'none'), /more than 2147483647 ms/);

@@ -25,7 +25,11 @@ describe('--help of every command', () => {
     for (const command of program.commands) {
       for (const option of command.options) {
         if (!option.flags.includes('<duration>') || option.defaultValue === undefined) continue;
-        assert.match(String(option.defaultValueDescription), /^(0 \(none\)|\d+(ms|s|min|h))$/, `${command.name()} ${option.flags}`);
+        assert.match(
+          String(option.defaultValueDescription),
+          /^(0 \(none\)|\d+(ms|s|min|h))$/,
+          `${command.name()} ${option.flags}`,
+        );
       }
     }
   });

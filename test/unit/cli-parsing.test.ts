@@ -43,6 +43,10 @@ describe('exitStatusOf', () => {
     assert.equal(exitStatusOf({ code: 3, signal: null }), 3);
     assert.equal(exitStatusOf({ code: null, signal: 'SIGKILL' }), 137);
     assert.equal(exitStatusOf({ code: null, signal: 'SIGTERM', reason: 'timeout' }), 124);
-    assert.equal(exitStatusOf({ code: null, signal: 'SIGTERM', reason: 'shutdown' }), 255, 'the server ended it: not the command status');
+    assert.equal(
+      exitStatusOf({ code: null, signal: 'SIGTERM', reason: 'shutdown' }),
+      255,
+      'the server ended it: not the command status',
+    );
   });
 });

@@ -10,16 +10,24 @@ describe('connection settings (-o Key=Value; the names a config file uses too)',
     assert.deepEqual(parseSettingAssignment('port 2200'), { port: 2200 });
     assert.deepEqual(parseSettingAssignment('ConnectTimeout=5'), { connectTimeoutMs: 5000 });
     assert.deepEqual(parseSettingAssignment('connecttimeout=250ms'), { connectTimeoutMs: 250 });
-    assert.deepEqual(parseSettingAssignment('IdentityFile=~/.ssh/id_ed25519'), { identityFile: `${os.homedir()}/.ssh/id_ed25519` });
+    assert.deepEqual(parseSettingAssignment('IdentityFile=~/.ssh/id_ed25519'), {
+      identityFile: `${os.homedir()}/.ssh/id_ed25519`,
+    });
     assert.deepEqual(parseSettingAssignment('Fingerprint=SHA256:abc'), { fingerprint: 'SHA256:abc' });
     assert.deepEqual(parseSettingAssignment('HostName=10.0.0.5'), { hostName: '10.0.0.5' });
     for (const value of ['ask', 'yes', 'accept-new', 'no', 'Accept-New']) {
-      assert.deepEqual(parseSettingAssignment(`StrictHostKeyChecking=${value}`), { strictHostKeyChecking: value.toLowerCase() });
+      assert.deepEqual(parseSettingAssignment(`StrictHostKeyChecking=${value}`), {
+        strictHostKeyChecking: value.toLowerCase(),
+      });
     }
   });
 
   it('refuses unknown names and bad values with a clear message', () => {
-    assert.throws(() => parseSettingAssignment('User=root'), (err: Error) => err instanceof InvalidArgumentError && /unknown setting "User"; known: HostName, Port/.test(err.message));
+    assert.throws(
+      () => parseSettingAssignment('User=root'),
+      (err: Error) =>
+        err instanceof InvalidArgumentError && /unknown setting "User"; known: HostName, Port/.test(err.message),
+    );
     assert.throws(() => parseSettingAssignment('Port=0'), /expected a port 1-65535/);
     assert.throws(() => parseSettingAssignment('Port=70000'), /expected a port/);
     assert.throws(() => parseSettingAssignment('Port=22x'), /expected a port/);

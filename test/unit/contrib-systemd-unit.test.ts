@@ -27,8 +27,12 @@ describe('contrib/systemd/framesh.service', () => {
     assert.equal(directives.get('ProtectHome'), 'read-only');
     assert.equal(directives.get('PrivateTmp'), 'yes');
     assert.equal(directives.get('ReadWritePaths'), '/var/lib/framesh');
-    assert.match(directives.get('Environment') ?? '', /^FRAMESH_HOME=\/var\/lib\/framesh\//, 'its keys are under the writable path');
-    assert.equal(directives.get('ExecReload'), '/bin/kill -HUP $MAINPID', 'reload is serve\'s SIGHUP');
+    assert.match(
+      directives.get('Environment') ?? '',
+      /^FRAMESH_HOME=\/var\/lib\/framesh\//,
+      'its keys are under the writable path',
+    );
+    assert.equal(directives.get('ExecReload'), '/bin/kill -HUP $MAINPID', "reload is serve's SIGHUP");
   });
 
   it('passes systemd-analyze verify', { skip: !hasSystemdAnalyze && 'systemd-analyze is not installed' }, () => {

@@ -21,8 +21,16 @@ describe('error codes', () => {
   it('every code in the union has a row in docs/ERRORS.md and every row is a code of the union', () => {
     const documented = documentedCodes();
     const listed = new Set<string>([...WIRE_ERROR_CODES, ...LOCAL_ERROR_CODES]);
-    assert.deepEqual([...listed].filter((c) => !documented.has(c)), [], 'codes without a row in docs/ERRORS.md');
-    assert.deepEqual([...documented.keys()].filter((c) => !listed.has(c)), [], 'rows of docs/ERRORS.md that are no code');
+    assert.deepEqual(
+      [...listed].filter((c) => !documented.has(c)),
+      [],
+      'codes without a row in docs/ERRORS.md',
+    );
+    assert.deepEqual(
+      [...documented.keys()].filter((c) => !listed.has(c)),
+      [],
+      'rows of docs/ERRORS.md that are no code',
+    );
   });
 
   it('the "wire" column of docs/ERRORS.md says yes exactly for the wire codes', () => {

@@ -60,7 +60,9 @@ describe('ExecCall, message by message', () => {
   it('data beyond the receive window is a LIMIT failure', async () => {
     const { call } = harness(4);
     call.handle({ type: 'opened', ch: 9, window: 1 }, Buffer.alloc(0));
-    assert.throws(() => call.handle({ type: 'data', ch: 9, stream: 'stdout' }, Buffer.from('12345')), { code: 'LIMIT' });
+    assert.throws(() => call.handle({ type: 'data', ch: 9, stream: 'stdout' }, Buffer.from('12345')), {
+      code: 'LIMIT',
+    });
   });
 
   it('stdin waits for opened and for window credit, in chunks of at most maxChunkBytes', async () => {
@@ -100,7 +102,11 @@ describe('ExecCall, message by message', () => {
     call.handle({ type: 'opened', ch: 9, window: 6 }, Buffer.alloc(0));
     call.fail(new ConnectionError('CONNECTION_RESET', 'reset'));
     call.fail(new ConnectionError('CONNECTION_CLOSED', 'second failure ignored'));
-    await assert.rejects(call.exit, (err: Error & { code: string }) => err.code === 'CONNECTION_RESET' && /remote call started at/.test(String(err.stack)));
+    await assert.rejects(
+      call.exit,
+      (err: Error & { code: string }) =>
+        err.code === 'CONNECTION_RESET' && /remote call started at/.test(String(err.stack)),
+    );
     await call.started;
   });
 });

@@ -100,18 +100,27 @@ describe('ExecChannel against a fake ProcessLauncher', () => {
     await turns();
     h.proc.stderr.write('err1');
     await turns();
-    assert.deepEqual(h.take(), ['{"type":"data","ch":5,"stream":"stdout","len":4} out1', '{"type":"data","ch":5,"stream":"stderr","len":4} err1']);
+    assert.deepEqual(h.take(), [
+      '{"type":"data","ch":5,"stream":"stdout","len":4} out1',
+      '{"type":"data","ch":5,"stream":"stderr","len":4} err1',
+    ]);
     // The leader exits while its pipes are still open: no exit frame yet (PROTOCOL.md §4.7).
     h.proc.exit({ code: 3, signal: null });
     await turns();
     assert.deepEqual(h.take(), []);
     h.proc.stdout.end('out2');
     await turns();
-    assert.deepEqual(h.take(), ['{"type":"data","ch":5,"stream":"stdout","len":4} out2', '{"type":"eof","ch":5,"stream":"stdout"}']);
+    assert.deepEqual(h.take(), [
+      '{"type":"data","ch":5,"stream":"stdout","len":4} out2',
+      '{"type":"eof","ch":5,"stream":"stdout"}',
+    ]);
     assert.deepEqual(h.log, ['started 4242']);
     h.proc.stderr.end();
     await done;
-    assert.deepEqual(h.take(), ['{"type":"eof","ch":5,"stream":"stderr"}', '{"type":"exit","ch":5,"code":3,"signal":null}']);
+    assert.deepEqual(h.take(), [
+      '{"type":"eof","ch":5,"stream":"stderr"}',
+      '{"type":"exit","ch":5,"code":3,"signal":null}',
+    ]);
     assert.deepEqual(h.log, ['started 4242', 'ended', 'audit']);
     assert.equal(h.summary()?.stdoutBytes, 8);
     assert.equal(h.summary()?.stderrBytes, 4);

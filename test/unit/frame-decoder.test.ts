@@ -59,7 +59,11 @@ describe('FrameDecoder', () => {
     const bytes = sample();
     for (let at = 0; at <= bytes.length; at++) {
       const decoder = new FrameDecoder(LIMITS);
-      assert.deepEqual(summary(decodeAll(decoder, [bytes.subarray(0, at), bytes.subarray(at)])), whole, `split at ${at}`);
+      assert.deepEqual(
+        summary(decodeAll(decoder, [bytes.subarray(0, at), bytes.subarray(at)])),
+        whole,
+        `split at ${at}`,
+      );
       assert.equal(decoder.bufferedBytes, 0);
     }
   });
@@ -96,7 +100,9 @@ describe('FrameDecoder', () => {
     const { frames, error } = new FrameDecoder(LIMITS).decode(Buffer.concat([prefix, json, body]));
     assert.equal(error, null);
     assert.equal(frames[0]?.body.length, LIMITS.maxBodyBytes);
-    const over = new FrameDecoder(LIMITS).decode(withPrefix(JSON.stringify({ type: 'data', len: LIMITS.maxBodyBytes + 1 })));
+    const over = new FrameDecoder(LIMITS).decode(
+      withPrefix(JSON.stringify({ type: 'data', len: LIMITS.maxBodyBytes + 1 })),
+    );
     assert.equal(over.error?.code, 'LIMIT');
   });
 
@@ -120,8 +126,16 @@ describe('FrameDecoder', () => {
     ['a header that is a JSON number', withPrefix('42'), /must be a JSON object/],
     ['a header with an empty type', withPrefix('{"type":""}'), /no string "type"/],
     ['a header with a numeric type', withPrefix('{"type":7}'), /no string "type"/],
-    ['a header that is not UTF-8 JSON', Buffer.concat([Buffer.from([0, 0, 0, 2]), Buffer.from([0xff, 0xfe])]), /not valid UTF-8/],
-    ['a JSON header with invalid UTF-8 in a string', withPrefix('{"type":"x","a":"\xc3"}', 'latin1'), /not valid UTF-8/],
+    [
+      'a header that is not UTF-8 JSON',
+      Buffer.concat([Buffer.from([0, 0, 0, 2]), Buffer.from([0xff, 0xfe])]),
+      /not valid UTF-8/,
+    ],
+    [
+      'a JSON header with invalid UTF-8 in a string',
+      withPrefix('{"type":"x","a":"\xc3"}', 'latin1'),
+      /not valid UTF-8/,
+    ],
     ['a header that is not JSON', withPrefix('{type}'), /not valid JSON/],
     ['a header without a type', withPrefix('{"ch":1}'), /no string "type"/],
     ['a negative len', withPrefix('{"type":"data","len":-1}'), /non-negative integer/],

@@ -46,7 +46,10 @@ describe('FramedConnection over a duplex pair', () => {
       peer.write(Buffer.of(byte));
       await turn();
     }
-    assert.deepEqual(got.map(([m]) => m.type), ['ping', 'data', 'eof']);
+    assert.deepEqual(
+      got.map(([m]) => m.type),
+      ['ping', 'data', 'eof'],
+    );
     assert.equal((got[1] as [Message, Buffer])[1].toString(), 'héllo');
   });
 
@@ -111,7 +114,10 @@ describe('FramedConnection over a duplex pair', () => {
     r.start();
     while (r.frames.length < pings) await once(peer, 'data');
     assert.equal(answered, pings);
-    assert.deepEqual(r.frames.slice(0, 3).map((f) => f.header.id), [0, 1, 2]);
+    assert.deepEqual(
+      r.frames.slice(0, 3).map((f) => f.header.id),
+      [0, 1, 2],
+    );
     assert.equal((r.frames.at(-1) as Frame).header.id, pings - 1);
     assert.equal(conn.readingPaused, false);
   });

@@ -36,16 +36,19 @@ describe('golden frames', () => {
     const spec = readFileSync(new URL('../../docs/PROTOCOL.md', import.meta.url), 'utf8');
     const section = spec.slice(spec.indexOf('## 8.'), spec.indexOf('\n## ', spec.indexOf('## 8.') + 1));
     // Lines look like: C→S [0000005c] {"type":"open",...}; the hello lines elide their limits ("{...}").
-    const shown = [...section.matchAll(/^[CS]→[CS] \[([0-9a-f]{8})\] (\{.*?\})(?:  ([0-9a-f ]+))?$/gm)];
+    const shown = [...section.matchAll(/^[CS]→[CS] \[([0-9a-f]{8})\] (\{.*?\})(?: {2}([0-9a-f ]+))?$/gm)];
     assert.equal(shown.length, 9);
     const conversation: Golden[] = [];
     for (const [, lengthHex, json, bodyText] of shown) {
-      const golden = json!.includes('{...}') ? GOLDEN.find((g) => g.name === 'hello') : GOLDEN.find((g) => isDeepStrictEqual(g.header, JSON.parse(json!)));
+      const golden = json!.includes('{...}')
+        ? GOLDEN.find((g) => g.name === 'hello')
+        : GOLDEN.find((g) => isDeepStrictEqual(g.header, JSON.parse(json!)));
       assert.ok(golden, `no golden frame for ${json}`);
       assert.equal(golden.bodyHex, (bodyText ?? '').replaceAll(' ', ''));
       // The [H] shown is the header length the frame really has (issue 9: §8 had four of them wrong).
       assert.equal(lengthHex, golden.hex.slice(0, 8), `header length shown for ${json}`);
-      if (!json!.includes('{...}')) assert.equal(parseInt(lengthHex!, 16), Buffer.byteLength(json!), `length of ${json}`);
+      if (!json!.includes('{...}'))
+        assert.equal(parseInt(lengthHex!, 16), Buffer.byteLength(json!), `length of ${json}`);
       conversation.push(golden);
     }
     const stream = Buffer.concat(conversation.map((g) => Buffer.from(g.hex, 'hex')));
@@ -77,7 +80,9 @@ describe('golden frames', () => {
       try {
         header = JSON.parse(withSampleValues(text));
       } catch (err) {
-        assert.fail(`PROTOCOL.md example is not JSON even with sample values for its placeholders: ${text} (${String(err)})`);
+        assert.fail(
+          `PROTOCOL.md example is not JSON even with sample values for its placeholders: ${text} (${String(err)})`,
+        );
       }
       assert.doesNotThrow(() => {
         const message = validateMessage(header);

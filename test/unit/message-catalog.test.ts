@@ -14,7 +14,10 @@ function validateMessage(header: FrameHeader): ReturnType<typeof validateHeader>
 }
 
 const refuses = (header: FrameHeader, message: RegExp): void =>
-  assert.throws(() => validateMessage(header), (err: Error & { code: string }) => err.code === 'PROTOCOL' && message.test(err.message));
+  assert.throws(
+    () => validateMessage(header),
+    (err: Error & { code: string }) => err.code === 'PROTOCOL' && message.test(err.message),
+  );
 
 describe('message catalog: one table for types and validation', () => {
   it('a type or kind named after an Object.prototype member is unknown, not accepted', () => {
@@ -67,7 +70,8 @@ describe('message catalog: one table for types and validation', () => {
     for (const table of tables) {
       for (const [name, shape] of Object.entries(table)) {
         if (!spec.includes(`"${name}"`)) missing.push(name);
-        for (const key of Object.keys(shape)) if (!spec.includes(`"${key}"`) && !spec.includes(`\`${key}\``)) missing.push(`${name}.${key}`);
+        for (const key of Object.keys(shape))
+          if (!spec.includes(`"${key}"`) && !spec.includes(`\`${key}\``)) missing.push(`${name}.${key}`);
       }
     }
     assert.deepEqual(missing, []);

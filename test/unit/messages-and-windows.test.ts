@@ -16,7 +16,17 @@ const LIMITS = { maxHeaderBytes: 65536, maxBodyBytes: 1048576, maxChannels: 64 }
 const valid: FrameHeader[] = [
   { type: 'hello', version: '1.0', agent: 'x', capabilities: ['exec'], limits: LIMITS },
   { type: 'open', ch: 1, kind: 'exec', command: 'ls', window: 1 },
-  { type: 'open', ch: 2, kind: 'exec', command: ['ls', '-l'], cwd: '/', env: { A: 'b' }, timeoutMs: 5, login: true, window: 2 ** 31 - 1 },
+  {
+    type: 'open',
+    ch: 2,
+    kind: 'exec',
+    command: ['ls', '-l'],
+    cwd: '/',
+    env: { A: 'b' },
+    timeoutMs: 5,
+    login: true,
+    window: 2 ** 31 - 1,
+  },
   { type: 'open', ch: 3, kind: 'mkdir', path: 'a/b', mode: 0o755, window: 1024 },
   { type: 'opened', ch: 1, window: 10 },
   { type: 'data', ch: 1, stream: 'stdout', len: 3 },
@@ -35,7 +45,10 @@ const valid: FrameHeader[] = [
 const invalid: Array<[FrameHeader, RegExp]> = [
   [{ type: 'nope' }, /unknown message type "nope"/],
   [{ type: 'hello', version: '1.0', agent: 'x', capabilities: 'exec', limits: LIMITS }, /capabilities/],
-  [{ type: 'hello', version: '1.0', agent: 'x', capabilities: [], limits: { ...LIMITS, maxChannels: 0 } }, /maxChannels/],
+  [
+    { type: 'hello', version: '1.0', agent: 'x', capabilities: [], limits: { ...LIMITS, maxChannels: 0 } },
+    /maxChannels/,
+  ],
   [{ type: 'open', ch: 0, kind: 'exec', command: 'ls', window: 1 }, /ch must be a positive integer/],
   [{ type: 'open', ch: 1, kind: 'teleport', command: 'ls', window: 1 }, /unsupported channel kind "teleport"/],
   [{ type: 'open', ch: 1, kind: 'exec', command: '', window: 1 }, /non-empty/],
@@ -72,7 +85,10 @@ describe('message validation', () => {
   }
   for (const [header, message] of invalid) {
     it(`refuses ${JSON.stringify(header).slice(0, 70)}`, () => {
-      assert.throws(() => validateMessage(header), (err: Error & { code: string }) => err.code === 'PROTOCOL' && message.test(err.message));
+      assert.throws(
+        () => validateMessage(header),
+        (err: Error & { code: string }) => err.code === 'PROTOCOL' && message.test(err.message),
+      );
     });
   }
   it('refuses another major version and accepts another minor', () => {

@@ -13,7 +13,10 @@ import { duplexPair } from '../helpers/duplex-pair.js';
 
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-function setup(windowBytes: number, maxChunk = 1024 * 1024): {
+function setup(
+  windowBytes: number,
+  maxChunk = 1024 * 1024,
+): {
   conn: FramedConnection;
   peer: Duplex;
   source: PassThrough;
@@ -26,10 +29,16 @@ function setup(windowBytes: number, maxChunk = 1024 * 1024): {
   const source = new PassThrough({ highWaterMark: 16 * 1024 });
   const window = new SendWindow(windowBytes);
   const sent: Buffer[] = [];
-  const pump = new OutputPump(source, window, conn, (chunk) => {
-    sent.push(Buffer.from(chunk));
-    conn.sendData(1, 'stdout', chunk);
-  }, () => maxChunk);
+  const pump = new OutputPump(
+    source,
+    window,
+    conn,
+    (chunk) => {
+      sent.push(Buffer.from(chunk));
+      conn.sendData(1, 'stdout', chunk);
+    },
+    () => maxChunk,
+  );
   return { conn, peer, source, window, pump, sent };
 }
 
@@ -76,7 +85,10 @@ describe('OutputPump', () => {
     readAll(peer);
     source.write(Buffer.from('0123456789'));
     await turn();
-    assert.deepEqual(sent.map((b) => b.toString()), ['0123', '4567', '89']);
+    assert.deepEqual(
+      sent.map((b) => b.toString()),
+      ['0123', '4567', '89'],
+    );
     source.end();
     await pump.done;
   });

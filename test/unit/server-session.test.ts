@@ -64,7 +64,9 @@ class RecordingChannel implements ServerChannel {
   }
 }
 
-function harness(options: { maxChannels?: number; authenticator?: Authenticator; identity?: AuthenticatedIdentity } = {}) {
+function harness(
+  options: { maxChannels?: number; authenticator?: Authenticator; identity?: AuthenticatedIdentity } = {},
+) {
   const [ours, peer] = duplexPair();
   const conn = new FramedConnection(ours);
   const channels = new Map<number, RecordingChannel>();
@@ -141,7 +143,13 @@ describe('ServerSession over a duplex pair', () => {
   });
 
   it('a session with an identity still refuses its key options’ forbidden channels (a no-pty key gets no terminal)', async () => {
-    const h = harness({ identity: { fingerprint: 'SHA256:k', comment: '', options: { pty: false, forcedCommand: null, from: null, expiresAtMs: null, names: ['no-pty'] } } });
+    const h = harness({
+      identity: {
+        fingerprint: 'SHA256:k',
+        comment: '',
+        options: { pty: false, forcedCommand: null, from: null, expiresAtMs: null, names: ['no-pty'] },
+      },
+    });
     await h.send(HELLO);
     h.take();
     await h.send({ ...open(1), pty: { term: 'xterm', cols: 80, rows: 24 } });
@@ -167,7 +175,16 @@ describe('ServerSession over a duplex pair', () => {
     await h.send({ type: 'seek', ch: 1, offset: 0 });
     await h.send({ type: 'done', ch: 1 });
     await h.send({ type: 'cancel', ch: 1 });
-    assert.deepEqual(channel.calls, ['start', 'data stdin hi', 'eof stdin', 'window 10', 'signal INT', 'seek 0', 'done', 'terminate cancel']);
+    assert.deepEqual(channel.calls, [
+      'start',
+      'data stdin hi',
+      'eof stdin',
+      'window 10',
+      'signal INT',
+      'seek 0',
+      'done',
+      'terminate cancel',
+    ]);
     assert.equal(h.session.openChannels, 1);
     await h.send({ type: 'ping', id: 7 });
     assert.deepEqual(h.take(), [{ type: 'pong', id: 7 }]);
@@ -247,7 +264,10 @@ describe('ServerSession over a duplex pair', () => {
     h.session.drain();
     await turn();
     // The ping with id 0 after goaway (PROTOCOL.md §6): its pong proves every earlier open was read.
-    assert.deepEqual(h.take(), [{ type: 'goaway', reason: 'server is shutting down' }, { type: 'ping', id: 0 }]);
+    assert.deepEqual(h.take(), [
+      { type: 'goaway', reason: 'server is shutting down' },
+      { type: 'ping', id: 0 },
+    ]);
     await h.send(open(2));
     assert.deepEqual(h.take(), [{ type: 'error', ch: 2, code: 'SHUTTING_DOWN', message: 'server is shutting down' }]);
     assert.equal(h.ended, false);

@@ -40,13 +40,15 @@ describe('signature algorithms of the §10.2 proof', () => {
       assert.equal(verifyWith(alg, publicKey, randomBytes(100), signature), false);
       assert.equal(verifyWith(alg, publicKey, data, Buffer.concat([signature, Buffer.alloc(1)])), false);
       assert.equal(verifyWith(alg, publicKey, data, Buffer.alloc(0)), false);
-      for (const [other] of CASES.filter(([a]) => a !== alg)) assert.equal(verifyWith(other, publicKey, data, signature), false);
+      for (const [other] of CASES.filter(([a]) => a !== alg))
+        assert.equal(verifyWith(other, publicKey, data, signature), false);
     });
   }
 
   it('never throws on random signature bytes', () => {
     for (const [alg, name] of CASES) {
-      for (let i = 0; i < 50; i++) assert.equal(verifyWith(alg, KEYS[name].publicKey, Buffer.from('x'), randomBytes(i * 3)), false);
+      for (let i = 0; i < 50; i++)
+        assert.equal(verifyWith(alg, KEYS[name].publicKey, Buffer.from('x'), randomBytes(i * 3)), false);
     }
   });
 
@@ -66,7 +68,9 @@ describe('signature algorithms of the §10.2 proof', () => {
       const padded = Buffer.concat([Buffer.from(data, 'base64'), Buffer.from([0])]).toString('base64');
       assert.throws(() => parsePublicKeyLine(`${type} ${padded}`), { code: 'KEY_INVALID' });
     }
-    assert.throws(() => parsePublicKeyLine(`ssh-rsa ${formatSshPublicKey(KEYS.p256.publicKey).split(' ')[1]}`), { code: 'KEY_INVALID' });
+    assert.throws(() => parsePublicKeyLine(`ssh-rsa ${formatSshPublicKey(KEYS.p256.publicKey).split(' ')[1]}`), {
+      code: 'KEY_INVALID',
+    });
   });
 });
 
@@ -76,17 +80,37 @@ describe('KeyAuthenticator (in memory, no socket)', () => {
   writeFileSync(file, CASES.map(([, name]) => formatSshPublicKey(KEYS[name].publicKey, name)).join('\n'));
   const exporterValue = randomBytes(32);
   const authenticator = (): KeyAuthenticator =>
-    new KeyAuthenticator(exporterValue, new AuthorizedKeys(file), new AuthFailures(0), { address: 'test', graceDeadlineMs: Date.now() + 60_000, onClose: () => () => {}, isClosed: () => false }, { succeeded() {}, failed() {} }, () => {});
+    new KeyAuthenticator(
+      exporterValue,
+      new AuthorizedKeys(file),
+      new AuthFailures(0),
+      { address: 'test', graceDeadlineMs: Date.now() + 60_000, onClose: () => () => {}, isClosed: () => false },
+      { succeeded() {}, failed() {} },
+      () => {},
+    );
 
   for (const [alg, name] of CASES) {
     it(`accepts ${alg} over this session's exporter value, refuses it over another's`, async () => {
       const publicKey = formatSshPublicKey(KEYS[name].publicKey);
-      const sign = (ekm: Buffer): string => signWith(alg, KEYS[name].privateKey, authPayload(ekm, publicKey, alg)).toString('base64');
-      const identity = await authenticator().authenticate({ type: 'auth', method: 'publickey', alg, publicKey, signature: sign(exporterValue) });
+      const sign = (ekm: Buffer): string =>
+        signWith(alg, KEYS[name].privateKey, authPayload(ekm, publicKey, alg)).toString('base64');
+      const identity = await authenticator().authenticate({
+        type: 'auth',
+        method: 'publickey',
+        alg,
+        publicKey,
+        signature: sign(exporterValue),
+      });
       assert.equal(identity.fingerprint, parsePublicKeyLine(publicKey)?.fingerprint);
       assert.equal(identity.comment, name);
       await assert.rejects(
-        authenticator().authenticate({ type: 'auth', method: 'publickey', alg, publicKey, signature: sign(randomBytes(32)) }),
+        authenticator().authenticate({
+          type: 'auth',
+          method: 'publickey',
+          alg,
+          publicKey,
+          signature: sign(randomBytes(32)),
+        }),
         { code: 'AUTH_FAILED' },
       );
     });
@@ -97,20 +121,40 @@ describe('KeyAuthenticator (in memory, no socket)', () => {
     const payload = authPayload(exporterValue, publicKey, 'rsa-sha2-256');
     const good = signWith('rsa-sha2-256', KEYS.rsa.privateKey, payload).toString('base64');
     for (const alg of ['ssh-rsa', 'ecdsa-sha2-nistp256', 'rsa-sha2-1024', '__proto__']) {
-      await assert.rejects(authenticator().authenticate({ type: 'auth', method: 'publickey', alg, publicKey, signature: good }), { code: 'AUTH_FAILED' });
+      await assert.rejects(
+        authenticator().authenticate({ type: 'auth', method: 'publickey', alg, publicKey, signature: good }),
+        { code: 'AUTH_FAILED' },
+      );
     }
-    const withoutAlg = signWith('rsa-sha2-256', KEYS.rsa.privateKey, authPayload(exporterValue, publicKey, null)).toString('base64');
+    const withoutAlg = signWith(
+      'rsa-sha2-256',
+      KEYS.rsa.privateKey,
+      authPayload(exporterValue, publicKey, null),
+    ).toString('base64');
     await assert.rejects(
-      authenticator().authenticate({ type: 'auth', method: 'publickey', alg: 'rsa-sha2-256', publicKey, signature: withoutAlg }),
+      authenticator().authenticate({
+        type: 'auth',
+        method: 'publickey',
+        alg: 'rsa-sha2-256',
+        publicKey,
+        signature: withoutAlg,
+      }),
       { code: 'AUTH_FAILED' },
     );
     // The first form (method "ed25519") is Ed25519 only.
-    await assert.rejects(authenticator().authenticate({ type: 'auth', method: 'ed25519', publicKey, signature: good }), { code: 'AUTH_FAILED' });
+    await assert.rejects(
+      authenticator().authenticate({ type: 'auth', method: 'ed25519', publicKey, signature: good }),
+      { code: 'AUTH_FAILED' },
+    );
   });
 
   it('still accepts the first form, method "ed25519" without alg', async () => {
     const publicKey = formatSshPublicKey(KEYS.ed25519.publicKey);
-    const signature = signWith('ssh-ed25519', KEYS.ed25519.privateKey, authPayload(exporterValue, publicKey, null)).toString('base64');
+    const signature = signWith(
+      'ssh-ed25519',
+      KEYS.ed25519.privateKey,
+      authPayload(exporterValue, publicKey, null),
+    ).toString('base64');
     const identity = await authenticator().authenticate({ type: 'auth', method: 'ed25519', publicKey, signature });
     assert.equal(identity.comment, 'ed25519');
   });

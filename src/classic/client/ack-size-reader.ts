@@ -33,12 +33,18 @@ export class AckSizeReader implements SizePrefixReader {
       if (isDigit(byte) && !this.#closed) {
         this.#digits += String.fromCharCode(byte);
         if (this.#digits.length > MAX_ACK_DIGITS) {
-          throw new ClassicReplyError('CLASSIC_REPLY_TOO_LARGE', `the server announced a reply size of more than ${MAX_ACK_DIGITS} digits; is --format right?`);
+          throw new ClassicReplyError(
+            'CLASSIC_REPLY_TOO_LARGE',
+            `the server announced a reply size of more than ${MAX_ACK_DIGITS} digits; is --format right?`,
+          );
         }
       } else if (isSpace(byte)) {
         if (this.#digits.length > 0) this.#closed = true;
       } else {
-        throw new ClassicReplyError('CLASSIC_BAD_REPLY', `the server's ack size is not decimal digits: ${previewBytes(chunk.subarray(offset))}; is --format right?`);
+        throw new ClassicReplyError(
+          'CLASSIC_BAD_REPLY',
+          `the server's ack size is not decimal digits: ${previewBytes(chunk.subarray(offset))}; is --format right?`,
+        );
       }
     }
     return chunk.length;

@@ -63,13 +63,21 @@ export class ClassicClient {
     this.#options = options;
     this.#reader = options.format === 'raw' ? null : createReplyReader(options.format, options.maxReplyBytes);
     socket.pause();
-    socket.on('data', (chunk: Buffer) => this.#guard(() => (this.#reading ? this.#reading.data(chunk) : this.#between(chunk))));
+    socket.on('data', (chunk: Buffer) =>
+      this.#guard(() => (this.#reading ? this.#reading.data(chunk) : this.#between(chunk))),
+    );
     socket.on('end', () => {
       this.#ended = true;
       this.#guard(() => this.#reading?.end());
     });
     socket.on('error', (err: NodeJS.ErrnoException) => this.#fail(toClassicSocketError(err, target)));
-    socket.on('close', () => this.#fail(this.#ended ? this.#closedByServer() : new ConnectionError('CONNECTION_CLOSED', `the connection to ${describeTarget(target)} closed`)));
+    socket.on('close', () =>
+      this.#fail(
+        this.#ended
+          ? this.#closedByServer()
+          : new ConnectionError('CONNECTION_CLOSED', `the connection to ${describeTarget(target)} closed`),
+      ),
+    );
   }
 
   /** Sends one command as one write, as a classic client's single `send()`. */
@@ -86,7 +94,20 @@ export class ClassicClient {
     if (this.#failure) return Promise.reject(this.#failure);
     if (this.#socket.write(bytes)) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const timer = this.#options.timeoutMs > 0 ? setTimeout(() => done(this.#fail(new TimeoutError(`the server at ${describeTarget(this.target)} stopped reading for ${this.#options.timeoutMs} ms (--timeout)`))), this.#options.timeoutMs) : null;
+      const timer =
+        this.#options.timeoutMs > 0
+          ? setTimeout(
+              () =>
+                done(
+                  this.#fail(
+                    new TimeoutError(
+                      `the server at ${describeTarget(this.target)} stopped reading for ${this.#options.timeoutMs} ms (--timeout)`,
+                    ),
+                  ),
+                ),
+              this.#options.timeoutMs,
+            )
+          : null;
       const done = (err?: FrameshError): void => {
         if (timer) clearTimeout(timer);
         this.#socket.off('drain', onDrain);
@@ -119,16 +140,19 @@ export class ClassicClient {
    */
   finish(): Promise<{ closedByServer: boolean; strayBytes: number }> {
     if (this.#socket.destroyed) {
-      return this.#ended ? Promise.resolve({ closedByServer: true, strayBytes: 0 }) : Promise.reject(this.#failure ?? this.#closedByServer());
+      return this.#ended
+        ? Promise.resolve({ closedByServer: true, strayBytes: 0 })
+        : Promise.reject(this.#failure ?? this.#closedByServer());
     }
     return new Promise((resolve, reject) => {
       let strayBytes = 0;
-      const timer = this.#options.timeoutMs > 0
-        ? setTimeout(() => {
-            this.#socket.destroy();
-            resolve({ closedByServer: false, strayBytes });
-          }, this.#options.timeoutMs)
-        : null;
+      const timer =
+        this.#options.timeoutMs > 0
+          ? setTimeout(() => {
+              this.#socket.destroy();
+              resolve({ closedByServer: false, strayBytes });
+            }, this.#options.timeoutMs)
+          : null;
       this.#reading = { start: () => {}, data: (chunk) => (strayBytes += chunk.length), end: () => {} };
       this.#socket.once('close', (hadError) => {
         if (timer) clearTimeout(timer);
@@ -147,64 +171,86 @@ export class ClassicClient {
   }
 
   #readFramed(reader: FramedReplyReader, sink: ReplySink): Promise<void> {
-    return this.#read((finish, timer) => {
-      const handle = (events: ReplyEvent[]): void => {
-        for (const event of events) {
-          if (event.type === 'size') {
-            // docs/CLASSIC.md, ack: the server sends the body only after this.
-            if (this.#options.format === 'ack') {
-              this.#socket.write(ACK_READY);
-              // An empty reply ends at once, and the next command could reach the server in the same read as
-              // `recv_ready` (the sticky-packet problem, server side): leave it --idle ms to take its read first.
-              if (event.size === 0) this.#quietUntil = performance.now() + this.#options.idleMs;
+    return this.#read(
+      (finish, timer) => {
+        const handle = (events: ReplyEvent[]): void => {
+          for (const event of events) {
+            if (event.type === 'size') {
+              // docs/CLASSIC.md, ack: the server sends the body only after this.
+              if (this.#options.format === 'ack') {
+                this.#socket.write(ACK_READY);
+                // An empty reply ends at once, and the next command could reach the server in the same read as
+                // `recv_ready` (the sticky-packet problem, server side): leave it --idle ms to take its read first.
+                if (event.size === 0) this.#quietUntil = performance.now() + this.#options.idleMs;
+              }
+            } else if (event.type === 'body') {
+              this.#writeSink(sink, event.chunk, timer);
+            } else {
+              finish();
             }
-          } else if (event.type === 'body') {
-            this.#writeSink(sink, event.chunk, timer);
-          } else {
-            finish();
           }
-        }
-      };
-      return {
-        start: () => {
-          timer.arm();
-          handle(reader.next());
-        },
-        data: (chunk) => {
-          timer.arm();
-          handle(reader.push(chunk));
-          handle(reader.endOfRead());
-        },
-        end: () => {
-          reader.end();
-          finish(this.#closedByServer());
-        },
-      };
-    }, (finish) => finish(new TimeoutError(`no reply from ${describeTarget(this.target)} for ${this.#options.timeoutMs} ms (--timeout)`)), this.#options.timeoutMs);
+        };
+        return {
+          start: () => {
+            timer.arm();
+            handle(reader.next());
+          },
+          data: (chunk) => {
+            timer.arm();
+            handle(reader.push(chunk));
+            handle(reader.endOfRead());
+          },
+          end: () => {
+            reader.end();
+            finish(this.#closedByServer());
+          },
+        };
+      },
+      (finish) =>
+        finish(
+          new TimeoutError(
+            `no reply from ${describeTarget(this.target)} for ${this.#options.timeoutMs} ms (--timeout)`,
+          ),
+        ),
+      this.#options.timeoutMs,
+    );
   }
 
   /** A raw reply or a greeting. With `firstByteMs`, silence before the first byte is a timeout, not an empty reply. */
   #readUntilIdle(sink: ReplySink, firstByteMs: number | null): Promise<void> {
     let gotByte = false;
-    return this.#read((finish, timer) => ({
-      start: () => {
-        const held = this.#held;
-        this.#held = [];
-        for (const chunk of held) this.#writeSink(sink, chunk, timer);
-        gotByte = held.length > 0;
-        timer.arm(gotByte || firstByteMs === null ? this.#options.idleMs : firstByteMs);
-      },
-      data: (chunk) => {
-        gotByte = true;
-        timer.arm(this.#options.idleMs);
-        this.#writeSink(sink, chunk, timer);
-      },
-      // A raw reply may end with the connection; the next send then reports the close.
-      end: () => finish(),
-    }), (finish) => finish(gotByte || firstByteMs === null ? undefined : new TimeoutError(`no greeting from ${describeTarget(this.target)} within ${firstByteMs} ms`)), this.#options.idleMs);
+    return this.#read(
+      (finish, timer) => ({
+        start: () => {
+          const held = this.#held;
+          this.#held = [];
+          for (const chunk of held) this.#writeSink(sink, chunk, timer);
+          gotByte = held.length > 0;
+          timer.arm(gotByte || firstByteMs === null ? this.#options.idleMs : firstByteMs);
+        },
+        data: (chunk) => {
+          gotByte = true;
+          timer.arm(this.#options.idleMs);
+          this.#writeSink(sink, chunk, timer);
+        },
+        // A raw reply may end with the connection; the next send then reports the close.
+        end: () => finish(),
+      }),
+      (finish) =>
+        finish(
+          gotByte || firstByteMs === null
+            ? undefined
+            : new TimeoutError(`no greeting from ${describeTarget(this.target)} within ${firstByteMs} ms`),
+        ),
+      this.#options.idleMs,
+    );
   }
 
-  #read(begin: (finish: (err?: FrameshError) => void, timer: SilenceTimer) => ReadHandler, onSilence: (finish: (err?: FrameshError) => void) => void, silenceMs: number): Promise<void> {
+  #read(
+    begin: (finish: (err?: FrameshError) => void, timer: SilenceTimer) => ReadHandler,
+    onSilence: (finish: (err?: FrameshError) => void) => void,
+    silenceMs: number,
+  ): Promise<void> {
     if (this.#failure) return Promise.reject(this.#failure);
     if (this.#reading) return Promise.reject(new Error('ClassicClient: a reply is already being read'));
     return new Promise((resolve, reject) => {
@@ -219,7 +265,11 @@ export class ClassicClient {
         if (err) reject(this.#fail(err));
         else resolve();
       };
-      const timer = new SilenceTimer(silenceMs, () => onSilence(finish), () => !settled);
+      const timer = new SilenceTimer(
+        silenceMs,
+        () => onSilence(finish),
+        () => !settled,
+      );
       const handler = begin(finish, timer);
       this.#reading = handler;
       // A failure that ends the connection (reset, bad reply, close) reaches this read through #fail.
@@ -249,7 +299,10 @@ export class ClassicClient {
   }
 
   #closedByServer(): FrameshError {
-    return new ConnectionError('CONNECTION_CLOSED', `the server at ${describeTarget(this.target)} closed the connection without replying`);
+    return new ConnectionError(
+      'CONNECTION_CLOSED',
+      `the server at ${describeTarget(this.target)} closed the connection without replying`,
+    );
   }
 
   #guard(step: () => void): void {

@@ -19,12 +19,18 @@ export function toClassicSocketError(err: NodeJS.ErrnoException, target: Classic
   const where = describeTarget(target);
   switch (err.code) {
     case 'ECONNREFUSED':
-      return new ConnectionError('CONNECTION_REFUSED', `connection refused by ${where} (is the classic server running there?)`, { cause: err });
+      return new ConnectionError(
+        'CONNECTION_REFUSED',
+        `connection refused by ${where} (is the classic server running there?)`,
+        { cause: err },
+      );
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
       return new ConnectionError('HOST_NOT_FOUND', `unknown host: ${target.host}`, { cause: err });
     case 'ECONNRESET':
-      return new ConnectionError('CONNECTION_RESET', `the connection to ${where} was reset by the server`, { cause: err });
+      return new ConnectionError('CONNECTION_RESET', `the connection to ${where} was reset by the server`, {
+        cause: err,
+      });
     case 'EPIPE':
       return new ConnectionError('CONNECTION_CLOSED', `the server at ${where} closed the connection`, { cause: err });
     default:

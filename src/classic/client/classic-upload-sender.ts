@@ -19,9 +19,14 @@ export interface ClassicUploadResult {
  */
 export async function uploadFile(connection: ClassicClient, filePath: string): Promise<ClassicUploadResult> {
   const info = await fs.stat(filePath).catch((err: NodeJS.ErrnoException) => {
-    throw new LocalFileError(err.code === 'ENOENT' ? 'ENOENT' : 'FILE_ERROR', `cannot read ${filePath}: ${err.message}`, { cause: err });
+    throw new LocalFileError(
+      err.code === 'ENOENT' ? 'ENOENT' : 'FILE_ERROR',
+      `cannot read ${filePath}: ${err.message}`,
+      { cause: err },
+    );
   });
-  if (!info.isFile()) throw new LocalFileError(info.isDirectory() ? 'EISDIR' : 'SPECIAL_FILE', `not a regular file: ${filePath}`);
+  if (!info.isFile())
+    throw new LocalFileError(info.isDirectory() ? 'EISDIR' : 'SPECIAL_FILE', `not a regular file: ${filePath}`);
   const name = path.basename(filePath);
   const header = encodeUploadHeader(name, info.size);
   // Prefix and header in one write, so a server that inspects one read sees both (docs/CLASSIC.md: L, then `{`).
@@ -35,7 +40,10 @@ export async function uploadFile(connection: ClassicClient, filePath: string): P
     }
   }
   if (sent !== info.size) {
-    throw new LocalFileError('FILE_ERROR', `${filePath} shrank while it was sent (${sent} of ${info.size} bytes); the server got a short upload`);
+    throw new LocalFileError(
+      'FILE_ERROR',
+      `${filePath} shrank while it was sent (${sent} of ${info.size} bytes); the server got a short upload`,
+    );
   }
   return { name, bytes: sent };
 }
@@ -51,6 +59,9 @@ export function encodeUploadHeader(name: string, size: number): Buffer {
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
   const header = Buffer.from(text, 'ascii');
-  if (header.length > UPLOAD_HEADER_MAX_BYTES) throw new LimitError(`the upload header for "${name}" is ${header.length} bytes, beyond ${UPLOAD_HEADER_MAX_BYTES}`);
+  if (header.length > UPLOAD_HEADER_MAX_BYTES)
+    throw new LimitError(
+      `the upload header for "${name}" is ${header.length} bytes, beyond ${UPLOAD_HEADER_MAX_BYTES}`,
+    );
   return header;
 }

@@ -92,10 +92,20 @@ export class FramedReplyReader {
   end(): void {
     this.#throwIfFailed();
     if (this.#state === State.BODY) {
-      this.#fail(new ClassicReplyError('CLASSIC_REPLY_CUT', `the server closed the connection after ${this.#size - this.#remaining} of the ${this.#size} bytes it announced`));
+      this.#fail(
+        new ClassicReplyError(
+          'CLASSIC_REPLY_CUT',
+          `the server closed the connection after ${this.#size - this.#remaining} of the ${this.#size} bytes it announced`,
+        ),
+      );
     }
     if (this.#state === State.PREFIX && this.#prefix.taken > 0) {
-      this.#fail(new ClassicReplyError('CLASSIC_REPLY_CUT', `the server closed the connection in the middle of a reply header (${this.#prefix.taken} bytes)`));
+      this.#fail(
+        new ClassicReplyError(
+          'CLASSIC_REPLY_CUT',
+          `the server closed the connection in the middle of a reply header (${this.#prefix.taken} bytes)`,
+        ),
+      );
     }
   }
 
@@ -123,7 +133,10 @@ export class FramedReplyReader {
   #startBody(size: number, events: ReplyEvent[]): void {
     // Checked before any body byte is taken: the announced size is never allocated, but it is never trusted either.
     if (size > this.#maxReplyBytes) {
-      throw new ClassicReplyError('CLASSIC_REPLY_TOO_LARGE', `the server announced a reply of ${size} bytes, beyond --max-reply ${this.#maxReplyBytes}`);
+      throw new ClassicReplyError(
+        'CLASSIC_REPLY_TOO_LARGE',
+        `the server announced a reply of ${size} bytes, beyond --max-reply ${this.#maxReplyBytes}`,
+      );
     }
     this.#size = size;
     this.#remaining = size;
@@ -140,7 +153,10 @@ export class FramedReplyReader {
   #hold(bytes: Buffer): void {
     this.#heldBytes += bytes.length;
     if (this.#heldBytes > MAX_HELD_BYTES) {
-      throw new ClassicReplyError('CLASSIC_BAD_REPLY', `the server sent more than ${MAX_HELD_BYTES} bytes that no request asked for`);
+      throw new ClassicReplyError(
+        'CLASSIC_BAD_REPLY',
+        `the server sent more than ${MAX_HELD_BYTES} bytes that no request asked for`,
+      );
     }
     this.#held.push(bytes);
   }
@@ -165,7 +181,11 @@ export class FramedReplyReader {
 }
 
 /** A reader for one of the framed formats, with the body capped at `maxReplyBytes`. */
-export function createReplyReader(format: FramedFormat, maxReplyBytes: number = DEFAULT_MAX_REPLY_BYTES): FramedReplyReader {
-  const prefix = format === 'json' ? new JsonHeaderReader() : format === 'length' ? new LengthPrefixReader() : new AckSizeReader();
+export function createReplyReader(
+  format: FramedFormat,
+  maxReplyBytes: number = DEFAULT_MAX_REPLY_BYTES,
+): FramedReplyReader {
+  const prefix =
+    format === 'json' ? new JsonHeaderReader() : format === 'length' ? new LengthPrefixReader() : new AckSizeReader();
   return new FramedReplyReader(prefix, maxReplyBytes);
 }

@@ -33,10 +33,16 @@ export class JsonHeaderReader implements SizePrefixReader {
       const length = this.#length.value;
       if (length === null) return at;
       if (length <= 0) {
-        throw new ClassicReplyError('CLASSIC_BAD_REPLY', `the server announced a reply header of ${length} bytes; is --format right?`);
+        throw new ClassicReplyError(
+          'CLASSIC_BAD_REPLY',
+          `the server announced a reply header of ${length} bytes; is --format right?`,
+        );
       }
       if (length > MAX_REPLY_HEADER_BYTES) {
-        throw new ClassicReplyError('CLASSIC_REPLY_TOO_LARGE', `the server announced a reply header of ${length} bytes, beyond the limit of ${MAX_REPLY_HEADER_BYTES}; is --format right?`);
+        throw new ClassicReplyError(
+          'CLASSIC_REPLY_TOO_LARGE',
+          `the server announced a reply header of ${length} bytes, beyond the limit of ${MAX_REPLY_HEADER_BYTES}; is --format right?`,
+        );
       }
       this.#header = Buffer.allocUnsafe(length);
     }
@@ -66,7 +72,9 @@ function parseHeader(bytes: Buffer): number {
   try {
     header = JSON.parse(bytes.toString('utf8'));
   } catch (err) {
-    throw new ClassicReplyError('CLASSIC_BAD_REPLY', `the reply header is not JSON: ${previewBytes(bytes)}`, { cause: err });
+    throw new ClassicReplyError('CLASSIC_BAD_REPLY', `the reply header is not JSON: ${previewBytes(bytes)}`, {
+      cause: err,
+    });
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header)) {
     throw new ClassicReplyError('CLASSIC_BAD_REPLY', `the reply header is not a JSON object: ${previewBytes(bytes)}`);
@@ -75,18 +83,27 @@ function parseHeader(bytes: Buffer): number {
   const total = fields['total_size'];
   const data = fields['data_size'];
   if (total === undefined && data === undefined) {
-    throw new ClassicReplyError('CLASSIC_BAD_REPLY', `the reply header has neither total_size nor data_size: ${previewBytes(bytes)}`);
+    throw new ClassicReplyError(
+      'CLASSIC_BAD_REPLY',
+      `the reply header has neither total_size nor data_size: ${previewBytes(bytes)}`,
+    );
   }
   const size = checkSize(total ?? data, bytes);
   if (total !== undefined && data !== undefined && checkSize(data, bytes) !== size) {
-    throw new ClassicReplyError('CLASSIC_BAD_REPLY', `the reply header's total_size (${size}) and data_size (${String(data)}) differ`);
+    throw new ClassicReplyError(
+      'CLASSIC_BAD_REPLY',
+      `the reply header's total_size (${size}) and data_size (${String(data)}) differ`,
+    );
   }
   return size;
 }
 
 function checkSize(value: unknown, bytes: Buffer): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-    throw new ClassicReplyError('CLASSIC_BAD_REPLY', `the reply header's size is not a non-negative integer: ${previewBytes(bytes)}`);
+    throw new ClassicReplyError(
+      'CLASSIC_BAD_REPLY',
+      `the reply header's size is not a non-negative integer: ${previewBytes(bytes)}`,
+    );
   }
   return value;
 }

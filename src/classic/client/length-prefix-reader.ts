@@ -17,7 +17,10 @@ export class LengthPrefixReader implements SizePrefixReader {
     const next = this.#field.read(chunk, offset);
     const size = this.#field.value;
     if (size !== null && size < 0) {
-      throw new ClassicReplyError('CLASSIC_BAD_REPLY', `the server announced a negative reply size (${size}); is --format right?`);
+      throw new ClassicReplyError(
+        'CLASSIC_BAD_REPLY',
+        `the server announced a negative reply size (${size}); is --format right?`,
+      );
     }
     return next;
   }

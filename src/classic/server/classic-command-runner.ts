@@ -66,7 +66,13 @@ export class ClassicCommand {
       proc = await launcher.launch(buildLaunchSpec({ command: this.text, login, cwd, env }));
     } catch (err) {
       const error = err instanceof SpawnError ? err : new SpawnError('SPAWN_FAILED', String(err));
-      return this.result(Buffer.alloc(0), Buffer.alloc(0), null, `framesh: could not start command: ${error.message}`, error.code);
+      return this.result(
+        Buffer.alloc(0),
+        Buffer.alloc(0),
+        null,
+        `framesh: could not start command: ${error.message}`,
+        error.code,
+      );
     }
     this.process = proc;
     started(proc.pid);
@@ -75,7 +81,11 @@ export class ClassicCommand {
     proc.stdin.end();
     if (this.reason) this.terminate(this.reason);
     const timer = timeoutMs > 0 ? setTimeout(() => this.terminate('timeout'), timeoutMs) : null;
-    const [stdout, stderr, status] = await Promise.all([this.collect(proc.stdout), this.collect(proc.stderr), proc.exited]);
+    const [stdout, stderr, status] = await Promise.all([
+      this.collect(proc.stdout),
+      this.collect(proc.stderr),
+      proc.exited,
+    ]);
     if (timer) clearTimeout(timer);
     if (this.killTimer) clearTimeout(this.killTimer);
     return this.result(stdout, stderr, status, this.noteFor(this.reason), this.reason === 'timeout' ? 'TIMEOUT' : null);
@@ -123,7 +133,21 @@ export class ClassicCommand {
     }
   }
 
-  private result(stdout: Buffer, stderr: Buffer, status: ExitStatus | null, note: string | null, errorCode: string | null): ClassicCommandResult {
-    return { stdout, stderr, note, status, reason: this.reason, errorCode, durationMs: performance.now() - this.startedAt };
+  private result(
+    stdout: Buffer,
+    stderr: Buffer,
+    status: ExitStatus | null,
+    note: string | null,
+    errorCode: string | null,
+  ): ClassicCommandResult {
+    return {
+      stdout,
+      stderr,
+      note,
+      status,
+      reason: this.reason,
+      errorCode,
+      durationMs: performance.now() - this.startedAt,
+    };
   }
 }

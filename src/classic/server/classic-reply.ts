@@ -36,6 +36,7 @@ export function replyBody(result: ClassicCommandResult, outputEncoding: string |
     const needsNewline = last.length > 0 && last[last.length - 1] !== 0x0a;
     parts.push(Buffer.from(`${needsNewline ? '\n' : ''}${result.note}\n`, 'utf8'));
   }
-  const encoded = outputEncoding === null ? parts : parts.map((part) => iconv.encode(iconv.decode(part, 'utf8'), outputEncoding));
+  const encoded =
+    outputEncoding === null ? parts : parts.map((part) => iconv.encode(iconv.decode(part, 'utf8'), outputEncoding));
   return Buffer.concat(encoded);
 }

@@ -36,7 +36,8 @@ const OPEN_BRACE = 0x7b;
  * commands (issue 9, defect 15); 3 bytes of text are a command at once.
  */
 export function classifyRequest(buffer: Buffer, decodeText: (bytes: Buffer) => string): RequestKind {
-  if (buffer.length < INT32_BYTES) return couldStartLength(buffer) ? { kind: 'short', needBytes: INT32_BYTES } : { kind: 'command' };
+  if (buffer.length < INT32_BYTES)
+    return couldStartLength(buffer) ? { kind: 'short', needBytes: INT32_BYTES } : { kind: 'command' };
   const headerBytes = decodeInt32(buffer);
   if (headerBytes < UPLOAD_HEADER_MIN_BYTES || headerBytes > UPLOAD_HEADER_MAX_BYTES) return { kind: 'command' };
   if (buffer.length > INT32_BYTES && buffer[INT32_BYTES] !== OPEN_BRACE) return { kind: 'command' };
@@ -48,7 +49,8 @@ export function classifyRequest(buffer: Buffer, decodeText: (bytes: Buffer) => s
   } catch {
     return { kind: 'command' };
   }
-  if (typeof parsed !== 'object' || parsed === null || (parsed as { cmd?: unknown }).cmd !== 'put') return { kind: 'command' };
+  if (typeof parsed !== 'object' || parsed === null || (parsed as { cmd?: unknown }).cmd !== 'put')
+    return { kind: 'command' };
   const { filename, filesize } = parsed as { filename?: unknown; filesize?: unknown };
   if (typeof filename !== 'string') return { kind: 'bad-upload', reason: 'upload header has no string "filename"' };
   if (typeof filesize !== 'number' || !Number.isSafeInteger(filesize) || filesize < 0) {

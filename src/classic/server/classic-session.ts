@@ -132,7 +132,13 @@ export class ClassicSession {
     }
     switch (kind.kind) {
       case 'upload': {
-        const record = await receiveUpload(this.reader, this.ctx.root, kind.header, request.subarray(kind.contentStart), this.remote);
+        const record = await receiveUpload(
+          this.reader,
+          this.ctx.root,
+          kind.header,
+          request.subarray(kind.contentStart),
+          this.remote,
+        );
         this.ctx.events.upload(record);
         return record.outcome !== 'truncated';
       }
@@ -158,7 +164,9 @@ export class ClassicSession {
     const command = new ClassicCommand(this.ctx.decodeText(request), this.ctx.command);
     this.current = command;
     if (this.reader.isClosed) command.terminate('disconnect');
-    const result = await command.run((pid) => this.ctx.events.commandStart({ remote: this.remote, command: command.text, pid }));
+    const result = await command.run((pid) =>
+      this.ctx.events.commandStart({ remote: this.remote, command: command.text, pid }),
+    );
     this.current = null;
     let replyBytes = 0;
     let open = result.reason !== 'disconnect';
@@ -211,10 +219,15 @@ export class ClassicSession {
       socket.cork();
       buffers.forEach((buffer, i) => {
         const last = i === buffers.length - 1;
-        socket.write(buffer, last ? (err) => {
-          socket.off('close', onClose);
-          resolve(!err);
-        } : undefined);
+        socket.write(
+          buffer,
+          last
+            ? (err) => {
+                socket.off('close', onClose);
+                resolve(!err);
+              }
+            : undefined,
+        );
       });
       socket.uncork();
     });

@@ -40,12 +40,25 @@ export function uploadBaseName(filename: string): string | null {
  * or a failed write still reads the content and throws it away, so file
  * bytes are never taken for commands.
  */
-export async function receiveUpload(reader: ChunkReader, root: FileRoot, header: UploadHeader, firstBytes: Buffer, remote: string): Promise<UploadRecord> {
+export async function receiveUpload(
+  reader: ChunkReader,
+  root: FileRoot,
+  header: UploadHeader,
+  firstBytes: Buffer,
+  remote: string,
+): Promise<UploadRecord> {
   const startedAt = performance.now();
   const base = uploadBaseName(header.filename);
-  let error: ClassicServerError | null = base === null ? new ClassicServerError('CLASSIC_UPLOAD_NAME', `refusing upload name ${JSON.stringify(header.filename)}: no usable base name`) : null;
+  let error: ClassicServerError | null =
+    base === null
+      ? new ClassicServerError(
+          'CLASSIC_UPLOAD_NAME',
+          `refusing upload name ${JSON.stringify(header.filename)}: no usable base name`,
+        )
+      : null;
   const target = base === null ? null : path.join(root.real, base);
-  const temp = target === null ? null : path.join(root.real, `.${base}.framesh-classic-${randomBytes(6).toString('hex')}`);
+  const temp =
+    target === null ? null : path.join(root.real, `.${base}.framesh-classic-${randomBytes(6).toString('hex')}`);
   let file: fs.FileHandle | null = null;
   if (temp !== null) {
     try {
@@ -87,7 +100,13 @@ export async function receiveUpload(reader: ChunkReader, root: FileRoot, header:
   });
   if (received < header.filesize) {
     await discard(file, ownTemp);
-    return record('truncated', new ClassicServerError('CLASSIC_UPLOAD_TRUNCATED', `client closed after ${received} of ${header.filesize} bytes of ${header.filename}`));
+    return record(
+      'truncated',
+      new ClassicServerError(
+        'CLASSIC_UPLOAD_TRUNCATED',
+        `client closed after ${received} of ${header.filesize} bytes of ${header.filename}`,
+      ),
+    );
   }
   if (!error && file && ownTemp && target) {
     try {

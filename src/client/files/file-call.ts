@@ -1,6 +1,6 @@
 import { ReceiveWindow, SendWindow } from '../../protocol/flow-control.js';
 import type { DoneMessage, Message, OpenedMessage } from '../../protocol/messages.js';
-import { FrameshError, RemoteError } from '../../errors.js';
+import { type FrameshError, RemoteError } from '../../errors.js';
 import type { CallTransport, ClientChannel } from '../client-channel.js';
 import { InputStream } from '../input-stream.js';
 import { OutputStream } from '../output-stream.js';

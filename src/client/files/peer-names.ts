@@ -24,7 +24,9 @@ export function checkEntryName(name: unknown, listedDir: string): string {
   const shown = JSON.stringify(name);
   if (typeof name !== 'string') throw new PeerNameError(`the server listed a non-string name in ${listedDir}`);
   if (name === '' || name === '.' || name === '..' || /[/\\\0]/.test(name)) {
-    throw new PeerNameError(`the server listed ${shown} in ${listedDir}; refusing a name that is not one path component`);
+    throw new PeerNameError(
+      `the server listed ${shown} in ${listedDir}; refusing a name that is not one path component`,
+    );
   }
   return name;
 }

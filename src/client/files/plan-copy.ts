@@ -20,7 +20,12 @@ export interface PlanCopyOptions {
 }
 
 /** Copies every planned file; resolves with how many failed. */
-export async function copyPlan(client: FrameshClient, direction: 'put' | 'get', plan: readonly PlannedFile[], options: PlanCopyOptions): Promise<number> {
+export async function copyPlan(
+  client: FrameshClient,
+  direction: 'put' | 'get',
+  plan: readonly PlannedFile[],
+  options: PlanCopyOptions,
+): Promise<number> {
   let failures = 0;
   for (const file of plan) {
     try {
@@ -29,7 +34,12 @@ export async function copyPlan(client: FrameshClient, direction: 'put' | 'get', 
         continue;
       }
       const onProgress = options.progressOf?.(file);
-      const transfer = { resume: options.resume, preserve: options.preserve, mkdirs: file.inTree, ...(onProgress && { onProgress }) };
+      const transfer = {
+        resume: options.resume,
+        preserve: options.preserve,
+        mkdirs: file.inTree,
+        ...(onProgress && { onProgress }),
+      };
       let result: TransferResult;
       if (direction === 'put') {
         result = await client.put(file.from, file.to, transfer);
@@ -52,7 +62,13 @@ export async function copyPlan(client: FrameshClient, direction: 'put' | 'get', 
  * setuid, setgid or sticky from the server). As scp does, the owner can always write it, so the tree's
  * own files still go in.
  */
-async function makeDirectory(client: FrameshClient, direction: 'put' | 'get', to: string, sourceMode: number, preserve: boolean): Promise<void> {
+async function makeDirectory(
+  client: FrameshClient,
+  direction: 'put' | 'get',
+  to: string,
+  sourceMode: number,
+  preserve: boolean,
+): Promise<void> {
   if (direction === 'put') await client.mkdir(to, { mode: (sourceMode & 0o777) | 0o700 });
   else await fs.mkdir(to, { recursive: true, mode: localMode(sourceMode, preserve) | 0o700 });
 }
@@ -72,7 +88,8 @@ export async function expandRemoteSources(client: FrameshClient, sources: readon
     }
     const matches = await client.glob(source);
     // A name that merely contains a glob character (report[1].txt) still works when nothing matches it.
-    if (matches.length === 0 && (await client.stat(source)).type !== 'none') matches.push({ path: source, ...(await client.stat(source)) });
+    if (matches.length === 0 && (await client.stat(source)).type !== 'none')
+      matches.push({ path: source, ...(await client.stat(source)) });
     if (matches.length === 0) throw new PlanError(`${source}: no match on the server`);
     expanded.push(...matches.map((m) => m.path));
   }

@@ -32,9 +32,15 @@ export class PlanError extends FrameshError {
  * several sources need a directory; -r copies a tree into DEST/NAME when DEST
  * is a directory, or as DEST when it does not exist yet.
  */
-export async function planPut(client: FrameshClient, sources: string[], dest: string, recursive: boolean): Promise<PlannedFile[]> {
+export async function planPut(
+  client: FrameshClient,
+  sources: string[],
+  dest: string,
+  recursive: boolean,
+): Promise<PlannedFile[]> {
   const destIsDir = (await client.stat(dest)).type === 'directory';
-  if (sources.length > 1 && !destIsDir) throw new PlanError(`${dest}: not a directory on the server (needed for several sources)`);
+  if (sources.length > 1 && !destIsDir)
+    throw new PlanError(`${dest}: not a directory on the server (needed for several sources)`);
   const plan: PlannedFile[] = [];
   for (const source of sources) {
     const stat = await fs.stat(source).catch(() => null);
@@ -47,14 +53,24 @@ export async function planPut(client: FrameshClient, sources: string[], dest: st
         plan.push(planned(path.join(source, entry.rel), path.posix.join(base, ...entry.rel.split(path.sep)), entry));
       }
     } else {
-      plan.push({ from: source, to: destIsDir ? path.posix.join(dest, path.basename(source)) : dest, size: stat.size, inTree: false });
+      plan.push({
+        from: source,
+        to: destIsDir ? path.posix.join(dest, path.basename(source)) : dest,
+        size: stat.size,
+        inTree: false,
+      });
     }
   }
   return plan;
 }
 
 /** The mirror for get: remote trees are walked with stat listings; local directories are made as needed. */
-export async function planGet(client: FrameshClient, sources: string[], dest: string, recursive: boolean): Promise<PlannedFile[]> {
+export async function planGet(
+  client: FrameshClient,
+  sources: string[],
+  dest: string,
+  recursive: boolean,
+): Promise<PlannedFile[]> {
   const destIsDir = (await fs.stat(dest).catch(() => null))?.isDirectory() ?? false;
   if (sources.length > 1 && !destIsDir) throw new PlanError(`${dest}: not a directory (needed for several sources)`);
   const plan: PlannedFile[] = [];
@@ -69,12 +85,23 @@ export async function planGet(client: FrameshClient, sources: string[], dest: st
         plan.push(planned(path.posix.join(source, entry.rel), path.join(base, ...entry.rel.split('/')), entry));
       }
     } else {
-      plan.push({ from: source, to: destIsDir ? path.join(dest, path.posix.basename(source)) : dest, size: stat.size, inTree: false });
+      plan.push({
+        from: source,
+        to: destIsDir ? path.join(dest, path.posix.basename(source)) : dest,
+        size: stat.size,
+        inTree: false,
+      });
     }
   }
   return plan;
 }
 
 function planned(from: string, to: string, entry: TreeEntry): PlannedFile {
-  return { from, to, size: entry.size, inTree: true, ...(entry.dirMode !== undefined && { directory: { mode: entry.dirMode } }) };
+  return {
+    from,
+    to,
+    size: entry.size,
+    inTree: true,
+    ...(entry.dirMode !== undefined && { directory: { mode: entry.dirMode } }),
+  };
 }

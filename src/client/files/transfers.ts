@@ -18,7 +18,14 @@ function openFile(client: ChannelOpener, windowBytes: number, open: (ch: number)
 
 /** What is at a remote path; with `list`, a directory's entries too. */
 export async function statRemote(client: ChannelOpener, remotePath: string, list = false): Promise<RemoteStat> {
-  const call = openFile(client, 1024, (ch) => ({ type: 'open', ch, kind: 'stat', path: remotePath, list, window: 1024 }));
+  const call = openFile(client, 1024, (ch) => ({
+    type: 'open',
+    ch,
+    kind: 'stat',
+    path: remotePath,
+    list,
+    window: 1024,
+  }));
   const { done, body } = await call.result;
   const stat = done.stat ?? { type: 'none' as const, size: 0, mode: 0, mtimeMs: 0 };
   return body.length > 0 ? { ...stat, entries: JSON.parse(body.toString('utf8')) } : stat;
@@ -29,18 +36,35 @@ export async function statRemote(client: ChannelOpener, remotePath: string, list
  * (PROTOCOL.md §9.3). Resolves with the matches, sorted; none is an empty array.
  */
 export async function globRemote(client: ChannelOpener, pattern: string): Promise<RemoteMatch[]> {
-  const call = openFile(client, 1024, (ch) => ({ type: 'open', ch, kind: 'stat', path: pattern, glob: true, window: 1024 }));
+  const call = openFile(client, 1024, (ch) => ({
+    type: 'open',
+    ch,
+    kind: 'stat',
+    path: pattern,
+    glob: true,
+    window: 1024,
+  }));
   const { body } = await call.result;
   const matches: unknown = body.length > 0 ? JSON.parse(body.toString('utf8')) : [];
   if (!Array.isArray(matches) || !matches.every((m) => typeof m?.path === 'string')) {
-    throw new LocalFileError('FILE_ERROR', `the server answered the pattern ${pattern} with something that is not a list of paths`);
+    throw new LocalFileError(
+      'FILE_ERROR',
+      `the server answered the pattern ${pattern} with something that is not a list of paths`,
+    );
   }
   return matches as RemoteMatch[];
 }
 
 /** Makes a remote directory and its missing parents (PROTOCOL.md §9.4); an existing one is fine. */
 export async function mkdirRemote(client: ChannelOpener, remotePath: string, mode?: number): Promise<RemoteStat> {
-  const call = openFile(client, 1024, (ch) => ({ type: 'open', ch, kind: 'mkdir', path: remotePath, ...(mode !== undefined && { mode }), window: 1024 }));
+  const call = openFile(client, 1024, (ch) => ({
+    type: 'open',
+    ch,
+    kind: 'mkdir',
+    path: remotePath,
+    ...(mode !== undefined && { mode }),
+    window: 1024,
+  }));
   const { done } = await call.result;
   return done.stat ?? { type: 'none', size: 0, mode: 0, mtimeMs: 0 };
 }
@@ -50,11 +74,24 @@ export async function mkdirRemote(client: ChannelOpener, remotePath: string, mod
  * checking that the server's part is a prefix of this file; the server
  * replaces the target only once the SHA-256 of the whole file matches.
  */
-export async function putFile(client: ChannelOpener, localPath: string, remotePath: string, options: TransferOptions = {}): Promise<TransferResult> {
+export async function putFile(
+  client: ChannelOpener,
+  localPath: string,
+  remotePath: string,
+  options: TransferOptions = {},
+): Promise<TransferResult> {
   const stat = await fs.stat(localPath).catch((err: NodeJS.ErrnoException) => {
-    throw new LocalFileError(err.code === 'ENOENT' ? 'ENOENT' : 'FILE_ERROR', `cannot read ${localPath}: ${err.message}`, { cause: err });
+    throw new LocalFileError(
+      err.code === 'ENOENT' ? 'ENOENT' : 'FILE_ERROR',
+      `cannot read ${localPath}: ${err.message}`,
+      { cause: err },
+    );
   });
-  if (!stat.isFile()) throw new LocalFileError(stat.isDirectory() ? 'EISDIR' : 'SPECIAL_FILE', `not a regular file (use -r for directories): ${localPath}`);
+  if (!stat.isFile())
+    throw new LocalFileError(
+      stat.isDirectory() ? 'EISDIR' : 'SPECIAL_FILE',
+      `not a regular file (use -r for directories): ${localPath}`,
+    );
   const call = openFile(client, 1024, (ch) => ({
     type: 'open',
     ch,
@@ -80,13 +117,25 @@ export async function putFile(client: ChannelOpener, localPath: string, remotePa
   }
   call.seek(offset, () => hash.digest('hex'));
   const progress = progressCounter(remotePath, stat.size, offset, options, (chunk) => hash.update(chunk));
-  const sent = pipeline(createReadStream(localPath, { start: offset, highWaterMark: 256 * 1024 }), progress, call.input);
-  const [{ done }] = await Promise.all([call.result, sent.catch((err) => {
-    call.cancel();
-    throw err;
-  })]);
+  const sent = pipeline(
+    createReadStream(localPath, { start: offset, highWaterMark: 256 * 1024 }),
+    progress,
+    call.input,
+  );
+  const [{ done }] = await Promise.all([
+    call.result,
+    sent.catch((err) => {
+      call.cancel();
+      throw err;
+    }),
+  ]);
   // The server says where the file went (into a directory under its own name, say); older servers do not.
-  return { path: done.path ?? remotePath, size: done.size ?? stat.size, sha256: done.sha256 ?? '', resumedFrom: offset };
+  return {
+    path: done.path ?? remotePath,
+    size: done.size ?? stat.size,
+    sha256: done.sha256 ?? '',
+    resumedFrom: offset,
+  };
 }
 
 /**
@@ -95,14 +144,23 @@ export async function putFile(client: ChannelOpener, localPath: string, remotePa
  * which a later get resumes from; the target is replaced only after the SHA-256
  * matches the server's.
  */
-export async function getFile(client: ChannelOpener, remotePath: string, localPath: string, options: TransferOptions = {}): Promise<TransferResult> {
+export async function getFile(
+  client: ChannelOpener,
+  remotePath: string,
+  localPath: string,
+  options: TransferOptions = {},
+): Promise<TransferResult> {
   const intoDirectory = await isDirectory(localPath);
   // A trailing slash means "a directory", as in scp: it must exist; the file is never stored as `newdir`.
   if (!intoDirectory && /[\\/]$/.test(localPath)) {
-    throw new LocalFileError('ENOENT', `no such directory: ${localPath} (a trailing / names a directory; create it first)`);
+    throw new LocalFileError(
+      'ENOENT',
+      `no such directory: ${localPath} (a trailing / names a directory; create it first)`,
+    );
   }
   const target = intoDirectory ? path.join(localPath, path.posix.basename(remotePath)) : localPath;
-  if (await isDirectory(target)) throw new LocalFileError('EISDIR', `refusing to replace a directory with a file: ${target}`);
+  if (await isDirectory(target))
+    throw new LocalFileError('EISDIR', `refusing to replace a directory with a file: ${target}`);
   if (!(await isDirectory(path.dirname(target)))) {
     throw new LocalFileError('ENOENT', `no such directory: ${path.dirname(target)} (for ${target})`);
   }
@@ -144,7 +202,10 @@ export async function getFile(client: ChannelOpener, remotePath: string, localPa
   const sha256 = hash.digest('hex');
   if (done.sha256 !== sha256) {
     await fs.rm(partial, { force: true });
-    throw new LocalFileError('CHECKSUM_MISMATCH', `${remotePath}: SHA-256 of the received bytes does not match the server's; ${target} was not replaced`);
+    throw new LocalFileError(
+      'CHECKSUM_MISMATCH',
+      `${remotePath}: SHA-256 of the received bytes does not match the server's; ${target} was not replaced`,
+    );
   }
   const file = await fs.open(partial, constants.O_RDWR);
   try {
@@ -160,7 +221,11 @@ export async function getFile(client: ChannelOpener, remotePath: string, localPa
 }
 
 /** A Writable that uploads to `remotePath`; it finishes once the server verified and renamed the file. */
-export function remoteWriteStream(client: ChannelOpener, remotePath: string, options: { mode?: number; mkdirs?: boolean } = {}): Writable {
+export function remoteWriteStream(
+  client: ChannelOpener,
+  remotePath: string,
+  options: { mode?: number; mkdirs?: boolean } = {},
+): Writable {
   const call = openFile(client, 1024, (ch) => ({
     type: 'open',
     ch,
@@ -203,9 +268,19 @@ export function remoteWriteStream(client: ChannelOpener, remotePath: string, opt
 }
 
 /** A Readable of the remote file; it errors with CHECKSUM_MISMATCH if the bytes do not verify. */
-export function remoteReadStream(client: ChannelOpener, remotePath: string, options: { windowBytes?: number } = {}): Readable {
+export function remoteReadStream(
+  client: ChannelOpener,
+  remotePath: string,
+  options: { windowBytes?: number } = {},
+): Readable {
   const windowBytes = options.windowBytes ?? DEFAULT_GET_WINDOW_BYTES;
-  const call = openFile(client, windowBytes, (ch) => ({ type: 'open', ch, kind: 'get', path: remotePath, window: windowBytes }));
+  const call = openFile(client, windowBytes, (ch) => ({
+    type: 'open',
+    ch,
+    kind: 'get',
+    path: remotePath,
+    window: windowBytes,
+  }));
   const hash = createHash('sha256');
   const verified = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
@@ -215,7 +290,11 @@ export function remoteReadStream(client: ChannelOpener, remotePath: string, opti
     flush(callback) {
       call.result.then(
         ({ done }) =>
-          callback(done.sha256 === hash.digest('hex') ? null : new LocalFileError('CHECKSUM_MISMATCH', `${remotePath}: SHA-256 does not match the server's`)),
+          callback(
+            done.sha256 === hash.digest('hex')
+              ? null
+              : new LocalFileError('CHECKSUM_MISMATCH', `${remotePath}: SHA-256 does not match the server's`),
+          ),
         (err: Error) => callback(err),
       );
     },
@@ -225,7 +304,13 @@ export function remoteReadStream(client: ChannelOpener, remotePath: string, opti
   return verified;
 }
 
-function progressCounter(shownPath: string, total: number, start: number, options: TransferOptions, onChunk: (chunk: Buffer) => void): Transform {
+function progressCounter(
+  shownPath: string,
+  total: number,
+  start: number,
+  options: TransferOptions,
+  onChunk: (chunk: Buffer) => void,
+): Transform {
   let bytes = start;
   options.onProgress?.({ path: shownPath, bytes, total, resumedFrom: start });
   return new Transform({

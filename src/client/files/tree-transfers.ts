@@ -23,7 +23,12 @@ export interface DirectoryTransferResult {
  * Copies the contents of local directory `localDir` into `remoteDir` (made, with its parents, when
  * missing), as `put -r` does: directories first, empty ones too, each file verified and atomic.
  */
-export async function putDirectory(client: ChannelOpener, localDir: string, remoteDir: string, options: DirectoryTransferOptions = {}): Promise<DirectoryTransferResult> {
+export async function putDirectory(
+  client: ChannelOpener,
+  localDir: string,
+  remoteDir: string,
+  options: DirectoryTransferOptions = {},
+): Promise<DirectoryTransferResult> {
   const top = await fs.stat(localDir).catch(() => null);
   if (!top?.isDirectory()) throw new LocalFileError(top ? 'ENOTDIR' : 'ENOENT', `not a directory: ${localDir}`);
   const entries = await walkLocal(localDir, options.filter);
@@ -47,9 +52,15 @@ export async function putDirectory(client: ChannelOpener, localDir: string, remo
  * does. Every name the server lists is checked first (docs/SECURITY.md); modes never carry setuid,
  * setgid or sticky bits and get the umask unless `preserve`.
  */
-export async function getDirectory(client: ChannelOpener, remoteDir: string, localDir: string, options: DirectoryTransferOptions = {}): Promise<DirectoryTransferResult> {
+export async function getDirectory(
+  client: ChannelOpener,
+  remoteDir: string,
+  localDir: string,
+  options: DirectoryTransferOptions = {},
+): Promise<DirectoryTransferResult> {
   const top = await statRemote(client, remoteDir);
-  if (top.type !== 'directory') throw new LocalFileError(top.type === 'none' ? 'ENOENT' : 'ENOTDIR', `not a directory on the server: ${remoteDir}`);
+  if (top.type !== 'directory')
+    throw new LocalFileError(top.type === 'none' ? 'ENOENT' : 'ENOTDIR', `not a directory on the server: ${remoteDir}`);
   const entries = await walkRemote(client, remoteDir, options.filter);
   const preserve = options.preserve ?? false;
   await fs.mkdir(localDir, { recursive: true, mode: localMode(top.mode, preserve) | 0o700 });

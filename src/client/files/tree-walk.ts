@@ -25,7 +25,8 @@ export async function walkLocal(dir: string, filter: TreeFilter = () => true, pr
     const rel = path.join(prefix, name);
     const stat = await fs.stat(path.join(dir, rel));
     if (stat.isDirectory()) {
-      if (filter(rel, true)) out.push({ rel, size: 0, dirMode: stat.mode & 0o7777 }, ...(await walkLocal(dir, filter, rel)));
+      if (filter(rel, true))
+        out.push({ rel, size: 0, dirMode: stat.mode & 0o7777 }, ...(await walkLocal(dir, filter, rel)));
     } else if (stat.isFile() && filter(rel, false)) {
       out.push({ rel, size: stat.size });
     }
@@ -37,18 +38,29 @@ export async function walkLocal(dir: string, filter: TreeFilter = () => true, pr
  * The same walk on the server, through stat listings. Every name the server lists is checked to be one
  * path component of the directory asked for (docs/SECURITY.md, "What a hostile server can do").
  */
-export async function walkRemote(client: ChannelOpener, root: string, filter: TreeFilter = () => true, prefix = '', depth = 0): Promise<TreeEntry[]> {
+export async function walkRemote(
+  client: ChannelOpener,
+  root: string,
+  filter: TreeFilter = () => true,
+  prefix = '',
+  depth = 0,
+): Promise<TreeEntry[]> {
   const listed = path.posix.join(root, prefix) || '.';
-  if (depth > MAX_REMOTE_DEPTH) throw new PeerNameError(`the server's tree under ${root} is deeper than ${MAX_REMOTE_DEPTH} levels`);
+  if (depth > MAX_REMOTE_DEPTH)
+    throw new PeerNameError(`the server's tree under ${root} is deeper than ${MAX_REMOTE_DEPTH} levels`);
   const listing = await statRemote(client, listed, true);
   if (listing.type !== 'directory') throw new PeerNameError(`${listed} stopped being a directory while it was listed`);
   const entries = [...(listing.entries ?? [])];
-  checkUniqueNames(entries.map((entry) => checkEntryName(entry.name, listed)), listed);
+  checkUniqueNames(
+    entries.map((entry) => checkEntryName(entry.name, listed)),
+    listed,
+  );
   const out: TreeEntry[] = [];
   for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
     const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
     if (entry.type === 'directory') {
-      if (filter(rel, true)) out.push({ rel, size: 0, dirMode: entry.mode }, ...(await walkRemote(client, root, filter, rel, depth + 1)));
+      if (filter(rel, true))
+        out.push({ rel, size: 0, dirMode: entry.mode }, ...(await walkRemote(client, root, filter, rel, depth + 1)));
     } else if (entry.type === 'file' && filter(rel, false)) {
       out.push({ rel, size: entry.size });
     }

@@ -5,7 +5,14 @@ import { ProtocolError } from '../../errors.js';
 import { buildLaunchSpec } from '../process/command-line.js';
 import { commandEnvironment } from '../process/command-environment.js';
 import type { ExitStatus, LaunchSpec, ProcessLauncher, RunningProcess } from '../process/launcher.js';
-import { refuseDone, refuseResize, refuseSeek, type ChannelSetup, type ServerChannel, type TerminalSize } from '../server-channel.js';
+import {
+  refuseDone,
+  refuseResize,
+  refuseSeek,
+  type ChannelSetup,
+  type ServerChannel,
+  type TerminalSize,
+} from '../server-channel.js';
 import { SpawnError, toSpawnError } from '../process/spawn-error.js';
 import { OutputPump } from './output-pump.js';
 import { parseSignalName } from './signals.js';

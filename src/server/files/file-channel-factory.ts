@@ -16,7 +16,13 @@ export function fileChannelFactories(
   audit: (record: TransferRecord) => void,
   partials: PartialFiles = new PartialFiles(),
 ): FileChannelFactories {
-  const context = (setup: ChannelSetup): FileChannelContext => ({ ...setup, root, partials, receiveWindowBytes: PUT_WINDOW_BYTES, audit });
+  const context = (setup: ChannelSetup): FileChannelContext => ({
+    ...setup,
+    root,
+    partials,
+    receiveWindowBytes: PUT_WINDOW_BYTES,
+    audit,
+  });
   return {
     put: (open, setup) => new PutChannel(open, context(setup)),
     get: (open, setup) => new GetChannel(open, context(setup)),

@@ -51,7 +51,15 @@ export class GetChannel implements ServerChannel {
       ({ offset: this.start0, hash } = await this.verifiedStart(file, size));
       // Ended (cancel, shutdown) while opening: its one final frame is out, so nothing may follow it.
       if (this.ended) return void (await file.close().catch(() => {}));
-      this.ctx.conn.send({ type: 'opened', ch: this.id, window: 1, offset: this.start0, size, mode: stat.mode & 0o7777, mtimeMs: Math.round(stat.mtimeMs) });
+      this.ctx.conn.send({
+        type: 'opened',
+        ch: this.id,
+        window: 1,
+        offset: this.start0,
+        size,
+        mode: stat.mode & 0o7777,
+        mtimeMs: Math.round(stat.mtimeMs),
+      });
     } catch (err) {
       if (this.ended) return;
       const error = fileErrorFrom(err, this.request.path);
@@ -59,7 +67,15 @@ export class GetChannel implements ServerChannel {
       return this.finish(error.code, null);
     }
     const file = this.file as fs.FileHandle;
-    this.source = size > this.start0 ? file.createReadStream({ start: this.start0, end: size - 1, highWaterMark: READ_CHUNK_BYTES, autoClose: false }) : Readable.from([]);
+    this.source =
+      size > this.start0
+        ? file.createReadStream({
+            start: this.start0,
+            end: size - 1,
+            highWaterMark: READ_CHUNK_BYTES,
+            autoClose: false,
+          })
+        : Readable.from([]);
     // The pump stops reading the file while the socket is full, whatever window the client granted.
     const conn = this.ctx.conn;
     this.pump = new OutputPump(
@@ -76,7 +92,12 @@ export class GetChannel implements ServerChannel {
     await this.pump.done;
     if (this.ended) return;
     if (this.start0 + this.sent !== size || (await this.changedSince(startStat))) {
-      this.ctx.conn.send({ type: 'error', ch: this.id, code: 'FILE_CHANGED', message: `${this.request.path} changed while it was sent` });
+      this.ctx.conn.send({
+        type: 'error',
+        ch: this.id,
+        code: 'FILE_CHANGED',
+        message: `${this.request.path} changed while it was sent`,
+      });
       return this.finish('FILE_CHANGED', null);
     }
     const sha256 = hash.digest('hex');
@@ -113,7 +134,12 @@ export class GetChannel implements ServerChannel {
 
   terminate(reason: ExitReason): void {
     if (this.ended) return;
-    this.ctx.conn.send({ type: 'error', ch: this.id, code: 'CANCELLED', message: `download of ${this.request.path} ended: ${reason}` });
+    this.ctx.conn.send({
+      type: 'error',
+      ch: this.id,
+      code: 'CANCELLED',
+      message: `download of ${this.request.path} ended: ${reason}`,
+    });
     this.finish(reason, null);
   }
 
@@ -129,7 +155,8 @@ export class GetChannel implements ServerChannel {
     const offset = this.request.offset ?? 0;
     if (offset === 0 || !this.request.prefixSha256 || offset > size) return { offset: 0, hash: createHash('sha256') };
     const prefix = createHash('sha256');
-    for await (const chunk of file.createReadStream({ start: 0, end: offset - 1, autoClose: false })) prefix.update(chunk as Buffer);
+    for await (const chunk of file.createReadStream({ start: 0, end: offset - 1, autoClose: false }))
+      prefix.update(chunk as Buffer);
     if (prefix.copy().digest('hex') === this.request.prefixSha256) return { offset, hash: prefix };
     return { offset: 0, hash: createHash('sha256') };
   }

@@ -60,7 +60,9 @@ export async function expandGlob(root: FileRoot, pattern: string): Promise<GlobM
   const base = firstGlob <= 0 ? (pattern.startsWith('/') ? '/' : '.') : components.slice(0, firstGlob).join('/') || '/';
   const rest = (firstGlob < 0 ? [] : components.slice(Math.max(firstGlob, 0))).filter((c) => c !== '' && c !== '.');
   const shownBase = base === '.' ? '' : base;
-  let frontier: Array<{ shown: string; lexical: string }> = [{ shown: shownBase, lexical: root.lexical(base === '' ? '.' : base) }];
+  let frontier: Array<{ shown: string; lexical: string }> = [
+    { shown: shownBase, lexical: root.lexical(base === '' ? '.' : base) },
+  ];
   if (firstGlob < 0) frontier = [{ shown: pattern, lexical: root.lexical(pattern) }];
   let visits = 0;
   for (const [index, component] of rest.entries()) {
@@ -86,7 +88,8 @@ export async function expandGlob(root: FileRoot, pattern: string): Promise<GlobM
       }
     }
     frontier = next;
-    if (frontier.length > MAX_GLOB_MATCHES) throw new FileError('LIMIT', `pattern matches more than ${MAX_GLOB_MATCHES} paths: ${pattern}`);
+    if (frontier.length > MAX_GLOB_MATCHES)
+      throw new FileError('LIMIT', `pattern matches more than ${MAX_GLOB_MATCHES} paths: ${pattern}`);
   }
   const matches: GlobMatch[] = [];
   for (const found of frontier) {

@@ -65,14 +65,18 @@ export async function stillOwned(partialPath: string, owned: OwnedPartial): Prom
   const named = await fs.lstat(partialPath).catch(() => null);
   const held = await owned.file.stat();
   if (!named || named.dev !== owned.dev || named.ino !== owned.ino || !isPlainFile(named) || !isPlainFile(held)) {
-    throw new FileError('FILE_CHANGED', 'the partial file was replaced or linked elsewhere during the upload; nothing was replaced');
+    throw new FileError(
+      'FILE_CHANGED',
+      'the partial file was replaced or linked elsewhere during the upload; nothing was replaced',
+    );
   }
 }
 
 /** Removes the name if it is still ours (same device and inode); a name someone else swapped in stays. */
 export async function removeOwned(partialPath: string, owned: OwnedPartial): Promise<void> {
   const named = await fs.lstat(partialPath).catch(() => null);
-  if (named && named.dev === owned.dev && named.ino === owned.ino) await fs.rm(partialPath, { force: true }).catch(() => {});
+  if (named && named.dev === owned.dev && named.ino === owned.ino)
+    await fs.rm(partialPath, { force: true }).catch(() => {});
 }
 
 function isPlainFile(stats: Stats): boolean {
@@ -87,7 +91,7 @@ async function removeName(partialPath: string): Promise<void> {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return;
     if (code === 'EISDIR' || code === 'EPERM') {
-      throw new FileError('EISDIR', 'a directory is in the way of the upload\'s partial file');
+      throw new FileError('EISDIR', "a directory is in the way of the upload's partial file");
     }
     throw err;
   }

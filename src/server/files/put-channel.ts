@@ -4,7 +4,7 @@ import path from 'node:path';
 import { ReceiveWindow } from '../../protocol/flow-control.js';
 import type { ExitReason, PutOpenMessage } from '../../protocol/messages.js';
 import type { StreamName } from '../../protocol/constants.js';
-import { FrameshError, ProtocolError } from '../../errors.js';
+import { type FrameshError, ProtocolError } from '../../errors.js';
 import { refuseResize, refuseSignal, type ServerChannel } from '../server-channel.js';
 import type { FileChannelContext } from './file-channel-context.js';
 import { FileError, fileErrorFrom } from './file-errors.js';
@@ -75,7 +75,10 @@ export class PutChannel implements ServerChannel {
     }
     if (this.ended) return await this.endWhileOpening();
     this.opening = false;
-    const prefix = this.offered > 0 ? { offset: this.offered, prefixSha256: (this.offeredHash as Hash).digest('hex') } : { offset: 0 };
+    const prefix =
+      this.offered > 0
+        ? { offset: this.offered, prefixSha256: (this.offeredHash as Hash).digest('hex') }
+        : { offset: 0 };
     this.isOpened = true;
     this.ctx.conn.send({ type: 'opened', ch: this.id, window: this.ctx.receiveWindowBytes, ...prefix });
   }
@@ -89,7 +92,8 @@ export class PutChannel implements ServerChannel {
     // Before `opened` the client knows neither the offset nor its window; what it sent cannot be right.
     if (!this.isOpened) throw new ProtocolError('"seek" before "opened" on a put channel');
     if (this.position >= 0) throw new ProtocolError('"seek" sent twice on one put channel');
-    if (offset !== 0 && offset !== this.offered) throw new ProtocolError(`"seek" to ${offset}; only 0 or the offered ${this.offered} are allowed`);
+    if (offset !== 0 && offset !== this.offered)
+      throw new ProtocolError(`"seek" to ${offset}; only 0 or the offered ${this.offered} are allowed`);
     this.position = offset;
     this.resumedFrom = offset;
     if (offset === 0 && this.offered > 0) this.queue(async (file) => file.truncate(0));
@@ -129,10 +133,19 @@ export class PutChannel implements ServerChannel {
     }
     if (size !== this.position || (this.request.size !== undefined && size !== this.request.size)) {
       const expected = this.request.size ?? this.position;
-      return this.fail(new FileError('SIZE_MISMATCH', `${this.request.path}: announced ${expected} bytes, stored ${size}`), true);
+      return this.fail(
+        new FileError('SIZE_MISMATCH', `${this.request.path}: announced ${expected} bytes, stored ${size}`),
+        true,
+      );
     }
     if (sha256 !== actual) {
-      return this.fail(new FileError('CHECKSUM_MISMATCH', `${this.request.path}: SHA-256 of the stored bytes does not match the sender's; nothing was replaced`), true);
+      return this.fail(
+        new FileError(
+          'CHECKSUM_MISMATCH',
+          `${this.request.path}: SHA-256 of the stored bytes does not match the sender's; nothing was replaced`,
+        ),
+        true,
+      );
     }
     try {
       // Permission bits only: a client never makes a setuid, setgid or sticky file on the server.
@@ -166,7 +179,12 @@ export class PutChannel implements ServerChannel {
 
   terminate(reason: ExitReason): void {
     if (this.ended) return;
-    this.ctx.conn.send({ type: 'error', ch: this.id, code: 'CANCELLED', message: `upload of ${this.request.path} ended: ${reason}` });
+    this.ctx.conn.send({
+      type: 'error',
+      ch: this.id,
+      code: 'CANCELLED',
+      message: `upload of ${this.request.path} ended: ${reason}`,
+    });
     this.finish(reason, null, this.position);
   }
 
@@ -269,7 +287,8 @@ export class PutChannel implements ServerChannel {
    */
   private async endWhileOpening(): Promise<void> {
     this.opening = false;
-    if (this.owned && this.createdPartial && this.dir && this.partial) await removeOwned(this.partialEntry(), this.owned);
+    if (this.owned && this.createdPartial && this.dir && this.partial)
+      await removeOwned(this.partialEntry(), this.owned);
     await this.releaseHeld();
     // finish() queued it behind the writes, which are none before `opened`: it is there by now.
     await this.writes;

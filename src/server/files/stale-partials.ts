@@ -13,7 +13,12 @@ const MAX_DEPTH = 64;
  * and that were last written more than `maxAgeMs` ago: an upload interrupted long ago will not be
  * resumed, and its bytes would otherwise stay forever. Symbolic links are never followed.
  */
-export async function sweepStalePartials(root: string, partials: PartialFiles, maxAgeMs: number, now = Date.now()): Promise<number> {
+export async function sweepStalePartials(
+  root: string,
+  partials: PartialFiles,
+  maxAgeMs: number,
+  now = Date.now(),
+): Promise<number> {
   let budget = MAX_ENTRIES_PER_SWEEP;
   let removed = 0;
   const visit = async (dir: string, depth: number): Promise<void> => {
@@ -26,7 +31,10 @@ export async function sweepStalePartials(root: string, partials: PartialFiles, m
       } else if (entry.isFile() && isPartialName(entry.name) && !partials.isHeld(full)) {
         const stats = await fs.lstat(full).catch(() => null);
         if (stats?.isFile() && now - stats.mtimeMs > maxAgeMs && !partials.isHeld(full)) {
-          await fs.unlink(full).then(() => (removed += 1), () => {});
+          await fs.unlink(full).then(
+            () => (removed += 1),
+            () => {},
+          );
         }
       }
     }
@@ -36,14 +44,22 @@ export async function sweepStalePartials(root: string, partials: PartialFiles, m
 }
 
 /** Sweeps once now and then periodically until stopped; 0 disables expiry. */
-export function scheduleStalePartialSweep(root: string, partials: PartialFiles, maxAgeMs: number, onSwept?: (removed: number) => void): () => void {
+export function scheduleStalePartialSweep(
+  root: string,
+  partials: PartialFiles,
+  maxAgeMs: number,
+  onSwept?: (removed: number) => void,
+): () => void {
   if (maxAgeMs <= 0) return () => {};
   let running = false;
   const sweep = (): void => {
     if (running) return;
     running = true;
     void sweepStalePartials(root, partials, maxAgeMs)
-      .then((removed) => onSwept?.(removed), () => {})
+      .then(
+        (removed) => onSwept?.(removed),
+        () => {},
+      )
       .finally(() => (running = false));
   };
   sweep();

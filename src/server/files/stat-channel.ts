@@ -14,20 +14,27 @@ export class StatChannel extends AnswerChannel<StatOpenMessage> {
   protected async answer(): Promise<Answer> {
     const { root } = this.ctx;
     if (this.request.glob) return this.globAnswer();
-    const entry = await root.entry(root.lexical(this.request.path), this.request.path).catch((err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT') return null;
-      throw err;
-    });
+    const entry = await root
+      .entry(root.lexical(this.request.path), this.request.path)
+      .catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') return null;
+        throw err;
+      });
     const real = entry === null ? null : await fs.realpath(entry).catch(() => null);
-    if (real !== null && !root.contains(real)) throw new FileError('PATH_ESCAPE', `path escapes the server's file root: ${this.request.path}`);
+    if (real !== null && !root.contains(real))
+      throw new FileError('PATH_ESCAPE', `path escapes the server's file root: ${this.request.path}`);
     const stats = real === null ? null : await fs.stat(real);
     const stat = toFileStat(stats);
     if (!this.request.list || stat.type !== 'directory') return { stat };
     const entries = await Promise.all(
-      (await fs.readdir(real as string)).map(async (name) => ({ name, ...toFileStat(await fs.lstat(path.join(real as string, name)).catch(() => null)) })),
+      (await fs.readdir(real as string)).map(async (name) => ({
+        name,
+        ...toFileStat(await fs.lstat(path.join(real as string, name)).catch(() => null)),
+      })),
     );
     const body = Buffer.from(JSON.stringify(entries));
-    if (body.length > this.ctx.conn.peerLimits.maxBodyBytes) throw new FileError('LIMIT', `directory too large to list in one frame: ${this.request.path}`);
+    if (body.length > this.ctx.conn.peerLimits.maxBodyBytes)
+      throw new FileError('LIMIT', `directory too large to list in one frame: ${this.request.path}`);
     return { stat, body };
   }
 
@@ -35,7 +42,8 @@ export class StatChannel extends AnswerChannel<StatOpenMessage> {
   private async globAnswer(): Promise<Answer> {
     const matches = await expandGlob(this.ctx.root, this.request.path);
     const body = Buffer.from(JSON.stringify(matches));
-    if (body.length > this.ctx.conn.peerLimits.maxBodyBytes) throw new FileError('LIMIT', `too many matches to list in one frame: ${this.request.path}`);
+    if (body.length > this.ctx.conn.peerLimits.maxBodyBytes)
+      throw new FileError('LIMIT', `too many matches to list in one frame: ${this.request.path}`);
     return { stat: toFileStat(null), body };
   }
 }

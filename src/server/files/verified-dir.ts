@@ -32,7 +32,10 @@ export class VerifiedDir {
   static async open(root: FileRoot, realDir: string, shown: string, createMode?: number): Promise<VerifiedDir> {
     if (!root.contains(realDir)) throw escape(shown);
     if (!DESCRIPTOR_PATHS) return new VerifiedDir(null, realDir);
-    const parts = path.relative(root.real, realDir).split(path.sep).filter((p) => p !== '' && p !== '.');
+    const parts = path
+      .relative(root.real, realDir)
+      .split(path.sep)
+      .filter((p) => p !== '' && p !== '.');
     if (parts.includes('..')) throw escape(shown);
     let current = await fs.open(root.real, DIRECTORY_FLAGS);
     try {
@@ -64,7 +67,8 @@ export class VerifiedDir {
 
   /** The path by which `name` (one component) in this directory is reached without following links above it. */
   entry(name: string): string {
-    if (name === '' || name === '.' || name === '..' || name.includes('/')) throw new Error(`internal: not one component: ${name}`);
+    if (name === '' || name === '.' || name === '..' || name.includes('/'))
+      throw new Error(`internal: not one component: ${name}`);
     return this.handle ? `/proc/self/fd/${this.handle.fd}/${name}` : path.join(this.plainPath, name);
   }
 

@@ -7,7 +7,7 @@ import type { promises as fs } from 'node:fs';
  * soak's full disk ended a put in SIZE_MISMATCH instead of ENOSPC.
  */
 export async function writeAll(file: fs.FileHandle, body: Uint8Array, at: number | null): Promise<void> {
-  for (let done = 0; done < body.length; ) {
+  for (let done = 0; done < body.length;) {
     const { bytesWritten } = await file.write(body, done, body.length - done, at === null ? null : at + done);
     // write(2) answers 0 for a regular file only when nothing more fits.
     if (bytesWritten === 0) throw Object.assign(new Error('write stored no bytes'), { code: 'ENOSPC' });

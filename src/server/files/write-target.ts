@@ -25,7 +25,11 @@ export async function resolveWriteTarget(root: FileRoot, request: PutOpenMessage
   if (wantsDirectory) {
     if (request.mkdirs) await makeParents(root, lexical, request.path);
     const stats = await fs.stat(lexical).catch(() => null);
-    if (!stats) throw new FileError('ENOENT', `no such directory: ${request.path} (a trailing / names a directory; put -r or mkdirs creates it)`);
+    if (!stats)
+      throw new FileError(
+        'ENOENT',
+        `no such directory: ${request.path} (a trailing / names a directory; put -r or mkdirs creates it)`,
+      );
     if (!stats.isDirectory()) throw new FileError('ENOTDIR', `not a directory: ${request.path}`);
     if (!name) throw new FileError('EISDIR', `a put to a directory needs the file's name: ${request.path}`);
   } else if (request.mkdirs) {
@@ -37,14 +41,16 @@ export async function resolveWriteTarget(root: FileRoot, request: PutOpenMessage
   if (existing?.isSymbolicLink()) {
     // Replaced by the rename, never written through; but one pointing out of the root is refused loudly.
     const real = await fs.realpath(target).catch(() => null);
-    if (real && !root.contains(real)) throw new FileError('PATH_ESCAPE', `path escapes the server's file root: ${request.path}`);
+    if (real && !root.contains(real))
+      throw new FileError('PATH_ESCAPE', `path escapes the server's file root: ${request.path}`);
     existing = await fs.stat(target).catch(() => null);
   }
   if (existing?.isDirectory()) {
     if (!name) throw new FileError('EISDIR', `refusing to replace a directory with a file: ${request.path}`);
     target = path.join(await root.realDirectory(target, request.path), name);
     shown = path.posix.join(request.path, name);
-    if ((await lstatOrNull(target))?.isDirectory()) throw new FileError('EISDIR', `refusing to replace a directory with a file: ${shown}`);
+    if ((await lstatOrNull(target))?.isDirectory())
+      throw new FileError('EISDIR', `refusing to replace a directory with a file: ${shown}`);
   }
   refuseReservedName(target, request.path);
   return { target, shown };
@@ -53,7 +59,10 @@ export async function resolveWriteTarget(root: FileRoot, request: PutOpenMessage
 /** A put's `name` is the source's base name: one path component, never a way to climb. */
 function oneComponent(name: string, shown: string): string {
   if (name === '' || name === '.' || name === '..' || name.includes('/') || name.includes('\0')) {
-    throw new FileError('PATH_ESCAPE', `the put's name must be one path component: ${JSON.stringify(name)} (for ${shown})`);
+    throw new FileError(
+      'PATH_ESCAPE',
+      `the put's name must be one path component: ${JSON.stringify(name)} (for ${shown})`,
+    );
   }
   return name;
 }

@@ -6,7 +6,9 @@ import type { NativeSpawnAddon } from './native-spawn-addon.js';
 import { toSpawnError } from './spawn-error.js';
 
 const ERRNO_NAMES = new Map(Object.entries(os.constants.errno).map(([name, value]) => [value, name]));
-const SIGNAL_NAMES = new Map(Object.entries(os.constants.signals).map(([name, value]) => [value, name as NodeJS.Signals]));
+const SIGNAL_NAMES = new Map(
+  Object.entries(os.constants.signals).map(([name, value]) => [value, name as NodeJS.Signals]),
+);
 const ENOEXEC = os.constants.errno.ENOEXEC;
 
 /**
@@ -40,7 +42,9 @@ export class NativeSpawnLauncher implements ProcessLauncher {
       process.nextTick(() => {
         for (const stream of outputs) if (stream.readable && stream.listenerCount('readable') === 0) stream.resume();
       });
-      resolveExit(signal === 0 ? { code, signal: null } : { code: null, signal: SIGNAL_NAMES.get(signal) ?? 'SIGKILL' });
+      resolveExit(
+        signal === 0 ? { code, signal: null } : { code: null, signal: SIGNAL_NAMES.get(signal) ?? 'SIGKILL' },
+      );
     };
     const argv = [spec.file, ...spec.args];
     let started = await this.start(resolved.path, argv, envp, spec.cwd, onExit);
@@ -73,11 +77,28 @@ export class NativeSpawnLauncher implements ProcessLauncher {
     };
   }
 
-  private start(file: string, argv: string[], envp: string[], cwd: string, onExit: (code: number, signal: number) => void): Promise<Started> {
+  private start(
+    file: string,
+    argv: string[],
+    envp: string[],
+    cwd: string,
+    onExit: (code: number, signal: number) => void,
+  ): Promise<Started> {
     return new Promise((resolve) => {
-      this.addon.spawn(file, argv, envp, cwd, (errno, pid, stdinFd, stdoutFd, stderrFd) => {
-        resolve(errno === 0 ? { pid: pid as number, fds: [stdinFd as number, stdoutFd as number, stderrFd as number] } : { errno });
-      }, onExit);
+      this.addon.spawn(
+        file,
+        argv,
+        envp,
+        cwd,
+        (errno, pid, stdinFd, stdoutFd, stderrFd) => {
+          resolve(
+            errno === 0
+              ? { pid: pid as number, fds: [stdinFd as number, stdoutFd as number, stderrFd as number] }
+              : { errno },
+          );
+        },
+        onExit,
+      );
     });
   }
 

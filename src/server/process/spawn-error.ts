@@ -31,7 +31,8 @@ export async function checkCwd(cwd: string): Promise<SpawnError | null> {
     return null;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EACCES') return new SpawnError('EACCES', `permission denied entering working directory: ${cwd}`, { cause: err });
+    if (code === 'EACCES')
+      return new SpawnError('EACCES', `permission denied entering working directory: ${cwd}`, { cause: err });
     return new SpawnError('ENOENT_CWD', `working directory does not exist: ${cwd}`, { cause: err });
   }
 }

@@ -11,7 +11,11 @@ import type { StdioRendezvous } from './stdio-rendezvous.js';
 /** A launch that never reached a helper (it had died); the pool retries it on another. */
 export class HelperUnavailableError extends SpawnError {
   constructor(cause?: Error) {
-    super('SPAWN_FAILED', `spawn helper is not running${cause ? `: ${cause.message}` : ''}`, cause ? { cause } : undefined);
+    super(
+      'SPAWN_FAILED',
+      `spawn helper is not running${cause ? `: ${cause.message}` : ''}`,
+      cause ? { cause } : undefined,
+    );
   }
 }
 
@@ -191,7 +195,8 @@ export class SpawnHelperProcess {
   private die(): void {
     if (this.dead) return;
     this.dead = true;
-    for (const id of [...this.pending.keys()]) this.failPending(id, new SpawnError('SPAWN_FAILED', 'spawn helper exited while starting the command'));
+    for (const id of [...this.pending.keys()])
+      this.failPending(id, new SpawnError('SPAWN_FAILED', 'spawn helper exited while starting the command'));
     for (const running of this.running.values()) {
       killGroup(running.pid);
       running.resolveExit({ code: null, signal: 'SIGKILL' });
@@ -200,7 +205,7 @@ export class SpawnHelperProcess {
     this.onDeath?.();
   }
 
-/** Keeps the event loop alive only while this helper has work, so an idle pool never holds the process open. */
+  /** Keeps the event loop alive only while this helper has work, so an idle pool never holds the process open. */
   private updateRef(): void {
     const busy = !this.dead && this.load > 0;
     if (busy) {
@@ -235,5 +240,7 @@ function killGroup(pid: number): void {
 
 /** The parent's loader flags (tsx in tests) without debugger, profiler or test-runner flags. */
 function inheritedExecArgv(): string[] {
-  return process.execArgv.filter((arg) => !/^--(inspect|cpu-prof|heap-prof|test|prof|max-old-space-size|max-semi-space-size)/.test(arg));
+  return process.execArgv.filter(
+    (arg) => !/^--(inspect|cpu-prof|heap-prof|test|prof|max-old-space-size|max-semi-space-size)/.test(arg),
+  );
 }

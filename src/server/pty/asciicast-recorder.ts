@@ -32,8 +32,16 @@ export class AsciicastRecorder {
   private failed = false;
 
   /** Starts a recording in `dir`; `onBacklog(true|false)` says when the disk falls behind and catches up. */
-  constructor(dir: string, header: RecordingHeader, recordInput: boolean, private readonly onBacklog: (blocked: boolean) => void) {
-    const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  constructor(
+    dir: string,
+    header: RecordingHeader,
+    recordInput: boolean,
+    private readonly onBacklog: (blocked: boolean) => void,
+  ) {
+    const stamp = new Date()
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d+Z$/, 'Z');
     this.file = path.join(dir, `${stamp}-${randomBytes(6).toString('hex')}.cast`);
     this.recordInput = recordInput;
     this.stream = createWriteStream(this.file, { flags: 'wx', mode: 0o600 });

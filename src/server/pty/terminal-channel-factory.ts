@@ -50,7 +50,9 @@ export function commandChannelFactories(
     if (!pty) return new ExecChannel(request, base);
     const module = loadPtyModule(settings.ptyModule);
     if (!module) {
-      const error = new PtyUnavailableError('this server cannot make terminals (node-pty is not installed or did not load)');
+      const error = new PtyUnavailableError(
+        'this server cannot make terminals (node-pty is not installed or did not load)',
+      );
       return new RefusedChannel(request.ch, setup.conn, error, setup.onEnded);
     }
     const open = terminalsOpen.get(setup.conn) ?? 0;

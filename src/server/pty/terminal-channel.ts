@@ -114,7 +114,13 @@ export class TerminalChannel extends ExecChannel {
     let held = false;
     const recorder = new AsciicastRecorder(
       dir,
-      { cols: this.pty.cols, rows: this.pty.rows, term: this.pty.term, shell: spec.env.SHELL, command: this.commandText },
+      {
+        cols: this.pty.cols,
+        rows: this.pty.rows,
+        term: this.pty.term,
+        shell: spec.env.SHELL,
+        command: this.commandText,
+      },
       recordInput,
       (blocked) => {
         // A disk slower than the session: stop reading the terminal rather than buffer without limit.
@@ -125,6 +131,8 @@ export class TerminalChannel extends ExecChannel {
     );
     this.recorder = recorder;
     proc.output.on('data', (chunk: Buffer) => recorder.output(chunk));
-    this.recordingClosed = new Promise<void>((resolve) => proc.output.once('end', resolve)).then(() => recorder.close());
+    this.recordingClosed = new Promise<void>((resolve) => proc.output.once('end', resolve)).then(() =>
+      recorder.close(),
+    );
   }
 }

@@ -54,5 +54,4 @@ export class TerminalInput extends Writable {
     }
     callback();
   }
-
 }

@@ -40,7 +40,12 @@ interface UnixPty {
  * missing program or directory only as text on the terminal, so both are checked first and refused with
  * the same SpawnError codes as exec (PROTOCOL.md §4.1).
  */
-export async function startTerminal(pty: PtyModule, spec: LaunchSpec, term: string, size: TerminalSize): Promise<TerminalProcess> {
+export async function startTerminal(
+  pty: PtyModule,
+  spec: LaunchSpec,
+  term: string,
+  size: TerminalSize,
+): Promise<TerminalProcess> {
   const cwdProblem = await checkCwd(spec.cwd);
   if (cwdProblem) throw cwdProblem;
   await checkProgram(spec.file, spec.env.PATH);
@@ -117,7 +122,12 @@ function signalName(signal: number): NodeJS.Signals | null {
 
 /** ENOENT_COMMAND / EACCES for a program that would fail to exec, looked up in PATH as execvp does. */
 async function checkProgram(file: string, searchPath: string | undefined): Promise<void> {
-  const candidates = file.includes('/') ? [file] : (searchPath ?? '').split(':').filter(Boolean).map((dir) => path.join(dir, file));
+  const candidates = file.includes('/')
+    ? [file]
+    : (searchPath ?? '')
+        .split(':')
+        .filter(Boolean)
+        .map((dir) => path.join(dir, file));
   let denied = false;
   for (const candidate of candidates) {
     const stat = await fs.stat(candidate).catch(() => null);
