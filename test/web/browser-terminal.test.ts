@@ -84,14 +84,15 @@ describe('browser terminal: login and the shell', { skip: browserSkip }, () => {
   });
 
   it('a session idle past --web-idle ends: its socket closes and the page says it cannot reconnect', async () => {
-    const setup = await startWebServer({ web: { idleMs: 1500 } });
+    // Long enough that a loaded machine still loads the page and shows the prompt inside it (1.5 s was not).
+    const setup = await startWebServer({ web: { idleMs: 5000 } });
     const context = await newContext();
     const page = await openTerminal(setup, context);
     const [session] = setup.web.listSessions();
     const ended = new Promise<{ session: string; reason: string }>((resolve) =>
       setup.web.once('sessionEnded', resolve),
     );
-    await waitForText(page, /cannot reconnect: the web session ended/, 10_000);
+    await waitForText(page, /cannot reconnect: the web session ended/, 20_000);
     assert.deepEqual(await ended, { session: session!.id, reason: 'expired' });
     assert.equal(setup.web.listSessions().length, 0);
     assert.equal(await page.evaluate(() => fetch('/session').then((r) => r.status)), 401);
