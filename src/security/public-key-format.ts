@@ -1,20 +1,14 @@
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import { ssh2 } from './ssh2-library.js';
 import { SecurityError } from '../errors.js';
+import { SSH_KEY_TYPES, type SshKeyType } from './ssh-key-blob.js';
+
+// One list of key types (authorized_keys lines and client keys alike, PROTOCOL.md §10.2).
+export { SSH_KEY_TYPES, type SshKeyType };
 
 const SSH_ED25519 = 'ssh-ed25519';
 /** framesh's own public key line: `framesh-ed25519 BASE64(32 raw key bytes) [comment]`. */
 export const FRAMESH_ED25519 = 'framesh-ed25519';
-
-/** SSH key types framesh accepts for client keys (PROTOCOL.md §10.2). */
-export const SSH_KEY_TYPES = [
-  'ssh-ed25519',
-  'ssh-rsa',
-  'ecdsa-sha2-nistp256',
-  'ecdsa-sha2-nistp384',
-  'ecdsa-sha2-nistp521',
-] as const;
-export type SshKeyType = (typeof SSH_KEY_TYPES)[number];
 
 const CURVES: Readonly<Record<string, { type: SshKeyType; crv: string; name: string }>> = {
   prime256v1: { type: 'ecdsa-sha2-nistp256', crv: 'P-256', name: 'nistp256' },
