@@ -90,7 +90,9 @@ describe('framesh shell on a terminal (tmux)', () => {
     const file = path.join(dir, 'notes.txt');
     const tmux = await open();
     await tmux.type(`vim -u NONE -N '${file}'`);
-    await tmux.waitFor(/notes\.txt/);
+    // vim's own status line for a new file, not the typed command line (which names the file too): keys
+    // typed before vim owns the terminal went to the shell (seen in CI).
+    await tmux.waitFor(/"[^"\n]*notes\.txt" \[New( File)?\]/);
     await tmux.type('ihello from vim', false);
     await tmux.keys('Escape');
     await tmux.type(':wq');
