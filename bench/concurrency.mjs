@@ -5,7 +5,11 @@
 //   - the classic threaded server end to end (bench/peers/threaded_exec_server.py, driven by 100 threaded
 //     Python clients, bench/peers/threaded_exec_client.py);
 //   - framesh over TLS with key authentication (the real `framesh serve` CLI);
-//   - Node's own spawn rate in one process (what a fork-based launcher is bounded by).
+//   - Node's own spawn rate in one process (what a fork-based launcher is bounded by);
+//   - the ssh2 library (100 connections) against a private sshd, where OpenSSH is installed.
+// All 100 clients connect from 127.0.0.1 at once, so the TLS server runs with its startup limits raised
+// (sshd gets MaxStartups 200 likewise): by default framesh, like sshd with PerSourceMaxStartups, refuses
+// a crowd of unauthenticated connections from one address, which is not what this figure measures.
 // For each framesh figure: CPU time per command of server (with its helpers) and client, the launcher
 // that ran, and the server's peak RSS.
 import { spawn } from 'node:child_process';
@@ -15,11 +19,15 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connect } from '../dist/index.js';
 import { cpuSecondsOf, fmt, memoryOf, report, startServer, withTimeout } from './lib.mjs';
-import { startCliServer } from './external-servers.mjs';
+import { startCliServer, startSshd } from './external-servers.mjs';
+
+/** `framesh serve` flags for a crowd of clients from one address (see the header comment). */
+export const CROWD_LIMITS = ['--max-startups', '200', '--per-source-max-startups', '0'];
 
 const CLIENTS = Number(process.env.FRAMESH_BENCH_CLIENTS ?? 100);
 const EACH = Number(process.env.FRAMESH_BENCH_EACH ?? 20);
 const ROUNDS = Number(process.env.FRAMESH_BENCH_ROUNDS ?? 2);
+const SSH2_EACH = Number(process.env.FRAMESH_BENCH_SSH2_EACH ?? 2);
 const PEERS = fileURLToPath(new URL('./peers/', import.meta.url));
 
 /** Runs the load against `port`; resolves with {ok, failures, seconds, clientCpuS, errors}. */
@@ -166,6 +174,54 @@ async function classicServer(clients, each) {
   }
 }
 
+/** The ssh2 library: `clients` connections to a private sshd, each running `echo hi` `each` times. */
+async function ssh2Rate(clients, each) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'framesh-bench-ssh2-'));
+  const sshd = await startSshd(dir);
+  if (!sshd) return null;
+  try {
+    const { Client } = (await import('ssh2')).default;
+    const { readFileSync } = await import('node:fs');
+    const port = Number(sshd.base[sshd.base.indexOf('-p') + 1]);
+    const privateKey = readFileSync(path.join(dir, 'client_key'));
+    const connectOne = () =>
+      new Promise((resolve, reject) => {
+        const c = new Client();
+        c.once('ready', () => resolve(c)).once('error', reject);
+        c.connect({ host: '127.0.0.1', port, username: os.userInfo().username, privateKey, readyTimeout: 30_000 });
+      });
+    const execOne = (c) =>
+      new Promise((resolve, reject) => {
+        c.exec('echo hi', (err, stream) => {
+          if (err) return reject(err);
+          let out = '';
+          stream.on('data', (d) => (out += d));
+          stream.stderr.resume();
+          stream.once('close', (code) => resolve(code === 0 && out === 'hi\n'));
+        });
+      });
+    const connections = await Promise.all(Array.from({ length: clients }, () => connectOne().catch((err) => err)));
+    let ok = 0;
+    const begun = performance.now();
+    await withTimeout(
+      Promise.all(
+        connections.map(async (c) => {
+          if (c instanceof Error) return;
+          for (let i = 0; i < each; i++) if (await execOne(c).catch(() => false)) ok++;
+        }),
+      ),
+      180_000,
+      'ssh2 baseline',
+    );
+    const seconds = (performance.now() - begun) / 1000;
+    for (const c of connections) if (!(c instanceof Error)) c.end();
+    return { ok, failures: clients * each - ok, seconds };
+  } finally {
+    sshd.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const best = (list) => list.filter(Boolean).sort((a, b) => b.ok / b.seconds - a.ok / a.seconds)[0] ?? null;
 const perCmd = (seconds, n) => `${fmt((seconds / n) * 1000, 3)} ms`;
 
@@ -175,7 +231,7 @@ export async function run() {
     `concurrency: ${CLIENTS} clients x ${EACH} \`echo hi\` each, one connection per client; ${ROUNDS} interleaved rounds, best shown; machine shared (load ${os.loadavg()[0].toFixed(2)})`,
   );
   const home = mkdtempSync(path.join(os.tmpdir(), 'framesh-bench-conc-'));
-  const runs = { native: [], adaptive: [], tls: [], python: [], classic: [], local: [], localNative: [] };
+  const runs = { native: [], adaptive: [], tls: [], python: [], classic: [], local: [], localNative: [], ssh2: [] };
   try {
     for (let round = 0; round < ROUNDS; round++) {
       for (const name of ['native', 'adaptive']) {
@@ -188,7 +244,7 @@ export async function run() {
       }
       runs.python.push(await pythonThreadsRate(total, CLIENTS));
       runs.classic.push(await classicServer(CLIENTS, EACH));
-      const secure = await startCliServer(home);
+      const secure = await startCliServer(home, CROWD_LIMITS);
       try {
         runs.tls.push({ ...(await measured(secure, CLIENTS, EACH, { home })), launcher: secure.launcher });
       } finally {
@@ -197,6 +253,10 @@ export async function run() {
       runs.local.push(await localSpawnRate(total, CLIENTS));
       runs.localNative.push(await localNativeRate(total, CLIENTS));
     }
+    // Once, after the rounds, with SSH2_EACH commands per connection: sshd runs each command through
+    // the account's shell, which reads its rc files (here root's ~/.bashrc runs `pyenv init`, ~170 ms a
+    // command), so this is what an ssh2 user gets on this machine, not a like-for-like of framesh.
+    runs.ssh2.push(await ssh2Rate(CLIENTS, SSH2_EACH));
   } finally {
     rmSync(home, { recursive: true, force: true });
   }
@@ -251,6 +311,13 @@ export async function run() {
       met:
         r.failures === 0 &&
         (name === 'tls' ? rate >= pythonRate : rate >= 1.2 * pythonRate && rate >= 1.2 * classicRate),
+    });
+  }
+  const ssh2 = runs.ssh2[0];
+  if (ssh2) {
+    rows.push({
+      name: 'also: the ssh2 library against a private sshd',
+      value: `${fmt(ssh2.ok / ssh2.seconds, 0)} commands/s, ${ssh2.failures} failures (${CLIENTS} connections x ${SSH2_EACH}; commands go through the account's shell and its rc files)`,
     });
   }
   report(rows);

@@ -80,7 +80,7 @@ export async function startSshd(dir) {
       'StrictModes no',
       'PermitRootLogin prohibit-password',
       'LogLevel ERROR',
-      // As framesh serve gets --max-startups 2000: many handshakes from one address at once is what is measured.
+      // As the benches start framesh serve with raised startup limits: many handshakes from one address at once is what is measured.
       'MaxStartups 200',
       'Subsystem sftp internal-sftp',
     ].join('\n') + '\n',

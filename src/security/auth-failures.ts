@@ -4,23 +4,28 @@ const MAX_DELAY_MS = 5000;
 /** Most addresses remembered; the oldest are forgotten first beyond this, so memory stays bounded. */
 const MAX_ADDRESSES = 10_000;
 
-/** One authentication attempt, counted as failed from the moment it arrives until it succeeds. */
+/** One authentication attempt, from its arrival until it is settled as failed or succeeded. */
 export interface AuthAttempt {
-  /** Failures from this address, this attempt included. */
-  readonly count: number;
   /** Wait this long before checking the proof (0 when the address has no earlier failures). */
   readonly delayBeforeVerifyMs: number;
   /** Total time from arrival to a failure answer: the delay doubles per failure up to 5 s. */
   readonly failureAnswerMs: number;
-  /** The proof was good: this attempt no longer counts as a failure. */
+  /**
+   * The proof was refused, or the client closed before the answer: counted against the address.
+   * Returns the address's failures, this one included. Settles the attempt; later calls change nothing.
+   */
+  failed(): number;
+  /** The proof was good: nothing is counted. Settles the attempt. */
   succeeded(): void;
 }
 
 /**
- * Counts failed authentications per source address (PROTOCOL.md §10.2, docs/SECURITY.md). An attempt
- * counts as a failure as soon as it arrives, so a client that hangs up before the answer (to learn
- * "failure" from the silence) is counted too; only a success takes it back. The proof of an address
- * with earlier failures is checked only after a delay, so even a success is not answered at once.
+ * Counts failed authentications per source address (PROTOCOL.md §10.2, docs/SECURITY.md). A refused
+ * proof counts, and so does one whose client hangs up before the answer (to learn "failure" from the
+ * silence); attempts still being checked do not, so clients logging in in parallel from one address
+ * (a fan-out, a CI runner) do not delay each other. The proof of an address with failures behind it
+ * is checked only after a delay, so even a success is not answered at once. How many attempts one
+ * address can have in flight is bounded by the per-source startup limit, not here.
  */
 export class AuthFailures {
   private readonly baseDelayMs: number;
@@ -30,24 +35,20 @@ export class AuthFailures {
     this.baseDelayMs = baseDelayMs;
   }
 
-  /** Records an attempt from `address` as failed until its `succeeded()` is called. */
+  /** Starts an attempt from `address`; it counts only once its `failed()` is called. */
   begin(address: string, now: number = Date.now()): AuthAttempt {
-    const previous = this.byAddress.get(address);
-    const prior = previous && now - previous.lastAt < FORGET_AFTER_MS ? previous.count : 0;
-    const count = prior + 1;
-    this.byAddress.delete(address);
-    this.byAddress.set(address, { count, lastAt: now });
-    if (this.byAddress.size > MAX_ADDRESSES) this.prune(now);
+    const prior = this.countOf(address, now);
     let settled = false;
     return {
-      count,
       delayBeforeVerifyMs: prior === 0 ? 0 : this.delayFor(prior),
-      failureAnswerMs: this.delayFor(count),
-      succeeded: () => {
-        if (settled) return;
+      failureAnswerMs: this.delayFor(prior + 1),
+      failed: () => {
+        if (settled) return this.countOf(address);
         settled = true;
-        const entry = this.byAddress.get(address);
-        if (entry && entry.count > 0) entry.count -= 1;
+        return this.record(address, Date.now());
+      },
+      succeeded: () => {
+        settled = true;
       },
     };
   }
@@ -58,6 +59,15 @@ export class AuthFailures {
     return entry && now - entry.lastAt < FORGET_AFTER_MS ? entry.count : 0;
   }
 
+  private record(address: string, now: number): number {
+    const count = this.countOf(address, now) + 1;
+    // Re-inserted, so Map order stays least recent first (see prune).
+    this.byAddress.delete(address);
+    this.byAddress.set(address, { count, lastAt: now });
+    if (this.byAddress.size > MAX_ADDRESSES) this.prune(now);
+    return count;
+  }
+
   private delayFor(failures: number): number {
     return Math.min(this.baseDelayMs * 2 ** (failures - 1), MAX_DELAY_MS);
   }
@@ -65,7 +75,6 @@ export class AuthFailures {
   private prune(now: number): void {
     for (const [address, entry] of this.byAddress)
       if (now - entry.lastAt >= FORGET_AFTER_MS) this.byAddress.delete(address);
-    // Map order is insertion order and begin() re-inserts, so the first keys are the least recent.
     for (const address of this.byAddress.keys()) {
       if (this.byAddress.size <= MAX_ADDRESSES) break;
       this.byAddress.delete(address);

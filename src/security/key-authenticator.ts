@@ -49,7 +49,7 @@ export class KeyAuthenticator implements Authenticator {
   ) {}
 
   async authenticate(message: AuthMessage): Promise<AuthenticatedIdentity> {
-    // Counted as a failure from now on: hanging up before the answer does not escape the count.
+    // Hanging up before the answer does not escape the count: the close settles the attempt as failed.
     const attempt = this.failures.begin(this.source.address);
     const receivedAt = Date.now();
     let parsed;
@@ -66,7 +66,7 @@ export class KeyAuthenticator implements Authenticator {
           fingerprint,
           comment,
           reason: 'the client closed before the answer',
-          failures: attempt.count,
+          failures: attempt.failed(),
         });
       this.logged = true;
     });
@@ -125,6 +125,8 @@ export class KeyAuthenticator implements Authenticator {
       return identity;
     } finally {
       stopWatching();
+      // Whatever else ended the attempt without success (a throw on the way) counts as a failure.
+      attempt.failed();
     }
   }
 
@@ -136,7 +138,7 @@ export class KeyAuthenticator implements Authenticator {
     reason: string,
   ): Promise<never> {
     this.logged = true;
-    this.audit.failed({ fingerprint, comment, reason: clip(reason), failures: attempt.count });
+    this.audit.failed({ fingerprint, comment, reason: clip(reason), failures: attempt.failed() });
     await sleep(this.capped(attempt.failureAnswerMs - (Date.now() - receivedAt)));
     throw new SecurityError(
       'AUTH_FAILED',

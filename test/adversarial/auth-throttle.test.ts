@@ -72,6 +72,21 @@ describe('authentication throttling', () => {
     },
   );
 
+  it(
+    'lets clients logging in at once from one address in without delaying each other',
+    { timeout: 30_000 },
+    async () => {
+      // Before, every attempt in flight counted as a failure until it succeeded, so the sixth of six
+      // parallel logins waited 5 s (the cap) before its proof was even checked.
+      const setup = await startSecureServer({ authFailureDelayMs: 5000, perSourceMaxStartups: 0 });
+      const started = performance.now();
+      const clients = await Promise.all(Array.from({ length: 6 }, () => setup.client()));
+      const took = performance.now() - started;
+      assert.equal(clients.length, 6);
+      assert.ok(took < 4500, `six parallel logins took ${took.toFixed(0)} ms`);
+    },
+  );
+
   it('cuts a 60 KiB key comment before it reaches the audit log', { timeout: 30_000 }, async () => {
     const setup = await startSecureServer({ authFailureDelayMs: 1 });
     const stranger = clientHomeWithKey('stranger');
