@@ -8,6 +8,7 @@ import type { Frame, FrameLimits } from '../protocol/frame.js';
 import type { StreamName } from '../protocol/constants.js';
 import type { ErrorMessage, Message } from '../protocol/messages.js';
 import { ConnectionError, FrameshError, ProtocolError, RemoteError } from '../errors.js';
+import { lentReads } from '../transport/lent-reads.js';
 
 /** How long a failed connection waits for the peer to read our error frame before it is destroyed. */
 const FAIL_LINGER_MS = 2000;
@@ -81,8 +82,11 @@ export class FramedConnection extends EventEmitter<FramedConnectionEvents> imple
   constructor(stream: Duplex, limits: FrameLimits = DEFAULT_LIMITS) {
     super();
     this.stream = stream;
-    this.decoder = new FrameDecoder(limits);
-    stream.on('data', (chunk: Buffer) => this.onData(chunk));
+    // A client socket reading into one reused buffer lends each read (transport/lent-reads.ts).
+    const reads = lentReads(stream);
+    this.decoder = new FrameDecoder(limits, { transientChunks: reads !== undefined });
+    if (reads) reads.attach((chunk) => this.onData(chunk));
+    else stream.on('data', (chunk: Buffer) => this.onData(chunk));
     stream.on('end', () => this.onEnd());
     stream.on('error', (err: NodeJS.ErrnoException) => {
       this.closeError ??= toConnectionError(err);

@@ -20,23 +20,37 @@ export interface DecodeResult {
  * what it announces, and never throws: a fatal error is returned in the result
  * and the decoder stays failed.
  */
+export interface FrameDecoderOptions {
+  /**
+   * The chunks given to decode() are only lent: their bytes are overwritten after the call returns (a
+   * socket reading into one reused buffer, Node's `onread`). Every byte kept is then copied: bodies into
+   * buffers of their own, the tail of an unfinished prefix or header into a small one.
+   */
+  readonly transientChunks?: boolean;
+}
+
 export class FrameDecoder {
   private readonly limits: FrameLimits;
+  private readonly transient: boolean;
   private readonly chunks: Buffer[] = [];
   private buffered = 0;
   private state: State = State.LENGTH;
   private headerBytes = 0;
   private header: FrameHeader | null = null;
   private bodyBytes = 0;
+  /** The body being gathered when it spans chunks (or chunks are lent), and how much of it is filled. */
+  private body: Buffer | null = null;
+  private bodyFilled = 0;
   private failure: FrameshError | null = null;
 
-  constructor(limits: FrameLimits) {
+  constructor(limits: FrameLimits, options: FrameDecoderOptions = {}) {
     this.limits = limits;
+    this.transient = options.transientChunks === true;
   }
 
   /** Bytes held while waiting for the rest of a frame. */
   get bufferedBytes(): number {
-    return this.buffered;
+    return this.buffered + this.bodyFilled;
   }
 
   decode(chunk: Buffer): DecodeResult {
@@ -48,6 +62,8 @@ export class FrameDecoder {
     const frames: Frame[] = [];
     try {
       this.drain(frames);
+      // Whatever is still held of a lent chunk is a few bytes of a prefix or header (bodies were copied).
+      if (this.transient && this.buffered > 0) this.keepCopies();
     } catch (err) {
       // Only our own errors are thrown inside drain(); anything else is a bug we still contain.
       this.fail(err instanceof FrameshError ? err : new ProtocolError('decoder failure', { cause: err }));
@@ -58,8 +74,8 @@ export class FrameDecoder {
   /** Call when the input ends: an error if it ended inside a frame. */
   end(): FrameshError | null {
     if (this.failure) return this.failure;
-    if (this.buffered > 0 || this.state !== State.LENGTH) {
-      this.fail(new UnexpectedEofError(this.buffered));
+    if (this.bufferedBytes > 0 || this.state !== State.LENGTH) {
+      this.fail(new UnexpectedEofError(this.bufferedBytes));
     }
     return this.failure;
   }
@@ -86,8 +102,8 @@ export class FrameDecoder {
           break;
         }
         case State.BODY: {
-          if (this.buffered < this.bodyBytes) return;
-          const body = this.bodyBytes === 0 ? EMPTY : this.take(this.bodyBytes);
+          const body = this.takeBody();
+          if (!body) return;
           frames.push({ header: this.header as FrameHeader, body });
           this.header = null;
           this.state = State.LENGTH;
@@ -97,6 +113,47 @@ export class FrameDecoder {
           return;
       }
     }
+  }
+
+  /**
+   * The body, once all of it has arrived; null until then. Owned chunks are held until the body is
+   * complete, then sliced (no copy) or, when it spans chunks, joined once: memory follows what arrived.
+   * Lent chunks cannot be held, so the body is copied into its own buffer as they come, each byte once;
+   * that buffer is allocated at the body's first byte, at most maxBodyBytes (checked with the header).
+   */
+  private takeBody(): Buffer | null {
+    const size = this.bodyBytes;
+    if (size === 0) return EMPTY;
+    if (!this.transient) return this.buffered < size ? null : this.take(size);
+    if (!this.body) {
+      if (this.buffered === 0) return null;
+      this.body = Buffer.allocUnsafe(size);
+      this.bodyFilled = 0;
+    }
+    while (this.bodyFilled < size && this.chunks.length > 0) {
+      const chunk = this.chunks[0] as Buffer;
+      const wanted = size - this.bodyFilled;
+      const n = Math.min(wanted, chunk.length);
+      chunk.copy(this.body, this.bodyFilled, 0, n);
+      this.bodyFilled += n;
+      this.buffered -= n;
+      if (n === chunk.length) this.chunks.shift();
+      else this.chunks[0] = chunk.subarray(n);
+    }
+    if (this.bodyFilled < size) return null;
+    const body = this.body;
+    this.body = null;
+    this.bodyFilled = 0;
+    return body;
+  }
+
+  /** Replaces the lent chunks still held by one copy of their bytes. */
+  private keepCopies(): void {
+    const kept = Buffer.allocUnsafe(this.buffered);
+    let at = 0;
+    for (const chunk of this.chunks) at += chunk.copy(kept, at);
+    this.chunks.length = 0;
+    this.chunks.push(kept);
   }
 
   /** Removes n bytes from the front; copies only when they span chunks. */
@@ -134,6 +191,8 @@ export class FrameDecoder {
     this.state = State.FAILED;
     this.chunks.length = 0;
     this.buffered = 0;
+    this.body = null;
+    this.bodyFilled = 0;
   }
 }
 

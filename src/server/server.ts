@@ -36,7 +36,11 @@ import type { TransferRecord } from './files/file-channel-context.js';
 import { FileRoot } from './files/file-root.js';
 import { accountEnvironment } from './process/command-environment.js';
 import { PartialFiles } from './files/partial-files.js';
-import { DEFAULT_PARTIAL_MAX_AGE_MS, scheduleStalePartialSweep } from './files/stale-partials.js';
+import {
+  DEFAULT_PARTIAL_MAX_AGE_MS,
+  DEFAULT_PARTIAL_SWEEP_DELAY_MS,
+  scheduleStalePartialSweep,
+} from './files/stale-partials.js';
 import {
   DEFAULT_MAX_STARTUPS,
   DEFAULT_PER_SOURCE_MAX_STARTUPS,
@@ -84,6 +88,8 @@ export interface ServerOptions extends ServerSecurityOptions {
   root?: string;
   /** Remove partial uploads nobody resumed for this many ms (default 7 days); 0 keeps them forever. */
   partialMaxAgeMs?: number;
+  /** The first sweep for stale partials runs this many ms after listen() (default 60 s; later ones periodically). */
+  partialSweepDelayMs?: number;
   /**
    * Variables every command gets on top of the account's clean environment (HOME, USER, LOGNAME, SHELL,
    * PATH; PROTOCOL.md §11.4). The server's own environment is never passed on.
@@ -197,6 +203,7 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
       cwd: options.cwd ?? os.homedir(),
       root: options.root ?? os.homedir(),
       partialMaxAgeMs: options.partialMaxAgeMs ?? DEFAULT_PARTIAL_MAX_AGE_MS,
+      partialSweepDelayMs: options.partialSweepDelayMs ?? DEFAULT_PARTIAL_SWEEP_DELAY_MS,
       // PROTOCOL.md §11.4: the account's clean environment, never the server's own (a plain object, too:
       // spreading process.env itself calls getenv per variable on every command).
       env: accountEnvironment(options.env),
@@ -330,9 +337,15 @@ export class FrameshServer extends EventEmitter<ServerEvents> {
     });
     for (const [kind, factory] of channelKindMap(kinds))
       if (!this.channelKinds.has(kind)) this.channelKinds.set(kind, factory);
-    this.stopPartialSweep = scheduleStalePartialSweep(root.real, partials, this.options.partialMaxAgeMs, (removed) => {
-      if (removed > 0) this.emit('partialsExpired', { removed });
-    });
+    this.stopPartialSweep = scheduleStalePartialSweep(
+      root.real,
+      partials,
+      this.options.partialMaxAgeMs,
+      (removed) => {
+        if (removed > 0) this.emit('partialsExpired', { removed });
+      },
+      this.options.partialSweepDelayMs,
+    );
   }
 
   /** @internal The file root every put and get is confined to; null before listen() (the web download uses it). */

@@ -5,6 +5,7 @@ import { ConnectionError, type FrameshError, SecurityError, TimeoutError } from 
 import type { HostKeyPolicy, KnownHosts } from '../security/known-hosts.js';
 import { fingerprintOf } from '../security/public-key-format.js';
 import { toConnectError } from './connect-errors.js';
+import { LentReads, registerLentReads } from './lent-reads.js';
 import type { Transport, TransportTarget } from './transport.js';
 
 /**
@@ -25,16 +26,23 @@ export class TlsTransport implements Transport {
 
   connect(target: TransportTarget, timeoutMs: number): Promise<Duplex> {
     return new Promise((resolve, reject) => {
-      const socket = tls.connect({
+      const reads = new LentReads();
+      // tls.connect takes net.connect's `onread` (Node ≥ 14); @types/node 20 does not list it.
+      const options: tls.ConnectionOptions & Pick<net.TcpSocketConnectOpts, 'onread'> = {
         host: target.host,
         port: target.port,
         minVersion: 'TLSv1.3',
         // Identity is checked below against the key fingerprint, not against a CA.
         rejectUnauthorized: false,
         ...(net.isIP(target.host) === 0 && { servername: target.host }),
-      });
+        onread: reads.onread,
+      };
+      const socket = tls.connect(options);
+      registerLentReads(socket, reads);
       socket.setNoDelay(true);
       let settled = false;
+      /** The host-key prompt was shown on this connection. */
+      let asked = false;
       const fail = (error: FrameshError): void => {
         if (settled) return;
         settled = true;
@@ -47,7 +55,11 @@ export class TlsTransport implements Transport {
         timeoutMs,
       );
       socket.once('error', (err: NodeJS.ErrnoException) => fail(toTlsError(err, target)));
-      socket.once('close', () => fail(closedDuringHandshake(target)));
+      // While a person decides on the host key the server may give up on us (its auth grace); then the
+      // answer decides: "yes" connects afresh below, "no" fails with its own error.
+      socket.once('close', () => {
+        if (!asked) fail(closedDuringHandshake(target));
+      });
       socket.once('secureConnect', () => {
         const cert = socket.getPeerX509Certificate();
         if (!cert) return fail(new SecurityError('TLS_MISMATCH', 'server presented no certificate'));
@@ -58,7 +70,6 @@ export class TlsTransport implements Transport {
           return fail(new SecurityError('HOST_KEY_MISMATCH', `server key is not Ed25519: ${(err as Error).message}`));
         }
         this.serverFingerprint = fingerprint;
-        let asked = false;
         const confirm = this.policy.confirm;
         const policy: HostKeyPolicy = {
           ...this.policy,

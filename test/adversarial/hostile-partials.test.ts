@@ -169,7 +169,7 @@ describe('planted and abandoned partial files', () => {
     for (const file of [old, oldPrivate, fresh, notOurs]) writeFileSync(file, 'bytes');
     const hourAgo = new Date(Date.now() - 3600_000);
     for (const file of [old, oldPrivate, notOurs]) utimesSync(file, hourAgo, hourAgo);
-    const sweeping = createServer({ insecure: true, root: expiring, partialMaxAgeMs: 60_000 });
+    const sweeping = createServer({ insecure: true, root: expiring, partialMaxAgeMs: 60_000, partialSweepDelayMs: 0 });
     const expired = once(sweeping, 'partialsExpired');
     await sweeping.listen(0, '127.0.0.1');
     const [{ removed }] = (await expired) as [{ removed: number }];

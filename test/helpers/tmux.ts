@@ -92,10 +92,22 @@ export class Tmux {
     }
   }
 
-  /** Runs `echo` of a computed marker and waits for its result: the shell in front is reading commands. */
-  async ready(tag: string, timeoutMs?: number): Promise<string> {
-    await this.type(`echo ${tag}-$((40+2))`);
-    return this.waitFor(new RegExp(`^${tag}-42\\s*$`, 'm'), timeoutMs);
+  /**
+   * Runs `echo` of a computed marker and waits for its result: the shell in front is reading commands.
+   * Typed again (up to three times) when it does not show: keys typed while a full-screen program is
+   * exiting (vim after `:wq`) are read by it as typeahead and dropped with it. A repeat that also
+   * reaches the shell only prints the marker twice.
+   */
+  async ready(tag: string, timeoutMs = 15_000): Promise<string> {
+    const marker = new RegExp(`^${tag}-42\\s*$`, 'm');
+    for (let attempt = 1; ; attempt++) {
+      await this.type(`echo ${tag}-$((40+2))`);
+      try {
+        return await this.waitFor(marker, attempt < 3 ? timeoutMs / 3 : timeoutMs);
+      } catch (err) {
+        if (attempt >= 3) throw err;
+      }
+    }
   }
 
   async kill(): Promise<void> {

@@ -4,6 +4,7 @@ import { FrameDecoder } from '../../src/protocol/frame-decoder.js';
 import { encodeFrameToBuffer } from '../../src/protocol/frame-encoder.js';
 import type { Frame } from '../../src/protocol/frame.js';
 import { DEFAULT_LIMITS } from '../../src/protocol/constants.js';
+import fc from 'fast-check';
 
 const LIMITS = { maxHeaderBytes: 1024, maxBodyBytes: 4096 };
 
@@ -171,6 +172,64 @@ describe('FrameDecoder', () => {
       decoder.decode(bytes.subarray(0, cut));
       assert.equal(decoder.end()?.code, 'UNEXPECTED_EOF', `cut at ${cut}`);
     }
+  });
+});
+
+describe('FrameDecoder with lent chunks (a socket reading into one reused buffer)', () => {
+  /** Decodes `bytes` cut at `cuts`, each piece lent in one buffer that is overwritten after every call. */
+  function decodeLent(bytes: Buffer, cuts: number[], limits = LIMITS): { frames: Frame[]; decoder: FrameDecoder } {
+    const decoder = new FrameDecoder(limits, { transientChunks: true });
+    const lent = Buffer.alloc(bytes.length);
+    const frames: Frame[] = [];
+    let from = 0;
+    for (const to of [...cuts.filter((c) => c > 0 && c < bytes.length).sort((a, b) => a - b), bytes.length]) {
+      if (to <= from) continue;
+      const piece = lent.subarray(0, to - from);
+      bytes.copy(piece, 0, from, to);
+      const result = decoder.decode(piece);
+      assert.equal(result.error, null);
+      frames.push(...result.frames);
+      lent.fill(0xaa);
+      from = to;
+    }
+    return { frames, decoder };
+  }
+
+  it('keeps every frame intact however the input is cut, though each chunk is overwritten after the call', () => {
+    const frame = fc.record({
+      ch: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+      body: fc.uint8Array({ minLength: 0, maxLength: 3000 }),
+      note: fc.string({ maxLength: 40 }),
+    });
+    fc.assert(
+      fc.property(fc.array(frame, { minLength: 1, maxLength: 8 }), fc.array(fc.nat(30_000)), (specs, cuts) => {
+        const encoded = specs.map((f) =>
+          encodeFrameToBuffer({ type: 'data', ch: f.ch, stream: 'stdout', note: f.note }, Buffer.from(f.body)),
+        );
+        const bytes = Buffer.concat(encoded);
+        const { frames, decoder } = decodeLent(bytes, cuts);
+        assert.deepEqual(
+          frames.map((f) => encodeFrameToBuffer(f.header as { type: string }, f.body).toString('hex')),
+          encoded.map((b) => b.toString('hex')),
+        );
+        assert.equal(decoder.bufferedBytes, 0);
+        assert.equal(decoder.end(), null);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('counts a body under way as buffered, and ends with UNEXPECTED_EOF inside it', () => {
+    const bytes = encodeFrameToBuffer({ type: 'data', ch: 1, stream: 'stdout' }, Buffer.alloc(2000, 1));
+    const { decoder } = decodeLent(bytes.subarray(0, bytes.length - 500), [40, 900]);
+    assert.equal(decoder.bufferedBytes, 1500);
+    assert.equal(decoder.end()?.code, 'UNEXPECTED_EOF');
+  });
+
+  it('refuses an announced body above the limit before allocating for it', () => {
+    const decoder = new FrameDecoder(LIMITS, { transientChunks: true });
+    const head = withPrefix(JSON.stringify({ type: 'data', ch: 1, stream: 'stdout', len: LIMITS.maxBodyBytes + 1 }));
+    assert.equal(decoder.decode(head).error?.code, 'LIMIT');
   });
 });
 
