@@ -1,0 +1,77 @@
+/**
+ * TerminalOutput (server/pty): node-pty's data events as a Readable. The real class over a recording
+ * stand-in for node-pty's IPty (its dependency), in memory.
+ */
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { describe, it } from 'node:test';
+import {
+  TERMINAL_READ_AHEAD_BYTES,
+  TerminalOutput,
+  type PtyOutputSource,
+} from '../../src/server/pty/terminal-output.js';
+
+class RecordingPty implements PtyOutputSource {
+  listener: ((data: Buffer | string) => void) | null = null;
+  readonly calls: string[] = [];
+  onData(listener: (data: Buffer | string) => void): { dispose(): void } {
+    this.listener = listener;
+    return { dispose: () => (this.listener = null) };
+  }
+  pause(): void {
+    this.calls.push('pause');
+  }
+  resume(): void {
+    this.calls.push('resume');
+  }
+  emit(data: Buffer | string): void {
+    this.listener?.(data);
+  }
+}
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+describe('TerminalOutput', () => {
+  it('pushes the reads of one turn as one chunk, in order, strings as UTF-8', async () => {
+    const pty = new RecordingPty();
+    const output = new TerminalOutput(pty);
+    const chunks: Buffer[] = [];
+    output.on('data', (chunk: Buffer) => chunks.push(chunk));
+    pty.emit(Buffer.from('ab'));
+    pty.emit('c漢');
+    pty.emit(Buffer.from('d'));
+    await nextTurn();
+    await nextTurn();
+    pty.emit(Buffer.from('e'));
+    await nextTurn();
+    await nextTurn();
+    assert.deepEqual(
+      chunks.map((c) => c.toString('utf8')),
+      ['abc漢d', 'e'],
+    );
+  });
+
+  it('stops reading the terminal at the read-ahead and reads again once the reader took it', async () => {
+    const pty = new RecordingPty();
+    const output = new TerminalOutput(pty);
+    const piece = Buffer.alloc(64 * 1024, 1);
+    for (let sent = 0; sent < TERMINAL_READ_AHEAD_BYTES; sent += piece.length) pty.emit(piece);
+    assert.deepEqual(pty.calls, ['pause']);
+    await nextTurn();
+    assert.equal(output.readableLength, TERMINAL_READ_AHEAD_BYTES);
+    output.read();
+    await nextTurn();
+    assert.deepEqual(pty.calls, ['pause', 'resume']);
+  });
+
+  it('finish() delivers what was gathered before the end', async () => {
+    const pty = new RecordingPty();
+    const output = new TerminalOutput(pty);
+    const chunks: string[] = [];
+    output.on('data', (chunk: Buffer) => chunks.push(chunk.toString()));
+    pty.emit('last words');
+    output.finish();
+    await once(output, 'end');
+    assert.deepEqual(chunks, ['last words']);
+  });
+});
