@@ -1,12 +1,15 @@
 // Terminal figures (issue 12): keystroke echo latency (write one byte, time until its echo comes back)
 // p50/p99 over 500 keys, and 100 MiB of `cat` through a terminal, framesh (TLS, the real `framesh serve`)
-// beside `ssh -tt` to a private sshd on loopback in the same run.
+// beside `ssh -tt` to a private sshd on loopback in the same run. Also measured, as the floor of any
+// Node server with node-pty: a bare relay (bench/peers/pty-relay.mjs: TLS in, node-pty, TLS out, nothing
+// else) for both figures, and node-pty alone reading the cat in one process (bench/peers/pty-read.mjs).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connect } from '../dist/index.js';
+import tls from 'node:tls';
 import { MiB, fmt, percentile, report, withTimeout } from './lib.mjs';
 import { startCliServer, startSshd } from './external-servers.mjs';
 
@@ -57,6 +60,58 @@ async function framesh(port, home, file) {
   }
 }
 
+const PEERS = fileURLToPath(new URL('./peers/', import.meta.url));
+
+/** Starts a peer script that prints its port (or a figure) on its first line; resolves with that line. */
+function peer(script, args) {
+  const child = spawn(process.execPath, [path.join(PEERS, script), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = withTimeout(
+    new Promise((resolve, reject) => {
+      let text = '';
+      child.stdout.on('data', (c) => {
+        text += c;
+        if (text.includes('\n')) resolve(text.trim());
+      });
+      child.once('exit', (code) => reject(new Error(`${script} exited (${code})`)));
+    }),
+    300_000,
+    script,
+  );
+  return { child, line };
+}
+
+/** The bare relay: echo times and cat MB/s through TLS + node-pty with nothing of framesh's. */
+async function bareRelay(home, file) {
+  const keys = [path.join(home, 'host_ed25519'), path.join(home, 'host_cert.pem')];
+  const connectTo = async (command) => {
+    const relay = peer('pty-relay.mjs', [...keys, command]);
+    const port = Number(await relay.line);
+    const socket = tls.connect({ host: '127.0.0.1', port, rejectUnauthorized: false });
+    socket.setNoDelay(true);
+    await new Promise((resolve, reject) => socket.once('secureConnect', resolve).once('error', reject));
+    return { relay, socket };
+  };
+  const echo = await connectTo('exec cat > /dev/null');
+  const times = await echoTimes(
+    (b) => echo.socket.write(b),
+    (fn) => echo.socket.on('data', fn),
+  );
+  echo.socket.destroy();
+  echo.relay.child.kill();
+  const big = await connectTo(catCommand(file));
+  const started = performance.now();
+  let bytes = 0;
+  big.socket.on('data', (c) => (bytes += c.length));
+  await withTimeout(new Promise((resolve) => big.socket.once('end', resolve)), 300_000, 'bare relay cat');
+  const mbps = BYTES / MiB / ((performance.now() - started) / 1000);
+  big.socket.destroy();
+  big.relay.child.kill();
+  // node-pty may report the exit before the last kernel buffer is read (framesh holds the terminal open
+  // for it, PROTOCOL.md §11.3); the bare relay does not, so it may drop that tail.
+  if (bytes < BYTES - MiB) throw new Error(`bare relay moved ${bytes} bytes`);
+  return { times, mbps };
+}
+
 function sshProcess(base, command) {
   const child = spawn('ssh', ['-tt', ...base, '127.0.0.1', command], { stdio: ['pipe', 'pipe', 'ignore'] });
   const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -100,6 +155,8 @@ export async function run() {
     console.log(
       `  framesh: echo p50 ${p(ours.times, 50)} ms, p99 ${p(ours.times, 99)} ms; cat ${fmt(ours.mbps, 0)} MB/s (baseline next)`,
     );
+    const bare = await bareRelay(home, file);
+    const alone = Number(await peer('pty-read.mjs', [file]).line);
     sshd = await startSshd(sshDir);
     const theirs = sshd ? await ssh(sshd.base, file) : null;
     report([
@@ -121,8 +178,25 @@ export async function run() {
         baseline: theirs ? `ssh -tt ${fmt(theirs.mbps, 0)} MB/s` : 'OpenSSH server not available',
         ...(theirs && { ratio: fmt(ours.mbps / theirs.mbps, 2), target: ">= ssh's", met: ours.mbps >= theirs.mbps }),
       },
+      {
+        name: 'floor: bare Node relay (TLS + node-pty, nothing else), echo p50',
+        value: `${p(bare.times, 50)} ms (p99 ${p(bare.times, 99)} ms)`,
+        baseline: `framesh ${p(ours.times, 50)} ms`,
+        ratio: fmt(percentile(ours.times, 50) / percentile(bare.times, 50), 2),
+      },
+      {
+        name: 'floor: bare Node relay, cat',
+        value: `${fmt(bare.mbps, 0)} MB/s`,
+        baseline: `framesh ${fmt(ours.mbps, 0)} MB/s`,
+        ratio: fmt(ours.mbps / bare.mbps, 2),
+      },
+      {
+        name: 'floor: node-pty alone reading the cat in one process',
+        value: `${fmt(alone, 0)} MB/s`,
+        ...(theirs && { baseline: `ssh -tt ${fmt(theirs.mbps, 0)} MB/s`, ratio: fmt(alone / theirs.mbps, 2) }),
+      },
     ]);
-    return { ours, theirs };
+    return { ours, theirs, bare, alone };
   } finally {
     sshd?.stop();
     await server.stop();

@@ -1,0 +1,19 @@
+// The floor under framesh's terminal throughput (bench/terminal.mjs): node-pty alone, in one Node
+// process, reading `cat FILE` through a terminal and counting the bytes. Prints MB/s.
+import { statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+const pty = createRequire(import.meta.url)('node-pty');
+const file = process.argv[2];
+const expected = statSync(file).size;
+const started = performance.now();
+const term = pty.spawn('/bin/cat', [file], { name: 'xterm', cols: 80, rows: 24, encoding: null });
+let bytes = 0;
+term.onData((data) => (bytes += data.length));
+term.onExit(() => {
+  if (bytes < expected) {
+    console.error(`node-pty read ${bytes} of ${expected} bytes`);
+    process.exit(1);
+  }
+  console.log(expected / 2 ** 20 / ((performance.now() - started) / 1000));
+});
