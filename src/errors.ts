@@ -155,27 +155,38 @@ export class SecurityError extends FrameshError {
 /** The line that separates a failure's own stack from the local call that started the work. */
 const CALLER_SITE_MARK = '    --- remote call started at ---';
 
+/** Where a public call was made: its stack, captured at once and turned into text only when needed. */
+export interface CallerSite {
+  readonly stack?: string;
+}
+
 /**
  * The stack of the public call that is running now, captured before any await, without the
- * frames of `below` (the library's own entry point) and what it called.
+ * frames of `below` (the library's own entry point) and what it called. V8 records the frames now
+ * and formats them on the first read of `stack`, which only a failure does: formatting every call's
+ * stack had cost ~0.1 ms a command (100 clients × `echo hi`).
  */
-export function captureCallerSite(below: (...args: never[]) => unknown): string | undefined {
+export function captureCallerSite(
+  below: ((...args: never[]) => unknown) | (abstract new (...args: never[]) => unknown),
+): CallerSite {
   const holder: { stack?: string } = {};
   Error.captureStackTrace(holder, below);
-  return holder.stack?.split('\n').slice(1).join('\n');
+  return holder;
 }
 
 /**
  * Appends the caller's site to a failure's stack (once), so an error the server reported, which
  * surfaces in a socket callback, still shows which local call it belongs to (docs/API.md).
  */
-export function appendCallerSite(error: unknown, site: string | undefined): void {
+export function appendCallerSite(error: unknown, site: CallerSite | undefined): void {
   if (!site || !(error instanceof Error) || !error.stack || error.stack.includes(CALLER_SITE_MARK)) return;
-  error.stack = `${error.stack}\n${CALLER_SITE_MARK}\n${site}`;
+  const frames = site.stack?.split('\n').slice(1).join('\n');
+  if (!frames) return;
+  error.stack = `${error.stack}\n${CALLER_SITE_MARK}\n${frames}`;
 }
 
 /** Resolves as `work` does; a rejection carries `site` in its stack (see {@link appendCallerSite}). */
-export async function withCallerSite<T>(work: Promise<T>, site: string | undefined): Promise<T> {
+export async function withCallerSite<T>(work: Promise<T>, site: CallerSite | undefined): Promise<T> {
   try {
     return await work;
   } catch (error) {

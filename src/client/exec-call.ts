@@ -1,6 +1,13 @@
 import { ReceiveWindow, SendWindow } from '../protocol/flow-control.js';
 import type { ExitReason, Message } from '../protocol/messages.js';
-import { appendCallerSite, type FrameshError, RemoteError, TimeoutError } from '../errors.js';
+import {
+  appendCallerSite,
+  type CallerSite,
+  captureCallerSite,
+  type FrameshError,
+  RemoteError,
+  TimeoutError,
+} from '../errors.js';
 import { InputStream } from './input-stream.js';
 import { OutputStream } from './output-stream.js';
 import type { CallTransport, ClientChannel } from './client-channel.js';
@@ -39,13 +46,13 @@ export class ExecCall implements ClientChannel {
   private resolveStarted!: () => void;
   private rejectStarted!: (error: FrameshError) => void;
   /** Captured at the call site, so a remote failure shows the caller's stack. */
-  private readonly callerStack: string | undefined;
+  private readonly callerSite: CallerSite;
 
   constructor(channelId: number, link: CallTransport, windowBytes: number) {
     this.channelId = channelId;
     this.link = link;
     this.receiveWindow = new ReceiveWindow(windowBytes);
-    this.callerStack = new Error().stack;
+    this.callerSite = captureCallerSite(ExecCall);
     const consumed = (bytes: number): void => this.onConsumed(bytes);
     this.stdout = new OutputStream(consumed);
     this.stderr = new OutputStream(consumed);
@@ -139,7 +146,7 @@ export class ExecCall implements ClientChannel {
   fail(error: FrameshError): void {
     if (this.isSettled) return;
     this.settle();
-    appendCallerSite(error, this.callerStack?.split('\n').slice(2).join('\n'));
+    appendCallerSite(error, this.callerSite);
     if (!this.isStarted) this.rejectStarted(error);
     this.rejectExit(error);
   }

@@ -22,7 +22,7 @@ export const MAX_DATA_FRAME_BYTES = 1024 * 1024;
 const REPLY_HEADROOM_BYTES = 64 * 1024;
 /**
  * Frames up to this size (pongs, window updates, answers, most control frames) are gathered and written
- * as one buffer at the end of the current turn, or once BATCH_BYTES have gathered. A write queued in the
+ * as one buffer once the loop has handled this round of I/O (setImmediate), or once BATCH_BYTES have gathered. A write queued in the
  * stream costs a few hundred bytes of bookkeeping whatever its size, so a peer that sends pings and never
  * reads the pongs made the byte-counted ceiling above hold ~35 000 writes (~17 MB) per connection; batched,
  * the same ceiling holds a few dozen.
@@ -72,8 +72,8 @@ export class FramedConnection extends EventEmitter<FramedConnectionEvents> imple
   private inboundNext = 0;
   private inboundError: FrameshError | null = null;
   private readPaused = false;
-  /** Small frames gathered for one write (see SMALL_FRAME_BYTES). */
-  private batch: Buffer[] = [];
+  /** Small frames gathered for one write (see SMALL_FRAME_BYTES), copied in as they are sent; reused. */
+  private batch: Buffer | null = null;
   private batchBytes = 0;
   private batchFlushQueued = false;
   /** performance.now() of the last byte received, for keepalive. */
@@ -146,16 +146,25 @@ export class FramedConnection extends EventEmitter<FramedConnectionEvents> imple
     return this.writable;
   }
 
-  /** Adds a small frame to the batch; written at the end of this turn, or now when the batch is full. */
+  /**
+   * Adds a small frame to the batch; written after this round of I/O, or now when the batch is full.
+   * The bytes are copied at once: a caller may reuse its buffer as soon as this returns (a stream's
+   * write callback runs on the next tick, before the batch is written).
+   */
   private gather(head: Buffer, payload: Buffer): void {
-    this.batch.push(head);
-    if (payload.length > 0) this.batch.push(payload);
-    this.batchBytes += head.length + payload.length;
+    const size = head.length + payload.length;
+    if (this.batchBytes + size > BATCH_BYTES) this.flushBatch();
+    this.batch ??= Buffer.allocUnsafe(BATCH_BYTES);
+    this.batchBytes += head.copy(this.batch, this.batchBytes);
+    this.batchBytes += payload.copy(this.batch, this.batchBytes);
     if (this.batchBytes >= BATCH_BYTES) {
       this.flushBatch();
     } else if (!this.batchFlushQueued) {
       this.batchFlushQueued = true;
-      queueMicrotask(() => {
+      // setImmediate, not a microtask: it runs once the loop has handled this round's I/O callbacks
+      // (pipe reads, exits, frames of every channel), so they share one write — a microtask would flush
+      // after each callback. The delay is that of the round, not a timer.
+      setImmediate(() => {
         this.batchFlushQueued = false;
         this.flushBatch();
       });
@@ -164,19 +173,30 @@ export class FramedConnection extends EventEmitter<FramedConnectionEvents> imple
 
   /** Writes the gathered small frames as one buffer, before anything written after them. */
   private flushBatch(): void {
-    if (this.batchBytes === 0) return;
-    const batch = this.batch.length === 1 ? (this.batch[0] as Buffer) : Buffer.concat(this.batch, this.batchBytes);
-    this.batch = [];
+    if (this.batchBytes === 0 || !this.batch) return;
+    // Copied out at its own size: a queued write must not pin the whole 16 KiB batch buffer (a peer
+    // sending one ping a turn and never reading would make each 30-byte pong cost 16 KiB), and the
+    // batch buffer is reused.
+    const batch = Buffer.allocUnsafe(this.batchBytes);
+    this.batch.copy(batch, 0, 0, this.batchBytes);
     this.batchBytes = 0;
     if (!this.stream.writableEnded && !this.stream.destroyed) this.stream.write(batch);
   }
 
-  /** Writes one `data` frame (the hot path: same bytes as send(), fewer allocations). */
+  /**
+   * Writes one `data` frame (the hot path: same bytes as send(), fewer allocations). A small one joins
+   * the batch, so a turn that finishes many short commands (`echo hi`: output, then exit) writes once.
+   */
   sendData(ch: number, stream: StreamName, body: Buffer): boolean {
     if (this.isClosed || this.failing || this.stream.writableEnded) return false;
+    const head = encodeDataHead(ch, stream, body.length);
+    if (head.length + body.length <= SMALL_FRAME_BYTES) {
+      this.gather(head, body);
+      return this.writable;
+    }
     this.flushBatch();
     this.stream.cork();
-    this.stream.write(encodeDataHead(ch, stream, body.length));
+    this.stream.write(head);
     this.stream.write(body);
     this.stream.uncork();
     return this.writable;

@@ -117,6 +117,7 @@ describe('ExecChannel against a fake ProcessLauncher', () => {
     assert.deepEqual(h.log, ['started 4242']);
     h.proc.stderr.end();
     await done;
+    await turns(); // the final frames leave with the round's batch
     assert.deepEqual(h.take(), [
       '{"type":"eof","ch":5,"stream":"stderr"}',
       '{"type":"exit","ch":5,"code":3,"signal":null}',
@@ -189,6 +190,7 @@ describe('ExecChannel against a fake ProcessLauncher', () => {
     h.proc.stderr.end();
     h.proc.exit({ code: null, signal: 'SIGKILL' });
     await done;
+    await turns(); // the final frames leave with the round's batch
     assert.deepEqual(h.take(), [
       '{"type":"eof","ch":5,"stream":"stdout"}',
       '{"type":"eof","ch":5,"stream":"stderr"}',

@@ -312,7 +312,8 @@ describe('ServerSession over a duplex pair', () => {
       await h.send({ type: 'ping', id: 2 });
       assert.deepEqual(h.take(), [{ type: 'pong', id: 2 }], 'ping still answered while pending');
       a.resolve();
-      await turn();
+      // Replies are written once the loop has handled its round of I/O (FramedConnection's batch).
+      for (let i = 0; i < 5; i++) await turn();
       assert.deepEqual(h.take(), [{ type: 'auth-ok', fingerprint: 'SHA256:test' }]);
       await h.send(open(1));
       assert.deepEqual(h.channels.get(1)?.calls, ['start']);
