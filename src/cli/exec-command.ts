@@ -75,7 +75,8 @@ export function execCommand(): Command {
       const { runExec } = await import('./exec-run.js');
       process.exitCode = await runExec(targetText, commandWords, command.opts<ExecFlags>());
     });
-  return addConnectionOptions(command);
+  // Everything after HOST is left to the action (splitOptionsAfterHost), not parsed as exec's options.
+  return addConnectionOptions(command).passThroughOptions();
 }
 
 /**
