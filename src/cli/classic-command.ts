@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from './commander.js';
 import { CLASSIC_FORMATS, DEFAULT_MAX_REPLY_BYTES } from '../classic/classic-format.js';
 import type { ClassicTarget } from '../classic/client/classic-connect.js';
 import { durationFlag } from './duration.js';

@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command } from './commander.js';
 import { exitStatusHelp } from './exit-status.js';
 
 /** `framesh config HOST`: the settings that apply to HOST and the lines they come from (like `ssh -G`). */

@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from './commander.js';
 import { addFanoutReportOptions, addHostSelectionOptions, wantsManyHosts } from './fanout-options.js';
 import { addConnectionOptions } from './connection-options.js';
 import { durationFlag } from './duration.js';

@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command } from './commander.js';
 import { exitStatusHelp } from './exit-status.js';
 import type { KeygenFlags } from './keygen-run.js';
 

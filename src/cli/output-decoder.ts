@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type IconvLite from 'iconv-lite';
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError } from './commander.js';
 import type { Writable } from 'node:stream';
 
 const require = createRequire(import.meta.url);

@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from './commander.js';
 import {
   DEFAULT_AUTH_FAILURE_DELAY_MS,
   DEFAULT_AUTH_GRACE_MS,

@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from './commander.js';
 import { addConnectionOptions } from './connection-options.js';
 import { parseEscapeChar } from './escape-filter.js';
 import { exitStatusHelp } from './exit-status.js';
