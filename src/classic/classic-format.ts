@@ -24,6 +24,8 @@ export const UPLOAD_HEADER_MAX_BYTES = 65_536;
 
 /** Default cap on one command's collected output (`--classic-max-output`). */
 export const DEFAULT_CLASSIC_MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
+/** Default cap on one reply's body (`--max-reply`): far above real command output, far below memory trouble. */
+export const DEFAULT_MAX_REPLY_BYTES = 1024 * 1024 * 1024;
 
 /** `struct.pack('i', n)`. */
 export function encodeInt32(n: number): Buffer {

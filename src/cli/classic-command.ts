@@ -1,7 +1,6 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
-import { CLASSIC_FORMATS } from '../classic/classic-format.js';
+import { Command, InvalidArgumentError, Option } from './commander.js';
+import { CLASSIC_FORMATS, DEFAULT_MAX_REPLY_BYTES } from '../classic/classic-format.js';
 import type { ClassicTarget } from '../classic/client/classic-connect.js';
-import { DEFAULT_MAX_REPLY_BYTES } from '../classic/client/framed-reply-reader.js';
 import { durationFlag } from './duration.js';
 import { exitStatusHelp } from './exit-status.js';
 import { parseEncoding } from './output-decoder.js';

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, type Command } from './commander.js';
 import {
   CLASSIC_FORMATS,
   DEFAULT_CLASSIC_HOST,

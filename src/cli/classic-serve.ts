@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError } from './commander.js';
 import type { Logger } from 'pino';
 import { ClassicServerError } from '../classic/server/classic-errors.js';
 import { ClassicListener } from '../classic/server/classic-listener.js';

@@ -3,8 +3,7 @@
  * `$FRAMESH_HOME/config` (or -F FILE) says web1 is, with its settings. Flags given on the command
  * line win over the file (as ssh's do); a port written in HOST:PORT wins over `Port`.
  */
-import { loadClientConfig } from '../fanout/client-config.js';
-import { acceptsNew } from '../fanout/host-settings.js';
+import { statSync } from 'node:fs';
 import { homeFile, resolveHome } from '../security/framesh-home.js';
 import { DEFAULT_PORT } from '../protocol/constants.js';
 import type { Target } from './target.js';
@@ -20,8 +19,15 @@ export interface ConfigurableFlags {
   readonly config?: string;
 }
 
-export function withClientConfig<F extends ConfigurableFlags>(target: Target, flags: F): { target: Target; flags: F } {
+export async function withClientConfig<F extends ConfigurableFlags>(
+  target: Target,
+  flags: F,
+): Promise<{ target: Target; flags: F }> {
   const file = flags.config ?? homeFile(resolveHome(), 'config');
+  // No default file (the usual case): nothing to apply, and the config parser is not even loaded.
+  if (flags.config === undefined && !exists(file)) return { target, flags };
+  const { loadClientConfig } = await import('../fanout/client-config.js');
+  const { acceptsNew } = await import('../fanout/host-settings.js');
   const s = loadClientConfig(file, flags.config !== undefined).settingsFor(target.host);
   return {
     target: {
@@ -38,4 +44,14 @@ export function withClientConfig<F extends ConfigurableFlags>(target: Target, fl
         s.connectTimeoutMs !== undefined && { connectTimeout: s.connectTimeoutMs }),
     },
   };
+}
+
+/** False only when nothing is at `file` (ENOENT); any other trouble is left for loadClientConfig to report. */
+function exists(file: string): boolean {
+  try {
+    statSync(file);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code !== 'ENOENT';
+  }
 }

@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError } from './commander.js';
 import { COMPLETION_SHELLS, completionScript, type CompletionShell } from './completion-scripts.js';
 import { exitStatusHelp } from './exit-status.js';
 

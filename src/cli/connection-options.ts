@@ -1,12 +1,6 @@
 import type { Command } from 'commander';
-import type { FrameshClient } from '../client/client.js';
-import { DEFAULT_PORT } from '../protocol/constants.js';
 import { durationFlag } from './duration.js';
-import { terminalHostKeyPrompt } from './host-trust-prompt.js';
-import { cliPassphraseAsker } from './passphrase-prompt.js';
 import { collectSetting, parsePortNumber, settingsHelp, type ConnectionSettings } from './settings.js';
-import type { Target } from './target.js';
-import { withClientConfig } from './client-config-flags.js';
 
 export interface ConnectionFlags {
   connectTimeout?: number;
@@ -86,44 +80,4 @@ export function addVerbosityOptions(command: Command): Command {
 
 function countVerbose(_value: string, previous: number): number {
   return previous + 1;
-}
-
-/** Where -v lines go: stderr, each marked with its level as ssh marks them. */
-function verboseSink(level: number): ((line: string) => void) | undefined {
-  if (level <= 0) return undefined;
-  return (line) =>
-    process.stderr.write(`${line.startsWith('-> ') || line.startsWith('<- ') ? 'debug2' : 'debug1'}: ${line}\n`);
-}
-
-/** The port a HOST without one gets: -p/-P, then -o Port, then 7022. */
-export function defaultPortOf(flags: ConnectionFlags): number {
-  return flags.port ?? flags.option?.port ?? DEFAULT_PORT;
-}
-
-export async function connectFromFlags(written: Target, given: ConnectionFlags): Promise<FrameshClient> {
-  const { target, flags } = withClientConfig(written, given);
-  if (flags.insecure && !flags.quiet)
-    process.stderr.write('framesh: WARNING: --insecure: no encryption and no authentication\n');
-  const settings = flags.option ?? {};
-  const strict = flags.acceptNew ? 'accept-new' : (settings.strictHostKeyChecking ?? 'ask');
-  const confirm = strict === 'ask' ? terminalHostKeyPrompt(flags.quiet ?? false) : null;
-  const fingerprint = flags.fingerprint ?? settings.fingerprint;
-  const identityFile = flags.identity ?? settings.identityFile;
-  const connectTimeoutMs = flags.connectTimeout ?? settings.connectTimeoutMs;
-  const debug = verboseSink(flags.verbose ?? 0);
-  const askPassphrase = cliPassphraseAsker();
-  // Loaded here, not at start-up: `framesh --help` and usage errors need none of the client.
-  const { connect } = await import('../client/connect.js');
-  return connect({
-    host: settings.hostName ?? target.host,
-    port: target.port,
-    ...(connectTimeoutMs !== undefined && { timeoutMs: connectTimeoutMs }),
-    insecure: flags.insecure ?? false,
-    ...((strict === 'accept-new' || strict === 'no') && { acceptNew: true }),
-    ...(fingerprint !== undefined && { fingerprint }),
-    ...(identityFile !== undefined && { identityFile }),
-    ...(confirm && { confirmHostKey: confirm }),
-    ...(askPassphrase && { askPassphrase }),
-    ...(debug && { debug, debugFrames: (flags.verbose ?? 0) >= 2 }),
-  });
 }

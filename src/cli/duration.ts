@@ -1,4 +1,4 @@
-import { InvalidArgumentError, Option } from 'commander';
+import { InvalidArgumentError, Option } from './commander.js';
 
 /** Largest duration in ms: Node timers (and the protocol's u32-safe fields) hold at most 2^31-1. */
 export const MAX_DURATION_MS = 2 ** 31 - 1;

@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from './commander.js';
 import { addFanoutReportOptions, addHostSelectionOptions, wantsManyHosts } from './fanout-options.js';
 import { addConnectionOptions } from './connection-options.js';
 import { durationFlag } from './duration.js';
@@ -75,7 +75,8 @@ export function execCommand(): Command {
       const { runExec } = await import('./exec-run.js');
       process.exitCode = await runExec(targetText, commandWords, command.opts<ExecFlags>());
     });
-  return addConnectionOptions(command);
+  // Everything after HOST is left to the action (splitOptionsAfterHost), not parsed as exec's options.
+  return addConnectionOptions(command).passThroughOptions();
 }
 
 /**

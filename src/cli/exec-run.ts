@@ -1,5 +1,6 @@
 import type { ExecCall } from '../client/exec-call.js';
-import { connectFromFlags, defaultPortOf, type ConnectionFlags } from './connection-options.js';
+import { connectFromFlags, defaultPortOf } from './connect-from-flags.js';
+import type { ConnectionFlags } from './connection-options.js';
 import { describeDurationMs } from './duration.js';
 import {
   describeError,

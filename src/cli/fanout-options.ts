@@ -3,7 +3,7 @@
  * they are scheduled and reported (--parallel, --retries, --fail-fast, --json, --summary-only). Defined
  * once so the three commands spell and parse them alike.
  */
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, type Command } from './commander.js';
 
 function collectList(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];

@@ -1,6 +1,16 @@
-import iconv from 'iconv-lite';
-import { InvalidArgumentError } from 'commander';
+import { createRequire } from 'node:module';
+import type IconvLite from 'iconv-lite';
+import { InvalidArgumentError } from './commander.js';
 import type { Writable } from 'node:stream';
+
+const require = createRequire(import.meta.url);
+let loaded: typeof IconvLite | null = null;
+
+/** iconv-lite, loaded on first use: its charset tables cost start-up time that UTF-8 output never needs. */
+function iconv(): typeof IconvLite {
+  loaded ??= require('iconv-lite') as typeof IconvLite;
+  return loaded;
+}
 
 /**
  * Writes remote output to a local stream. With an encoding such as "gbk" the
@@ -14,7 +24,7 @@ export function outputWriter(
   if (!encoding || isUtf8(encoding)) {
     return { write: (chunk) => target.write(chunk), end: () => {} };
   }
-  const decoder = iconv.getDecoder(encoding);
+  const decoder = iconv().getDecoder(encoding);
   return {
     write: (chunk) => {
       const text = decoder.write(chunk);
@@ -29,7 +39,7 @@ export function outputWriter(
 
 /** Commander parser for --encoding: refuses charsets iconv-lite does not know. */
 export function parseEncoding(name: string): string {
-  if (!iconv.encodingExists(name)) throw new InvalidArgumentError(`unknown encoding "${name}"`);
+  if (!iconv().encodingExists(name)) throw new InvalidArgumentError(`unknown encoding "${name}"`);
   return name;
 }
 

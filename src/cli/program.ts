@@ -1,10 +1,10 @@
-import { Command } from 'commander';
-import { VERSION } from '../version.js';
+import type { Command } from 'commander';
 import { classicCommand } from './classic-command.js';
 import { completionCommand } from './completion-command.js';
 import { configCommand } from './config-command.js';
 import { execCommand } from './exec-command.js';
 import { keygenCommand } from './keygen-command.js';
+import { rootCommand } from './root-command.js';
 import { transferCommand } from './transfer-command.js';
 import { serveCommand } from './serve-command.js';
 import { shellCommand } from './shell-command.js';
@@ -12,16 +12,15 @@ import { exitUsageErrorsWith2 } from './usage-errors.js';
 import { webLoginCommand } from './web-login-command.js';
 import { webSessionsCommand } from './web-sessions-command.js';
 
-/** The whole `framesh` command tree (main.ts parses argv with it; completion scripts are derived from it). */
+/**
+ * The whole `framesh` command tree (root help, completion scripts and tests use it; main.ts builds
+ * only the subcommand a command line names, through command-for-argv.ts, whose SUBCOMMANDS list the
+ * same commands in the same order).
+ */
 export function buildProgram(): Command {
-  const program = new Command('framesh')
-    .description('run commands on other machines and move files, over one framed connection')
-    .version(VERSION)
-    .enablePositionalOptions()
-    .showHelpAfterError();
-
+  const program = rootCommand();
   program.addCommand(serveCommand());
-  program.addCommand(execCommand().passThroughOptions());
+  program.addCommand(execCommand());
   program.addCommand(shellCommand());
   program.addCommand(transferCommand('put'));
   program.addCommand(transferCommand('get'));

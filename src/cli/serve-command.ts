@@ -1,22 +1,23 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from './commander.js';
 import {
+  DEFAULT_AUTH_FAILURE_DELAY_MS,
+  DEFAULT_AUTH_GRACE_MS,
   DEFAULT_HOST,
+  DEFAULT_KEEPALIVE_COUNT_MAX,
+  DEFAULT_KEEPALIVE_INTERVAL_MS,
   DEFAULT_KILL_GRACE_MS,
   DEFAULT_MAX_TERMINALS,
+  DEFAULT_PARTIAL_MAX_AGE_MS,
   DEFAULT_PORT,
   DEFAULT_SHUTDOWN_GRACE_MS,
 } from '../server/server-defaults.js';
 import {
-  DEFAULT_AUTH_FAILURE_DELAY_MS,
-  DEFAULT_AUTH_GRACE_MS,
-  DEFAULT_KEEPALIVE_COUNT_MAX,
-  DEFAULT_KEEPALIVE_INTERVAL_MS,
   DEFAULT_MAX_STARTUPS,
   DEFAULT_PER_SOURCE_MAX_STARTUPS,
-} from '../server/server-security.js';
-import { parseStartupsPolicy, type StartupsPolicy } from '../server/startup-limits.js';
+  parseStartupsPolicy,
+  type StartupsPolicy,
+} from '../server/startup-limits.js';
 import { DEFAULT_LIMITS } from '../protocol/constants.js';
-import { DEFAULT_PARTIAL_MAX_AGE_MS } from '../server/files/stale-partials.js';
 import { addClassicOptions } from './classic-serve-options.js';
 import { addWebOptions } from './web-serve-options.js';
 import { durationFlag } from './duration.js';

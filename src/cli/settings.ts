@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError } from './commander.js';
 import { parseDurationMs } from './duration.js';
 
 /**

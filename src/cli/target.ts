@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError } from './commander.js';
 import { DEFAULT_PORT } from '../protocol/constants.js';
 
 export interface Target {

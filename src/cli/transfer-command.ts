@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command } from './commander.js';
 import { addConnectionOptions } from './connection-options.js';
 import { durationFlag } from './duration.js';
 import { exitStatusHelp } from './exit-status.js';

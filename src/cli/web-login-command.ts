@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command } from './commander.js';
 import { addConnectionOptions, type ConnectionFlags } from './connection-options.js';
 import { exitStatusHelp } from './exit-status.js';
 

@@ -1,7 +1,8 @@
 import type { FrameshClient } from '../client/client.js';
 import { webRequest, type WebSessionListing } from '../client/web-request.js';
 import { RemoteError } from '../errors.js';
-import { connectFromFlags, defaultPortOf, type ConnectionFlags } from './connection-options.js';
+import { connectFromFlags, defaultPortOf } from './connect-from-flags.js';
+import type { ConnectionFlags } from './connection-options.js';
 import { describeError, EXIT_CLIENT_FAILURE } from './exit-status.js';
 import { parseTarget } from './target.js';
 

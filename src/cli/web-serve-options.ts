@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { DEFAULT_WEB_IDLE_MS, DEFAULT_WEB_MAX_AGE_MS } from '../web/web-sessions.js';
-import { DEFAULT_RESUME_GRACE_MS } from '../web/resumable-stream.js';
+import { DEFAULT_RESUME_GRACE_MS, DEFAULT_WEB_IDLE_MS, DEFAULT_WEB_MAX_AGE_MS } from '../web/web-defaults.js';
 import { durationFlag } from './duration.js';
 import { parseNonNegativeInt } from './target.js';
 

@@ -5,11 +5,9 @@ import { DEFAULT_LIMITS } from '../protocol/constants.js';
 import { ensureHome, homeFile, resolveHome } from '../security/framesh-home.js';
 import { fingerprintOfFile } from '../security/key-files.js';
 import { debugLog } from '../debug-log.js';
-import { traceFrames } from './frame-trace.js';
 import { resolveIdentity } from './identity-resolution.js';
 import { LoginNameError } from './login-name-error.js';
 import { KnownHosts } from '../security/known-hosts.js';
-import { TcpTransport } from '../transport/tcp-transport.js';
 import { TlsTransport } from '../transport/tls-transport.js';
 import type { Transport } from '../transport/transport.js';
 import type { FrameshClient } from './client.js';
@@ -92,9 +90,12 @@ export async function connect(options: ConnectOptions = {}): Promise<FrameshClie
     });
   }
   log.phase(`connecting to ${target.host}:${target.port} (${options.insecure ? 'plain TCP, --insecure' : 'TLS 1.3'})`);
-  const stream = await (transport ?? new TcpTransport()).connect(target, timeoutMs);
+  // Plain TCP (--insecure) and frame tracing (-vv) are loaded only when used: a CLI start pays per module.
+  transport ??= new (await import('../transport/tcp-transport.js')).TcpTransport();
+  const trace = log.frame ? (await import('./frame-trace.js')).traceFrames : null;
+  const stream = await transport.connect(target, timeoutMs);
   const conn = new FramedConnection(stream, DEFAULT_LIMITS);
-  if (log.frame) traceFrames(conn, log.frame);
+  if (trace && log.frame) trace(conn, log.frame);
   const client = await performHandshake(conn, timeoutMs, identity, log.phase);
   log.phase(`connected to ${target.host}:${target.port}; server ${client.server.agent}`);
   return client;

@@ -3,7 +3,6 @@ import { FrameshError } from '../errors.js';
 import { KeyMissingError, KeyPassphraseError } from '../security/key-errors.js';
 import { loadPrivateKey, parsePrivateKey } from '../security/key-files.js';
 import { parsePublicKeyLine } from '../security/public-key-format.js';
-import { agentSigners } from './agent-signer.js';
 import { ClientIdentity, keyPairSigner, type ProofSigner } from './client-identity.js';
 
 /** ssh asks three times for a passphrase before giving up. */
@@ -116,6 +115,8 @@ function publicKeyFile(file: string): string | null {
 async function listAgent(choice: IdentityChoice): Promise<ProofSigner[]> {
   if (!choice.agent) return [];
   try {
+    // The agent client is loaded only when an agent is asked: a key file alone needs none of it.
+    const { agentSigners } = await import('./agent-signer.js');
     const keys = await agentSigners(choice.agent, choice.timeoutMs);
     choice.debug(`ssh-agent at ${choice.agent} holds ${keys.length} usable key(s)`);
     return keys;

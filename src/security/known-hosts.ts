@@ -1,6 +1,5 @@
 import { appendFileSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { SecurityError } from '../errors.js';
-import { withFileLock } from './file-lock.js';
 
 export interface KnownHostEntry {
   readonly fingerprint: string;
@@ -120,6 +119,8 @@ export class KnownHosts {
     if (policy.alsoTrusted?.includes(fingerprint)) return 'local';
     if (policy.acceptNew || (policy.confirm && (await policy.confirm(hostPort, fingerprint)))) {
       // Check again under the lock: another client may have added this host since (or while we asked).
+      // The lock code is loaded only now, when a host is added: most connections meet known hosts.
+      const { withFileLock } = await import('./file-lock.js');
       return withFileLock(`${this.file}.lock`, () => {
         const now = this.check(hostPort, fingerprint);
         if (now) return now;

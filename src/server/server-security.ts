@@ -2,11 +2,13 @@ import tls from 'node:tls';
 import { AuthorizedKeys } from '../security/authorized-keys.js';
 import { ensureHome, homeFile, resolveHome } from '../security/framesh-home.js';
 
-export const DEFAULT_AUTH_GRACE_MS = 10_000;
+export {
+  DEFAULT_AUTH_FAILURE_DELAY_MS,
+  DEFAULT_AUTH_GRACE_MS,
+  DEFAULT_KEEPALIVE_COUNT_MAX,
+  DEFAULT_KEEPALIVE_INTERVAL_MS,
+} from './server-defaults.js';
 export { DEFAULT_MAX_STARTUPS, DEFAULT_PER_SOURCE_MAX_STARTUPS } from './startup-limits.js';
-export const DEFAULT_AUTH_FAILURE_DELAY_MS = 250;
-export const DEFAULT_KEEPALIVE_INTERVAL_MS = 15_000;
-export const DEFAULT_KEEPALIVE_COUNT_MAX = 3;
 
 /** Options of createServer() that concern identity and authentication. */
 export interface ServerSecurityOptions {

@@ -1,8 +1,9 @@
 import { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 
-/** How long a stream waits for its page to come back after the socket dropped (`resumeGraceMs`). */
-export const DEFAULT_RESUME_GRACE_MS = 30_000;
+import { DEFAULT_RESUME_GRACE_MS } from './web-defaults.js';
+
+export { DEFAULT_RESUME_GRACE_MS };
 /** Bytes sent and not yet acknowledged by the page, kept for a resend; beyond this the session waits. */
 const MAX_UNACKED_BYTES = 8 * 1024 * 1024;
 /** Acknowledge the page's bytes at least this often (or at every 64 KiB). */

@@ -2,10 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { KeyOptions } from '../security/key-options.js';
 
-/** A browser session ends after this long without a request or a keystroke (`serve --web-idle`). */
-export const DEFAULT_WEB_IDLE_MS = 30 * 60_000;
-/** ...and this long after login whatever happens (`serve --web-max-age`). */
-export const DEFAULT_WEB_MAX_AGE_MS = 12 * 60 * 60_000;
+import { DEFAULT_WEB_IDLE_MS, DEFAULT_WEB_MAX_AGE_MS } from './web-defaults.js';
+
+export { DEFAULT_WEB_IDLE_MS, DEFAULT_WEB_MAX_AGE_MS };
 
 /** Who minted a session's token: the key's fingerprint and comment (null on an --insecure server). */
 export interface WebOwner {

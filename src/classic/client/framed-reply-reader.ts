@@ -5,8 +5,9 @@ import { JsonHeaderReader } from './json-header-reader.js';
 import { LengthPrefixReader } from './length-prefix-reader.js';
 import type { SizePrefixReader } from './size-prefix.js';
 
-/** Default cap on one reply's body (`--max-reply`): far above real command output, far below memory trouble. */
-export const DEFAULT_MAX_REPLY_BYTES = 1024 * 1024 * 1024;
+import { DEFAULT_MAX_REPLY_BYTES } from '../classic-format.js';
+
+export { DEFAULT_MAX_REPLY_BYTES };
 
 /**
  * Bytes a server may send beyond the reply being read before the reader gives

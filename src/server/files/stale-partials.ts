@@ -2,8 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { isPartialName, type PartialFiles } from './partial-files.js';
 
-/** Default age after which an unclaimed partial upload is removed (`serve --partial-max-age`). */
-export const DEFAULT_PARTIAL_MAX_AGE_MS = 7 * 24 * 60 * 60 * 1000;
+export { DEFAULT_PARTIAL_MAX_AGE_MS } from '../server-defaults.js';
 /** At most this many directory entries are looked at in one sweep, so a huge root costs bounded time. */
 const MAX_ENTRIES_PER_SWEEP = 200_000;
 const MAX_DEPTH = 64;
