@@ -1,34 +1,29 @@
 // TLS figures (issue "Security"): 1 GiB over TLS beside plaintext framesh, connection set-up
 // (connect + TLS + authenticate + `true`) p50, `framesh exec host -- true` as a whole process,
 // and, where OpenSSH can be had, the same through ssh against a private sshd on loopback.
-// Servers are the real CLI (`framesh serve`) with a private FRAMESH_HOME.
+// Servers are the real CLI (`framesh serve`) with a private FRAMESH_HOME; the library stream runs in a
+// fresh client process (bench/peers/stream-client.mjs).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connect } from '../dist/index.js';
-import { GiB, MiB, fmt, percentile, report, withTimeout } from './lib.mjs';
+import { GiB, MiB, fmt, percentile, report } from './lib.mjs';
 import { CLI, startCliServer, startSshd } from './external-servers.mjs';
 
 const BYTES = Number(process.env.FRAMESH_BENCH_BYTES ?? GiB);
 const SETUP_RUNS = 100;
 const PROCESS_RUNS = 20;
 
-async function stream(options) {
-  const client = await connect({ host: '127.0.0.1', ...options });
-  try {
-    const started = performance.now();
-    const call = client.exec(['head', '-c', String(BYTES), '/dev/zero']);
-    call.stdin.end();
-    let bytes = 0;
-    call.stdout.on('data', (c) => (bytes += c.length));
-    await withTimeout(call.exit, 120_000, 'stream');
-    if (bytes !== BYTES) throw new Error(`got ${bytes} bytes`);
-    return BYTES / MiB / ((performance.now() - started) / 1000);
-  } finally {
-    await client.close();
-  }
+/** MB/s of the 1 GiB stream, through the library in a fresh process (bench/peers/stream-client.mjs). */
+function stream(port, homeOrInsecure) {
+  const out = execFileSync(
+    process.execPath,
+    [fileURLToPath(new URL('./peers/stream-client.mjs', import.meta.url)), String(port), String(BYTES), homeOrInsecure],
+    { encoding: 'utf8', timeout: 180_000, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  return Number(out.trim());
 }
 
 async function setupTimes(options) {
@@ -87,8 +82,8 @@ export async function run() {
   const sshDir = mkdtempSync(path.join(os.tmpdir(), 'framesh-bench-ssh-'));
   let sshd = null;
   try {
-    const tls = await stream({ port: secure.port, home });
-    const clear = await stream({ port: plain.port, insecure: true });
+    const tls = stream(secure.port, home);
+    const clear = stream(plain.port, '--insecure');
     const setup = await setupTimes({ port: secure.port, home });
     const env = { ...process.env, FRAMESH_HOME: home };
     const cli = cliStream(secure.port, env);
