@@ -22,37 +22,19 @@ export class TerminalOutput extends Readable {
   private paused = false;
   /** Extra reasons to hold off reading (a session recording that cannot keep up). */
   private holds = 0;
-  /** Reads of this event-loop turn, pushed as one chunk when the turn's I/O is done. */
-  private gathered: Buffer[] = [];
-  private gatheredBytes = 0;
 
   constructor(pty: PtyOutputSource) {
     super({ highWaterMark: TERMINAL_READ_AHEAD_BYTES });
     this.pty = pty;
     pty.onData((data) => {
       const chunk = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-      // A terminal gives at most ~4 KiB per read; each chunk would become its own frame, TLS record and
-      // client wake-up. Reads of one turn go out together (setImmediate runs right after this turn's
-      // I/O, so a lone keystroke's echo is not delayed).
-      if (this.gathered.length === 0) setImmediate(() => this.pushGathered());
-      this.gathered.push(chunk);
-      this.gatheredBytes += chunk.length;
-      if (this.readableLength + this.gatheredBytes >= this.readableHighWaterMark) this.pausePty();
+      if (!this.push(chunk)) this.pausePty();
     });
   }
 
   /** The terminal's process is gone and node-pty has read the last byte. */
   finish(): void {
-    this.pushGathered();
     this.push(null);
-  }
-
-  private pushGathered(): void {
-    if (this.gathered.length === 0) return;
-    const chunk = this.gathered.length === 1 ? (this.gathered[0] as Buffer) : Buffer.concat(this.gathered);
-    this.gathered = [];
-    this.gatheredBytes = 0;
-    if (!this.push(chunk)) this.pausePty();
   }
 
   /** Stop reading the terminal until release() (one release per hold). */
@@ -63,7 +45,7 @@ export class TerminalOutput extends Readable {
 
   release(): void {
     this.holds = Math.max(0, this.holds - 1);
-    if (this.holds === 0 && this.readableLength + this.gatheredBytes < this.readableHighWaterMark) this.resumePty();
+    if (this.holds === 0 && this.readableLength < this.readableHighWaterMark) this.resumePty();
   }
 
   override _read(): void {
