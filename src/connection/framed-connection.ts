@@ -21,11 +21,11 @@ export const MAX_DATA_FRAME_BYTES = 1024 * 1024;
 /** What replies (pongs, errors, window updates, answers) may queue above the data ceiling. */
 const REPLY_HEADROOM_BYTES = 64 * 1024;
 /**
- * Frames up to this size (pongs, window updates, answers, most control frames) are gathered and written
- * as one buffer once the loop has handled this round of I/O (setImmediate), or once BATCH_BYTES have gathered. A write queued in the
- * stream costs a few hundred bytes of bookkeeping whatever its size, so a peer that sends pings and never
- * reads the pongs made the byte-counted ceiling above hold ~35 000 writes (~17 MB) per connection; batched,
- * the same ceiling holds a few dozen.
+ * Frames up to this size (pongs, window updates, answers, most control frames, short output) are gathered
+ * and written as one buffer once the loop has handled this round of I/O (setImmediate), or once
+ * BATCH_BYTES have gathered. A write queued in the stream costs a few hundred bytes of bookkeeping
+ * whatever its size, so a peer that sends pings and never reads the pongs made the byte-counted ceiling
+ * above hold ~35 000 writes (~17 MB) per connection; batched, the same ceiling holds a few dozen.
  */
 const SMALL_FRAME_BYTES = 4096;
 const BATCH_BYTES = 16 * 1024;
