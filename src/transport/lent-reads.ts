@@ -69,15 +69,27 @@ export class LentReads {
   }
 }
 
-const lentReadsOf = new WeakMap<Duplex, LentReads>();
+/**
+ * Where a stream's LentReads is kept: a registered symbol, not a module-local WeakMap, so a second
+ * instance of this module (the same file loaded as CommonJS and as ESM) still finds it; a stream read
+ * through `onread` emits no 'data', and a connection that missed it would wait forever.
+ */
+const LENT_READS = Symbol.for('framesh.lentReads');
+
+type WithLentReads = Duplex & { [LENT_READS]?: LentReadsLike };
+
+/** What FramedConnection needs of a LentReads (structural, so another module instance's class fits). */
+export interface LentReadsLike {
+  attach(consumer: (chunk: Buffer) => void): void;
+}
 
 /** Marks `stream` as read through `reads`: it emits no 'data', its reads go to whoever attaches. */
 export function registerLentReads(stream: Duplex, reads: LentReads): void {
   reads.bind(stream);
-  lentReadsOf.set(stream, reads);
+  (stream as WithLentReads)[LENT_READS] = reads;
 }
 
 /** The lent reads of a stream made by registerLentReads, or undefined for an ordinary stream. */
-export function lentReads(stream: Duplex): LentReads | undefined {
-  return lentReadsOf.get(stream);
+export function lentReads(stream: Duplex): LentReadsLike | undefined {
+  return (stream as WithLentReads)[LENT_READS];
 }
