@@ -8,21 +8,15 @@ import { ExecCall } from './exec-call.js';
 import type { CallTransport, ClientChannel } from './client-channel.js';
 import { ptyRequest, TerminalCall, type PtyOptions } from './terminal-call.js';
 import { runToCompletion, type RunOptions, type RunResult } from './run.js';
-import {
-  getFile,
-  globRemote,
-  mkdirRemote,
-  putFile,
-  remoteReadStream,
-  remoteWriteStream,
-  statRemote,
-} from './files/transfers.js';
-import {
-  getDirectory,
-  putDirectory,
-  type DirectoryTransferOptions,
-  type DirectoryTransferResult,
-} from './files/tree-transfers.js';
+import { remoteReadStream, remoteWriteStream } from './files/remote-streams.js';
+import type { DirectoryTransferOptions, DirectoryTransferResult } from './files/tree-transfers.js';
+
+/**
+ * put, get, stat, mkdir, glob and the directory transfers return promises, so their code loads on first
+ * use: a client that only runs commands (`framesh exec host -- true`) skips ~10 ms of module loading.
+ */
+const fileTransfers = (): Promise<typeof import('./files/transfers.js')> => import('./files/transfers.js');
+const treeTransfers = (): Promise<typeof import('./files/tree-transfers.js')> => import('./files/tree-transfers.js');
 import type { RemoteMatch, RemoteStat, TransferOptions, TransferResult } from './files/transfer-types.js';
 import type { Readable, Writable } from 'node:stream';
 
@@ -196,12 +190,18 @@ export class FrameshClient extends EventEmitter<ClientEvents> {
    * SHA-256 end to end, atomic on the server, resumable.
    */
   put(localPath: string, remotePath: string, options?: TransferOptions): Promise<TransferResult> {
-    return withCallerSite(putFile(this, localPath, remotePath, options), captureCallerSite(this.put));
+    return withCallerSite(
+      fileTransfers().then((t) => t.putFile(this, localPath, remotePath, options)),
+      captureCallerSite(this.put),
+    );
   }
 
   /** Downloads `remotePath` to `localPath` (or into it, if it is a directory); verified, atomic, resumable. */
   get(remotePath: string, localPath: string, options?: TransferOptions): Promise<TransferResult> {
-    return withCallerSite(getFile(this, remotePath, localPath, options), captureCallerSite(this.get));
+    return withCallerSite(
+      fileTransfers().then((t) => t.getFile(this, remotePath, localPath, options)),
+      captureCallerSite(this.get),
+    );
   }
 
   /**
@@ -213,7 +213,7 @@ export class FrameshClient extends EventEmitter<ClientEvents> {
     remoteDir: string,
     options?: DirectoryTransferOptions,
   ): Promise<DirectoryTransferResult> {
-    return putDirectory(this, localDir, remoteDir, options);
+    return treeTransfers().then((t) => t.putDirectory(this, localDir, remoteDir, options));
   }
 
   /** Copies the contents of a remote directory into `localDir`; every name the server lists is checked. */
@@ -222,17 +222,20 @@ export class FrameshClient extends EventEmitter<ClientEvents> {
     localDir: string,
     options?: DirectoryTransferOptions,
   ): Promise<DirectoryTransferResult> {
-    return getDirectory(this, remoteDir, localDir, options);
+    return treeTransfers().then((t) => t.getDirectory(this, remoteDir, localDir, options));
   }
 
   /** Expands a shell pattern (`logs/*.log`) on the server, within its file root; sorted, maybe empty. */
   glob(pattern: string): Promise<RemoteMatch[]> {
-    return globRemote(this, pattern);
+    return fileTransfers().then((t) => t.globRemote(this, pattern));
   }
 
   /** What is at a remote path; with `list`, a directory's entries. */
   stat(remotePath: string, options: { list?: boolean } = {}): Promise<RemoteStat> {
-    return withCallerSite(statRemote(this, remotePath, options.list ?? false), captureCallerSite(this.stat));
+    return withCallerSite(
+      fileTransfers().then((t) => t.statRemote(this, remotePath, options.list ?? false)),
+      captureCallerSite(this.stat),
+    );
   }
 
   /**
@@ -241,7 +244,10 @@ export class FrameshClient extends EventEmitter<ClientEvents> {
    * made now (default 0755, less the server's umask).
    */
   mkdir(remotePath: string, options: { mode?: number } = {}): Promise<RemoteStat> {
-    return withCallerSite(mkdirRemote(this, remotePath, options.mode), captureCallerSite(this.mkdir));
+    return withCallerSite(
+      fileTransfers().then((t) => t.mkdirRemote(this, remotePath, options.mode)),
+      captureCallerSite(this.mkdir),
+    );
   }
 
   /** A Writable uploading to `remotePath`; 'finish' comes after the server verified and placed the file. */

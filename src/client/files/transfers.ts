@@ -1,20 +1,14 @@
 import { createHash, type Hash } from 'node:crypto';
 import { constants, createReadStream, createWriteStream, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { PassThrough, Transform, Writable, type Readable } from 'node:stream';
+import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { LocalFileError } from '../../errors.js';
-import type { OpenMessage } from '../../protocol/messages.js';
 import type { ChannelOpener } from '../client-channel.js';
-import { FileCall } from './file-call.js';
 import { localMode } from './peer-names.js';
 import type { RemoteMatch, RemoteStat, TransferOptions, TransferResult } from './transfer-types.js';
 
-const DEFAULT_GET_WINDOW_BYTES = 8 * 1024 * 1024;
-
-function openFile(client: ChannelOpener, windowBytes: number, open: (ch: number) => OpenMessage): FileCall {
-  return client.openChannel((ch, link) => new FileCall(ch, link, windowBytes), open);
-}
+import { DEFAULT_GET_WINDOW_BYTES, openFile } from './remote-streams.js';
 
 /** What is at a remote path; with `list`, a directory's entries too. */
 export async function statRemote(client: ChannelOpener, remotePath: string, list = false): Promise<RemoteStat> {
@@ -218,90 +212,6 @@ export async function getFile(
   }
   await fs.rename(partial, target);
   return { path: target, size, sha256, resumedFrom: offset };
-}
-
-/** A Writable that uploads to `remotePath`; it finishes once the server verified and renamed the file. */
-export function remoteWriteStream(
-  client: ChannelOpener,
-  remotePath: string,
-  options: { mode?: number; mkdirs?: boolean } = {},
-): Writable {
-  const call = openFile(client, 1024, (ch) => ({
-    type: 'open',
-    ch,
-    kind: 'put',
-    path: remotePath,
-    resume: false,
-    ...(options.mode !== undefined && { mode: options.mode }),
-    ...(options.mkdirs && { mkdirs: true }),
-    window: 1024,
-  }));
-  const hash = createHash('sha256');
-  // Holds written bytes (bounded by its highWaterMark) until the server has opened the channel.
-  const hashing = new PassThrough();
-  call.opened.then(
-    () => {
-      call.seek(0, () => hash.digest('hex'));
-      hashing.pipe(call.input);
-    },
-    (err: Error) => hashing.destroy(err),
-  );
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      hash.update(chunk);
-      if (hashing.write(chunk)) callback();
-      else hashing.once('drain', () => callback());
-    },
-    final(callback) {
-      hashing.end();
-      call.result.then(
-        () => callback(),
-        (err: Error) => callback(err),
-      );
-    },
-    destroy(err, callback) {
-      if (err) call.cancel();
-      callback(err);
-    },
-  });
-  return stream;
-}
-
-/** A Readable of the remote file; it errors with CHECKSUM_MISMATCH if the bytes do not verify. */
-export function remoteReadStream(
-  client: ChannelOpener,
-  remotePath: string,
-  options: { windowBytes?: number } = {},
-): Readable {
-  const windowBytes = options.windowBytes ?? DEFAULT_GET_WINDOW_BYTES;
-  const call = openFile(client, windowBytes, (ch) => ({
-    type: 'open',
-    ch,
-    kind: 'get',
-    path: remotePath,
-    window: windowBytes,
-  }));
-  const hash = createHash('sha256');
-  const verified = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      hash.update(chunk);
-      callback(null, chunk);
-    },
-    flush(callback) {
-      call.result.then(
-        ({ done }) =>
-          callback(
-            done.sha256 === hash.digest('hex')
-              ? null
-              : new LocalFileError('CHECKSUM_MISMATCH', `${remotePath}: SHA-256 does not match the server's`),
-          ),
-        (err: Error) => callback(err),
-      );
-    },
-  });
-  call.opened.catch((err: Error) => verified.destroy(err));
-  call.output.pipe(verified);
-  return verified;
 }
 
 function progressCounter(
