@@ -49,27 +49,26 @@ function processTimes(file, args, env = process.env) {
   return times.sort((a, b) => a - b);
 }
 
-/** The same stream through the CLI as a user runs it, `framesh exec HOST -- head -c … | wc -c`. */
-function cliStream(port, env) {
+/** MB/s of a shell pipeline ending in `| wc -c` that must count BYTES (the CLI and ssh as users run them). */
+function pipedMbps(pipeline, what, env = process.env) {
   const started = performance.now();
-  const out = execFileSync(
-    'sh',
-    ['-c', `"${process.execPath}" "${CLI}" exec 127.0.0.1:${port} -- head -c ${BYTES} /dev/zero | wc -c`],
-    { encoding: 'utf8', timeout: 180_000, env },
-  );
-  if (Number(out.trim()) !== BYTES) throw new Error(`framesh exec moved ${out.trim()} bytes`);
+  const out = execFileSync('sh', ['-c', `${pipeline} | wc -c`], { encoding: 'utf8', timeout: 180_000, env });
+  if (Number(out.trim()) !== BYTES) throw new Error(`${what} moved ${out.trim()} bytes`);
   return BYTES / MiB / ((performance.now() - started) / 1000);
 }
 
-function sshStream(base, cipher) {
-  const started = performance.now();
-  const out = execFileSync(
-    'sh',
-    ['-c', `ssh ${base.map((a) => `'${a}'`).join(' ')} -c ${cipher} 127.0.0.1 'head -c ${BYTES} /dev/zero' | wc -c`],
-    { encoding: 'utf8', timeout: 180_000 },
+/** The stream through the CLI as a user runs it, `framesh exec HOST -- head -c … | wc -c`. */
+function cliStream(port, env) {
+  return pipedMbps(
+    `"${process.execPath}" "${CLI}" exec 127.0.0.1:${port} -- head -c ${BYTES} /dev/zero`,
+    'framesh exec',
+    env,
   );
-  if (Number(out.trim()) !== BYTES) throw new Error(`ssh moved ${out.trim()} bytes`);
-  return BYTES / MiB / ((performance.now() - started) / 1000);
+}
+
+function sshStream(base, cipher) {
+  const args = base.map((a) => `'${a}'`).join(' ');
+  return pipedMbps(`ssh ${args} -c ${cipher} 127.0.0.1 'head -c ${BYTES} /dev/zero'`, 'ssh');
 }
 
 export async function run() {
@@ -109,23 +108,17 @@ export async function run() {
       const gcm = sshStream(sshd.base, 'aes128-gcm@openssh.com');
       const chacha = sshStream(sshd.base, 'chacha20-poly1305@openssh.com');
       const best = Math.max(gcm, chacha);
+      const againstSsh = (name, mbps) => ({
+        name,
+        value: `${fmt(mbps, 0)} MB/s`,
+        baseline: `ssh aes128-gcm ${fmt(gcm, 0)} MB/s, chacha20 ${fmt(chacha, 0)} MB/s`,
+        ratio: fmt(mbps / best, 2),
+        target: '>= 1.2',
+        met: mbps / best >= 1.2,
+      });
       rows.push(
-        {
-          name: 'framesh over TLS vs best OpenSSH cipher',
-          value: `${fmt(tls, 0)} MB/s`,
-          baseline: `ssh aes128-gcm ${fmt(gcm, 0)} MB/s, chacha20 ${fmt(chacha, 0)} MB/s`,
-          ratio: fmt(tls / best, 2),
-          target: '>= 1.2',
-          met: tls / best >= 1.2,
-        },
-        {
-          name: 'through the CLI: `framesh exec … | wc -c` vs `ssh … | wc -c`',
-          value: `${fmt(cli, 0)} MB/s`,
-          baseline: `ssh aes128-gcm ${fmt(gcm, 0)} MB/s, chacha20 ${fmt(chacha, 0)} MB/s`,
-          ratio: fmt(cli / best, 2),
-          target: '>= 1.2',
-          met: cli / best >= 1.2,
-        },
+        againstSsh('framesh over TLS vs best OpenSSH cipher', tls),
+        againstSsh('through the CLI: `framesh exec … | wc -c` vs `ssh … | wc -c`', cli),
         {
           name: '`framesh exec host -- true` process, p50',
           value: `${fmt(percentile(cliTrue, 50), 1)} ms`,

@@ -7,6 +7,7 @@ import type { FrameshClient } from '../client/client.js';
 import { DEFAULT_PORT } from '../protocol/constants.js';
 import { withClientConfig } from './client-config-flags.js';
 import type { ConnectionFlags } from './connection-options.js';
+import { describeError } from './exit-status.js';
 import type { Target } from './target.js';
 
 /** Where -v lines go: stderr, each marked with its level as ssh marks them. */
@@ -46,6 +47,19 @@ export async function connectFromFlags(written: Target, given: ConnectionFlags):
     askPassphrase: askPassphraseOnDemand,
     ...(debug && { debug, debugFrames: (flags.verbose ?? 0) >= 2 }),
   });
+}
+
+/**
+ * connectFromFlags for a subcommand: a failure to connect is explained on stderr (its code included)
+ * and comes back as null, which the subcommand turns into exit status 255.
+ */
+export async function connectOrExplain(target: Target, flags: ConnectionFlags): Promise<FrameshClient | null> {
+  try {
+    return await connectFromFlags(target, flags);
+  } catch (err) {
+    process.stderr.write(`${describeError(err)}\n`);
+    return null;
+  }
 }
 
 /**

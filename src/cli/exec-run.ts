@@ -1,5 +1,5 @@
 import type { ExecCall } from '../client/exec-call.js';
-import { connectFromFlags, defaultPortOf } from './connect-from-flags.js';
+import { connectOrExplain, defaultPortOf } from './connect-from-flags.js';
 import type { ConnectionFlags } from './connection-options.js';
 import { describeDurationMs } from './duration.js';
 import {
@@ -30,13 +30,8 @@ const INTERRUPTS_BEFORE_ABANDON = 3;
 
 /** `framesh exec`'s work, once its arguments are parsed: connect, run, stream, and map the exit status. */
 export async function runExec(targetText: string, words: string[], flags: ExecFlags): Promise<number> {
-  let client;
-  try {
-    client = await connectFromFlags(parseTarget(targetText, defaultPortOf(flags)), flags);
-  } catch (err) {
-    process.stderr.write(`${describeError(err)}\n`);
-    return EXIT_CLIENT_FAILURE;
-  }
+  const client = await connectOrExplain(parseTarget(targetText, defaultPortOf(flags)), flags);
+  if (!client) return EXIT_CLIENT_FAILURE;
   const command = words.length === 1 ? (words[0] as string) : words;
   const options = {
     ...(flags.cwd !== undefined && { cwd: flags.cwd }),

@@ -1,5 +1,5 @@
 import type { FrameshClient } from '../client/client.js';
-import { connectFromFlags, defaultPortOf } from './connect-from-flags.js';
+import { connectOrExplain, defaultPortOf } from './connect-from-flags.js';
 import type { ConnectionFlags } from './connection-options.js';
 import { describeError, EXIT_CLIENT_FAILURE, exitStatusOf } from './exit-status.js';
 import { parseEnv } from './exec-run.js';
@@ -31,13 +31,8 @@ function chooseMode(flags: ShellFlags): Mode {
 /** `framesh shell`'s work, once its arguments are parsed: connect, pick the mode, run; the exit status. */
 export async function runShell(targetText: string, flags: ShellFlags): Promise<number> {
   const target = parseTarget(targetText, defaultPortOf(flags));
-  let client: FrameshClient;
-  try {
-    client = await connectFromFlags(target, flags);
-  } catch (err) {
-    process.stderr.write(`${describeError(err)}\n`);
-    return EXIT_CLIENT_FAILURE;
-  }
+  const client = await connectOrExplain(target, flags);
+  if (!client) return EXIT_CLIENT_FAILURE;
   const mode = chooseMode(flags);
   if (mode === 'line') {
     return runLineShell(client, { prompt: `${target.host}>> `, encoding: flags.encoding, login: flags.login ?? false });

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import type { FrameshClient } from '../client/client.js';
 import { copyPlan, expandRemoteSources, hasRemoteGlob } from '../client/files/plan-copy.js';
-import { connectFromFlags, defaultPortOf } from './connect-from-flags.js';
+import { connectOrExplain, defaultPortOf } from './connect-from-flags.js';
 import type { ConnectionFlags } from './connection-options.js';
 import { describeError, EXIT_CLIENT_FAILURE, EXIT_USAGE } from './exit-status.js';
 import { progressView } from './progress.js';
@@ -45,13 +45,8 @@ export async function runTransfer(
     process.stderr.write(`framesh: ${(err as Error).message}\n`);
     return EXIT_USAGE;
   }
-  let client: FrameshClient;
-  try {
-    client = await connectFromFlags(remote, flags);
-  } catch (err) {
-    process.stderr.write(`${describeError(err)}\n`);
-    return EXIT_CLIENT_FAILURE;
-  }
+  const client = await connectOrExplain(remote, flags);
+  if (!client) return EXIT_CLIENT_FAILURE;
   try {
     // Remote patterns (host:'logs/*.log') expand on the server, within its root, as scp's remote shell would.
     if (globbed) remoteSources = await expandRemoteSources(client, remoteSources);

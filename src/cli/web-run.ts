@@ -1,7 +1,7 @@
 import type { FrameshClient } from '../client/client.js';
 import { webRequest, type WebSessionListing } from '../client/web-request.js';
 import { RemoteError } from '../errors.js';
-import { connectFromFlags, defaultPortOf } from './connect-from-flags.js';
+import { connectOrExplain, defaultPortOf } from './connect-from-flags.js';
 import type { ConnectionFlags } from './connection-options.js';
 import { describeError, EXIT_CLIENT_FAILURE } from './exit-status.js';
 import { parseTarget } from './target.js';
@@ -44,13 +44,8 @@ async function withClient(
   work: (client: FrameshClient) => Promise<number>,
 ): Promise<number> {
   const target = parseTarget(targetText, defaultPortOf(flags));
-  let client: FrameshClient;
-  try {
-    client = await connectFromFlags(target, flags);
-  } catch (err) {
-    process.stderr.write(`${describeError(err)}\n`);
-    return EXIT_CLIENT_FAILURE;
-  }
+  const client = await connectOrExplain(target, flags);
+  if (!client) return EXIT_CLIENT_FAILURE;
   try {
     return await work(client);
   } catch (err) {
