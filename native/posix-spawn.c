@@ -12,6 +12,9 @@
  *   onStart(errno) when nothing started, or onStart(0, pid, stdinFd, stdoutFd, stderrFd) with the
  *   server's ends of the pipes (O_CLOEXEC); later onExit(code or -1, signal number or 0), once.
  * probe() -> true when this kernel has pidfd_open.
+ * watchGone(pid, onGone) -> 0, or an errno when pid cannot be watched (ESRCH: it is gone already). Calls
+ *   onGone() once when the process has exited, without reaping it: for a child another part of the
+ *   process reaps (node-pty's terminals, terminal-process.ts). The watch does not keep the loop alive.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -295,6 +298,71 @@ static napi_value Spawn(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* A pidfd watched for a process this addon does not reap. */
+typedef struct {
+  uv_poll_t poll; /* first member, as in watch_t */
+  napi_env env;
+  napi_ref on_gone;
+  napi_async_context async;
+  int pidfd;
+} gone_t;
+
+static void on_gone_readable(uv_poll_t *handle, int status, int events) {
+  gone_t *gone = (gone_t *)handle;
+  (void)status;
+  (void)events;
+  /* A pidfd is readable once its process exited (zombie or reaped): that is the whole news. */
+  uv_poll_stop(handle);
+  close(gone->pidfd);
+  napi_env env = gone->env;
+  napi_handle_scope scope;
+  napi_open_handle_scope(env, &scope);
+  napi_value fn, recv, result;
+  napi_get_reference_value(env, gone->on_gone, &fn);
+  napi_get_global(env, &recv);
+  if (fn && napi_make_callback(env, gone->async, recv, fn, 0, NULL, &result) == napi_pending_exception) {
+    napi_value error;
+    napi_get_and_clear_last_exception(env, &error);
+    napi_fatal_exception(env, error);
+  }
+  napi_close_handle_scope(env, scope);
+  napi_delete_reference(env, gone->on_gone);
+  napi_async_destroy(env, gone->async);
+  uv_close((uv_handle_t *)handle, on_closed);
+}
+
+static napi_value WatchGone(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value args[2];
+  int32_t pid = 0;
+  napi_get_cb_info(env, info, &argc, args, NULL, NULL);
+  if (argc < 2 || napi_get_value_int32(env, args[0], &pid) != napi_ok || pid <= 0) {
+    napi_throw_type_error(env, NULL, "watchGone(pid, onGone)");
+    return NULL;
+  }
+  gone_t *gone = calloc(1, sizeof(gone_t));
+  if (!gone) return number(env, ENOMEM);
+  uv_loop_t *loop = NULL;
+  if ((gone->pidfd = pidfd_open_(pid)) < 0) {
+    int err = errno;
+    free(gone);
+    return number(env, err);
+  }
+  if (napi_get_uv_event_loop(env, &loop) != napi_ok || uv_poll_init(loop, &gone->poll, gone->pidfd) != 0) {
+    close(gone->pidfd);
+    free(gone);
+    return number(env, EINVAL);
+  }
+  napi_value resource_name;
+  napi_create_string_utf8(env, "framesh:watchGone", NAPI_AUTO_LENGTH, &resource_name);
+  gone->env = env;
+  napi_create_reference(env, args[1], 1, &gone->on_gone);
+  napi_async_init(env, NULL, resource_name, &gone->async);
+  uv_poll_start(&gone->poll, UV_READABLE, on_gone_readable);
+  uv_unref((uv_handle_t *)&gone->poll);
+  return number(env, 0);
+}
+
 static napi_value Probe(napi_env env, napi_callback_info info) {
   (void)info;
   int fd = pidfd_open_(getpid());
@@ -308,8 +376,9 @@ static napi_value Init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"spawn", NULL, Spawn, NULL, NULL, NULL, napi_default, NULL},
       {"probe", NULL, Probe, NULL, NULL, NULL, napi_default, NULL},
+      {"watchGone", NULL, WatchGone, NULL, NULL, NULL, napi_default, NULL},
   };
-  napi_define_properties(env, exports, 2, props);
+  napi_define_properties(env, exports, 3, props);
   return exports;
 }
 

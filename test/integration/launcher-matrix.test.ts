@@ -304,6 +304,38 @@ for (const kind of LAUNCHER_KINDS) {
   });
 }
 
+describe("the addon's watchGone (terminal exits, pty/terminal-process.ts)", { skip: nativeSkip }, () => {
+  it('tells when a process it does not reap has exited, and leaves the reaping to its parent', async () => {
+    const { spawn } = await import('node:child_process');
+    const addon = native.addon!;
+    const child = spawn('/bin/sh', ['-c', 'read line; exit 3'], { stdio: ['pipe', 'ignore', 'ignore'] });
+    await once(child, 'spawn');
+    let gone = false;
+    const watched = new Promise<void>((resolve) => {
+      assert.equal(
+        addon.watchGone(child.pid!, () => {
+          gone = true;
+          resolve();
+        }),
+        0,
+      );
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(gone, false, 'called while the process ran');
+    const exited = once(child, 'exit');
+    child.stdin.end('go\n');
+    await watched;
+    // libuv still reaps its child and reports its status: watchGone took nothing from it.
+    assert.deepEqual(await exited, [3, null]);
+    // A pid with no process: ESRCH at once.
+    const { ESRCH } = (await import('node:os')).constants.errno;
+    assert.equal(
+      addon.watchGone(2 ** 22 + 1, () => assert.fail('called for no process')),
+      ESRCH,
+    );
+  });
+});
+
 describe('chooseLauncher', () => {
   it('says which launcher runs, and rejects an unknown FRAMESH_LAUNCHER', () => {
     const forced = chooseLauncher('child');

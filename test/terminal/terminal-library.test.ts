@@ -77,6 +77,45 @@ describe('terminals through the library', () => {
     assert.equal(bytes, 3_000_000);
   });
 
+  it('the last bytes before the exit arrive whether the window is small or wide (the server reads the terminal to its end)', async () => {
+    const { client } = await startTestServer({ env: quietHome() });
+    const c = await client();
+    // `seq` ends with its last line just before the exit; a small window keeps the output paused then.
+    for (const windowBytes of [4 * 1024, 32 * 1024, 8 * 1024 * 1024]) {
+      for (let round = 0; round < 3; round++) {
+        const call = c.exec(['seq', '1', '60000'], { pty: { cols: 80, rows: 24 }, windowBytes });
+        const out: Buffer[] = [];
+        call.stdout.on('data', (b: Buffer) => out.push(b));
+        assert.deepEqual(await call.exit, { code: 0, signal: null });
+        const lines = Buffer.concat(out).toString().split('\r\n');
+        assert.equal(lines.length, 60001, `window ${windowBytes}: ${lines.length - 1} lines`);
+        assert.equal(lines.at(-2), '60000');
+      }
+    }
+  });
+
+  it("a terminal command's exit comes when it ends, not after node-pty's 200 ms timer; a job left running does not hold it", async () => {
+    const { client } = await startTestServer({ env: quietHome() });
+    const c = await client();
+    // The best of five: a loaded machine slows some runs, but the old path took >= 200 ms every time.
+    const times: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const started = performance.now();
+      const call = c.exec('true', { pty: { cols: 80, rows: 24 } });
+      call.stdout.resume();
+      assert.deepEqual(await call.exit, { code: 0, signal: null });
+      times.push(performance.now() - started);
+    }
+    assert.ok(Math.min(...times) < 150, `terminal exits took ${times.map((t) => t.toFixed(0)).join(', ')} ms`);
+    // A background job keeps the terminal open: the exit still comes, its output so far included.
+    const started = performance.now();
+    const call = c.exec('sleep 30 & echo started', { pty: { cols: 80, rows: 24 } });
+    const out = waitOutput(call, /started/);
+    assert.deepEqual(await call.exit, { code: 0, signal: null });
+    assert.match(await out, /started/);
+    assert.ok(performance.now() - started < 10_000, 'the job left running held the exit');
+  });
+
   it('the connection dropping ends the remote shell and its children within 2 s (SIGHUP to the session)', async () => {
     const { port, client } = await startTestServer({ killGraceMs: 10_000, env: quietHome() });
     const proxy = await startCuttableProxy(port);

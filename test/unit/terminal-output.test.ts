@@ -68,4 +68,35 @@ describe('TerminalOutput', () => {
     await once(output, 'end');
     assert.deepEqual(chunks, ['last words']);
   });
+
+  it('whenReading() runs at once while reading, and only a loop round after a paused terminal resumed', async () => {
+    const pty = new RecordingPty();
+    const output = new TerminalOutput(pty);
+    const order: string[] = [];
+    output.whenReading(() => order.push('now'));
+    assert.deepEqual(order, ['now']);
+    const piece = Buffer.alloc(64 * 1024, 1);
+    for (let sent = 0; sent < TERMINAL_READ_AHEAD_BYTES; sent += piece.length) pty.emit(piece);
+    output.whenReading(() => order.push('after resume'));
+    await nextTurn();
+    assert.deepEqual(order, ['now'], 'ran while the terminal was paused');
+    output.read();
+    assert.deepEqual(order, ['now'], 'ran before what node-pty buffered was handed over');
+    await nextTurn();
+    await nextTurn();
+    assert.deepEqual(order, ['now', 'after resume']);
+    assert.deepEqual(pty.calls, ['pause', 'resume']);
+  });
+
+  it("fromTerminal() reads join the stream in order with node-pty's", async () => {
+    const pty = new RecordingPty();
+    const output = new TerminalOutput(pty);
+    const chunks: string[] = [];
+    output.on('data', (chunk: Buffer) => chunks.push(chunk.toString()));
+    pty.emit('from node-pty ');
+    output.fromTerminal(Buffer.from('read by the server'));
+    output.finish();
+    await once(output, 'end');
+    assert.deepEqual(chunks, ['from node-pty ', 'read by the server']);
+  });
 });

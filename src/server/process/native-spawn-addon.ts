@@ -18,6 +18,12 @@ export interface NativeSpawnAddon {
   ): void;
   /** True when the kernel has pidfd_open (Linux 5.3+). */
   probe(): boolean;
+  /**
+   * Calls onGone() once when process `pid` has exited, without reaping it (another part of the server
+   * does). Returns 0, or an errno when it cannot watch: ESRCH means the process is gone already. The
+   * watch does not keep the event loop alive.
+   */
+  watchGone(pid: number, onGone: () => void): number;
 }
 
 export type AddonLoad = { readonly addon: NativeSpawnAddon } | { readonly addon: null; readonly reason: string };

@@ -22,14 +22,30 @@ export class TerminalOutput extends Readable {
   private paused = false;
   /** Extra reasons to hold off reading (a session recording that cannot keep up). */
   private holds = 0;
+  private waitingForReading: (() => void)[] = [];
 
   constructor(pty: PtyOutputSource) {
     super({ highWaterMark: TERMINAL_READ_AHEAD_BYTES });
     this.pty = pty;
-    pty.onData((data) => {
-      const chunk = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-      if (!this.push(chunk)) this.pausePty();
-    });
+    pty.onData((data) => this.fromTerminal(typeof data === 'string' ? Buffer.from(data, 'utf8') : data));
+  }
+
+  /** Output the server read from the terminal itself (terminal-process.ts, after the leader's exit). */
+  fromTerminal(chunk: Buffer): void {
+    if (!this.push(chunk)) this.pausePty();
+  }
+
+  /**
+   * Calls `fn` once the terminal is being read and node-pty has handed over what it buffered: now, or
+   * after reading resumes. node-pty emits what it buffered while paused a tick after resume(), so the
+   * check waits a loop round; bytes read then by `fn` come after every byte node-pty read before.
+   */
+  whenReading(fn: () => void): void {
+    if (!this.paused) {
+      fn();
+      return;
+    }
+    this.waitingForReading.push(fn);
   }
 
   /** The terminal's process is gone and node-pty has read the last byte. */
@@ -62,5 +78,13 @@ export class TerminalOutput extends Readable {
     if (!this.paused) return;
     this.paused = false;
     this.pty.resume();
+    if (this.waitingForReading.length > 0) setImmediate(() => this.runWaitingForReading());
+  }
+
+  private runWaitingForReading(): void {
+    if (this.paused) return; // paused again; the next resume runs them
+    const waiting = this.waitingForReading;
+    this.waitingForReading = [];
+    for (const fn of waiting) fn();
   }
 }

@@ -1,8 +1,9 @@
-import { closeSync, constants as fsConstants, openSync, promises as fs } from 'node:fs';
+import { closeSync, constants as fsConstants, openSync, promises as fs, readSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { ExitStatus, LaunchSpec, RunningProcess } from '../process/launcher.js';
+import { loadNativeSpawn } from '../process/native-spawn-addon.js';
 import { checkCwd, SpawnError } from '../process/spawn-error.js';
 import type { TerminalSize } from '../server-channel.js';
 import type { PtyModule } from './pty-module.js';
@@ -62,20 +63,39 @@ export async function startTerminal(
   } catch (err) {
     throw new SpawnError('SPAWN_FAILED', `could not start a terminal: ${(err as Error).message}`, { cause: err });
   }
-  // Hold the terminal's slave side open, as sshd does: when the last slave descriptor closes, Linux
-  // discards output the master has not read yet, so the tail of a command's output (the last few KiB
-  // of `cat big`) was lost. With ours open the master reads to the end; node-pty ends reading 200 ms
-  // after the exit, and the descriptor is closed with it.
-  const slave = holdSlave(child.ptsName);
+  // Hold the terminal's slave side open while the command runs. Once the last slave descriptor is
+  // closed the master reports POLLHUP, and libuv takes POLLHUP after a short read as end-of-file: node-pty
+  // stopped reading with the last few KiB of a command's output (`cat big`) still in the kernel. When the
+  // leader has exited, the server reads the terminal to its end itself and then lets go of the slave, so
+  // node-pty sees the end at once; without the addon's exit watch (or while a background job keeps the
+  // terminal open) node-pty ends reading 200 ms after the exit (PROTOCOL.md §11.3).
+  let slave = holdSlave(child.ptsName);
+  const releaseSlave = (): void => {
+    if (slave === null) return;
+    closeSync(slave);
+    slave = null;
+  };
   const output = new TerminalOutput(child);
   const input = new TerminalInput(child.fd);
-  // The master's descriptor is closed once node-pty saw the terminal's end; never write to it after.
-  child.on('close', () => input.hangUp());
+  let masterOpen = true;
+  // The master's descriptor is closed once node-pty saw the terminal's end; never touch it after.
+  child.on('close', () => {
+    masterOpen = false;
+    input.hangUp();
+  });
+  if (slave !== null) {
+    whenGone(child.pid, () =>
+      output.whenReading(() => {
+        if (masterOpen && slave !== null) readToEnd(child.fd, output);
+        releaseSlave();
+      }),
+    );
+  }
   const exited = new Promise<ExitStatus>((resolve) => {
     child.onExit(({ exitCode, signal }) => {
       input.hangUp();
       output.finish();
-      if (slave !== null) closeSync(slave);
+      releaseSlave();
       resolve(signal ? { code: null, signal: signalName(signal) } : { code: exitCode, signal: null });
     });
   });
@@ -141,6 +161,37 @@ async function checkProgram(file: string, searchPath: string | undefined): Promi
   }
   if (denied) throw new SpawnError('EACCES', `permission denied: ${file}`);
   throw new SpawnError('ENOENT_COMMAND', `command not found: ${file}`);
+}
+
+/** Most the server reads after the leader's exit: a background job may still be writing. */
+const READ_TO_END_LIMIT = 1024 * 1024;
+
+/**
+ * Reads what the terminal holds now, until the master would block. A read that finds nothing first
+ * moves what the kernel still buffers for the terminal into it (n_tty's flush), so EAGAIN means empty.
+ */
+function readToEnd(masterFd: number, output: TerminalOutput): void {
+  for (let total = 0; total < READ_TO_END_LIMIT;) {
+    const buffer = Buffer.allocUnsafe(64 * 1024);
+    let n: number;
+    try {
+      n = readSync(masterFd, buffer, 0, buffer.length, null);
+    } catch {
+      return; // EAGAIN: empty; EIO: no slave left
+    }
+    if (n === 0) return;
+    output.fromTerminal(buffer.subarray(0, n));
+    total += n;
+  }
+}
+
+/** Calls `fn` once process `pid` has exited (the addon's pidfd watch); nothing when it cannot tell. */
+function whenGone(pid: number, fn: () => void): void {
+  const addon = loadNativeSpawn().addon;
+  if (typeof addon?.watchGone !== 'function') return; // an addon built before watchGone: the 200 ms path
+  const ESRCH = os.constants.errno.ESRCH;
+  const err = addon.watchGone(pid, fn);
+  if (err === ESRCH) setImmediate(fn);
 }
 
 function holdSlave(ptsName: string): number | null {
