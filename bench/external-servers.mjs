@@ -106,14 +106,25 @@ export async function startSshd(dir) {
     '-o',
     'ControlPath=none',
   ];
-  for (let i = 0; i < 100; i++) {
-    try {
-      execFileSync('ssh', [...base, '127.0.0.1', 'true'], { stdio: 'ignore', timeout: 5000 });
-      return { base, stop: () => child.kill('SIGTERM') };
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
+  // First until sshd listens, then one login: a login may be slow (the account's shell start-up files
+  // run; pyenv's rehash lock, left stale by a killed login, made each one wait 60 s here once).
+  let listening = false;
+  for (let i = 0; i < 100 && !listening; i++) {
+    listening = await new Promise((resolve) => {
+      const probe = net.connect(port, '127.0.0.1', () => (probe.destroy(), resolve(true)));
+      probe.once('error', () => resolve(false));
+    });
+    if (!listening) await new Promise((r) => setTimeout(r, 100));
   }
-  child.kill('SIGTERM');
-  return null;
+  const started = performance.now();
+  try {
+    if (!listening) throw new Error('sshd did not listen');
+    execFileSync('ssh', [...base, '127.0.0.1', 'true'], { stdio: 'ignore', timeout: 120_000 });
+  } catch {
+    child.kill('SIGTERM');
+    return null;
+  }
+  const loginMs = performance.now() - started;
+  if (loginMs > 5000) console.log(`  (warning: an ssh login takes ${(loginMs / 1000).toFixed(0)} s on this host)`);
+  return { base, stop: () => child.kill('SIGTERM') };
 }
