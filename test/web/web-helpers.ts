@@ -40,9 +40,11 @@ export interface WebSetup {
 export async function startWebServer(
   options: { server?: ServerOptions; web?: Partial<WebOptions> } = {},
 ): Promise<WebSetup> {
-  const root = tempDir('framesh-web-root-');
+  // One level down in a private directory, so a test can look for what escaped the root ("../x")
+  // without meeting a file of the same name in the shared temp directory.
+  const root = path.join(tempDir('framesh-web-'), 'root');
   const home = path.join(root, 'home');
-  mkdirSync(home);
+  mkdirSync(home, { recursive: true });
   const server = createServer({
     insecure: true,
     killGraceMs: 300,
