@@ -2,6 +2,7 @@ import net from 'node:net';
 import os from 'node:os';
 import type { ExitStatus, LaunchSpec, ProcessLauncher, RunningProcess } from './launcher.js';
 import { resolveExecutable } from './executable-path.js';
+import { LazyStdin } from './lazy-stdin.js';
 import type { NativeSpawnAddon } from './native-spawn-addon.js';
 import { toSpawnError } from './spawn-error.js';
 
@@ -32,7 +33,7 @@ export class NativeSpawnLauncher implements ProcessLauncher {
     }
     let resolveExit!: (status: ExitStatus) => void;
     const exited = new Promise<ExitStatus>((resolve) => (resolveExit = resolve));
-    let stdin: net.Socket | null = null;
+    let stdin: LazyStdin | null = null;
     let outputs: net.Socket[] = [];
     const onExit = (code: number, signal: number): void => {
       // As ChildProcess does: the command is gone, nothing more can be written to it; and its output
@@ -57,7 +58,7 @@ export class NativeSpawnLauncher implements ProcessLauncher {
       throw await toSpawnError(errnoError(code, spec.file), spec.file, spec.cwd);
     }
     const { pid, fds } = started;
-    stdin = new net.Socket({ fd: fds[0], readable: false });
+    stdin = new LazyStdin(fds[0]);
     const stdout = new net.Socket({ fd: fds[1], writable: false });
     const stderr = new net.Socket({ fd: fds[2], writable: false });
     outputs = [stdout, stderr];

@@ -1,7 +1,7 @@
 import type { FramedConnection } from '../../connection/framed-connection.js';
 import { LimitError } from '../../errors.js';
 import type { ExecOpenMessage, PtyRequest, ShellOpenMessage } from '../../protocol/messages.js';
-import { ExecChannel, type ExecSummary } from '../exec/exec-channel.js';
+import { ExecChannel, type ExecChannelContext, type ExecSummary } from '../exec/exec-channel.js';
 import type { ExecSettings } from '../exec/exec-channel-factory.js';
 import { RefusedChannel } from '../refused-channel.js';
 import type { ChannelFactory, ChannelSetup, ServerChannel } from '../server-channel.js';
@@ -45,7 +45,24 @@ export function commandChannelFactories(
       started: (channel: ExecChannel, pid: number) => audit.started(setup, channel, pid),
       ended: (channel: ExecChannel, summary: ExecSummary) => audit.ended(setup, channel, summary),
     };
-    const base = { ...settings, ...setup, events };
+    // Named fields, not `{ ...settings, ...setup }`: the spread copied every setting per command (~20 µs
+    // of a ~600 µs command at 100 clients × `echo hi`, in a CPU profile).
+    const base: ExecChannelContext = {
+      launcher: settings.launcher,
+      defaultCwd: settings.defaultCwd,
+      baseEnv: settings.baseEnv,
+      login: settings.login,
+      maxTimeoutMs: settings.maxTimeoutMs,
+      killGraceMs: settings.killGraceMs,
+      stdinWindowBytes: settings.stdinWindowBytes,
+      conn: setup.conn,
+      remote: setup.remote,
+      fingerprint: setup.fingerprint,
+      identity: setup.identity,
+      endpoints: setup.endpoints,
+      onEnded: setup.onEnded,
+      events,
+    };
     const pty = request.pty;
     if (!pty) return new ExecChannel(request, base);
     const module = loadPtyModule(settings.ptyModule);
