@@ -14,8 +14,9 @@ export interface PtyOutputSource {
  * A terminal's output as a Readable, so the exec OutputPump moves it like a pipe. node-pty emits data
  * events with no backpressure; this stops reading the terminal when the stream's buffer is full (the
  * pump paused it: window or socket full) and reads again when the pump asks. The buffer (1 MiB) is the
- * read-ahead of PROTOCOL.md §11.3: node-pty stops reading 200 ms after the leader exits, and output still
- * in the kernel then would be lost while the pump waits for credit.
+ * read-ahead of PROTOCOL.md §11.3: the server reads the terminal to its end after the leader's exit only
+ * while reading is not paused, node-pty stops reading 200 ms after that exit, and output still in the
+ * kernel then would be lost while the pump waits for credit.
  */
 export class TerminalOutput extends Readable {
   private readonly pty: PtyOutputSource;
