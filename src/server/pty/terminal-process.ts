@@ -46,6 +46,7 @@ export async function startTerminal(
   spec: LaunchSpec,
   term: string,
   size: TerminalSize,
+  exitWatch: ExitWatch | null = addonExitWatch(),
 ): Promise<TerminalProcess> {
   const cwdProblem = await checkCwd(spec.cwd);
   if (cwdProblem) throw cwdProblem;
@@ -83,8 +84,8 @@ export async function startTerminal(
     masterOpen = false;
     input.hangUp();
   });
-  if (slave !== null) {
-    whenGone(child.pid, () =>
+  if (slave !== null && exitWatch) {
+    exitWatch(child.pid, () =>
       output.whenReading(() => {
         if (masterOpen && slave !== null) readToEnd(child.fd, output);
         releaseSlave();
@@ -185,13 +186,18 @@ function readToEnd(masterFd: number, output: TerminalOutput): void {
   }
 }
 
-/** Calls `fn` once process `pid` has exited (the addon's pidfd watch); nothing when it cannot tell. */
-function whenGone(pid: number, fn: () => void): void {
+/** Calls `onGone` once process `pid` has exited, without reaping it (node-pty reaps its children). */
+export type ExitWatch = (pid: number, onGone: () => void) => void;
+
+/** The addon's pidfd watch, or null without it (or with an addon built before watchGone): the 200 ms path. */
+function addonExitWatch(): ExitWatch | null {
   const addon = loadNativeSpawn().addon;
-  if (typeof addon?.watchGone !== 'function') return; // an addon built before watchGone: the 200 ms path
+  if (typeof addon?.watchGone !== 'function') return null;
   const ESRCH = os.constants.errno.ESRCH;
-  const err = addon.watchGone(pid, fn);
-  if (err === ESRCH) setImmediate(fn);
+  return (pid, onGone) => {
+    // Another errno (no pidfds here after all): nothing is called, and node-pty's timer ends the session.
+    if (addon.watchGone(pid, onGone) === ESRCH) setImmediate(onGone);
+  };
 }
 
 function holdSlave(ptsName: string): number | null {
