@@ -85,12 +85,18 @@ export async function startTerminal(
     input.hangUp();
   });
   if (slave !== null && exitWatch) {
-    exitWatch(child.pid, () =>
+    exitWatch(child.pid, () => {
+      const gone = performance.now();
       output.whenReading(() => {
-        if (masterOpen && slave !== null) readToEnd(child.fd, output);
+        // node-pty closes the master on its own timer, 200 ms after the exit, and tells us only a loop
+        // round later ('close'); its descriptor number could belong to another file by then. So the
+        // master is read only well within that time. Later (output paused that long), the slave stays
+        // held and node-pty's timer ends the session, as without a watch.
+        if (!masterOpen || slave === null || performance.now() - gone >= SAFE_READ_MS) return;
+        readToEnd(child.fd, output);
         releaseSlave();
-      }),
-    );
+      });
+    });
   }
   const exited = new Promise<ExitStatus>((resolve) => {
     child.onExit(({ exitCode, signal }) => {
@@ -163,6 +169,9 @@ async function checkProgram(file: string, searchPath: string | undefined): Promi
   if (denied) throw new SpawnError('EACCES', `permission denied: ${file}`);
   throw new SpawnError('ENOENT_COMMAND', `command not found: ${file}`);
 }
+
+/** How long after the exit the server may still read the master itself (node-pty's timer is 200 ms). */
+const SAFE_READ_MS = 100;
 
 /** Most the server reads after the leader's exit: a background job may still be writing. */
 const READ_TO_END_LIMIT = 1024 * 1024;
