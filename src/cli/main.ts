@@ -3,5 +3,7 @@ import { lifecycle } from './lifecycle.js';
 import { commandForArgv } from './command-for-argv.js';
 
 await (await commandForArgv(process.argv)).parseAsync(process.argv);
-// stdout and stderr are pipes, files or terminals, all written synchronously on Linux: nothing is lost.
+// Writes to a pipe are asynchronous in Node, and process.exit() drops what a full pipe has not taken. The
+// commands that stream (exec, fan-out, classic) return only once their output drained, and the others
+// print less than a pipe holds (test: "a reader that starts only after the exit arrived").
 if (!lifecycle.longRunning) process.exit();

@@ -85,6 +85,44 @@ describe('framesh exec (CLI)', { concurrency: 3 }, () => {
     assert.match(result.stderr, /你/);
   });
 
+  it("a reader that starts only after the exit arrived still gets every byte (nothing lost at the CLI's exit)", async () => {
+    // 3 MB fits the exec window, so the server sends all of it and the exit before the reader reads; the
+    // CLI must then hold its exit until its stdout pipe has taken the last byte.
+    const child = spawnCli([
+      'exec',
+      '-vv',
+      '--insecure',
+      target,
+      '--',
+      'sh',
+      '-c',
+      'head -c 3000000 /dev/zero; printf END',
+    ]);
+    child.stdout.pause();
+    let trace = '';
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no exit frame in the trace: ${trace.slice(-300)}`)), 30_000);
+      child.stderr.on('data', (c: Buffer) => {
+        trace += c.toString();
+        if (/<- \{"type":"exit"/.test(trace)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    let bytes = 0;
+    let tail = '';
+    child.stdout.on('data', (c: Buffer) => {
+      bytes += c.length;
+      tail = (tail + c.toString('latin1')).slice(-3);
+    });
+    child.stdout.resume();
+    const [code] = (await once(child, 'close')) as [number | null];
+    assert.equal(code, 0);
+    assert.equal(bytes, 3_000_003);
+    assert.equal(tail, 'END');
+  });
+
   it('Ctrl-C (SIGINT) to the CLI reaches the remote command, which exits 130', async () => {
     // "ready" comes from the process to interrupt (see the shell test: sh may hold a SIGINT that lands before its next fork).
     const child = spawnCli([
