@@ -2,8 +2,10 @@
 // (connect + TLS + authenticate + `true`) p50, `framesh exec host -- true` as a whole process,
 // and, where OpenSSH can be had, the same through ssh against a private sshd on loopback.
 // Servers are the real CLI (`framesh serve`) with a private FRAMESH_HOME; the library stream runs in a
-// fresh client process (bench/peers/stream-client.mjs).
-import { execFileSync } from 'node:child_process';
+// fresh client process (bench/peers/stream-client.mjs). Also measured, as the floor of any Node server:
+// the command's stdout piped into a TLS socket with nothing else (bench/peers/tls-relay.mjs), read by a
+// fresh process (bench/peers/tls-read.mjs).
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,6 +26,31 @@ function stream(port, homeOrInsecure) {
     { encoding: 'utf8', timeout: 180_000, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   return Number(out.trim());
+}
+
+const PEERS = fileURLToPath(new URL('./peers/', import.meta.url));
+
+/** MB/s of the same stream through the bare TLS relay, read by a fresh process. */
+async function tlsRelayFloor(home) {
+  const command = JSON.stringify(['head', '-c', String(BYTES), '/dev/zero']);
+  const keys = [path.join(home, 'host_ed25519'), path.join(home, 'host_cert.pem')];
+  const relay = spawn(process.execPath, [path.join(PEERS, 'tls-relay.mjs'), ...keys, command], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  try {
+    const port = await new Promise((resolve, reject) => {
+      relay.stdout.once('data', (d) => resolve(Number(String(d).trim())));
+      relay.once('exit', (code) => reject(new Error(`tls-relay exited (${code})`)));
+    });
+    const out = execFileSync(process.execPath, [path.join(PEERS, 'tls-read.mjs'), String(port), String(BYTES)], {
+      encoding: 'utf8',
+      timeout: 180_000,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    return Number(out.trim());
+  } finally {
+    relay.kill();
+  }
 }
 
 async function setupTimes(options) {
@@ -83,6 +110,7 @@ export async function run() {
   try {
     const tls = stream(secure.port, home);
     const clear = stream(plain.port, '--insecure');
+    const floor = await tlsRelayFloor(home);
     const setup = await setupTimes({ port: secure.port, home });
     const env = { ...process.env, FRAMESH_HOME: home };
     const cli = cliStream(secure.port, env);
@@ -93,6 +121,12 @@ export async function run() {
         value: `${fmt(tls, 0)} MB/s`,
         baseline: `plaintext framesh ${fmt(clear, 0)} MB/s`,
         ratio: fmt(tls / clear, 2),
+      },
+      {
+        name: 'floor: bare Node TLS relay (stdout piped into a TLS socket, nothing else)',
+        value: `${fmt(floor, 0)} MB/s`,
+        baseline: `framesh ${fmt(tls, 0)} MB/s`,
+        ratio: fmt(tls / floor, 2),
       },
       {
         name: 'connect + TLS + auth + `true`, p50',
@@ -120,6 +154,11 @@ export async function run() {
         againstSsh('framesh over TLS vs best OpenSSH cipher', tls),
         againstSsh('through the CLI: `framesh exec … | wc -c` vs `ssh … | wc -c`', cli),
         {
+          ...againstSsh('floor: the bare Node TLS relay vs best OpenSSH cipher', floor),
+          target: undefined,
+          met: undefined,
+        },
+        {
           name: '`framesh exec host -- true` process, p50',
           value: `${fmt(percentile(cliTrue, 50), 1)} ms`,
           baseline: `\`ssh host true\` ${fmt(percentile(sshTrue, 50), 1)} ms`,
@@ -136,7 +175,7 @@ export async function run() {
       });
     }
     report(rows);
-    return { tls, clear, cli, setupP50: percentile(setup, 50) };
+    return { tls, clear, floor, cli, setupP50: percentile(setup, 50) };
   } finally {
     sshd?.stop();
     await secure.stop();
