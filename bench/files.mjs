@@ -1,6 +1,8 @@
 // File transfer figures (issue "File transfer"): 1 GiB put and get over plaintext and TLS framesh,
 // beside a raw TCP socket pair moving the same file on loopback, and, where OpenSSH can be had,
-// scp, scp -O and sftp against a private sshd. Prints MB/s, ratios and the server's peak RSS.
+// scp, scp -O and sftp against a private sshd. Prints MB/s, ratios and the server's peak RSS. Also the
+// floor of a Node get over TLS with SHA-256 on both ends and nothing else (bench/peers/tls-file-send.mjs
+// and tls-file-receive.mjs, each in its own process).
 import { execFileSync, spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, statfsSync, statSync } from 'node:fs';
 import { once } from 'node:events';
@@ -82,6 +84,32 @@ async function rawTcp(source, dest) {
   return result;
 }
 
+const PEERS = fileURLToPath(new URL('./peers/', import.meta.url));
+
+/** MB/s of the get floor: a bare Node TLS sender and receiver, SHA-256 and file I/O on both ends. */
+async function tlsFileFloor(home, source, out) {
+  const keys = [path.join(home, 'host_ed25519'), path.join(home, 'host_cert.pem')];
+  const sender = spawn(process.execPath, [path.join(PEERS, 'tls-file-send.mjs'), ...keys, source], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  try {
+    const port = await withTimeout(
+      new Promise((resolve, reject) => {
+        sender.stdout.once('data', (d) => resolve(Number(String(d).trim())));
+        sender.once('exit', (code) => reject(new Error(`tls-file-send exited (${code})`)));
+      }),
+      10_000,
+      'tls-file-send',
+    );
+    const args = [path.join(PEERS, 'tls-file-receive.mjs'), String(port), out, String(BYTES)];
+    const mbps = Number(execFileSync(process.execPath, args, { encoding: 'utf8', timeout: LIMIT_MS }).trim());
+    discard(out);
+    return mbps;
+  } finally {
+    sender.kill();
+  }
+}
+
 async function framesh(options, source, remoteName, localBack) {
   const client = await connect({ host: '127.0.0.1', ...options });
   try {
@@ -133,6 +161,7 @@ export async function run() {
     );
     const plainPeak = memoryOf(plain.pid).peakMb;
     const tls = await framesh({ port: secure.port, home }, source, remote('tls.bin'), path.join(dir, 'tls.back'));
+    const floor = await tlsFileFloor(home, source, path.join(dir, 'floor.out'));
     const tlsPeak = memoryOf(secure.pid).peakMb;
     const rows = [
       {
@@ -208,6 +237,12 @@ export async function run() {
           target: '>= 1.5 of the best',
           met: tls.get / best(down) >= 1.5,
         },
+        {
+          name: 'floor: a bare Node get over TLS (SHA-256 and file I/O on both ends, nothing else) vs OpenSSH',
+          value: `${fmt(floor, 0)} MB/s`,
+          baseline: `best ${fmt(best(down), 0)} MB/s; framesh get ${fmt(tls.get, 0)} MB/s`,
+          ratio: `${fmt(floor / best(down), 2)} of the best; framesh ${fmt(tls.get / floor, 2)} of the floor`,
+        },
       );
     } else {
       rows.push({
@@ -215,9 +250,15 @@ export async function run() {
         value: `${fmt(tls.put, 0)} / ${fmt(tls.get, 0)} MB/s`,
         baseline: 'OpenSSH not available: no scp/sftp comparison',
       });
+      rows.push({
+        name: 'floor: a bare Node get over TLS (SHA-256 and file I/O on both ends, nothing else)',
+        value: `${fmt(floor, 0)} MB/s`,
+        baseline: `framesh get ${fmt(tls.get, 0)} MB/s`,
+        ratio: fmt(tls.get / floor, 2),
+      });
     }
     report(rows);
-    return { tcp, tcpFiles, clear, tls };
+    return { tcp, tcpFiles, clear, tls, floor };
   } finally {
     sshd?.stop();
     await plain.stop();

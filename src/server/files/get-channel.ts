@@ -1,6 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { promises as fs, Stats } from 'node:fs';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { SendWindow } from '../../protocol/flow-control.js';
 import type { ExitReason, GetOpenMessage } from '../../protocol/messages.js';
 import { ProtocolError } from '../../errors.js';
@@ -8,6 +8,7 @@ import { OutputPump } from '../exec/output-pump.js';
 import { refuseDone, refuseResize, refuseSeek, refuseSignal, type ServerChannel } from '../server-channel.js';
 import type { FileChannelContext } from './file-channel-context.js';
 import { fileErrorFrom } from './file-errors.js';
+import { FileChunks } from './file-chunks.js';
 import { openReadSource } from './read-source.js';
 
 /**
@@ -72,15 +73,8 @@ export class GetChannel implements ServerChannel {
       return this.finish(error.code, null);
     }
     const file = this.file as fs.FileHandle;
-    this.source =
-      size > this.start0
-        ? file.createReadStream({
-            start: this.start0,
-            end: size - 1,
-            highWaterMark: READ_CHUNK_BYTES,
-            autoClose: false,
-          })
-        : Readable.from([]);
+    const chunks = new FileChunks(file, this.start0, size, READ_CHUNK_BYTES);
+    this.source = chunks;
     // The pump stops reading the file while the socket is full, whatever window the client granted.
     const conn = this.ctx.conn;
     this.pump = new OutputPump(
@@ -90,7 +84,8 @@ export class GetChannel implements ServerChannel {
       (chunk) => {
         hash.update(chunk);
         this.sent += chunk.length;
-        conn.sendData(this.id, 'file', chunk);
+        if (chunks.ownsRoom(chunk)) conn.sendDataInPlace(this.id, 'file', chunk, () => chunks.release(chunk));
+        else conn.sendData(this.id, 'file', chunk);
       },
       () => conn.maxDataFrameBytes,
     );
