@@ -99,6 +99,27 @@ static void all_signals_including_internal(sigset_t *set) {
 
 static void on_closed(uv_handle_t *handle) { free(handle); }
 
+/*
+ * Calls the JS function behind `ref` once, from the loop (not inside a JS call), with its async context,
+ * then frees the reference and the context. An exception it throws is Node's uncaught exception.
+ */
+static void call_once(napi_env env, napi_ref ref, napi_async_context async, size_t argc, const int32_t *ints) {
+  napi_handle_scope scope;
+  napi_open_handle_scope(env, &scope);
+  napi_value fn, recv, argv[2], result;
+  napi_get_reference_value(env, ref, &fn);
+  napi_get_global(env, &recv); /* napi_make_callback wants an object */
+  for (size_t i = 0; i < argc && i < 2; i++) napi_create_int32(env, ints[i], &argv[i]);
+  if (fn && napi_make_callback(env, async, recv, fn, argc, argv, &result) == napi_pending_exception) {
+    napi_value error;
+    napi_get_and_clear_last_exception(env, &error);
+    napi_fatal_exception(env, error);
+  }
+  napi_close_handle_scope(env, scope);
+  napi_delete_reference(env, ref);
+  napi_async_destroy(env, async);
+}
+
 static void on_pidfd_readable(uv_poll_t *handle, int status, int events) {
   watch_t *watch = (watch_t *)handle;
   (void)events;
@@ -114,23 +135,8 @@ static void on_pidfd_readable(uv_poll_t *handle, int status, int events) {
   }
   uv_poll_stop(handle);
   close(watch->pidfd);
-
-  napi_env env = watch->env;
-  napi_handle_scope scope;
-  napi_open_handle_scope(env, &scope);
-  napi_value fn, recv, argv[2], result;
-  napi_get_reference_value(env, watch->on_exit, &fn);
-  napi_get_global(env, &recv); /* napi_make_callback wants an object */
-  napi_create_int32(env, code, &argv[0]);
-  napi_create_int32(env, signo, &argv[1]);
-  if (fn && napi_make_callback(env, watch->async, recv, fn, 2, argv, &result) == napi_pending_exception) {
-    napi_value error;
-    napi_get_and_clear_last_exception(env, &error);
-    napi_fatal_exception(env, error);
-  }
-  napi_close_handle_scope(env, scope);
-  napi_delete_reference(env, watch->on_exit);
-  napi_async_destroy(env, watch->async);
+  const int32_t status_args[2] = {code, signo};
+  call_once(watch->env, watch->on_exit, watch->async, 2, status_args);
   uv_close((uv_handle_t *)handle, on_closed);
 }
 
@@ -314,20 +320,7 @@ static void on_gone_readable(uv_poll_t *handle, int status, int events) {
   /* A pidfd is readable once its process exited (zombie or reaped): that is the whole news. */
   uv_poll_stop(handle);
   close(gone->pidfd);
-  napi_env env = gone->env;
-  napi_handle_scope scope;
-  napi_open_handle_scope(env, &scope);
-  napi_value fn, recv, result;
-  napi_get_reference_value(env, gone->on_gone, &fn);
-  napi_get_global(env, &recv);
-  if (fn && napi_make_callback(env, gone->async, recv, fn, 0, NULL, &result) == napi_pending_exception) {
-    napi_value error;
-    napi_get_and_clear_last_exception(env, &error);
-    napi_fatal_exception(env, error);
-  }
-  napi_close_handle_scope(env, scope);
-  napi_delete_reference(env, gone->on_gone);
-  napi_async_destroy(env, gone->async);
+  call_once(gone->env, gone->on_gone, gone->async, 0, NULL);
   uv_close((uv_handle_t *)handle, on_closed);
 }
 

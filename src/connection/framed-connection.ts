@@ -68,6 +68,12 @@ export class FramedConnection extends EventEmitter<FramedConnectionEvents> imple
   /** What the peer accepts; replaced by the limits in its hello. */
   peerLimits: FrameLimits = DEFAULT_LIMITS;
   private readonly decoder: FrameDecoder;
+  /**
+   * The transport is a socket (TCP or TLS): only then does a write's callback mean its bytes are gone (to
+   * the kernel, or encrypted); a stream of another kind (a web socket bridge, a test pipe) may still
+   * hold the buffer after it (sendDataInPlace).
+   */
+  private readonly onSocket: boolean;
   private closeError: FrameshError | null = null;
   private isClosed = false;
   private failing = false;
@@ -88,6 +94,7 @@ export class FramedConnection extends EventEmitter<FramedConnectionEvents> imple
   constructor(stream: Duplex, limits: FrameLimits = DEFAULT_LIMITS) {
     super();
     this.stream = stream;
+    this.onSocket = stream instanceof net.Socket;
     // A client socket reading into one reused buffer lends each read (transport/lent-reads.ts).
     const reads = lentReads(stream);
     this.decoder = new FrameDecoder(limits, { transientChunks: reads !== undefined });
@@ -140,16 +147,21 @@ export class FramedConnection extends EventEmitter<FramedConnectionEvents> imple
   send(header: Message, body?: Buffer): boolean {
     if (this.isClosed || this.failing || this.stream.writableEnded) return false;
     const [head, payload] = encodeFrame(header, body);
+    this.writeFrame(head, payload);
+    return this.writable;
+  }
+
+  /** A small frame joins the batch; a larger one is written now, after the batch, head and payload corked. */
+  private writeFrame(head: Buffer, payload: Buffer): void {
     if (head.length + payload.length <= SMALL_FRAME_BYTES) {
       this.gather(head, payload);
-      return this.writable;
+      return;
     }
     this.flushBatch();
     this.stream.cork();
     this.stream.write(head);
     this.stream.write(payload);
     this.stream.uncork();
-    return this.writable;
   }
 
   /**
@@ -194,16 +206,7 @@ export class FramedConnection extends EventEmitter<FramedConnectionEvents> imple
    */
   sendData(ch: number, stream: StreamName, body: Buffer): boolean {
     if (this.isClosed || this.failing || this.stream.writableEnded) return false;
-    const head = encodeDataHead(ch, stream, body.length);
-    if (head.length + body.length <= SMALL_FRAME_BYTES) {
-      this.gather(head, body);
-      return this.writable;
-    }
-    this.flushBatch();
-    this.stream.cork();
-    this.stream.write(head);
-    this.stream.write(body);
-    this.stream.uncork();
+    this.writeFrame(encodeDataHead(ch, stream, body.length), body);
     return this.writable;
   }
 
@@ -218,11 +221,9 @@ export class FramedConnection extends EventEmitter<FramedConnectionEvents> imple
   sendDataInPlace(ch: number, stream: StreamName, body: Buffer, onWritten: () => void): boolean {
     if (this.isClosed || this.failing || this.stream.writableEnded) return false;
     const head = encodeDataHead(ch, stream, body.length);
-    // Only a socket's write callback means its bytes are gone (to the kernel, or encrypted by TLS); a
-    // stream of another kind (a web socket bridge, a test pipe) may still hold the buffer after it.
-    const socket = this.stream instanceof net.Socket;
-    if (!socket || body.byteOffset < head.length || head.length + body.length <= SMALL_FRAME_BYTES) {
-      return this.sendData(ch, stream, body);
+    if (!this.onSocket || body.byteOffset < head.length || head.length + body.length <= SMALL_FRAME_BYTES) {
+      this.writeFrame(head, body);
+      return this.writable;
     }
     const frame = Buffer.from(body.buffer, body.byteOffset - head.length, head.length + body.length);
     head.copy(frame, 0);

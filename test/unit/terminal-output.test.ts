@@ -29,6 +29,12 @@ class RecordingPty implements PtyOutputSource {
   }
 }
 
+/** node-pty reads up to the read-ahead, in 64 KiB pieces. */
+function fillReadAhead(pty: RecordingPty): void {
+  const piece = Buffer.alloc(64 * 1024, 1);
+  for (let sent = 0; sent < TERMINAL_READ_AHEAD_BYTES; sent += piece.length) pty.emit(piece);
+}
+
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 describe('TerminalOutput', () => {
@@ -49,8 +55,7 @@ describe('TerminalOutput', () => {
   it('stops reading the terminal at the read-ahead and reads again once the reader took it', async () => {
     const pty = new RecordingPty();
     const output = new TerminalOutput(pty);
-    const piece = Buffer.alloc(64 * 1024, 1);
-    for (let sent = 0; sent < TERMINAL_READ_AHEAD_BYTES; sent += piece.length) pty.emit(piece);
+    fillReadAhead(pty);
     assert.deepEqual(pty.calls, ['pause']);
     assert.equal(output.readableLength, TERMINAL_READ_AHEAD_BYTES);
     output.read();
@@ -75,8 +80,7 @@ describe('TerminalOutput', () => {
     const order: string[] = [];
     output.whenReading(() => order.push('now'));
     assert.deepEqual(order, ['now']);
-    const piece = Buffer.alloc(64 * 1024, 1);
-    for (let sent = 0; sent < TERMINAL_READ_AHEAD_BYTES; sent += piece.length) pty.emit(piece);
+    fillReadAhead(pty);
     output.whenReading(() => order.push('after resume'));
     await nextTurn();
     assert.deepEqual(order, ['now'], 'ran while the terminal was paused');
