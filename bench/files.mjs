@@ -4,7 +4,18 @@
 // floor of a Node get over TLS with SHA-256 on both ends and nothing else (bench/peers/tls-file-send.mjs
 // and tls-file-receive.mjs, each in its own process).
 import { execFileSync, spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, statfsSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  rmSync,
+  statfsSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
@@ -38,6 +49,27 @@ function discard(file) {
   rmSync(file, { force: true });
 }
 
+/**
+ * Writes BYTES into a scratch file beside the outputs and deletes it, right before a timed transfer, so
+ * that every contender writes its output into memory the guest has just used. On a virtual machine
+ * with free page reporting (virtio-balloon here), pages freed for more than ~2 s are handed back to the
+ * host, and writing a file into them costs the writer 2-4 x the kernel time (1 GiB into /dev/shm: ~0.7 s
+ * of system time into just-freed pages, 1.3-2.9 s into reported ones). Without this, a contender that
+ * runs right after another's output was deleted gets warm pages and one that follows a put gets cold
+ * ones, which decided the get ratios more than the code did.
+ */
+function warmFreePages(dir) {
+  const scratch = path.join(dir, 'warm.scratch');
+  const block = Buffer.alloc(MiB, 1);
+  const fd = openSync(scratch, 'w');
+  try {
+    for (let left = BYTES; left > 0; left -= block.length) writeSync(fd, block, 0, Math.min(left, block.length));
+  } finally {
+    closeSync(fd);
+    rmSync(scratch, { force: true });
+  }
+}
+
 async function makeFile(file) {
   const block = randomBytes(MiB);
   const out = createWriteStream(file);
@@ -56,6 +88,7 @@ const mbs = (started) => BYTES / MiB / ((performance.now() - started) / 1000);
  * TCP socket pair moving 1 GiB"). Timed from the connection to the last byte written or counted.
  */
 async function rawTcp(source, dest) {
+  if (dest) warmFreePages(path.dirname(dest));
   let started = 0;
   const receiver = net.createServer((socket) => {
     started = performance.now();
@@ -88,6 +121,7 @@ const PEERS = fileURLToPath(new URL('./peers/', import.meta.url));
 
 /** MB/s of the get floor: a bare Node TLS sender and receiver, SHA-256 and file I/O on both ends. */
 async function tlsFileFloor(home, source, out) {
+  warmFreePages(path.dirname(out));
   const keys = [path.join(home, 'host_ed25519'), path.join(home, 'host_cert.pem')];
   const sender = spawn(process.execPath, [path.join(PEERS, 'tls-file-send.mjs'), ...keys, source], {
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -113,9 +147,11 @@ async function tlsFileFloor(home, source, out) {
 async function framesh(options, source, remoteName, localBack) {
   const client = await connect({ host: '127.0.0.1', ...options });
   try {
+    warmFreePages(path.dirname(localBack));
     let started = performance.now();
     await withTimeout(client.put(source, remoteName.path, { resume: false }), LIMIT_MS, 'put');
     const put = mbs(started);
+    warmFreePages(path.dirname(localBack));
     started = performance.now();
     await withTimeout(client.get(remoteName.path, localBack, { resume: false }), LIMIT_MS, 'get');
     const get = mbs(started);
@@ -129,6 +165,7 @@ async function framesh(options, source, remoteName, localBack) {
 
 /** Runs an OpenSSH copy to `output` and removes what it wrote. */
 function timed(file, args, output) {
+  warmFreePages(path.dirname(output));
   const started = performance.now();
   execFileSync(file, args, { stdio: ['ignore', 'ignore', 'inherit'], timeout: LIMIT_MS });
   const result = mbs(started);
