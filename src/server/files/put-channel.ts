@@ -297,13 +297,26 @@ export class PutChannel implements ServerChannel {
   }
 }
 
-/** SHA-256 and size of everything in an open file, read through its descriptor. */
+/** How much of a partial one read-back takes; two such buffers are all a read-back holds. */
+const READ_BACK_BYTES = 1024 * 1024;
+
+/**
+ * SHA-256 and size of everything in an open file, read through its descriptor. The next read is in
+ * flight while the last one is hashed, and both reads land in the same two buffers: a read stream
+ * hashed one chunk after another, each a fresh 1 MiB buffer, left the disk idle during every hash and
+ * the collector busy with a GiB of garbage per GiB read back.
+ */
 async function hashDescriptor(file: fs.FileHandle): Promise<{ hash: Hash; sha256: string; size: number }> {
   const hash = createHash('sha256');
+  const buffers = [Buffer.allocUnsafe(READ_BACK_BYTES), Buffer.allocUnsafe(READ_BACK_BYTES)];
   let size = 0;
-  for await (const chunk of file.createReadStream({ start: 0, autoClose: false, highWaterMark: 1024 * 1024 })) {
-    hash.update(chunk as Buffer);
-    size += (chunk as Buffer).length;
+  let next = file.read(buffers[0] as Buffer, 0, READ_BACK_BYTES, 0);
+  for (let turn = 1; ; turn++) {
+    const { bytesRead, buffer } = await next;
+    if (bytesRead === 0) break;
+    size += bytesRead;
+    next = file.read(buffers[turn % 2] as Buffer, 0, READ_BACK_BYTES, size);
+    hash.update(buffer.subarray(0, bytesRead));
   }
   return { hash, sha256: hash.copy().digest('hex'), size };
 }
