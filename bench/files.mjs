@@ -2,7 +2,8 @@
 // beside a raw TCP socket pair moving the same file on loopback, and, where OpenSSH can be had,
 // scp, scp -O and sftp against a private sshd. Prints MB/s, ratios and the server's peak RSS. Also the
 // floor of a Node get over TLS with SHA-256 on both ends and nothing else (bench/peers/tls-file-send.mjs
-// and tls-file-receive.mjs, each in its own process).
+// and tls-file-receive.mjs, each in its own process), and the floor of a put: the same with the receiver
+// reading its file back and hashing it, as framesh's server does before the rename.
 import { execFileSync, spawn } from 'node:child_process';
 import {
   closeSync,
@@ -119,8 +120,11 @@ async function rawTcp(source, dest) {
 
 const PEERS = fileURLToPath(new URL('./peers/', import.meta.url));
 
-/** MB/s of the get floor: a bare Node TLS sender and receiver, SHA-256 and file I/O on both ends. */
-async function tlsFileFloor(home, source, out) {
+/**
+ * MB/s of the floor: a bare Node TLS sender and receiver, SHA-256 and file I/O on both ends; with
+ * `readback` the receiver also reads its file back and hashes it, as framesh's server does for a put.
+ */
+async function tlsFileFloor(home, source, out, readback = false) {
   warmFreePages(path.dirname(out));
   const keys = [path.join(home, 'host_ed25519'), path.join(home, 'host_cert.pem')];
   const sender = spawn(process.execPath, [path.join(PEERS, 'tls-file-send.mjs'), ...keys, source], {
@@ -136,6 +140,7 @@ async function tlsFileFloor(home, source, out) {
       'tls-file-send',
     );
     const args = [path.join(PEERS, 'tls-file-receive.mjs'), String(port), out, String(BYTES)];
+    if (readback) args.push('readback');
     const mbps = Number(execFileSync(process.execPath, args, { encoding: 'utf8', timeout: LIMIT_MS }).trim());
     discard(out);
     return mbps;
@@ -199,6 +204,7 @@ export async function run() {
     const plainPeak = memoryOf(plain.pid).peakMb;
     const tls = await framesh({ port: secure.port, home }, source, remote('tls.bin'), path.join(dir, 'tls.back'));
     const floor = await tlsFileFloor(home, source, path.join(dir, 'floor.out'));
+    const putFloor = await tlsFileFloor(home, source, path.join(dir, 'floor.out'), true);
     const tlsPeak = memoryOf(secure.pid).peakMb;
     const rows = [
       {
@@ -280,6 +286,12 @@ export async function run() {
           baseline: `best ${fmt(best(down), 0)} MB/s; framesh get ${fmt(tls.get, 0)} MB/s`,
           ratio: `${fmt(floor / best(down), 2)} of the best; framesh ${fmt(tls.get / floor, 2)} of the floor`,
         },
+        {
+          name: 'floor of a put: the same, the receiver reading its file back and hashing it as framesh does, vs OpenSSH',
+          value: `${fmt(putFloor, 0)} MB/s`,
+          baseline: `best ${fmt(best(up), 0)} MB/s; framesh put ${fmt(tls.put, 0)} MB/s`,
+          ratio: `${fmt(putFloor / best(up), 2)} of the best; framesh ${fmt(tls.put / putFloor, 2)} of the floor`,
+        },
       );
     } else {
       rows.push({
@@ -293,9 +305,15 @@ export async function run() {
         baseline: `framesh get ${fmt(tls.get, 0)} MB/s`,
         ratio: fmt(tls.get / floor, 2),
       });
+      rows.push({
+        name: 'floor of a put (the receiver reads its file back and hashes it, as framesh does)',
+        value: `${fmt(putFloor, 0)} MB/s`,
+        baseline: `framesh put ${fmt(tls.put, 0)} MB/s`,
+        ratio: fmt(tls.put / putFloor, 2),
+      });
     }
     report(rows);
-    return { tcp, tcpFiles, clear, tls, floor };
+    return { tcp, tcpFiles, clear, tls, floor, putFloor };
   } finally {
     sshd?.stop();
     await plain.stop();
