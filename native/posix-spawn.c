@@ -15,6 +15,7 @@
  * watchGone(pid, onGone) -> 0, or an errno when pid cannot be watched (ESRCH: it is gone already). Calls
  *   onGone() once when the process has exited, without reaping it: for a child another part of the
  *   process reaps (node-pty's terminals, terminal-process.ts). The watch does not keep the loop alive.
+ * readPty, takePty, stopPty: a terminal's master read on a thread of its own (native/pty-reader.c).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -28,6 +29,8 @@
 #include <unistd.h>
 #include <node_api.h>
 #include <uv.h>
+
+#include "pty-reader.h"
 
 #if !defined(__GLIBC__) || !__GLIBC_PREREQ(2, 29)
 #error "needs glibc >= 2.29 (posix_spawn_file_actions_addchdir_np, POSIX_SPAWN_SETSID); framesh falls back"
@@ -372,6 +375,7 @@ static napi_value Init(napi_env env, napi_value exports) {
       {"watchGone", NULL, WatchGone, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, 3, props);
+  register_pty_reader(env, exports);
   return exports;
 }
 

@@ -10,11 +10,14 @@ import type { PtyModule } from './pty-module.js';
 import { foregroundGroup, signalSession } from './session-processes.js';
 import { TerminalInput } from './terminal-input.js';
 import { TerminalOutput } from './terminal-output.js';
+import { addonPtyReader, ThreadedPtyReads, type PtyReaderAddon } from './threaded-pty-reads.js';
 
 /** A command running on a pseudo-terminal: one output stream, a size, a foreground job. */
 export interface TerminalProcess extends RunningProcess {
   /** Everything the terminal printed (stdout and stderr are the same device). */
   readonly output: TerminalOutput;
+  /** Who reads the terminal: the addon's thread, or node-pty on the event loop (without the addon). */
+  readonly outputReader: 'addon thread' | 'node-pty';
   resize(size: TerminalSize): void;
   /** A client `signal` goes to the job in front, as a key would (PROTOCOL.md §11.3). */
   signalForeground(signal: NodeJS.Signals): void;
@@ -35,6 +38,12 @@ interface UnixPty {
   resize(cols: number, rows: number): void;
 }
 
+/** What startTerminal takes from the addon; each defaults to the addon's, null does without (tests). */
+export interface TerminalStartOptions {
+  readonly exitWatch?: ExitWatch | null;
+  readonly ptyReader?: PtyReaderAddon | null;
+}
+
 /**
  * Starts `spec` on a new terminal of the given size and type. node-pty forks through a helper that makes
  * the command a session leader with the terminal as its controlling terminal, as sshd does; it reports a
@@ -46,8 +55,10 @@ export async function startTerminal(
   spec: LaunchSpec,
   term: string,
   size: TerminalSize,
-  exitWatch: ExitWatch | null = addonExitWatch(),
+  options: TerminalStartOptions = {},
 ): Promise<TerminalProcess> {
+  const exitWatch = options.exitWatch === undefined ? addonExitWatch() : options.exitWatch;
+  const ptyReader = options.ptyReader === undefined ? addonPtyReader() : options.ptyReader;
   const cwdProblem = await checkCwd(spec.cwd);
   if (cwdProblem) throw cwdProblem;
   await checkProgram(spec.file, spec.env.PATH);
@@ -76,7 +87,10 @@ export async function startTerminal(
     closeSync(slave);
     slave = null;
   };
-  const output = new TerminalOutput(child);
+  // With the addon the output is read on a thread of its own, which reads to the end by itself once the
+  // held slave is let go at the leader's exit. Needs the exit watch for that (else the slave stays held).
+  const threaded = slave !== null && exitWatch && ptyReader ? threadedReads(child, ptyReader) : null;
+  const output = new TerminalOutput(threaded ?? child);
   const input = new TerminalInput(child.fd);
   let masterOpen = true;
   // The master's descriptor is closed once node-pty saw the terminal's end; never touch it after.
@@ -84,7 +98,10 @@ export async function startTerminal(
     masterOpen = false;
     input.hangUp();
   });
-  if (slave !== null && exitWatch) {
+  if (threaded && exitWatch) {
+    // The thread reads on to the end by itself once no slave is left: only ours is to let go.
+    exitWatch(child.pid, releaseSlave);
+  } else if (slave !== null && exitWatch) {
     exitWatch(child.pid, () => {
       const gone = performance.now();
       output.whenReading(() => {
@@ -101,6 +118,8 @@ export async function startTerminal(
   const exited = new Promise<ExitStatus>((resolve) => {
     child.onExit(({ exitCode, signal }) => {
       input.hangUp();
+      // Before node-pty's timer ended it (a job still holding the terminal): what the thread holds.
+      threaded?.stop();
       output.finish();
       releaseSlave();
       resolve(signal ? { code: null, signal: signalName(signal) } : { code: exitCode, signal: null });
@@ -115,6 +134,7 @@ export async function startTerminal(
     stdout: output,
     stderr,
     output,
+    outputReader: threaded ? 'addon thread' : 'node-pty',
     exited,
     signalGroup(signal) {
       try {
@@ -207,6 +227,29 @@ function addonExitWatch(): ExitWatch | null {
     // Another errno (no pidfds here after all): nothing is called, and node-pty's timer ends the session.
     if (addon.watchGone(pid, onGone) === ESRCH) setImmediate(onGone);
   };
+}
+
+/**
+ * The terminal's output read on the addon's thread, node-pty's own reading switched off (two readers
+ * would split the output between them). node-pty keeps its reader private (`_socket`, a tty.ReadStream
+ * that starts reading a tick after spawn, so switching it off now is in time): its reads become no-ops,
+ * and at the end, when the thread read the last byte, it is destroyed as node-pty's own 200 ms timer
+ * would destroy it, so node-pty reports the exit at once. Null when node-pty's insides are not as
+ * expected (another version) or the reader cannot start: then node-pty reads, as without the addon.
+ */
+function threadedReads(child: UnixPty, addon: PtyReaderAddon): ThreadedPtyReads | null {
+  const socket = (child as unknown as { _socket?: { _read?: unknown; destroy?: unknown } })._socket;
+  if (typeof socket?._read !== 'function' || typeof socket.destroy !== 'function') return null;
+  const destroy = (socket.destroy as () => void).bind(socket);
+  let reads: ThreadedPtyReads;
+  try {
+    reads = new ThreadedPtyReads(addon, child.fd, destroy);
+  } catch {
+    return null; // no descriptor or thread to spare: node-pty reads
+  }
+  socket._read = () => {};
+  child.pause();
+  return reads;
 }
 
 function holdSlave(ptsName: string): number | null {
