@@ -74,7 +74,17 @@ describe('fan-out on a terminal', { skip: !hasTmux() && 'tmux is not installed',
     const gate = await gateProxy(hosts.servers[3]?.port as number, 1024 * 1024);
     const fast = hosts.list(0, 3);
     const terminal = await onTerminal(['put', '--insecure', '-H', `${fast},127.0.0.1:${gate.port}`, src, 'blob.bin']);
-    const mid = await terminal.waitFor(/^total +\[3\/4 done, 1 running, 0 failed, [\d.]+m?s\] \|/m);
+    // A frame is drawn in several writes: wait for the whole state that holds while the host is held (the
+    // total line and the three finished rows), not the first capture whose total line shows it.
+    const finished = hosts.servers
+      .slice(0, 3)
+      .map((s) => String.raw`(?=[\s\S]*^127\.0\.0\.1:${s.port}\s+\|.*\| 100% 24\.0 MiB\/24\.0 MiB .* ok\s*$)`);
+    const mid = await terminal.waitFor(
+      new RegExp(
+        String.raw`^(?=[\s\S]*^total +\[3\/4 done, 1 running, 0 failed, [\d.]+m?s\] \|)` + finished.join(''),
+        'm',
+      ),
+    );
     for (const s of hosts.servers.slice(0, 3))
       assert.match(
         mid,
@@ -116,7 +126,17 @@ describe('fan-out on a terminal', { skip: !hasTmux() && 'tmux is not installed',
       ['put', '--insecure', '-H', `${hosts.list(0, 3)},127.0.0.1:${gate.port}`, src, 'small.bin'],
       { cols: 120, rows: 5 },
     );
-    const mid = await terminal.waitFor(/^total +\[3\/4 done, 1 running, 0 failed, [\d.]+m?s\] \|/m);
+    // A frame is drawn in several writes, so the first capture whose total line says 3/4 may still show
+    // the rows of the frame before: wait for the state that holds while the held host waits (its row and
+    // two rows of finished hosts), then check that nothing more is on the screen.
+    const okRow = String.raw`^127\.0\.0\.1:\d+ +\|.*\| 100% 24\.0 MiB\/24\.0 MiB .* ok\s*$`;
+    const mid = await terminal.waitFor(
+      new RegExp(
+        String.raw`^(?=[\s\S]*^total +\[3\/4 done, 1 running, 0 failed, [\d.]+m?s\] \|)` +
+          String.raw`(?=[\s\S]*^127\.0\.0\.1:${gate.port}\s+\|)(?:[\s\S]*?${okRow}){2}`,
+        'm',
+      ),
+    );
     // screen() includes the scrollback: bars drawn past the bottom would have scrolled copies into it.
     assert.equal(mid.match(/^total /gm)?.length, 1, mid);
     assert.match(
