@@ -157,36 +157,48 @@ static void release_callback(reader_t *r) {
   napi_release_threadsafe_function(r->on_readable, napi_tsfn_abort);
 }
 
-static void disown(reader_t *r) {
-  if (--r->owners > 0) return;
+static void free_reader(reader_t *r) {
   pthread_mutex_destroy(&r->lock);
   pthread_cond_destroy(&r->room);
   free(r->gathered);
   free(r);
 }
 
+/*
+ * One of the reader's two owners is gone. The thread is ended first: the threadsafe function it calls
+ * must outlive it. Then the function is let go, unless it is the owner gone; the last owner frees.
+ */
+static void owner_gone(reader_t *r, int callback_gone) {
+  join_reader(r);
+  if (callback_gone)
+    r->released = 1;
+  else
+    release_callback(r);
+  if (--r->owners == 0) free_reader(r);
+}
+
 /* The JS object was collected. */
 static void finalize_reader(napi_env env, void *data, void *hint) {
   (void)env;
   (void)hint;
-  reader_t *r = data;
-  join_reader(r);
-  release_callback(r);
-  disown(r);
+  owner_gone(data, 0);
 }
 
 /*
  * The threadsafe function is finalized: after stopPty or the object's collection, or first of all when
- * the environment is torn down (process exit). The thread may still be running then, and must be
- * ended before the function it calls is gone.
+ * the environment is torn down (process exit), while the thread may still be running.
  */
 static void finalize_callback(napi_env env, void *data, void *hint) {
   (void)env;
   (void)hint;
-  reader_t *r = data;
-  join_reader(r);
-  r->released = 1;
-  disown(r);
+  owner_gone(data, 1);
+}
+
+/* A reader whose thread never started: its descriptors and memory go. */
+static void discard_unstarted(reader_t *r) {
+  if (r->fd >= 0) close(r->fd);
+  if (r->wake >= 0) close(r->wake);
+  free_reader(r);
 }
 
 static reader_t *unwrap(napi_env env, napi_callback_info info) {
@@ -218,6 +230,8 @@ static napi_value ReadPty(napi_env env, napi_callback_info info) {
     napi_throw_error(env, "ENOMEM", "readPty: out of memory");
     return NULL;
   }
+  pthread_mutex_init(&r->lock, NULL);
+  pthread_cond_init(&r->room, NULL);
   int err = 0;
   r->wake = -1;
   if ((r->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0)) < 0) err = errno;
@@ -227,27 +241,17 @@ static napi_value ReadPty(napi_env env, napi_callback_info info) {
   int flags = err ? -1 : fcntl(r->fd, F_GETFL);
   if (!err && (flags < 0 || fcntl(r->fd, F_SETFL, flags | O_NONBLOCK) < 0)) err = errno;
   if (err) {
-    if (r->fd >= 0) close(r->fd);
-    if (r->wake >= 0) close(r->wake);
-    free(r->gathered);
-    free(r);
+    discard_unstarted(r);
     napi_throw_error(env, err == EBADF ? "EBADF" : err == EMFILE || err == ENFILE ? "EMFILE" : "EIO",
                      "readPty: cannot set up a descriptor for the terminal");
     return NULL;
   }
-  pthread_mutex_init(&r->lock, NULL);
-  pthread_cond_init(&r->room, NULL);
   napi_value name, reader;
   napi_create_string_utf8(env, "framesh:readPty", NAPI_AUTO_LENGTH, &name);
   napi_create_object(env, &reader);
   if (napi_create_threadsafe_function(env, args[1], NULL, name, 0, 1, r, finalize_callback, r, call_js,
                                       &r->on_readable) != napi_ok) {
-    close(r->fd);
-    close(r->wake);
-    pthread_mutex_destroy(&r->lock);
-    pthread_cond_destroy(&r->room);
-    free(r->gathered);
-    free(r);
+    discard_unstarted(r);
     napi_throw_error(env, NULL, "readPty: cannot create its callback");
     return NULL;
   }
