@@ -150,9 +150,12 @@ export class FrameshClient extends EventEmitter<ClientEvents> {
   ): T {
     const ch = this.nextChannelId++;
     const conn = this.conn;
+    const openMessage = open(ch);
+    // What is typed into a terminal is written at once (FramedConnection.sendData).
+    const interactive = 'pty' in openMessage && openMessage.pty !== undefined;
     const channel = make(ch, {
       send: (m, b) => conn.send(m, b),
-      sendData: (stream, body) => conn.sendData(ch, stream, body),
+      sendData: (stream, body) => conn.sendData(ch, stream, body, interactive),
       maxChunkBytes: () => conn.maxDataFrameBytes,
       get writable() {
         return conn.writable;
@@ -170,7 +173,7 @@ export class FrameshClient extends EventEmitter<ClientEvents> {
       this.calls.delete(ch);
     };
     channel.settled.then(forget, forget);
-    this.conn.send(open(ch));
+    this.conn.send(openMessage);
     return channel;
   }
 

@@ -203,10 +203,18 @@ export class FramedConnection extends EventEmitter<FramedConnectionEvents> imple
   /**
    * Writes one `data` frame (the hot path: same bytes as send(), fewer allocations). A small one joins
    * the batch, so a turn that finishes many short commands (`echo hi`: output, then exit) writes once.
+   *
+   * `interactive` is for a terminal's keystrokes and echoes, where a person waits on each frame: a small
+   * one is written at once, with whatever was gathered before it, when the transport holds nothing
+   * unsent (the batch's wait for the loop round cost ~30 us on each end of a keystroke's round trip).
+   * While the transport has bytes queued it joins the batch as any frame does — writing sooner would
+   * not send it sooner, only queue one write per frame (Nagle's rule, at the frame level).
    */
-  sendData(ch: number, stream: StreamName, body: Buffer): boolean {
+  sendData(ch: number, stream: StreamName, body: Buffer, interactive = false): boolean {
     if (this.isClosed || this.failing || this.stream.writableEnded) return false;
-    this.writeFrame(encodeDataHead(ch, stream, body.length), body);
+    const head = encodeDataHead(ch, stream, body.length);
+    this.writeFrame(head, body);
+    if (interactive && this.batchBytes > 0 && this.stream.writableLength === 0) this.flushBatch();
     return this.writable;
   }
 

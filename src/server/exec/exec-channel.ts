@@ -67,6 +67,8 @@ export class ExecChannel implements ServerChannel {
   private stdinOpen = true;
   private bytesOut = { stdout: 0, stderr: 0 };
   protected ended = false;
+  /** Output a person watches as it comes (a terminal's): each frame is written at once (sendData). */
+  protected readonly interactiveOutput: boolean = false;
 
   constructor(request: ExecOpenMessage, ctx: ExecChannelContext) {
     this.id = request.ch;
@@ -205,7 +207,7 @@ export class ExecChannel implements ServerChannel {
       conn,
       (chunk) => {
         this.bytesOut[stream] += chunk.length;
-        conn.sendData(this.id, stream, chunk);
+        conn.sendData(this.id, stream, chunk, this.interactiveOutput);
       },
       () => conn.maxDataFrameBytes,
     );

@@ -36,6 +36,7 @@ export class TerminalChannel extends ExecChannel {
   private size: TerminalSize;
   private hungUp = false;
   private readonly terminalCtx: TerminalChannelContext;
+  protected override readonly interactiveOutput = true;
   /** Resolves once the recording file is complete and closed. */
   private recordingClosed: Promise<void> = Promise.resolve();
 
