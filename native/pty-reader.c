@@ -1,20 +1,31 @@
 /*
  * framesh's terminal reader (docs/ARCHITECTURE.md, "The layers", server/pty/): a pseudo-terminal's
- * master read on a thread of its own, part of the same addon as posix-spawn.c.
+ * master, read on the event loop while the terminal is quiet and on a thread of its own during a burst
+ * of output; part of the same addon as posix-spawn.c.
  *
- * Why: the kernel hands a pty's output over at most ~4 KiB per read, and moves the next 4 KiB into place
- * only once the reader came back for it. Read from the event loop, every 4 KiB waited for the server to
- * frame, encrypt and write the last one (`cat` through framesh ran at 0.6-0.9 of `ssh -tt`). This thread
- * goes back to read() at once and gathers what arrives while the loop is busy, up to READER_CAP bytes;
- * the loop takes all of it in one piece. When the loop does not take (the channel's window is shut),
- * the thread stops reading at READER_CAP and the terminal's writer blocks, as with any full terminal.
+ * Why a thread: the kernel hands a pty's output over at most ~4 KiB per read, and moves the next 4 KiB
+ * into place only once the reader came back for it. Read from the event loop, every 4 KiB waited for the
+ * server to frame, encrypt and write the last one (`cat` through framesh ran at 0.6-0.9 of `ssh -tt`).
+ * The thread goes back to read() at once and gathers what arrives while the loop is busy, up to
+ * READER_CAP bytes; the loop takes all of it in one piece. When the loop does not take (the channel's
+ * window is shut), reading stops at READER_CAP and the terminal's writer blocks, as with any full terminal.
+ *
+ * Why the loop while quiet: a keystroke's echo read by the thread woke two threads in turn (the reader,
+ * then the loop through the threadsafe function), which on this VM cost ~0.13 ms of a ~0.45 ms round
+ * trip beside the loop reading it itself (docs/BENCHMARKS.md, 2026-12-02). So the master is watched by
+ * a uv_poll on the loop (MODE_LOOP); a read there that finds the kernel's buffer full (FULL_READ) hands
+ * reading to the thread (MODE_THREAD), and the thread hands it back once the burst is over (nothing new
+ * for GATHER_WAIT_NS after a full read, or nothing at all after a short one). Exactly one of the two
+ * reads at any time: the mode changes under the lock, LOOP -> THREAD on the loop (which stops polling
+ * first), THREAD -> TO_LOOP on the thread (which then only waits), TO_LOOP -> LOOP on the loop (which
+ * then polls again; the poll is level-triggered, so bytes that came meanwhile are seen at once).
  *
  * readPty(fd, onReadable) -> reader: reads a dup of fd (the caller's descriptor may be closed while the
- *   thread runs). onReadable() is called on the loop when bytes wait or the end came, once until the
+ *   reader runs). onReadable() is called on the loop when bytes wait or the end came, once until the
  *   next takePty(). The reader does not keep the loop alive.
  * takePty(reader) -> a Buffer of everything gathered (empty when nothing is), or null once the end
  *   came (EIO: no slave side open any more; or a read error) and everything before it was taken.
- * stopPty(reader): ends the thread and closes its descriptor; what was not taken is dropped. Safe to
+ * stopPty(reader): ends the thread, the poll and the descriptor; what was not taken is dropped. Safe to
  *   call twice, and after the end.
  */
 #define _GNU_SOURCE
@@ -27,6 +38,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 #include <node_api.h>
+#include <uv.h>
 
 #include "pty-reader.h"
 
@@ -35,9 +47,10 @@
 /* One read: the kernel gives at most ~4 KiB per read of a pty; more is room to spare. */
 #define READ_BYTES (64 * 1024)
 /*
- * A read this long found the kernel's buffer full (it holds ~4 KiB), so more is likely on its way: the
- * loop is told only when GATHER_BYTES are gathered, or when nothing more came for GATHER_WAIT_NS. A
- * keystroke's echo or a short line is a short read and goes to the loop at once. Handing `cat`'s output
+ * A read this long found the kernel's buffer full (it holds ~4 KiB), so more is likely on its way: read
+ * on the loop, it hands reading to the thread; read on the thread, the loop is told only when
+ * GATHER_BYTES are gathered, or when nothing more came for GATHER_WAIT_NS (and then reading goes back to
+ * the loop). A keystroke's echo or a short line is a short read and goes to JS at once. Handing `cat`'s output
  * over in ~50 KiB pieces instead of ~12 KiB took a fifth of the CPU of both server and client per byte
  * at the same rate (docs/BENCHMARKS.md, 2026-12-02); the wait is added only where a burst of output
  * ends with a full read.
@@ -45,31 +58,44 @@
 #define FULL_READ 4000
 #define GATHER_BYTES (64 * 1024)
 #define GATHER_WAIT_NS 200000L
-/* The thread's stack: it holds a few locals (its read buffer is on the heap); many terminals, little memory. */
+/* The thread's stack: a few locals (its read buffer is on the heap); many terminals, little memory. */
 #define READER_STACK (64 * 1024)
 
+enum { MODE_LOOP, MODE_THREAD, MODE_TO_LOOP };
+
 typedef struct {
-  int fd;   /* the thread's own dup of the master */
-  int wake; /* eventfd: stopPty() wakes a poll() with it */
+  int fd;   /* the reader's own dup of the master */
+  int wake; /* eventfd: stopPty() wakes the thread's poll() with it */
   pthread_t thread;
   pthread_mutex_t lock;
-  pthread_cond_t room; /* take or stop: the thread may read again, or must end */
+  pthread_cond_t room; /* taken, stopping, or MODE_THREAD: the thread may read again, or must end */
   char *gathered;
   size_t length;
+  int mode;     /* who reads: the loop, the thread, or the thread handing back to the loop */
   int ended;    /* no more bytes will come */
   int stopping; /* stopPty() was called */
   int notified; /* onReadable is due or running; no other until the next take */
   int joined;
   int released; /* the threadsafe function was let go */
-  int owners;   /* the JS object and the threadsafe function: the last one gone frees the reader */
+  int owners;   /* the JS object, the threadsafe function, the poll handle: the last one gone frees */
   napi_threadsafe_function on_readable;
+  /* Touched only on the loop: */
+  napi_env env;
+  napi_ref callback;        /* onReadable, called by the poll */
+  napi_async_context async; /* for those calls, as for any callback from native code */
+  uv_poll_t poll;
+  int polling;
+  int poll_closing;
 } reader_t;
 
-/* Under the lock: tell the loop, unless it already knows. */
+/* What a threadsafe call carries: bytes wait (or the end came), or the thread handed reading back. */
+static char readable_message, to_loop_message;
+
+/* Under the lock, off the loop: tell the loop, unless it already knows. */
 static void notify_locked(reader_t *r) {
   if (r->notified) return;
   r->notified = 1;
-  napi_call_threadsafe_function(r->on_readable, NULL, napi_tsfn_nonblocking);
+  napi_call_threadsafe_function(r->on_readable, &readable_message, napi_tsfn_nonblocking);
 }
 
 static void end_locked(reader_t *r) {
@@ -85,7 +111,11 @@ static void *reader_main(void *arg) {
   struct pollfd fds[2] = {{.fd = r->fd, .events = POLLIN}, {.fd = r->wake, .events = POLLIN}};
   for (;;) {
     pthread_mutex_lock(&r->lock);
-    while (!r->stopping && r->length >= READER_CAP) pthread_cond_wait(&r->room, &r->lock);
+    int was_reading = r->mode == MODE_THREAD;
+    while (!r->stopping && (r->mode != MODE_THREAD || r->length >= READER_CAP))
+      pthread_cond_wait(&r->room, &r->lock);
+    /* The loop hands over after a full read of its own: start as in the middle of a burst. */
+    if (!was_reading) streaming = 1;
     size_t room = READER_CAP - r->length;
     int stop = r->stopping;
     if (!chunk && !stop) end_locked(r);
@@ -94,17 +124,21 @@ static void *reader_main(void *arg) {
     ssize_t n = read(r->fd, chunk, room < READ_BYTES ? room : READ_BYTES);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && errno == EAGAIN) {
-      /* Empty (the master is non-blocking, as node-pty and libuv set it). After a full read, wait a
-       * little for the next 4 KiB before telling the loop; then hand over and wait for bytes or stop. */
+      /* Empty (the master is non-blocking). After a full read, wait a little for the next 4 KiB. */
       if (streaming) {
         struct timespec wait = {0, GATHER_WAIT_NS};
         streaming = 0;
-        if (ppoll(fds, 2, &wait, NULL) > 0) continue;
+        if (ppoll(fds, 2, &wait, NULL) > 0) continue; /* bytes, or stopPty(): the top of the loop says */
       }
+      /* The burst is over: hand over what was gathered and give reading back to the loop. */
       pthread_mutex_lock(&r->lock);
       if (r->length > 0) notify_locked(r);
+      if (!r->stopping) {
+        r->mode = MODE_TO_LOOP;
+        napi_call_threadsafe_function(r->on_readable, &to_loop_message, napi_tsfn_nonblocking);
+      }
       pthread_mutex_unlock(&r->lock);
-      if (poll(fds, 2, -1) >= 0 || errno == EINTR) continue; /* POLLHUP too: the next read says EIO */
+      continue;
     }
     pthread_mutex_lock(&r->lock);
     if (n > 0) {
@@ -113,7 +147,7 @@ static void *reader_main(void *arg) {
       streaming = n >= FULL_READ;
       if (!streaming || r->length >= GATHER_BYTES) notify_locked(r);
     } else {
-      end_locked(r); /* 0, EIO (every slave closed, all read), a poll failure or another error */
+      end_locked(r); /* 0, EIO (every slave closed, all read), or another error */
     }
     pthread_mutex_unlock(&r->lock);
     if (n <= 0) break;
@@ -122,36 +156,107 @@ static void *reader_main(void *arg) {
   return NULL;
 }
 
-/* On the loop: the JS callback, unless the reader was stopped meanwhile. */
+/* On the loop: onReadable through its async context; an exception it throws is Node's uncaught one. */
+static void call_on_readable(reader_t *r) {
+  napi_handle_scope scope;
+  napi_open_handle_scope(r->env, &scope);
+  napi_value fn = NULL, recv, result;
+  napi_get_reference_value(r->env, r->callback, &fn);
+  napi_get_global(r->env, &recv); /* napi_make_callback wants an object */
+  if (fn && napi_make_callback(r->env, r->async, recv, fn, 0, NULL, &result) == napi_pending_exception) {
+    napi_value error;
+    napi_get_and_clear_last_exception(r->env, &error);
+    napi_fatal_exception(r->env, error);
+  }
+  napi_close_handle_scope(r->env, scope);
+}
+
+static void on_poll_closed(uv_handle_t *handle);
+
+static void on_master_readable(uv_poll_t *handle, int status, int events);
+
+/* On the loop, under the lock: a handing back is complete; watch the master again. */
+static void settle_mode_locked(reader_t *r) {
+  if (r->mode == MODE_TO_LOOP) r->mode = MODE_LOOP;
+  if (r->mode != MODE_LOOP || r->poll_closing) return;
+  int want = !r->ended && !r->stopping && r->length < READER_CAP;
+  if (want && !r->polling) uv_poll_start(&r->poll, UV_READABLE, on_master_readable);
+  if (!want && r->polling) uv_poll_stop(&r->poll);
+  r->polling = want;
+}
+
+/* On the loop, in MODE_LOOP: the master has bytes (or its end). */
+static void on_master_readable(uv_poll_t *handle, int status, int events) {
+  (void)events;
+  reader_t *r = handle->data;
+  pthread_mutex_lock(&r->lock);
+  if (r->mode != MODE_LOOP || r->stopping || r->ended) {
+    pthread_mutex_unlock(&r->lock);
+    return;
+  }
+  ssize_t n;
+  do n = read(r->fd, r->gathered + r->length, READER_CAP - r->length);
+  while (n < 0 && errno == EINTR);
+  int call = 0;
+  if (n > 0) {
+    r->length += (size_t)n;
+    if (n >= FULL_READ) {
+      /* A burst: the thread reads from here on, and the loop takes what it gathers. */
+      r->mode = MODE_THREAD;
+      pthread_cond_signal(&r->room);
+    }
+  } else if (n == 0 || errno != EAGAIN || status < 0) {
+    r->ended = 1; /* EIO (every slave closed, all read), a poll error, or another read error */
+  }
+  settle_mode_locked(r);
+  if ((n > 0 || r->ended) && !r->notified) call = r->notified = 1;
+  pthread_mutex_unlock(&r->lock);
+  if (call) call_on_readable(r);
+}
+
+/* On the loop: a threadsafe call from the thread, unless the reader was stopped meanwhile. */
 static void call_js(napi_env env, napi_value callback, void *context, void *data) {
-  (void)data;
   reader_t *r = context;
   if (!env || !callback) return;
   pthread_mutex_lock(&r->lock);
   int stopping = r->stopping;
+  if (!stopping) settle_mode_locked(r);
   pthread_mutex_unlock(&r->lock);
-  if (stopping) return;
+  if (stopping || data != &readable_message) return;
   napi_value undefined;
   napi_get_undefined(env, &undefined);
   napi_call_function(env, undefined, callback, 0, NULL, NULL);
 }
 
+/* On the loop: the thread ended, the poll closing, the descriptors closed. Safe to call again. */
 static void join_reader(reader_t *r) {
-  if (r->joined) return;
-  pthread_mutex_lock(&r->lock);
-  r->stopping = 1;
-  pthread_cond_signal(&r->room);
-  pthread_mutex_unlock(&r->lock);
-  uint64_t one = 1;
-  if (write(r->wake, &one, sizeof one) < 0) { /* the eventfd cannot be full at 1 */
+  if (!r->joined) {
+    pthread_mutex_lock(&r->lock);
+    r->stopping = 1;
+    pthread_cond_signal(&r->room);
+    pthread_mutex_unlock(&r->lock);
+    uint64_t one = 1;
+    if (write(r->wake, &one, sizeof one) < 0) { /* the eventfd cannot be full at 1 */
+    }
+    pthread_join(r->thread, NULL);
+    r->joined = 1;
   }
-  pthread_join(r->thread, NULL);
-  r->joined = 1;
-  close(r->fd);
-  close(r->wake);
+  /* The poll goes before the descriptor it watches; its close callback is an owner's end. */
+  if (!r->poll_closing) {
+    r->poll_closing = 1;
+    r->polling = 0;
+    uv_close((uv_handle_t *)&r->poll, on_poll_closed);
+  }
+  if (r->fd >= 0) close(r->fd);
+  if (r->wake >= 0) close(r->wake);
+  r->fd = r->wake = -1;
 }
 
 static void release_callback(reader_t *r) {
+  if (r->callback) napi_delete_reference(r->env, r->callback);
+  if (r->async) napi_async_destroy(r->env, r->async);
+  r->callback = NULL;
+  r->async = NULL;
   if (r->released) return;
   r->released = 1;
   napi_release_threadsafe_function(r->on_readable, napi_tsfn_abort);
@@ -164,16 +269,19 @@ static void free_reader(reader_t *r) {
   free(r);
 }
 
+static void on_poll_closed(uv_handle_t *handle) {
+  reader_t *r = handle->data;
+  if (--r->owners == 0) free_reader(r);
+}
+
 /*
- * One of the reader's two owners is gone. The thread is ended first: the threadsafe function it calls
- * must outlive it. Then the function is let go, unless it is the owner gone; the last owner frees.
+ * One of the reader's owners is gone. The thread is ended first: the threadsafe function it calls must
+ * outlive it. Then the function is let go, unless it is the owner gone; the last owner frees.
  */
 static void owner_gone(reader_t *r, int callback_gone) {
   join_reader(r);
-  if (callback_gone)
-    r->released = 1;
-  else
-    release_callback(r);
+  if (callback_gone) r->released = 1;
+  release_callback(r);
   if (--r->owners == 0) free_reader(r);
 }
 
@@ -194,7 +302,7 @@ static void finalize_callback(napi_env env, void *data, void *hint) {
   owner_gone(data, 1);
 }
 
-/* A reader whose thread never started: its descriptors and memory go. */
+/* A reader with no thread, poll or callback yet: its descriptors and memory go. */
 static void discard_unstarted(reader_t *r) {
   if (r->fd >= 0) close(r->fd);
   if (r->wake >= 0) close(r->wake);
@@ -256,7 +364,21 @@ static napi_value ReadPty(napi_env env, napi_callback_info info) {
     return NULL;
   }
   napi_unref_threadsafe_function(env, r->on_readable);
-  r->owners = 1; /* the threadsafe function; the JS object below is the second */
+  r->owners = 1; /* the threadsafe function; the poll and the JS object below are the others */
+  r->env = env;
+  uv_loop_t *loop = NULL;
+  napi_get_uv_event_loop(env, &loop);
+  if (napi_create_reference(env, args[1], 1, &r->callback) != napi_ok ||
+      napi_async_init(env, reader, name, &r->async) != napi_ok || !loop ||
+      uv_poll_init(loop, &r->poll, r->fd) != 0) {
+    r->joined = r->poll_closing = 1; /* neither exists */
+    release_callback(r);
+    napi_throw_error(env, "EIO", "readPty: cannot watch the terminal");
+    return NULL;
+  }
+  r->poll.data = r;
+  uv_unref((uv_handle_t *)&r->poll);
+  r->owners = 2;
   pthread_attr_t attr;
   pthread_attr_init(&attr);
   pthread_attr_setstacksize(&attr, READER_STACK);
@@ -264,14 +386,17 @@ static napi_value ReadPty(napi_env env, napi_callback_info info) {
   pthread_attr_destroy(&attr);
   if (started != 0) {
     r->joined = 1;
-    close(r->fd);
-    close(r->wake);
+    join_reader(r);
     release_callback(r);
     napi_throw_error(env, "EAGAIN", "readPty: cannot start its thread");
     return NULL;
   }
-  r->owners = 2;
+  r->owners = 3;
   napi_wrap(env, reader, r, finalize_reader, NULL, NULL);
+  /* MODE_LOOP (calloc's 0): the loop reads first; the thread waits for a burst. */
+  pthread_mutex_lock(&r->lock);
+  settle_mode_locked(r);
+  pthread_mutex_unlock(&r->lock);
   return reader;
 }
 
@@ -293,6 +418,7 @@ static napi_value TakePty(napi_env env, napi_callback_info info) {
     /* Past the end there is only null left to take: say so at once. */
     if (r->ended) notify_locked(r);
     pthread_cond_signal(&r->room);
+    settle_mode_locked(r); /* the loop polls again if it had stopped at the cap */
   }
   pthread_mutex_unlock(&r->lock);
   return status == napi_ok ? result : NULL;

@@ -2,7 +2,9 @@
  * The addon's terminal reader (native/pty-reader.c, through ThreadedPtyReads) on real pipes (a FIFO in a
  * temp directory): its contract apart from terminals, which terminal-process.test.ts drives. What goes in
  * comes out in order and whole, the end comes after the last byte, a reader that is not taken from stops
- * at its cap without losing anything, and stopping works whether the thread waits for bytes or for room.
+ * at its cap without losing anything (read on the loop or on the thread), reading passes from the loop to
+ * the thread and back without a byte lost or reordered, and stopping works whether the reader waits for
+ * bytes or for room.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -52,10 +54,10 @@ const FULL = CAP + PIPE;
  * Writes `bytes` until the reader (not taken from) holds its cap and the pipe is full, then checks that
  * nothing more goes in: the reader stopped reading, as a full terminal stops its writer.
  */
-async function fillUntilStopped(writeFd: number, bytes: Buffer): Promise<void> {
+async function fillUntilStopped(writeFd: number, bytes: Buffer, step = 65536): Promise<void> {
   let at = 0;
   await until(() => {
-    at += writeSome(writeFd, bytes.subarray(at, Math.min(FULL, at + 65536)));
+    at += writeSome(writeFd, bytes.subarray(at, Math.min(FULL, at + step)));
     return at === FULL;
   }, 'the reader to take its cap');
   assert.equal(writeSome(writeFd, Buffer.alloc(1)), 0, 'the reader went on reading past its cap');
@@ -102,6 +104,61 @@ describe('the addon terminal reader', { skip: addon ? false : 'the addon is not 
     reads.resume();
     for (let at = FULL; at < sent.length;) {
       at += writeSome(writeFd, sent.subarray(at, at + 65536));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    closeSync(writeFd);
+    await until(() => ended, 'the end');
+    assert.ok(Buffer.concat(chunks).equals(sent), 'bytes lost or reordered');
+    closeSync(readFd);
+  });
+
+  it('passes reading from the loop to the thread and back, losing and reordering nothing', async () => {
+    // Short writes, each taken before the next, are read on the loop (a read below 4000 bytes); a burst
+    // of 64 KiB writes hands reading to the thread, which hands it back once nothing came for a while.
+    // The next short write may land while reading is being handed back: it must still arrive.
+    const { readFd, writeFd } = pipe();
+    const chunks: Buffer[] = [];
+    let received = 0;
+    let ended = false;
+    const reads = new ThreadedPtyReads(addon!, readFd, () => (ended = true));
+    reads.onData((chunk) => {
+      chunks.push(chunk);
+      received += chunk.length;
+    });
+    const sent = pattern(8 * (20 * 100 + 512 * 1024));
+    let at = 0;
+    for (let round = 0; round < 8; round++) {
+      for (let key = 0; key < 20; key++) {
+        at += writeSome(writeFd, sent.subarray(at, at + 100));
+        await until(() => received === at, 'a short write');
+      }
+      for (const end = at + 512 * 1024; at < end;) {
+        at += writeSome(writeFd, sent.subarray(at, Math.min(end, at + 65536)));
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      await until(() => received === at, 'a burst');
+    }
+    assert.equal(at, sent.length);
+    closeSync(writeFd);
+    await until(() => ended, 'the end');
+    assert.ok(Buffer.concat(chunks).equals(sent), 'bytes lost or reordered');
+    closeSync(readFd);
+  });
+
+  it('stops at its cap also when the bytes come in short writes, read on the loop', async () => {
+    const { readFd, writeFd } = pipe();
+    const chunks: Buffer[] = [];
+    let ended = false;
+    const reads = new ThreadedPtyReads(addon!, readFd, () => (ended = true));
+    reads.onData((chunk) => chunks.push(chunk));
+    reads.pause();
+    const sent = pattern(FULL + 100 * 1024);
+    // 1 KiB writes: below PIPE_BUF a write is all or nothing, and 1 KiB divides the cap and the pipe.
+    await fillUntilStopped(writeFd, sent, 1024);
+    assert.equal(chunks.length, 0, 'a paused reader handed bytes over');
+    reads.resume();
+    for (let at = FULL; at < sent.length;) {
+      at += writeSome(writeFd, sent.subarray(at, at + 1024));
       await new Promise((resolve) => setImmediate(resolve));
     }
     closeSync(writeFd);

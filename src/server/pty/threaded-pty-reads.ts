@@ -15,9 +15,10 @@ export function addonPtyReader(): PtyReaderAddon | null {
 }
 
 /**
- * A terminal's output read on the addon's thread instead of by node-pty (native/pty-reader.c says why:
- * `cat` through a terminal). Each take hands over everything the thread gathered since the last, up to
- * 256 KiB; pausing just stops taking, and the thread stops reading once it holds that much.
+ * A terminal's output read by the addon instead of by node-pty: on the loop while the terminal is quiet,
+ * on the addon's thread during a burst (native/pty-reader.c says why: `cat` through a terminal, and a
+ * keystroke's echo). Each take hands over everything gathered since the last, up to 256 KiB; pausing
+ * just stops taking, and reading stops once that much is held.
  *
  * The end comes when no slave side is open any more and every byte was read (EIO): then `onEnd` runs once.
  */
