@@ -417,7 +417,9 @@ static napi_value TakePty(napi_env env, napi_callback_info info) {
     r->notified = 0;
     /* Past the end there is only null left to take: say so at once. */
     if (r->ended) notify_locked(r);
-    pthread_cond_signal(&r->room);
+    /* Only a reading thread can be waiting for room; waking one that waits for a burst is a futex
+     * call and a thread's wake-up per keystroke for nothing. */
+    if (r->mode == MODE_THREAD) pthread_cond_signal(&r->room);
     settle_mode_locked(r); /* the loop polls again if it had stopped at the cap */
   }
   pthread_mutex_unlock(&r->lock);
