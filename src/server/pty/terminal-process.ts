@@ -16,8 +16,8 @@ import { addonPtyReader, ThreadedPtyReads, type PtyReaderAddon } from './threade
 export interface TerminalProcess extends RunningProcess {
   /** Everything the terminal printed (stdout and stderr are the same device). */
   readonly output: TerminalOutput;
-  /** Who reads the terminal: the addon's thread, or node-pty on the event loop (without the addon). */
-  readonly outputReader: 'addon thread' | 'node-pty';
+  /** Who reads the terminal: the addon (on the loop, its thread in bursts), or node-pty (without it). */
+  readonly outputReader: 'addon' | 'node-pty';
   resize(size: TerminalSize): void;
   /** A client `signal` goes to the job in front, as a key would (PROTOCOL.md §11.3). */
   signalForeground(signal: NodeJS.Signals): void;
@@ -87,8 +87,8 @@ export async function startTerminal(
     closeSync(slave);
     slave = null;
   };
-  // With the addon the output is read on a thread of its own, which reads to the end by itself once the
-  // held slave is let go at the leader's exit. Needs the exit watch for that (else the slave stays held).
+  // With the addon the output is read by its reader (native/pty-reader.c), which reads to the end by
+  // itself once the held slave is let go at the leader's exit. Needs the exit watch for that (else the slave stays held).
   const threaded = slave !== null && exitWatch && ptyReader ? threadedReads(child, ptyReader) : null;
   const output = new TerminalOutput(threaded ?? child);
   const input = new TerminalInput(child.fd);
@@ -99,7 +99,7 @@ export async function startTerminal(
     input.hangUp();
   });
   if (threaded && exitWatch) {
-    // The thread reads on to the end by itself once no slave is left: only ours is to let go.
+    // The reader reads on to the end by itself once no slave is left: only ours is to let go.
     exitWatch(child.pid, releaseSlave);
   } else if (slave !== null && exitWatch) {
     exitWatch(child.pid, () => {
@@ -118,7 +118,7 @@ export async function startTerminal(
   const exited = new Promise<ExitStatus>((resolve) => {
     child.onExit(({ exitCode, signal }) => {
       input.hangUp();
-      // Before node-pty's timer ended it (a job still holding the terminal): what the thread holds.
+      // Before node-pty's timer ended it (a job still holding the terminal): what the reader holds.
       threaded?.stop();
       output.finish();
       releaseSlave();
@@ -134,7 +134,7 @@ export async function startTerminal(
     stdout: output,
     stderr,
     output,
-    outputReader: threaded ? 'addon thread' : 'node-pty',
+    outputReader: threaded ? 'addon' : 'node-pty',
     exited,
     signalGroup(signal) {
       try {
@@ -230,10 +230,10 @@ function addonExitWatch(): ExitWatch | null {
 }
 
 /**
- * The terminal's output read on the addon's thread, node-pty's own reading switched off (two readers
+ * The terminal's output read by the addon's reader, node-pty's own reading switched off (two readers
  * would split the output between them). node-pty keeps its reader private (`_socket`, a tty.ReadStream
  * that starts reading a tick after spawn, so switching it off now is in time): its reads become no-ops,
- * and at the end, when the thread read the last byte, it is destroyed as node-pty's own 200 ms timer
+ * and at the end, when the reader read the last byte, it is destroyed as node-pty's own 200 ms timer
  * would destroy it, so node-pty reports the exit at once. Null when node-pty's insides are not as
  * expected (another version) or the reader cannot start: then node-pty reads, as without the addon.
  */
