@@ -190,6 +190,7 @@ static void on_master_readable(uv_poll_t *handle, int status, int events) {
   (void)events;
   reader_t *r = handle->data;
   pthread_mutex_lock(&r->lock);
+  if (status < 0) r->polling = 0; /* libuv stopped the poll itself (POLLERR) */
   if (r->mode != MODE_LOOP || r->stopping || r->ended) {
     pthread_mutex_unlock(&r->lock);
     return;
@@ -225,7 +226,12 @@ static void call_js(napi_env env, napi_value callback, void *context, void *data
   if (stopping || data != &readable_message) return;
   napi_value undefined;
   napi_get_undefined(env, &undefined);
-  napi_call_function(env, undefined, callback, 0, NULL, NULL);
+  /* As from the poll: what the callback throws is Node's uncaught exception, not a warning. */
+  if (napi_call_function(env, undefined, callback, 0, NULL, NULL) == napi_pending_exception) {
+    napi_value error;
+    napi_get_and_clear_last_exception(env, &error);
+    napi_fatal_exception(env, error);
+  }
 }
 
 /* On the loop: the thread ended, the poll closing, the descriptors closed. Safe to call again. */
