@@ -212,8 +212,7 @@ export class FramedConnection extends EventEmitter<FramedConnectionEvents> imple
    */
   sendData(ch: number, stream: StreamName, body: Buffer, interactive = false): boolean {
     if (this.isClosed || this.failing || this.stream.writableEnded) return false;
-    const head = encodeDataHead(ch, stream, body.length);
-    this.writeFrame(head, body);
+    this.writeFrame(encodeDataHead(ch, stream, body.length), body);
     if (interactive && this.batchBytes > 0 && this.stream.writableLength === 0) this.flushBatch();
     return this.writable;
   }

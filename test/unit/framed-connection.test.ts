@@ -88,6 +88,32 @@ describe('FramedConnection over a duplex pair', () => {
     assert.equal(soon, true);
   });
 
+  it("a terminal's frame leaves at once with what was gathered, unless bytes are queued before it", async () => {
+    const { conn, peer } = pair();
+    conn.sendData(1, 'stdout', Buffer.from('a'));
+    assert.equal(peer.readableLength, 0, 'a small frame waits for the loop round');
+    conn.sendData(1, 'stdout', Buffer.from('b'), true);
+    assert.ok(peer.readableLength > 0, 'the interactive frame did not leave at once');
+    const first = new FrameDecoder({ maxHeaderBytes: 65536, maxBodyBytes: 65536 }).decode(peer.read() as Buffer);
+    assert.deepEqual(
+      first.frames.map((f) => f.body.toString()),
+      ['a', 'b'],
+      'the interactive frame did not leave at once, after the one gathered before it',
+    );
+    // The peer reads nothing: fill its buffer and then ours, so the transport holds bytes unsent.
+    while (conn.stream.writableLength === 0) conn.sendData(1, 'stdout', Buffer.alloc(8192));
+    const queued = conn.stream.writableLength;
+    conn.sendData(1, 'stdout', Buffer.from('c'), true);
+    assert.equal(conn.stream.writableLength, queued, 'behind queued bytes it should join the batch');
+    assert.ok(conn.writableLength > queued, 'the frame was not gathered');
+    const r = reader(peer);
+    r.start();
+    for (let turns = 0; r.frames.at(-1)?.body.toString() !== 'c'; turns++) {
+      assert.ok(turns < 1000, 'the gathered frame never arrived, or not last');
+      await turn();
+    }
+  });
+
   it('stops reading a peer that does not read its replies, then answers everything once it reads', async () => {
     const { conn, peer } = pair();
     let answered = 0;

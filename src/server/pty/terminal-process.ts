@@ -88,7 +88,8 @@ export async function startTerminal(
     slave = null;
   };
   // With the addon the output is read by its reader (native/pty-reader.c), which reads to the end by
-  // itself once the held slave is let go at the leader's exit. Needs the exit watch for that (else the slave stays held).
+  // itself once the held slave is let go at the leader's exit. Needs the exit watch for that (else the
+  // slave stays held).
   const threaded = slave !== null && exitWatch && ptyReader ? threadedReads(child, ptyReader) : null;
   const output = new TerminalOutput(threaded ?? child);
   const input = new TerminalInput(child.fd);
