@@ -10,12 +10,12 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { chmodSync, chownSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { CLI_ENTRY } from '../helpers/cli.js';
+import { tempDir } from '../helpers/temp-dirs.js';
 import { haveAnsible, startAnsibleHosts, type AnsibleHosts } from './ansible-fixture.js';
 
 const canBecomeNobody =
@@ -44,7 +44,7 @@ describe(
     // Files Ansible leaves for the become user must be reachable by it, and it makes its own there: a
     // temp root like /tmp (world-writable, sticky).
     const becomeTmp = (): string => {
-      const dir = mkdtempSync(path.join(os.tmpdir(), 'framesh-become-'));
+      const dir = tempDir('framesh-become-');
       chmodSync(dir, 0o1777);
       return dir;
     };
@@ -130,7 +130,7 @@ describe(
 
     before(async () => {
       // A world-traversable base: the account reaches its home and cwd, Ansible's temp dir is like /tmp.
-      const base = mkdtempSync(path.join(os.tmpdir(), 'framesh-sudo-'));
+      const base = tempDir('framesh-sudo-');
       chmodSync(base, 0o755);
       if (spawnSync('id', [ACCOUNT], { stdio: 'ignore' }).status !== 0) {
         execFileSync('useradd', ['--no-create-home', '--home-dir', '/nonexistent', '--shell', '/bin/sh', ACCOUNT]);
