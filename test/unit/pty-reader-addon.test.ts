@@ -91,26 +91,33 @@ describe('the addon terminal reader', { skip: addon ? false : 'the addon is not 
     closeSync(readFd);
   });
 
-  it('stops reading at its cap while not taken from, and loses nothing', async () => {
+  /**
+   * A paused reader fills to its cap and stops; resumed, it hands over everything in order. `step` is the
+   * writer's write size: 64 KiB writes are full reads, read on the thread; 1 KiB writes (below PIPE_BUF
+   * a write is all or nothing, and 1 KiB divides the cap and the pipe) are short reads, read on the loop.
+   */
+  async function capHolds(total: number, step: number): Promise<void> {
     const { readFd, writeFd } = pipe();
     const chunks: Buffer[] = [];
     let ended = false;
     const reads = new ThreadedPtyReads(addon!, readFd, () => (ended = true));
     reads.onData((chunk) => chunks.push(chunk));
     reads.pause();
-    const sent = pattern(2 * 1024 * 1024);
-    await fillUntilStopped(writeFd, sent);
+    const sent = pattern(total);
+    await fillUntilStopped(writeFd, sent, step);
     assert.equal(chunks.length, 0, 'a paused reader handed bytes over');
     reads.resume();
     for (let at = FULL; at < sent.length;) {
-      at += writeSome(writeFd, sent.subarray(at, at + 65536));
+      at += writeSome(writeFd, sent.subarray(at, at + step));
       await new Promise((resolve) => setImmediate(resolve));
     }
     closeSync(writeFd);
     await until(() => ended, 'the end');
     assert.ok(Buffer.concat(chunks).equals(sent), 'bytes lost or reordered');
     closeSync(readFd);
-  });
+  }
+
+  it('stops reading at its cap while not taken from, and loses nothing', () => capHolds(2 * 1024 * 1024, 65536));
 
   it('passes reading from the loop to the thread and back, losing and reordering nothing', async () => {
     // Short writes, each taken before the next, are read on the loop (a read below 4000 bytes); a burst
@@ -145,27 +152,8 @@ describe('the addon terminal reader', { skip: addon ? false : 'the addon is not 
     closeSync(readFd);
   });
 
-  it('stops at its cap also when the bytes come in short writes, read on the loop', async () => {
-    const { readFd, writeFd } = pipe();
-    const chunks: Buffer[] = [];
-    let ended = false;
-    const reads = new ThreadedPtyReads(addon!, readFd, () => (ended = true));
-    reads.onData((chunk) => chunks.push(chunk));
-    reads.pause();
-    const sent = pattern(FULL + 100 * 1024);
-    // 1 KiB writes: below PIPE_BUF a write is all or nothing, and 1 KiB divides the cap and the pipe.
-    await fillUntilStopped(writeFd, sent, 1024);
-    assert.equal(chunks.length, 0, 'a paused reader handed bytes over');
-    reads.resume();
-    for (let at = FULL; at < sent.length;) {
-      at += writeSome(writeFd, sent.subarray(at, at + 1024));
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    closeSync(writeFd);
-    await until(() => ended, 'the end');
-    assert.ok(Buffer.concat(chunks).equals(sent), 'bytes lost or reordered');
-    closeSync(readFd);
-  });
+  it('stops at its cap also when the bytes come in short writes, read on the loop', () =>
+    capHolds(FULL + 100 * 1024, 1024));
 
   it('stops at once while waiting for bytes and while full, and stop() may come twice', async () => {
     for (const full of [false, true]) {
