@@ -1,9 +1,12 @@
 #!/usr/bin/env node
-import { lifecycle } from './lifecycle.js';
-import { commandForArgv } from './command-for-argv.js';
+import { fileURLToPath } from 'node:url';
+import { cacheNameFor, runBundle } from './compile-cache.js';
 
-await (await commandForArgv(process.argv)).parseAsync(process.argv);
-// Writes to a pipe are asynchronous in Node, and process.exit() drops what a full pipe has not taken. The
-// commands that stream (exec, fan-out, classic) return only once their output drained, and the others
-// print less than a pipe holds (test: "a reader that starts only after the exit arrived").
-if (!lifecycle.longRunning) process.exit();
+type RunCli = (argv: readonly string[]) => Promise<void>;
+
+// `npm run build` bundles the CLI into one file beside this one (tools/bundle-cli.mjs), which starts
+// with V8's code cache instead of resolving, reading and compiling ~60 modules (docs/ARCHITECTURE.md
+// "CLI start-up"). Without it (the sources run through tsx, or tsc alone) the modules run as they are.
+const bundle = runBundle(fileURLToPath(new URL('./framesh.bundle.cjs', import.meta.url)), cacheNameFor(process.argv));
+const runCli = (bundle?.runCli as RunCli | undefined) ?? (await import('./run-cli.js')).runCli;
+await runCli(process.argv);

@@ -1,5 +1,7 @@
 import { mkdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
+import type * as Pino from 'pino';
 import type { Logger } from 'pino';
 import { createServer, type FrameshServer } from '../server/server.js';
 import type { StartupsPolicy } from '../server/startup-limits.js';
@@ -39,8 +41,9 @@ export interface ServeFlags extends ClassicServeFlags, WebServeFlags {
 
 /** `framesh serve`'s work, once its flags are parsed: listen, log one ready line, stop on SIGTERM/SIGINT. */
 export async function runServe(flags: ServeFlags): Promise<void> {
-  // Imported here so that client subcommands start without loading the logger.
-  const { pino } = await import('pino');
+  // Required here, so that client subcommands start without loading the logger (and with require(), which
+  // the CLI's bundle keeps as it is: tools/bundle-cli.mjs).
+  const { pino } = createRequire(import.meta.url)('pino') as typeof Pino;
   const log = pino(
     { level: flags.logLevel, base: null },
     pino.destination(flags.logFile ? { dest: flags.logFile, mkdir: true, sync: false } : 2),

@@ -37,6 +37,10 @@ function chooseCli(): readonly string[] {
   return ['--import', 'tsx', CLI_ENTRY];
 }
 
+// The built CLI keeps V8's compiled code between runs (src/cli/compile-cache.ts): this test process's
+// CLI runs share one cache directory, removed at exit, instead of leaving one under the system's tmp.
+process.env.FRAMESH_COMPILE_CACHE ??= tempDir('framesh-compile-cache-');
+
 /** Node's arguments that start the CLI: `[process.execPath, ...CLI_ARGS, 'exec', ...]`. */
 export const CLI_ARGS: readonly string[] = chooseCli();
 

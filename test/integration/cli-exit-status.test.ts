@@ -107,6 +107,25 @@ describe('framesh exit statuses, usage errors and closed output (CLI)', { concur
     }
   });
 
+  it('a bad target, found only once the command runs, is a usage error as well: one line, 2, no stack', async () => {
+    const cases: [string[], RegExp][] = [
+      [['exec', '127.0.0.1:', '--', 'true'], /^error: bad port in "127\.0\.0\.1:"\n$/],
+      [['exec', ':2222', '--', 'true'], /^error: no host in ":2222"\n$/],
+      [['shell', '127.0.0.1:99999'], /^error: bad port in "127\.0\.0\.1:99999"\n$/],
+      [['put', 'here.txt', '127.0.0.1:0:/tmp/there.txt'], /bad port in "127\.0\.0\.1:0:\/tmp\/there\.txt"\n$/],
+    ];
+    for (let i = 0; i < cases.length; i += 2) {
+      const batch = cases.slice(i, i + 2);
+      const results = await Promise.all(batch.map(([args]) => runCli(args)));
+      results.forEach((result, j) => {
+        const [args, message] = batch[j] as [string[], RegExp];
+        assert.equal(result.code, 2, `framesh ${args.join(' ')}: ${result.stderr}`);
+        assert.match(result.stderr, message);
+        assert.doesNotMatch(result.stderr, /\n\s+at /);
+      });
+    }
+  });
+
   it('durations: a bare number is seconds, units are read, 0 is none, beyond 2^31-1 ms is refused at parse time', async () => {
     // `--timeout 1` used to mean 1 ms and kill this at once.
     const seconds = await exec(['--timeout', '1', '--', 'sleep 0.3; echo survived']);
