@@ -25,7 +25,7 @@ export function validateMessage(header: FrameHeader): Message {
  */
 export function validateOpenFields(open: Message & { type: 'open' }): void {
   const h = open as unknown as Fields;
-  check(h, OPEN_CHECKS);
+  check(h, (openChecks ??= compileShape(OPEN_COMMON)));
   const kind = KIND_CHECKS.get(h.kind);
   if (!kind) fail(h, `unsupported channel kind ${JSON.stringify(h.kind)}`);
   check(h, kind);
@@ -35,19 +35,39 @@ type Fields = Readonly<Record<string, unknown>>;
 
 type Checks = CompiledShape;
 
-function compileAll(table: Readonly<Record<string, Shape>>): Array<[string, Checks]> {
-  return Object.entries(table).map(([name, shape]) => [name, compileShape(shape)]);
+/**
+ * Each shape's check, compiled on first use: a CLI run meets a handful of the catalog's messages, and
+ * compiling every one at load cost each start about 2 ms (docs/BENCHMARKS.md "CLI start-up").
+ */
+class LazyChecks {
+  private readonly compiled = new Map<unknown, Checks>();
+  // Maps, not objects: a `type` or `kind` such as "constructor" must not find Object.prototype's members.
+  private readonly shapes: ReadonlyMap<unknown, Shape>;
+
+  constructor(shapes: Iterable<readonly [string, Shape]>) {
+    this.shapes = new Map(shapes);
+  }
+
+  get(name: unknown): Checks | undefined {
+    let checks = this.compiled.get(name);
+    if (checks === undefined) {
+      const shape = this.shapes.get(name);
+      if (shape === undefined) return undefined;
+      checks = compileShape(shape);
+      this.compiled.set(name, checks);
+    }
+    return checks;
+  }
 }
 
-// Maps, not objects: a `type` or `kind` such as "constructor" must not find Object.prototype's members.
-const MESSAGE_CHECKS: ReadonlyMap<unknown, Checks> = new Map([
-  ...compileAll(CONNECTION_MESSAGES),
-  ...compileAll(CHANNEL_MESSAGES),
+const MESSAGE_CHECKS = new LazyChecks([
+  ...Object.entries(CONNECTION_MESSAGES),
+  ...Object.entries(CHANNEL_MESSAGES),
   // Only the id here; validateOpenFields() checks the rest once the server accepted the id.
-  ['open', compileShape({ ch: OPEN_COMMON.ch })],
+  ['open', { ch: OPEN_COMMON.ch }],
 ]);
-const OPEN_CHECKS = compileShape(OPEN_COMMON);
-const KIND_CHECKS: ReadonlyMap<unknown, Checks> = new Map(compileAll(OPEN_KINDS));
+let openChecks: Checks | undefined;
+const KIND_CHECKS = new LazyChecks(Object.entries(OPEN_KINDS));
 
 function check(h: Fields, checks: Checks): void {
   const why = checks(h);
