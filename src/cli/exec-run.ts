@@ -12,6 +12,7 @@ import {
 import { LocalOutput } from './local-output.js';
 import { parseTarget } from './target.js';
 import { localLocale } from './local-locale.js';
+import { stdinIsDevNull } from './null-stdin.js';
 
 export interface ExecFlags extends ConnectionFlags {
   encoding?: string;
@@ -54,7 +55,8 @@ export async function runExec(targetText: string, words: string[], flags: ExecFl
   ]);
   // The reader left (| head): nothing more can be shown, so the remote command is ended, not left running.
   void output.closed.then(() => call.cancel());
-  if (flags.stdin) process.stdin.pipe(call.stdin);
+  const stdin = flags.stdin && !stdinIsDevNull() ? process.stdin : null;
+  if (stdin) stdin.pipe(call.stdin);
   else call.stdin.end();
   try {
     const result = await call.exit;
@@ -74,8 +76,8 @@ export async function runExec(targetText: string, words: string[], flags: ExecFl
     return exitStatusOfFailure(err);
   } finally {
     stopForwarding();
-    process.stdin.unpipe(call.stdin);
-    process.stdin.destroy();
+    stdin?.unpipe(call.stdin);
+    stdin?.destroy();
     await client.close();
   }
 }
