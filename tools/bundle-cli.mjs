@@ -24,14 +24,43 @@ const moduleUrls = {
       if (!args.path.startsWith(DIST + path.sep)) return undefined;
       const { readFile } = await import('node:fs/promises');
       const relative = path.relative(path.dirname(OUT), args.path).split(path.sep).join('/');
-      const contents = (await readFile(args.path, 'utf8')).replaceAll(
+      let contents = (await readFile(args.path, 'utf8')).replaceAll(
         'import.meta.url',
         `__frameshModuleUrl(${JSON.stringify(relative)})`,
       );
+      if (relative === '../version.js')
+        contents = withVersionInlined(contents, await readFile(path.join(ROOT, 'package.json'), 'utf8'));
       return { contents, loader: 'js' };
     });
   },
 };
+
+/**
+ * commander's `require('node:child_process')`, which it uses only for executable subcommands (framesh has
+ * none), is loaded on first use: it brought child_process, dgram and their internals into every start.
+ */
+const lazyChildProcess = {
+  name: 'lazy-child-process',
+  setup(build) {
+    build.onResolve({ filter: /^node:child_process$/ }, (args) =>
+      args.importer.includes(`${path.sep}node_modules${path.sep}commander${path.sep}`)
+        ? { path: 'child_process', namespace: 'lazy' }
+        : undefined,
+    );
+    build.onLoad({ filter: /^child_process$/, namespace: 'lazy' }, () => ({
+      contents: "module.exports = new Proxy({}, { get: (_, name) => require('node:child_process')[name] });",
+      loader: 'js',
+    }));
+  },
+};
+
+/** version.js reads package.json through require() (~1–2 ms of every start); the bundle has it as a literal. */
+function withVersionInlined(source, packageJson) {
+  const { version } = JSON.parse(packageJson);
+  const inlined = source.replace("require('../package.json')", `({ version: ${JSON.stringify(version)} })`);
+  if (inlined === source) throw new Error('bundle-cli: dist/version.js no longer reads ../package.json as expected');
+  return inlined;
+}
 
 /** Every package but commander is left to require() at run time. */
 const dependenciesOutside = {
@@ -59,7 +88,7 @@ const result = await esbuild.build({
   banner: {
     js: "const __frameshModuleUrl = (relative) => require('node:url').pathToFileURL(require('node:path').join(__dirname, relative)).href;",
   },
-  plugins: [moduleUrls, dependenciesOutside],
+  plugins: [lazyChildProcess, moduleUrls, dependenciesOutside],
   metafile: true,
 });
 // The bundle runs as a vm.Script, where import() needs an experimental loader hook: take packages with
