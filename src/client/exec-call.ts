@@ -45,8 +45,8 @@ export class ExecCall implements ClientChannel {
   private rejectExit!: (error: FrameshError) => void;
   private resolveStarted!: () => void;
   private rejectStarted!: (error: FrameshError) => void;
-  /** Captured at the call site, so a remote failure shows the caller's stack. */
-  private readonly callerSite: CallerSite;
+  /** @internal Captured at the call site, so a remote failure shows the caller's stack (run() reuses it). */
+  readonly callerSite: CallerSite;
 
   constructor(channelId: number, link: CallTransport, windowBytes: number) {
     this.channelId = channelId;
