@@ -13,7 +13,7 @@ import { webLoginCommand } from './web-login-command.js';
 import { webSessionsCommand } from './web-sessions-command.js';
 
 /**
- * The whole `framesh` command tree (root help, completion scripts and tests use it; main.ts builds
+ * The whole `framesh` command tree (root help, completion scripts and tests use it; run-cli.ts builds
  * only the subcommand a command line names, through command-for-argv.ts, whose SUBCOMMANDS list the
  * same commands in the same order).
  */
