@@ -1,6 +1,6 @@
 // Bundles the built CLI (dist/cli/run-cli.js and everything it imports of framesh's, with commander) into
 // one CommonJS file, dist/cli/framesh.bundle.cjs, which dist/cli/main.js runs with V8's code cache
-// (src/cli/compile-cache.ts; docs/ARCHITECTURE.md "CLI start-up"). Runs after tsc in `npm run build`.
+// (src/cli/compile-cache.ts; docs/ARCHITECTURE.md "Decisions"). Runs after tsc in `npm run build`.
 // The other dependencies stay outside (required from node_modules when used): they are off the paths
 // whose start-up counts, and some (node-pty, ssh2, pino) find files of their own beside their code.
 import * as esbuild from 'esbuild';

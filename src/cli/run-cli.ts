@@ -5,7 +5,7 @@ import { lifecycle } from './lifecycle.js';
 
 /**
  * Runs the CLI on `argv` (process.argv's shape): what `framesh` does, whether main.ts runs it from the
- * bundle (docs/ARCHITECTURE.md "CLI start-up") or from the modules themselves.
+ * bundle (docs/ARCHITECTURE.md "Decisions") or from the modules themselves.
  */
 export async function runCli(argv: readonly string[]): Promise<void> {
   const program = await commandForArgv(argv);
