@@ -15,8 +15,14 @@ import {
   typeLine,
   waitForText,
 } from './web-helpers.js';
+import { tempDir } from '../helpers/temp-dirs.js';
 
-const SCREENSHOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../docs/images/web-terminal.png');
+// README's picture of the browser terminal is made by this test when FRAMESH_UPDATE_SCREENSHOT=1; otherwise
+// the picture goes to a temporary directory, so that a test run leaves the working tree as it found it.
+const SCREENSHOT =
+  process.env.FRAMESH_UPDATE_SCREENSHOT === '1'
+    ? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../docs/images/web-terminal.png')
+    : path.join(tempDir('framesh-screenshot-'), 'web-terminal.png');
 const TEN_MIB = 10 * 1024 * 1024;
 
 /** The same pseudo-random bytes in Node and in the page (xorshift32), so 10 MiB need not cross the bridge. */
