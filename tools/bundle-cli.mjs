@@ -4,6 +4,7 @@
 // The other dependencies stay outside (required from node_modules when used): they are off the paths
 // whose start-up counts, and some (node-pty, ssh2, pino) find files of their own beside their code.
 import * as esbuild from 'esbuild';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -22,7 +23,6 @@ const moduleUrls = {
   setup(build) {
     build.onLoad({ filter: /\.js$/ }, async (args) => {
       if (!args.path.startsWith(DIST + path.sep)) return undefined;
-      const { readFile } = await import('node:fs/promises');
       const relative = path.relative(path.dirname(OUT), args.path).split(path.sep).join('/');
       let contents = (await readFile(args.path, 'utf8')).replaceAll(
         'import.meta.url',

@@ -1,4 +1,15 @@
-import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  fstatSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -53,13 +64,25 @@ function usableDirectory(dir: string): boolean {
 }
 
 /**
- * The cache file of `command` for this bundle and this Node. V8 checks its own version and flags but
- * of the source only its length, so the name carries the bundle's identity (size, inode, modification
- * time in ns): code compiled from one build must never run with another's source.
+ * The bundle's source and identity (size, inode, modification time in ns), read through one descriptor so
+ * that both are of the same file even while a build replaces it; null when there is no bundle. V8 checks
+ * a cache against its own version and flags but against the source only by length, so the identity goes
+ * into the cache's name: code compiled from one build must never run with another's source.
  */
-function cacheFileName(bundlePath: string, command: string): string {
-  const st = statSync(bundlePath, { bigint: true });
-  return `${command}@${process.version}-${process.arch}-${st.size}-${st.ino}-${st.mtimeNs}.cache`;
+function readBundle(bundlePath: string): { source: string; identity: string } | null {
+  let fd: number;
+  try {
+    fd = openSync(bundlePath, 'r');
+  } catch {
+    return null;
+  }
+  try {
+    const st = fstatSync(fd, { bigint: true });
+    // esbuild writes ASCII (its default charset), so latin1 reads it exactly and skips UTF-8 decoding.
+    return { source: readFileSync(fd, 'latin1'), identity: `${st.size}-${st.ino}-${st.mtimeNs}` };
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function readIfPresent(file: string): Buffer | undefined {
@@ -71,8 +94,9 @@ function readIfPresent(file: string): Buffer | undefined {
 }
 
 /** Writes the cache (through a temporary name, so a reader never sees half) and drops the command's older ones. */
-function save(script: vm.Script, dir: string, name: string, command: string): void {
-  const file = path.join(dir, name);
+function save(script: vm.Script, file: string, command: string): void {
+  const dir = path.dirname(file);
+  const name = path.basename(file);
   try {
     const data = script.createCachedData();
     const temporary = `${file}.${process.pid}.tmp`;
@@ -96,24 +120,22 @@ function save(script: vm.Script, dir: string, name: string, command: string): vo
  * if it exits 0, so that the cache holds the functions a successful run of the command compiled.
  */
 export function runBundle(bundlePath: string, command: string): Record<string, unknown> | null {
-  let source: string;
-  try {
-    // esbuild writes ASCII (its default charset), so latin1 reads it exactly and skips UTF-8 decoding.
-    source = readFileSync(bundlePath, 'latin1');
-  } catch {
-    return null;
-  }
+  const bundle = readBundle(bundlePath);
+  if (!bundle) return null;
   const dir = compileCacheDirectory();
-  const name = dir !== null && usableDirectory(dir) ? cacheFileName(bundlePath, command) : null;
-  const cachedData = dir !== null && name !== null ? readIfPresent(path.join(dir, name)) : undefined;
-  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+  const cacheFile =
+    dir !== null && usableDirectory(dir)
+      ? path.join(dir, `${command}@${process.version}-${process.arch}-${bundle.identity}.cache`)
+      : null;
+  const cachedData = cacheFile ? readIfPresent(cacheFile) : undefined;
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${bundle.source}\n})`, {
     filename: bundlePath,
     cachedData,
   });
-  if (dir !== null && name !== null) {
+  if (cacheFile) {
     const state = cachedData === undefined ? 'missing' : script.cachedDataRejected ? 'rejected' : 'accepted';
-    trace('%s %s', path.join(dir, name), state);
-    if (state !== 'accepted') process.once('exit', (code) => code === 0 && save(script, dir, name, command));
+    trace('%s %s', cacheFile, state);
+    if (state !== 'accepted') process.once('exit', (code) => code === 0 && save(script, cacheFile, command));
   }
   const module = { exports: {} as Record<string, unknown> };
   const wrapper = script.runInThisContext() as (...args: unknown[]) => void;

@@ -56,25 +56,46 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-export function spawnCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, [...CLI_ARGS, ...args], {
-    cwd: ROOT,
-    env: { ...process.env, FRAMESH_HOME: env.FRAMESH_HOME ?? tempHome(), ...env },
-  });
+/** The environment of a CLI process: this one's, a fresh FRAMESH_HOME unless `env` names one, then `env`. */
+function cliEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return { ...process.env, FRAMESH_HOME: env.FRAMESH_HOME ?? tempHome(), ...env };
 }
 
-/** Runs the CLI to completion; `input` is written to its stdin, which is then closed. */
-export function runCli(
-  args: readonly string[],
-  options: { input?: string | Buffer; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
-): Promise<CliResult> {
-  const child = spawnCli(args, options.env);
+export function spawnCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): ChildProcessWithoutNullStreams {
+  return spawn(process.execPath, [...CLI_ARGS, ...args], { cwd: ROOT, env: cliEnv(env) });
+}
+
+export interface RunOptions {
+  /** Written to stdin, which is then closed. */
+  input?: string | Buffer;
+  /** 'ignore': stdin is /dev/null, as for a job started without input (no `input` then). */
+  stdin?: 'ignore';
+  env?: NodeJS.ProcessEnv;
+  timeoutMs?: number;
+}
+
+/** Runs the CLI to completion. */
+export function runCli(args: readonly string[], options: RunOptions = {}): Promise<CliResult> {
+  return runNode([...CLI_ARGS, ...args], options);
+}
+
+/** Runs `node NODE_ARGS` to completion with a CLI's environment: another entry point of the CLI, say. */
+export function runNode(nodeArgs: readonly string[], options: RunOptions = {}): Promise<CliResult> {
+  const child = spawn(process.execPath, nodeArgs, {
+    cwd: ROOT,
+    env: cliEnv(options.env ?? {}),
+    stdio: [options.stdin ?? 'pipe', 'pipe', 'pipe'],
+  });
   const out: Buffer[] = [];
   const err: Buffer[] = [];
-  child.stdout.on('data', (c: Buffer) => out.push(c));
-  child.stderr.on('data', (c: Buffer) => err.push(c));
-  child.stdin.on('error', () => {});
-  child.stdin.end(options.input);
+  const { stdout, stderr } = child;
+  if (!stdout || !stderr) throw new Error('stdout and stderr are piped');
+  stdout.on('data', (c: Buffer) => out.push(c));
+  stderr.on('data', (c: Buffer) => err.push(c));
+  if (child.stdin) {
+    child.stdin.on('error', () => {});
+    child.stdin.end(options.input);
+  }
   const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
   return new Promise((resolve) => {
     child.on('close', (code, signal) => {

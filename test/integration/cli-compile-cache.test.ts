@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import {
   chmodSync,
   copyFileSync,
@@ -14,7 +13,7 @@ import {
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { CLI_ARGS } from '../helpers/cli.js';
+import { CLI_ARGS, runNode } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp-dirs.js';
 
 // The built CLI's compile cache (src/cli/compile-cache.ts): what each run finds, keeps and refuses, read
@@ -24,35 +23,9 @@ const BUILT = path.join(ROOT, 'dist/cli/main.js');
 const BUNDLE = path.join(ROOT, 'dist/cli/framesh.bundle.cjs');
 const builtAndBundled = CLI_ARGS[0] === BUILT && existsSync(BUNDLE);
 
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function runNode(args: readonly string[], cacheDir: string): Promise<Run> {
-  const child = spawn(process.execPath, args, {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      FRAMESH_HOME: tempDir('framesh-home-'),
-      FRAMESH_COMPILE_CACHE: cacheDir,
-      NODE_DEBUG: 'framesh-compile-cache',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  return new Promise((resolve) =>
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    }),
-  );
-}
+/** Runs `node NODE_ARGS` with the cache in `cacheDir` (or 'off') and its trace on stderr. */
+const runWithCache = (nodeArgs: readonly string[], cacheDir: string) =>
+  runNode(nodeArgs, { env: { FRAMESH_COMPILE_CACHE: cacheDir, NODE_DEBUG: 'framesh-compile-cache' } });
 
 const cacheFiles = (dir: string): string[] => readdirSync(dir).filter((name) => name.endsWith('.cache'));
 
@@ -62,7 +35,7 @@ describe(
   () => {
     it('the first successful run of a command writes its cache, and the next run of it starts from that', async () => {
       const dir = tempDir('framesh-cc-');
-      const first = await runNode([BUILT, '--version'], dir);
+      const first = await runWithCache([BUILT, '--version'], dir);
       assert.equal(first.code, 0, first.stderr);
       assert.match(first.stderr, /root@\S+\.cache missing/);
       assert.match(first.stderr, /root@\S+\.cache written \(\d+ bytes\)/);
@@ -70,14 +43,14 @@ describe(
       assert.ok(file?.startsWith(`root@${process.version}-`), `cache files: ${cacheFiles(dir).join(', ')}`);
       assert.equal(statSync(path.join(dir, file)).mode & 0o777, 0o600);
 
-      const second = await runNode([BUILT, '--version'], dir);
+      const second = await runWithCache([BUILT, '--version'], dir);
       assert.equal(second.code, 0, second.stderr);
       assert.equal(second.stdout, first.stdout);
       assert.match(second.stderr, /root@\S+\.cache accepted/);
       assert.doesNotMatch(second.stderr, /written/);
 
       // Each command has its own: exec's help compiles exec's options, not the root's version.
-      const exec = await runNode([BUILT, 'exec', '--help'], dir);
+      const exec = await runWithCache([BUILT, 'exec', '--help'], dir);
       assert.equal(exec.code, 0, exec.stderr);
       assert.match(exec.stderr, /exec@\S+\.cache written/);
       assert.deepEqual(
@@ -90,7 +63,7 @@ describe(
 
     it('a run that fails writes no cache, so that one holds what a successful run compiled', async () => {
       const dir = tempDir('framesh-cc-');
-      const failed = await runNode([BUILT, 'exec'], dir);
+      const failed = await runWithCache([BUILT, 'exec'], dir);
       assert.equal(failed.code, 2, failed.stderr);
       assert.match(failed.stderr, /exec@\S+\.cache missing/);
       assert.deepEqual(cacheFiles(dir), []);
@@ -98,17 +71,17 @@ describe(
 
     it('a cache V8 refuses (here: garbage) is only slower: the command runs and the cache is written anew', async () => {
       const dir = tempDir('framesh-cc-');
-      assert.equal((await runNode([BUILT, '--version'], dir)).code, 0);
+      assert.equal((await runWithCache([BUILT, '--version'], dir)).code, 0);
       const [file] = cacheFiles(dir);
       assert.ok(file);
       writeFileSync(path.join(dir, file), Buffer.alloc(4096, 0x5a));
-      const refused = await runNode([BUILT, '--version'], dir);
+      const refused = await runWithCache([BUILT, '--version'], dir);
       assert.equal(refused.code, 0, refused.stderr);
       assert.match(refused.stdout, /^\d+\.\d+\.\d+/);
       assert.match(refused.stderr, /root@\S+\.cache rejected/);
       assert.match(refused.stderr, /written/);
       assert.notEqual(statSync(path.join(dir, file)).size, 4096);
-      assert.match((await runNode([BUILT, '--version'], dir)).stderr, /accepted/);
+      assert.match((await runWithCache([BUILT, '--version'], dir)).stderr, /accepted/);
     });
 
     it('is not used from a directory others can write, a symbolic link, or where the path is a file', async () => {
@@ -124,7 +97,7 @@ describe(
         [link, /not a directory/],
         [file, /not used/],
       ] as const) {
-        const run = await runNode([BUILT, '--version'], dir);
+        const run = await runWithCache([BUILT, '--version'], dir);
         assert.equal(run.code, 0, run.stderr);
         assert.match(run.stderr, reason);
         assert.doesNotMatch(run.stderr, /missing|written|accepted/);
@@ -134,7 +107,7 @@ describe(
     });
 
     it('FRAMESH_COMPILE_CACHE=off runs without one', async () => {
-      const run = await runNode([BUILT, '--version'], 'off');
+      const run = await runWithCache([BUILT, '--version'], 'off');
       assert.equal(run.code, 0, run.stderr);
       assert.doesNotMatch(run.stderr, /FRAMESH-COMPILE-CACHE/);
     });
@@ -151,15 +124,15 @@ describe(
       const entry = path.join(copy, 'dist/cli/main.js');
       const bundle = path.join(copy, 'dist/cli/framesh.bundle.cjs');
       const dir = tempDir('framesh-cc-');
-      const before = await runNode([entry, '--help'], dir);
+      const before = await runWithCache([entry, '--help'], dir);
       assert.equal(before.code, 0, before.stderr);
       assert.match(before.stdout, /^Usage: framesh/);
-      assert.match((await runNode([entry, '--help'], dir)).stderr, /accepted/);
+      assert.match((await runWithCache([entry, '--help'], dir)).stderr, /accepted/);
 
       const source = readFileSync(bundle, 'latin1');
       assert.ok(source.includes('"Usage:"'));
       writeFileSync(bundle, source.replaceAll('"Usage:"', '"USAGE:"'), 'latin1');
-      const after = await runNode([entry, '--help'], dir);
+      const after = await runWithCache([entry, '--help'], dir);
       assert.equal(after.code, 0, after.stderr);
       assert.match(after.stdout, /^USAGE: framesh/);
       assert.match(after.stderr, /missing/);
@@ -167,7 +140,7 @@ describe(
     });
 
     it('without the bundle (the sources through tsx) the CLI runs from its modules', async () => {
-      const run = await runNode(
+      const run = await runWithCache(
         ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), '--version'],
         tempDir('framesh-cc-'),
       );

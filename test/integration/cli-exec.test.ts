@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { rmSync } from 'node:fs';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { CLI_ARGS, runCli, spawnCli, startServeProcess, type ServeProcess } from '../helpers/cli.js';
+import { runCli, spawnCli, startServeProcess, type ServeProcess } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp-dirs.js';
 
 /**
@@ -50,19 +49,11 @@ describe('framesh exec (CLI)', { concurrency: 3 }, () => {
   });
 
   it('stdin from /dev/null (a job started with stdin ignored) reaches the command as an immediate EOF', async () => {
-    // Started with stdio 'ignore', fd 0 is /dev/null: the CLI then ends the command's stdin at once
-    // instead of reading it through process.stdin (cli/null-stdin.ts).
-    const child = spawn(process.execPath, [...CLI_ARGS, 'exec', '--insecure', target, '--', 'wc -c; echo done'], {
-      env: { ...process.env, FRAMESH_HOME: tempDir('framesh-home-') },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    const [code] = (await once(child, 'close')) as [number | null];
-    clearTimeout(timer);
-    assert.equal(code, 0);
-    assert.equal(stdout.replace(/^\s+/, ''), '0\ndone\n');
+    // With stdin ignored, fd 0 is /dev/null: the CLI then ends the command's stdin at once instead of
+    // reading it through process.stdin (cli/null-stdin.ts).
+    const result = await runCli(['exec', '--insecure', target, '--', 'wc -c; echo done'], { stdin: 'ignore' });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout.replace(/^\s+/, ''), '0\ndone\n');
   });
 
   it('runs a single argument as a shell string and several as an argv without a shell', async () => {
