@@ -14,6 +14,7 @@ import {
   type TerminalSize,
 } from '../server-channel.js';
 import { SpawnError, toSpawnError } from '../process/spawn-error.js';
+import { hasRoomBeforeChunks, sendSourceChunk } from './chunks-with-room.js';
 import { OutputPump } from './output-pump.js';
 import { parseSignalName } from './signals.js';
 
@@ -201,13 +202,14 @@ export class ExecChannel implements ServerChannel {
   private pump(proc: RunningProcess, stream: 'stdout' | 'stderr'): OutputPump {
     const source = stream === 'stdout' ? proc.stdout : proc.stderr;
     const conn = this.ctx.conn;
+    const roomy = hasRoomBeforeChunks(source) ? source : null;
     return new OutputPump(
       source,
       this.sendWindow,
       conn,
       (chunk) => {
         this.bytesOut[stream] += chunk.length;
-        conn.sendData(this.id, stream, chunk, this.interactiveOutput);
+        sendSourceChunk(conn, this.id, stream, chunk, roomy, this.interactiveOutput);
       },
       () => conn.maxDataFrameBytes,
     );

@@ -1,6 +1,7 @@
 import type { promises as fs } from 'node:fs';
 import { Readable } from 'node:stream';
 import { DATA_HEAD_ROOM_BYTES } from '../../connection/framed-connection.js';
+import type { ChunksWithRoom } from '../exec/chunks-with-room.js';
 
 /**
  * A range of an open file as a Readable of chunks that each sit in a buffer of their own with
@@ -11,7 +12,7 @@ import { DATA_HEAD_ROOM_BYTES } from '../../connection/framed-connection.js';
 /** Written buffers kept for reuse per download (each DATA_HEAD_ROOM_BYTES + chunk size). */
 const FREE_BUFFERS = 4;
 
-export class FileChunks extends Readable {
+export class FileChunks extends Readable implements ChunksWithRoom {
   private readonly file: fs.FileHandle;
   private readonly chunkBytes: number;
   private position: number;

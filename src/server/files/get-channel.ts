@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import { SendWindow } from '../../protocol/flow-control.js';
 import type { ExitReason, GetOpenMessage } from '../../protocol/messages.js';
 import { ProtocolError } from '../../errors.js';
+import { sendSourceChunk } from '../exec/chunks-with-room.js';
 import { OutputPump } from '../exec/output-pump.js';
 import { refuseDone, refuseResize, refuseSeek, refuseSignal, type ServerChannel } from '../server-channel.js';
 import type { FileChannelContext } from './file-channel-context.js';
@@ -84,8 +85,7 @@ export class GetChannel implements ServerChannel {
       (chunk) => {
         hash.update(chunk);
         this.sent += chunk.length;
-        if (chunks.ownsRoom(chunk)) conn.sendDataInPlace(this.id, 'file', chunk, () => chunks.release(chunk));
-        else conn.sendData(this.id, 'file', chunk);
+        sendSourceChunk(conn, this.id, 'file', chunk, chunks);
       },
       () => conn.maxDataFrameBytes,
     );

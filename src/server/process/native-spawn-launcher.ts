@@ -1,9 +1,9 @@
-import net from 'node:net';
 import os from 'node:os';
 import type { ExitStatus, LaunchSpec, ProcessLauncher, RunningProcess } from './launcher.js';
 import { resolveExecutable } from './executable-path.js';
 import { LazyStdin } from './lazy-stdin.js';
 import type { NativeSpawnAddon } from './native-spawn-addon.js';
+import { PipeOutput } from './pipe-output.js';
 import { toSpawnError } from './spawn-error.js';
 
 const ERRNO_NAMES = new Map(Object.entries(os.constants.errno).map(([name, value]) => [value, name]));
@@ -16,7 +16,8 @@ const ENOEXEC = os.constants.errno.ENOEXEC;
  * Starts commands with posix_spawn through framesh's addon (native/posix-spawn.c; docs/ARCHITECTURE.md,
  * "Spawning"): vfork semantics, so the cost does not grow with the server's size and no helper process
  * is needed. Behaves as ChildProcessLauncher does: own session and process group, default signal
- * dispositions, the same PATH lookup, the same errors, the same stream objects (net.Socket on pipes).
+ * dispositions, the same PATH lookup, the same errors, the same kind of
+ * streams (Readables over the pipes, read into buffers that leave as data frames in place: pipe-output.ts).
  */
 export class NativeSpawnLauncher implements ProcessLauncher {
   readonly description = 'posix_spawn (native addon)';
@@ -34,7 +35,7 @@ export class NativeSpawnLauncher implements ProcessLauncher {
     let resolveExit!: (status: ExitStatus) => void;
     const exited = new Promise<ExitStatus>((resolve) => (resolveExit = resolve));
     let stdin: LazyStdin | null = null;
-    let outputs: net.Socket[] = [];
+    let outputs: PipeOutput[] = [];
     const onExit = (code: number, signal: number): void => {
       // As ChildProcess does: the command is gone, nothing more can be written to it; and its output
       // streams are resumed (Node's flushStdio), so what is left in the pipes drains to EOF even when
@@ -59,8 +60,8 @@ export class NativeSpawnLauncher implements ProcessLauncher {
     }
     const { pid, fds } = started;
     stdin = new LazyStdin(fds[0]);
-    const stdout = new net.Socket({ fd: fds[1], writable: false });
-    const stderr = new net.Socket({ fd: fds[2], writable: false });
+    const stdout = new PipeOutput(fds[1]);
+    const stderr = new PipeOutput(fds[2]);
     outputs = [stdout, stderr];
     return {
       pid,
