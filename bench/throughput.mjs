@@ -1,25 +1,30 @@
 // Stream throughput: 1 GiB of command output received by a client that only
-// counts bytes, beside (a) the same command spawned locally and read by this
-// process, (b) a raw TCP socket pair on loopback (sender in its own process) and
-// (c) an unframed relay: a server process that pipes the command's stdout
-// straight into a TCP socket. (c) moves the bytes through the same three
-// processes and four copies as framesh, so framesh/(c) is the cost of framing,
-// channels and flow control alone; framesh/(a) also pays for the relay itself.
-import { spawn } from 'node:child_process';
-import { connect } from '../dist/index.js';
+// counts bytes, beside (a) the same command spawned locally and read by one process, (b) a raw TCP
+// socket pair on loopback (sender in its own process) and (c) an unframed relay: a server process that
+// pipes the command's stdout straight into a TCP socket. (c) moves the bytes through the same three
+// processes and four copies as framesh, so framesh/(c) is the cost of framing, channels and flow
+// control alone; framesh/(a) also pays for the relay itself.
+// Every reader is a fresh process (bench/peers/), as a user's client is: the benchmark process's own
+// heap, grown by earlier figures, slowed whatever read in it (local spawn 867 MB/s there, ~1100 fresh).
+// Three interleaved rounds; the median of each is shown, every round's value beside it.
+import { execFileSync, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { GiB, MiB, fmt, report, startServer, withTimeout } from './lib.mjs';
 
 const BYTES = Number(process.env.FRAMESH_BENCH_BYTES ?? GiB);
 const COMMAND = ['head', '-c', String(BYTES), '/dev/zero'];
+const ROUNDS = 3;
 const LIMIT_MS = 60_000;
+const PEERS = fileURLToPath(new URL('./peers/', import.meta.url));
 
-async function localSpawn() {
-  const started = performance.now();
-  const child = spawn(COMMAND[0], COMMAND.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
-  let bytes = 0;
-  child.stdout.on('data', (chunk) => (bytes += chunk.length));
-  await withTimeout(new Promise((resolve) => child.once('close', resolve)), LIMIT_MS, 'local spawn');
-  return check(bytes, started);
+/** Runs a reader in a fresh process; it prints MB/s. */
+function reader(script, args) {
+  const out = execFileSync(process.execPath, [PEERS + script, ...args.map(String)], {
+    encoding: 'utf8',
+    timeout: LIMIT_MS,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return Number(out.trim());
 }
 
 const SENDER = `
@@ -41,35 +46,6 @@ const server = net.createServer({ noDelay: true }, (socket) => {
 server.listen(0, '127.0.0.1', () => console.log(server.address().port));
 `;
 
-/** Starts `script` in its own process (it prints its port), then counts what one connection to it receives. */
-async function receiveFrom(script, args, what) {
-  const net = await import('node:net');
-  const peer = spawn(process.execPath, ['-e', script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await withTimeout(
-    new Promise((resolve) => peer.stdout.once('data', (d) => resolve(Number(String(d).trim())))),
-    10_000,
-    what,
-  );
-  const started = performance.now();
-  let bytes = 0;
-  const socket = net.connect({ port, host: '127.0.0.1', noDelay: true });
-  socket.on('data', (chunk) => (bytes += chunk.length));
-  await withTimeout(
-    new Promise((resolve, reject) => {
-      socket.once('end', resolve);
-      socket.once('error', reject);
-    }),
-    LIMIT_MS,
-    what,
-  );
-  const result = check(bytes, started);
-  socket.destroy();
-  peer.kill();
-  return result;
-}
-
-const rawTcp = () => receiveFrom(SENDER, [String(BYTES)], 'raw tcp');
-
 const RELAY = `
 const net = require('node:net');
 const { spawn } = require('node:child_process');
@@ -82,40 +58,39 @@ const server = net.createServer({ noDelay: true }, (socket) => {
 server.listen(0, '127.0.0.1', () => console.log(server.address().port));
 `;
 
-const unframedRelay = () => receiveFrom(RELAY, [JSON.stringify(COMMAND)], 'unframed relay');
-
-async function framesh(port) {
-  const client = await connect({ host: '127.0.0.1', port, insecure: true });
+/** Starts `script` in its own process (it prints its port, serves one connection), read by tcp-read.mjs. */
+async function receiveFrom(script, args, what) {
+  const peer = spawn(process.execPath, ['-e', script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   try {
-    const started = performance.now();
-    const call = client.exec(COMMAND);
-    call.stdin.end();
-    let bytes = 0;
-    call.stdout.on('data', (chunk) => (bytes += chunk.length));
-    call.stderr.resume();
-    const ended = new Promise((resolve) => call.stdout.once('end', resolve));
-    const [exit] = await withTimeout(Promise.all([call.exit, ended]), LIMIT_MS, 'framesh stream');
-    if (exit.code !== 0) throw new Error(`command failed: ${JSON.stringify(exit)}`);
-    return check(bytes, started);
+    const port = await withTimeout(
+      new Promise((resolve) => peer.stdout.once('data', (d) => resolve(Number(String(d).trim())))),
+      10_000,
+      what,
+    );
+    return reader('tcp-read.mjs', [port, BYTES]);
   } finally {
-    await client.close();
+    peer.kill();
   }
 }
 
-function check(bytes, started) {
-  if (bytes !== BYTES) throw new Error(`received ${bytes} bytes, expected ${BYTES}`);
-  const seconds = (performance.now() - started) / 1000;
-  return BYTES / MiB / seconds;
-}
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const spread = (values) => values.map((v) => fmt(v, 0)).join(', ');
 
 export async function run() {
   console.log(`throughput: ${BYTES / MiB} MiB of \`${COMMAND.join(' ')}\``);
   const server = await startServer();
   try {
-    const mbs = await framesh(server.port);
-    const local = await localSpawn();
-    const tcp = await rawTcp();
-    const relay = await unframedRelay();
+    const rounds = { framesh: [], local: [], tcp: [], relay: [] };
+    for (let i = 0; i < ROUNDS; i++) {
+      rounds.framesh.push(reader('stream-client.mjs', [server.port, BYTES, '--insecure']));
+      rounds.local.push(reader('spawn-read.mjs', [BYTES]));
+      rounds.tcp.push(await receiveFrom(SENDER, [String(BYTES)], 'raw tcp'));
+      rounds.relay.push(await receiveFrom(RELAY, [JSON.stringify(COMMAND)], 'unframed relay'));
+    }
+    const [mbs, local, tcp, relay] = [rounds.framesh, rounds.local, rounds.tcp, rounds.relay].map(median);
+    console.log(
+      `  rounds (MB/s): framesh ${spread(rounds.framesh)}; local spawn ${spread(rounds.local)}; raw TCP ${spread(rounds.tcp)}; relay ${spread(rounds.relay)}`,
+    );
     report([
       {
         name: 'framesh exec stream',
