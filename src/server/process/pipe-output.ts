@@ -28,8 +28,9 @@ function shared(): Buffer {
 }
 
 /**
- * Node takes `onread` in the Socket constructor too (every supported version; its docs say so since
- * v22), where @types/node 20 lists it for connect() only.
+ * Node reads `onread` in the Socket constructor too (its docs list it there since 2024, nodejs/node#54194;
+ * test/integration/pipe-output.test.ts proves it on the Node that runs), where @types/node 20 lists it
+ * for connect() only.
  */
 type PipeSocketOptions = net.SocketConstructorOpts & { onread: net.OnReadOpts };
 
@@ -54,7 +55,8 @@ export class PipeOutput extends Readable implements ChunksWithRoom {
   private target: Buffer = shared();
 
   constructor(fd: number) {
-    super({ highWaterMark: READ_BYTES });
+    // Node's own for a socket: while nobody reads, one read is buffered and then the pipe is left unread.
+    super({ highWaterMark: 16 * 1024 });
     const options: PipeSocketOptions = {
       fd,
       readable: true,
