@@ -5,6 +5,8 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import path from 'node:path';
 import { after } from 'node:test';
 import { promisify } from 'node:util';
 
@@ -113,5 +115,7 @@ export class Tmux {
   async kill(): Promise<void> {
     servers.delete(this);
     await this.tmux('kill-server').catch(() => {});
+    // tmux leaves the socket file of a killed server behind; every test run added a dozen to /tmp/tmux-UID.
+    rmSync(path.join(this.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid?.() ?? 0}`, this.socket), { force: true });
   }
 }
