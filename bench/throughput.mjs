@@ -58,7 +58,7 @@ const server = net.createServer({ noDelay: true }, (socket) => {
 server.listen(0, '127.0.0.1', () => console.log(server.address().port));
 `;
 
-/** Starts `script` in its own process (it prints its port, serves one connection), read by tcp-read.mjs. */
+/** Starts `script` in its own process (it prints its port, serves one connection), read by socket-read.mjs. */
 async function receiveFrom(script, args, what) {
   const peer = spawn(process.execPath, ['-e', script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   try {
@@ -67,7 +67,7 @@ async function receiveFrom(script, args, what) {
       10_000,
       what,
     );
-    return reader('tcp-read.mjs', [port, BYTES]);
+    return reader('socket-read.mjs', [port, BYTES, 'tcp']);
   } finally {
     peer.kill();
   }

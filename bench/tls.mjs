@@ -4,7 +4,7 @@
 // Servers are the real CLI (`framesh serve`) with a private FRAMESH_HOME; the library stream runs in a
 // fresh client process (bench/peers/stream-client.mjs). Also measured, as the floor of any Node server:
 // the command's stdout piped into a TLS socket with nothing else (bench/peers/tls-relay.mjs), read by a
-// fresh process (bench/peers/tls-read.mjs).
+// fresh process (bench/peers/socket-read.mjs).
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -42,11 +42,15 @@ async function tlsRelayFloor(home) {
       relay.stdout.once('data', (d) => resolve(Number(String(d).trim())));
       relay.once('exit', (code) => reject(new Error(`tls-relay exited (${code})`)));
     });
-    const out = execFileSync(process.execPath, [path.join(PEERS, 'tls-read.mjs'), String(port), String(BYTES)], {
-      encoding: 'utf8',
-      timeout: 180_000,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const out = execFileSync(
+      process.execPath,
+      [path.join(PEERS, 'socket-read.mjs'), String(port), String(BYTES), 'tls'],
+      {
+        encoding: 'utf8',
+        timeout: 180_000,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     return Number(out.trim());
   } finally {
     relay.kill();
