@@ -6,7 +6,7 @@
  * cannot: create the three pipes, posix_spawn the command in its own session with default signal
  * dispositions and an empty mask, and watch a pidfd on Node's event loop to reap exactly that child
  * (never waitpid(-1): libuv reaps its own children by pid and must not lose them).
- * Everything else (PATH lookup, streams, error mapping) is in native-spawn-launcher.ts.
+ * Everything else (PATH lookup, streams, error mapping) is in native-spawn-launcher.ts and pipe-output.ts.
  *
  * spawn(path, argv[], envp[], cwd, onStart, onExit): posix_spawn runs on a libuv pool thread, then
  *   onStart(errno) when nothing started, or onStart(0, pid, stdinFd, stdoutFd, stderrFd) with the
@@ -15,6 +15,7 @@
  * watchGone(pid, onGone) -> 0, or an errno when pid cannot be watched (ESRCH: it is gone already). Calls
  *   onGone() once when the process has exited, without reaping it: for a child another part of the
  *   process reaps (node-pty's terminals, terminal-process.ts). The watch does not keep the loop alive.
+ * readPipe, pipeInto, pipeResume, pipeClose: a command's output pipe read on the loop (native/pipe-reader.c).
  * readPty, takePty, stopPty: a terminal's master read on a thread of its own (native/pty-reader.c).
  */
 #define _GNU_SOURCE
@@ -30,6 +31,7 @@
 #include <node_api.h>
 #include <uv.h>
 
+#include "pipe-reader.h"
 #include "pty-reader.h"
 
 #if !defined(__GLIBC__) || !__GLIBC_PREREQ(2, 29)
@@ -375,6 +377,7 @@ static napi_value Init(napi_env env, napi_value exports) {
       {"watchGone", NULL, WatchGone, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, 3, props);
+  register_pipe_reader(env, exports);
   register_pty_reader(env, exports);
   return exports;
 }

@@ -8,12 +8,16 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import type { ExecCall, FrameshClient } from '../../src/index.js';
-import { loadNativeSpawn } from '../../src/server/process/native-spawn-addon.js';
+import {
+  loadNativeSpawn,
+  type NativeSpawnAddon,
+  type PipeReader,
+} from '../../src/server/process/native-spawn-addon.js';
 import { NativeSpawnLauncher } from '../../src/server/process/native-spawn-launcher.js';
 import type { LaunchSpec } from '../../src/server/process/launcher.js';
 import { PipeOutput } from '../../src/server/process/pipe-output.js';
@@ -128,6 +132,68 @@ describe('pipe output read into reused buffers (posix_spawn launcher)', { skip }
     const [stdout, stderr] = await Promise.all([gather(proc.stdout), gather(proc.stderr), proc.exited]);
     assert.equal(stdout.equals(data), true);
     assert.equal(stderr.equals(data), true);
+  });
+
+  it('closes the pipe on destroy, from inside a data handler too: the writer gets SIGPIPE', async () => {
+    for (const fromHandler of [false, true]) {
+      const proc = await launch({ file: 'yes', args: ['framesh'], cwd: dir, env: process.env });
+      proc.stdin.end();
+      proc.stderr.resume();
+      let chunks = 0;
+      const closed = once(proc.stdout, 'close');
+      const destroyed = new Promise<void>((resolve) => {
+        proc.stdout.on('data', () => {
+          if (++chunks !== 3) return;
+          if (fromHandler) proc.stdout.destroy();
+          else setImmediate(() => proc.stdout.destroy());
+          resolve();
+        });
+      });
+      await destroyed;
+      // A reader left open would leave `yes` blocked on a full pipe and this wait would time out.
+      assert.deepEqual(await proc.exited, { code: null, signal: 'SIGPIPE' });
+      await closed;
+    }
+  });
+
+  it('leaves no descriptor open in the server, whether output ended, was destroyed or never read', async () => {
+    const openFds = () => readdirSync('/proc/self/fd').length;
+    const before = openFds();
+    for (let i = 0; i < 60; i++) {
+      const proc = await launch(
+        i % 3 === 2 ? { file: 'yes', args: [], cwd: dir, env: process.env } : writerSpec('both'),
+      );
+      proc.stdin.end();
+      if (i % 3 === 0) {
+        await Promise.all([gather(proc.stdout), gather(proc.stderr), proc.exited]);
+      } else {
+        // Never read (1) or read a little (2), then given up as a channel does when it closes.
+        if (i % 3 === 2) await once(proc.stdout, 'data');
+        proc.stdout.destroy();
+        proc.stderr.destroy();
+        proc.signalGroup('SIGKILL');
+        await proc.exited;
+      }
+    }
+    // Closes finish on the loop's next turns; a leak is two descriptors a command, 120 here.
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.ok(openFds() <= before + 2, `${before} descriptors before, ${openFds()} after`);
+  });
+
+  it('reports a pipe it cannot read as an error with a code, and keeps the descriptor when it refuses one', () => {
+    const addon = native.addon as NativeSpawnAddon;
+    // epoll refuses a regular file: readPipe throws, and the descriptor is still the caller's to close.
+    const fd = openSync(dataFile, 'r');
+    try {
+      assert.throws(
+        () => addon.readPipe(fd, () => true),
+        (err: NodeJS.ErrnoException) => err.code === 'EPERM',
+      );
+      assert.equal(fstatSync(fd).size, data.length);
+    } finally {
+      closeSync(fd);
+    }
+    assert.throws(() => addon.pipeInto({} as PipeReader, Buffer.alloc(1)), TypeError);
   });
 
   after(() => launcher?.close());

@@ -24,7 +24,23 @@ export interface NativeSpawnAddon {
    * watch does not keep the event loop alive.
    */
   watchGone(pid: number, onGone: () => void): number;
+  /**
+   * Takes over `fd` (a pipe's read end) and reads it on the loop once given a buffer and resumed:
+   * onRead(n) after each read, n > 0 bytes at the start of the buffer, 0 the end, -errno an error (after
+   * 0 or an error the reader is closed). onRead returning false pauses until pipeResume.
+   * native/pipe-reader.c states the whole contract.
+   */
+  readPipe(fd: number, onRead: (bytes: number) => boolean): PipeReader;
+  /** The following reads go into `buffer` (non-empty). */
+  pipeInto(reader: PipeReader, buffer: Buffer): void;
+  /** Reads again; a no-op while reading or after the end. */
+  pipeResume(reader: PipeReader): void;
+  /** Stops reading and closes the descriptor; onRead is not called again. Idempotent. */
+  pipeClose(reader: PipeReader): void;
 }
+
+/** A pipe being read by the addon (opaque). */
+export type PipeReader = { readonly __pipeReader: unique symbol };
 
 export type AddonLoad = { readonly addon: NativeSpawnAddon } | { readonly addon: null; readonly reason: string };
 
@@ -43,7 +59,9 @@ export function loadNativeSpawn(): AddonLoad {
   }
   try {
     const addon = createRequire(import.meta.url)(ADDON_FILE) as NativeSpawnAddon;
-    loaded = addon.probe() ? { addon } : { addon: null, reason: 'this kernel has no pidfd_open (Linux 5.3+)' };
+    if (typeof addon.readPipe !== 'function') loaded = { addon: null, reason: 'addon out of date (npm rebuild)' };
+    else if (!addon.probe()) loaded = { addon: null, reason: 'this kernel has no pidfd_open (Linux 5.3+)' };
+    else loaded = { addon };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const reason = code === 'MODULE_NOT_FOUND' ? 'addon not built (see native/build.mjs)' : (err as Error).message;

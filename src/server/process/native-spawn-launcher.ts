@@ -1,12 +1,12 @@
 import os from 'node:os';
 import type { ExitStatus, LaunchSpec, ProcessLauncher, RunningProcess } from './launcher.js';
+import { errnoName } from './errno-name.js';
 import { resolveExecutable } from './executable-path.js';
 import { LazyStdin } from './lazy-stdin.js';
 import type { NativeSpawnAddon } from './native-spawn-addon.js';
 import { PipeOutput } from './pipe-output.js';
 import { toSpawnError } from './spawn-error.js';
 
-const ERRNO_NAMES = new Map(Object.entries(os.constants.errno).map(([name, value]) => [value, name]));
 const SIGNAL_NAMES = new Map(
   Object.entries(os.constants.signals).map(([name, value]) => [value, name as NodeJS.Signals]),
 );
@@ -55,13 +55,12 @@ export class NativeSpawnLauncher implements ProcessLauncher {
       started = await this.start('/bin/sh', ['/bin/sh', resolved.path, ...spec.args], envp, spec.cwd, onExit);
     }
     if (!('pid' in started)) {
-      const code = ERRNO_NAMES.get(started.errno) ?? `E${started.errno}`;
-      throw await toSpawnError(errnoError(code, spec.file), spec.file, spec.cwd);
+      throw await toSpawnError(errnoError(errnoName(started.errno), spec.file), spec.file, spec.cwd);
     }
     const { pid, fds } = started;
     stdin = new LazyStdin(fds[0]);
-    const stdout = new PipeOutput(fds[1]);
-    const stderr = new PipeOutput(fds[2]);
+    const stdout = new PipeOutput(fds[1], this.addon);
+    const stderr = new PipeOutput(fds[2], this.addon);
     outputs = [stdout, stderr];
     return {
       pid,
