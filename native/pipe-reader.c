@@ -8,7 +8,7 @@
  * of the loop per socket; two per command were a quarter of the server's CPU in 100 clients x `echo hi`
  * (a CPU profile, docs/BENCHMARKS.md, 2026-12-03). A reader here is one small struct and one poll handle.
  *
- * readPipe(fd, onRead) -> reader: takes over fd (made non-blocking; closed by the reader; when readPipe
+ * readPipe(fd, onRead) -> reader: takes over fd (made non-blocking by uv_poll_init; closed by the reader; when readPipe
  *   throws, fd is still the caller's) and reads nothing until pipeInto() and pipeResume(). onRead(n) is called on the loop after each read: n > 0
  *   bytes were read into the start of the lent buffer; 0 is the end of the pipe; -errno a read error.
  *   After 0 or an error the reader is closed already (descriptor and poll), and onRead is not called
@@ -22,7 +22,6 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -130,18 +129,20 @@ static int deliver(pipe_reader_t *r, ssize_t n) {
 }
 
 /*
- * The pipe is readable: read and deliver until a read comes back short (the pipe is drained) or onRead
- * pauses, at most READS_PER_WAKE times, as libuv reads a stream; a writer faster than the reader then
- * costs one wait for the loop per READS_PER_WAKE reads, not per read.
+ * The pipe is readable: read and deliver until nothing is left (EAGAIN), the end, or onRead pauses, at
+ * most READS_PER_WAKE times; a writer faster than the reader then costs one wait for the loop per
+ * READS_PER_WAKE reads, not per read. A short read is not taken as drained, as libuv's streams take it:
+ * a command that wrote its last line and exited has its end waiting behind that line, and reading it in
+ * the same turn lets its output, eof and exit leave in one write instead of two (`echo hi`: one read
+ * more, one socket write and one client wake-up less).
  */
 static void on_readable(uv_poll_t *handle, int status, int events) {
   pipe_reader_t *r = (pipe_reader_t *)handle;
   (void)events;
   for (int i = 0; i < READS_PER_WAKE; i++) {
-    size_t asked = r->length;
     ssize_t n = status < 0 ? status : read_pipe(r); /* libuv's codes are negative errnos on Unix */
     if (n == -EAGAIN) return; /* nothing (more) to read */
-    if (!deliver(r, n) || (size_t)n < asked) return;
+    if (!deliver(r, n)) return;
   }
 }
 
@@ -175,11 +176,6 @@ static napi_value ReadPipe(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, NULL, "readPipe(fd, onRead)");
     return NULL;
   }
-  int flags = fcntl(fd, F_GETFL);
-  if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
-    napi_throw_error(env, errno == EBADF ? "EBADF" : "EIO", "readPipe: cannot make the pipe non-blocking");
-    return NULL;
-  }
   pipe_reader_t *r = calloc(1, sizeof(pipe_reader_t));
   uv_loop_t *loop = NULL;
   if (!r) {
@@ -191,6 +187,7 @@ static napi_value ReadPipe(napi_env env, napi_callback_info info) {
   napi_value reader, name;
   napi_create_object(env, &reader);
   napi_create_string_utf8(env, "framesh:readPipe", NAPI_AUTO_LENGTH, &name);
+  /* uv_poll_init also makes the descriptor non-blocking. */
   int err = napi_get_uv_event_loop(env, &loop) != napi_ok || !loop ? UV_EINVAL : uv_poll_init(loop, &r->poll, fd);
   if (err != 0) {
     free(r);

@@ -138,11 +138,11 @@ static void on_pidfd_readable(uv_poll_t *handle, int status, int events) {
   } else {
     signo = SIGKILL; /* cannot happen unless someone else reaped it; report it ended, not hang */
   }
-  uv_poll_stop(handle);
+  /* uv_close stops the poll and takes the descriptor out of epoll: only then is it closed. */
+  uv_close((uv_handle_t *)handle, on_closed);
   close(watch->pidfd);
   const int32_t status_args[2] = {code, signo};
   call_once(watch->env, watch->on_exit, watch->async, 2, status_args);
-  uv_close((uv_handle_t *)handle, on_closed);
 }
 
 static napi_value number(napi_env env, int32_t value) {
@@ -323,10 +323,9 @@ static void on_gone_readable(uv_poll_t *handle, int status, int events) {
   (void)status;
   (void)events;
   /* A pidfd is readable once its process exited (zombie or reaped): that is the whole news. */
-  uv_poll_stop(handle);
+  uv_close((uv_handle_t *)handle, on_closed);
   close(gone->pidfd);
   call_once(gone->env, gone->on_gone, gone->async, 0, NULL);
-  uv_close((uv_handle_t *)handle, on_closed);
 }
 
 static napi_value WatchGone(napi_env env, napi_callback_info info) {
