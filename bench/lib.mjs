@@ -101,3 +101,8 @@ export function report(rows) {
 }
 
 export const fmt = (n, digits = 1) => n.toFixed(digits);
+
+/** The median of a few rounds (the middle one of an odd count). */
+export const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+/** Every round's value, as printed beside a median. */
+export const spread = (values) => values.map((v) => fmt(v, 0)).join(', ');

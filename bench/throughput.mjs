@@ -9,7 +9,7 @@
 // Three interleaved rounds; the median of each is shown, every round's value beside it.
 import { execFileSync, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { GiB, MiB, fmt, report, startServer, withTimeout } from './lib.mjs';
+import { GiB, MiB, fmt, median, report, spread, startServer, withTimeout } from './lib.mjs';
 
 const BYTES = Number(process.env.FRAMESH_BENCH_BYTES ?? GiB);
 const COMMAND = ['head', '-c', String(BYTES), '/dev/zero'];
@@ -72,9 +72,6 @@ async function receiveFrom(script, args, what) {
     peer.kill();
   }
 }
-
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-const spread = (values) => values.map((v) => fmt(v, 0)).join(', ');
 
 export async function run() {
   console.log(`throughput: ${BYTES / MiB} MiB of \`${COMMAND.join(' ')}\``);

@@ -2,7 +2,8 @@
 // (connect + TLS + authenticate + `true`) p50, `framesh exec host -- true` as a whole process,
 // and, where OpenSSH can be had, the same through ssh against a private sshd on loopback.
 // Servers are the real CLI (`framesh serve`) with a private FRAMESH_HOME; the library stream runs in a
-// fresh client process (bench/peers/stream-client.mjs). Also measured, as the floor of any Node server:
+// fresh client process (bench/peers/stream-client.mjs). The 1 GiB streams run in ROUNDS interleaved
+// rounds, medians compared and every round printed. Also measured, as the floor of any Node server:
 // the command's stdout piped into a TLS socket with nothing else (bench/peers/tls-relay.mjs), read by a
 // fresh process (bench/peers/socket-read.mjs).
 import { execFileSync, spawn } from 'node:child_process';
@@ -11,12 +12,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connect } from '../dist/index.js';
-import { GiB, MiB, fmt, percentile, report } from './lib.mjs';
+import { GiB, MiB, fmt, median, percentile, report, spread } from './lib.mjs';
 import { CLI, startCliServer, startSshd } from './external-servers.mjs';
 
 const BYTES = Number(process.env.FRAMESH_BENCH_BYTES ?? GiB);
 const SETUP_RUNS = 100;
 const PROCESS_RUNS = 20;
+/** Rounds of the 1 GiB streams, each contender once per round, interleaved; medians compared. */
+const ROUNDS = Number(process.env.FRAMESH_BENCH_ROUNDS ?? 3);
 
 /** MB/s of the 1 GiB stream, through the library in a fresh process (bench/peers/stream-client.mjs). */
 function stream(port, homeOrInsecure) {
@@ -112,12 +115,26 @@ export async function run() {
   const sshDir = mkdtempSync(path.join(os.tmpdir(), 'framesh-bench-ssh-'));
   let sshd = null;
   try {
-    const tls = stream(secure.port, home);
-    const clear = stream(plain.port, '--insecure');
-    const floor = await tlsRelayFloor(home);
-    const setup = await setupTimes({ port: secure.port, home });
+    sshd = await startSshd(sshDir);
     const env = { ...process.env, FRAMESH_HOME: home };
-    const cli = cliStream(secure.port, env);
+    // Every stream once per round, in turn, so a burst of load on this shared machine hits all alike.
+    const rounds = { tls: [], clear: [], floor: [], cli: [], gcm: [], chacha: [] };
+    for (let i = 0; i < ROUNDS; i++) {
+      rounds.tls.push(stream(secure.port, home));
+      rounds.clear.push(stream(plain.port, '--insecure'));
+      rounds.floor.push(await tlsRelayFloor(home));
+      rounds.cli.push(cliStream(secure.port, env));
+      if (sshd) {
+        rounds.gcm.push(sshStream(sshd.base, 'aes128-gcm@openssh.com'));
+        rounds.chacha.push(sshStream(sshd.base, 'chacha20-poly1305@openssh.com'));
+      }
+    }
+    console.log(
+      `  rounds (MB/s): framesh TLS ${spread(rounds.tls)}; plaintext ${spread(rounds.clear)}; relay floor ${spread(rounds.floor)}; CLI ${spread(rounds.cli)}` +
+        (sshd ? `; ssh aes128-gcm ${spread(rounds.gcm)}; chacha20 ${spread(rounds.chacha)}` : ''),
+    );
+    const [tls, clear, floor, cli] = [rounds.tls, rounds.clear, rounds.floor, rounds.cli].map(median);
+    const setup = await setupTimes({ port: secure.port, home });
     const cliTrue = processTimes(process.execPath, [CLI, 'exec', `127.0.0.1:${secure.port}`, '--', 'true'], env);
     const rows = [
       {
@@ -140,11 +157,9 @@ export async function run() {
         met: percentile(setup, 50) < 20,
       },
     ];
-    sshd = await startSshd(sshDir);
     if (sshd) {
       const sshTrue = processTimes('ssh', [...sshd.base, '127.0.0.1', 'true']);
-      const gcm = sshStream(sshd.base, 'aes128-gcm@openssh.com');
-      const chacha = sshStream(sshd.base, 'chacha20-poly1305@openssh.com');
+      const [gcm, chacha] = [rounds.gcm, rounds.chacha].map(median);
       const best = Math.max(gcm, chacha);
       const againstSsh = (name, mbps) => ({
         name,
