@@ -28,7 +28,7 @@ export const CROWD_LIMITS = ['--max-startups', '200', '--per-source-max-startups
 
 const CLIENTS = Number(process.env.FRAMESH_BENCH_CLIENTS ?? 100);
 const EACH = Number(process.env.FRAMESH_BENCH_EACH ?? 20);
-const ROUNDS = Number(process.env.FRAMESH_BENCH_ROUNDS ?? 2);
+const ROUNDS = Number(process.env.FRAMESH_BENCH_ROUNDS ?? 3);
 const SSH2_EACH = Number(process.env.FRAMESH_BENCH_SSH2_EACH ?? 2);
 const PEERS = fileURLToPath(new URL('./peers/', import.meta.url));
 
