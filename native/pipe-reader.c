@@ -16,7 +16,8 @@
  *   the same buffer. A reading reader keeps the loop alive, as a flowing socket does; a paused one not.
  * pipeInto(reader, buffer): the following reads go into `buffer` (held until replaced or closed). Called
  *   from onRead too, to switch buffers between two reads.
- * pipeResume(reader): reads again (or for the first time); a no-op while reading or after the end.
+ * pipeResume(reader): reads again (or for the first time); a no-op while reading or after the end. Called
+ *   while onRead runs (or the ticks Node runs after it), it overrides onRead's false.
  * pipeClose(reader): stops reading and closes the descriptor; onRead is not called again. Safe to call
  *   twice, and after the end.
  */
@@ -44,8 +45,14 @@ typedef struct {
   int fd;
   int polling;
   int closed;
-  /* Inside onRead: a pipeClose() then leaves the callback and its async context to on_readable to let go. */
+  /*
+   * Inside onRead, which includes the ticks and microtasks Node runs before napi_make_callback returns:
+   * a pipeClose() then leaves the callback and its async context to deliver() to let go, and a
+   * pipeResume() (a stream's _read from a tick) is remembered, so onRead's false does not pause a
+   * reader that was asked to go on meanwhile.
+   */
   int in_call;
+  int resume_asked;
   /* The JS object and the poll handle: the last of them to go frees the struct. */
   int owners;
 } pipe_reader_t;
@@ -103,6 +110,7 @@ static int deliver(pipe_reader_t *r, ssize_t n) {
     release_js(r);
   }
   r->in_call = 1;
+  r->resume_asked = 0;
   napi_status called = fn ? napi_make_callback(env, async, recv, fn, 1, &arg, &result) : napi_ok;
   r->in_call = 0;
   if (called == napi_pending_exception) {
@@ -119,7 +127,7 @@ static int deliver(pipe_reader_t *r, ssize_t n) {
     napi_valuetype kind = napi_undefined;
     if (result && napi_typeof(env, result, &kind) == napi_ok && kind == napi_boolean)
       napi_get_value_bool(env, result, &more);
-    if (!more) {
+    if (!more && !r->resume_asked) {
       uv_poll_stop(&r->poll);
       r->polling = 0;
     }
@@ -242,6 +250,7 @@ static napi_value PipeResume(napi_env env, napi_callback_info info) {
   napi_value arg;
   napi_get_cb_info(env, info, &argc, &arg, NULL, NULL);
   pipe_reader_t *r = argc < 1 ? NULL : unwrap(env, arg);
+  if (r && r->in_call) r->resume_asked = 1;
   if (!r || r->closed || r->polling) return NULL;
   if (!r->data) {
     napi_throw_error(env, "EINVAL", "pipeResume: no buffer to read into (pipeInto first)");

@@ -49,9 +49,6 @@ export class PipeOutput extends Readable implements ChunksWithRoom {
   private readonly free: ArrayBuffer[] = [];
   /** The buffer the next read goes into: the shared one, or (after a bulk read) one of our own. */
   private target: Buffer = shared();
-  /** In onRead, where a _read (push() can call it) must not resume the reader it is about to pause. */
-  private reading = false;
-  private readAsked = false;
 
   constructor(
     fd: number,
@@ -74,8 +71,9 @@ export class PipeOutput extends Readable implements ChunksWithRoom {
   }
 
   override _read(): void {
-    if (this.reading) this.readAsked = true;
-    else this.addon.pipeResume(this.reader);
+    // Also from inside onRead (push() can call it) or a tick before the addon sees onRead's answer: the
+    // addon then keeps reading whatever onRead returns (native/pipe-reader.c, pipeResume).
+    this.addon.pipeResume(this.reader);
   }
 
   override _destroy(err: Error | null, callback: (err: Error | null) => void): void {
@@ -91,13 +89,7 @@ export class PipeOutput extends Readable implements ChunksWithRoom {
       else this.destroy(readError(-bytes));
       return false;
     }
-    this.reading = true;
-    this.readAsked = false;
-    try {
-      return this.pushRead(bytes) || this.readAsked;
-    } finally {
-      this.reading = false;
-    }
+    return this.pushRead(bytes);
   }
 
   private pushRead(bytes: number): boolean {
