@@ -8,9 +8,10 @@
  * of the loop per socket; two per command were a quarter of the server's CPU in 100 clients x `echo hi`
  * (a CPU profile, docs/BENCHMARKS.md, 2026-12-03). A reader here is one small struct and one poll handle.
  *
- * readPipe(fd, onRead) -> reader: takes over fd (made non-blocking by uv_poll_init; closed by the reader; when readPipe
- *   throws, fd is still the caller's) and reads nothing until pipeInto() and pipeResume(). onRead(n) is called on the loop after each read: n > 0
- *   bytes were read into the start of the lent buffer; 0 is the end of the pipe; -errno a read error.
+ * readPipe(fd, onRead) -> reader: takes over fd (made non-blocking by uv_poll_init, closed by the
+ *   reader; when readPipe throws, fd is still the caller's) and reads nothing until pipeInto() and
+ *   pipeResume(). onRead(n) is called on the loop after each read: n > 0 bytes were read into the start
+ *   of the lent buffer; 0 is the end of the pipe; -errno a read error.
  *   After 0 or an error the reader is closed already (descriptor and poll), and onRead is not called
  *   again. onRead returning false stops reading until pipeResume(); anything else goes on reading into
  *   the same buffer. A reading reader keeps the loop alive, as a flowing socket does; a paused one not.
