@@ -30,6 +30,7 @@
 #include <node_api.h>
 #include <uv.h>
 
+#include "napi-args.h"
 #include "pipe-reader.h"
 
 /* Reads per wake-up of the poll, at most (libuv's streams read 32 times). */
@@ -174,17 +175,22 @@ static pipe_reader_t *unwrap(napi_env env, napi_value value) {
   return data;
 }
 
-static napi_value ReadPipe(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value args[2];
-  int32_t fd = -1;
-  napi_valuetype kind = napi_undefined;
-  napi_get_cb_info(env, info, &argc, args, NULL, NULL);
-  if (argc < 2 || napi_get_value_int32(env, args[0], &fd) != napi_ok || fd < 0 ||
-      napi_typeof(env, args[1], &kind) != napi_ok || kind != napi_function) {
-    napi_throw_type_error(env, NULL, "readPipe(fd, onRead)");
+/* The reader that pipeResume() and pipeClose() take as their one argument, or NULL (a TypeError thrown). */
+static pipe_reader_t *reader_arg(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value arg;
+  napi_get_cb_info(env, info, &argc, &arg, NULL, NULL);
+  if (argc < 1) {
+    napi_throw_type_error(env, NULL, "expected a reader from readPipe()");
     return NULL;
   }
+  return unwrap(env, arg);
+}
+
+static napi_value ReadPipe(napi_env env, napi_callback_info info) {
+  napi_value args[2];
+  int32_t fd;
+  if (!fd_and_callback(env, info, args, &fd, "readPipe(fd, onRead)")) return NULL;
   pipe_reader_t *r = calloc(1, sizeof(pipe_reader_t));
   uv_loop_t *loop = NULL;
   if (!r) {
@@ -247,10 +253,7 @@ static napi_value PipeInto(napi_env env, napi_callback_info info) {
 }
 
 static napi_value PipeResume(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value arg;
-  napi_get_cb_info(env, info, &argc, &arg, NULL, NULL);
-  pipe_reader_t *r = argc < 1 ? NULL : unwrap(env, arg);
+  pipe_reader_t *r = reader_arg(env, info);
   if (r && r->in_call) r->resume_asked = 1;
   if (!r || r->closed || r->polling) return NULL;
   if (!r->data) {
@@ -267,10 +270,7 @@ static napi_value PipeResume(napi_env env, napi_callback_info info) {
 }
 
 static napi_value PipeClose(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value arg;
-  napi_get_cb_info(env, info, &argc, &arg, NULL, NULL);
-  pipe_reader_t *r = argc < 1 ? NULL : unwrap(env, arg);
+  pipe_reader_t *r = reader_arg(env, info);
   if (!r) return NULL;
   close_pipe(r);
   if (!r->in_call) release_js(r);

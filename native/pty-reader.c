@@ -40,6 +40,7 @@
 #include <node_api.h>
 #include <uv.h>
 
+#include "napi-args.h"
 #include "pty-reader.h"
 
 /* Most bytes gathered and not taken: one data frame's worth, the largest write worth making. */
@@ -328,16 +329,9 @@ static reader_t *unwrap(napi_env env, napi_callback_info info) {
 }
 
 static napi_value ReadPty(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
   napi_value args[2];
-  int32_t fd = -1;
-  napi_valuetype kind = napi_undefined;
-  napi_get_cb_info(env, info, &argc, args, NULL, NULL);
-  if (argc < 2 || napi_get_value_int32(env, args[0], &fd) != napi_ok || fd < 0 ||
-      napi_typeof(env, args[1], &kind) != napi_ok || kind != napi_function) {
-    napi_throw_type_error(env, NULL, "readPty(fd, onReadable)");
-    return NULL;
-  }
+  int32_t fd;
+  if (!fd_and_callback(env, info, args, &fd, "readPty(fd, onReadable)")) return NULL;
   reader_t *r = calloc(1, sizeof(reader_t));
   if (!r || !(r->gathered = malloc(READER_CAP))) {
     free(r);
