@@ -8,6 +8,7 @@
 //     Python clients, bench/peers/threaded_exec_client.py);
 //   - framesh over TLS with key authentication (the real `framesh serve` CLI);
 //   - Node's own spawn rate in one process (what a fork-based launcher is bounded by);
+//   - the floor: framesh's posix_spawn launcher alone in a fresh process, no network (peers/spawn-floor.mjs);
 //   - the ssh2 library (100 connections) against a private sshd, where OpenSSH is installed.
 // All 100 clients connect from 127.0.0.1 at once, so the TLS server runs with its startup limits raised
 // (sshd gets MaxStartups 200 likewise): by default framesh, like sshd with PerSourceMaxStartups, refuses
@@ -114,24 +115,16 @@ async function localSpawnRate(total, concurrency) {
   return total / ((performance.now() - begun) / 1000);
 }
 
-/** The same through framesh's posix_spawn launcher in this process (no network): the launcher alone. */
-async function localNativeRate(total, concurrency) {
-  const { chooseLauncher } = await import('../dist/server/process/default-launcher.js');
-  const { launcher, description } = chooseLauncher('native');
-  if (!description.startsWith('posix_spawn')) return null;
-  let next = 0;
-  const begun = performance.now();
-  const worker = async () => {
-    while (next++ < total) {
-      const proc = await launcher.launch({ file: '/bin/sh', args: ['-c', 'echo hi'], cwd: '/', env: process.env });
-      proc.stdin.end();
-      proc.stderr.resume();
-      proc.stdout.resume();
-      await Promise.all([proc.exited, new Promise((resolve) => proc.stdout.once('close', resolve))]);
-    }
-  };
-  await withTimeout(Promise.all(Array.from({ length: concurrency }, worker)), 120_000, 'local posix_spawn');
-  return total / ((performance.now() - begun) / 1000);
+/**
+ * The floor under framesh's figure: its posix_spawn launcher alone in a fresh process, warm, with the
+ * plain environment object the server hands every launch (bench/peers/spawn-floor.mjs); no network, no
+ * protocol, no client. Resolves with {rate, selfMs, childrenMs}, or null without the addon.
+ */
+async function spawnFloor(total, concurrency) {
+  const child = spawn(process.execPath, [path.join(PEERS, 'spawn-floor.mjs'), String(total), String(concurrency)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return JSON.parse(await output(child, 'spawn floor'));
 }
 
 const PYTHON_THREADS = `
@@ -262,7 +255,7 @@ export async function run() {
     `concurrency: ${CLIENTS} clients x ${EACH} \`echo hi\` each, one connection per client; ${ROUNDS} interleaved rounds, best shown; machine shared (load ${os.loadavg()[0].toFixed(2)})`,
   );
   const home = mkdtempSync(path.join(os.tmpdir(), 'framesh-bench-conc-'));
-  const runs = { native: [], adaptive: [], tls: [], python: [], classic: [], local: [], localNative: [], ssh2: [] };
+  const runs = { native: [], adaptive: [], tls: [], python: [], classic: [], local: [], floor: [], ssh2: [] };
   try {
     for (let round = 0; round < ROUNDS; round++) {
       for (const name of ['native', 'adaptive']) {
@@ -282,7 +275,7 @@ export async function run() {
         await secure.stop();
       }
       runs.local.push(await localSpawnRate(total, CLIENTS));
-      runs.localNative.push(await localNativeRate(total, CLIENTS));
+      runs.floor.push(await spawnFloor(total, CLIENTS));
     }
     // Once, after the rounds, with SSH2_EACH commands per connection: sshd runs each command through
     // the account's shell, which reads its rc files (here root's ~/.bashrc runs `pyenv init`, ~170 ms a
@@ -296,19 +289,19 @@ export async function run() {
   const classic = best(runs.classic);
   const classicRate = classic ? classic.ok / classic.seconds : NaN;
   const localRate = Math.max(...runs.local);
-  const nativeRates = runs.localNative.filter((x) => x !== null);
+  const floor = runs.floor.filter(Boolean).sort((a, b) => b.rate - a.rate)[0] ?? null;
   const rows = [
     {
       name: 'baseline: Node spawn in one process',
       value: `${fmt(localRate, 0)} commands/s (${CLIENTS} at a time, no network)`,
     },
-    ...(nativeRates.length
+    ...(floor
       ? [
           {
-            name: 'posix_spawn launcher in one process',
-            value: `${fmt(Math.max(...nativeRates), 0)} commands/s (no network)`,
-            baseline: `Node spawn ${fmt(localRate, 0)}/s`,
-            ratio: fmt(Math.max(...nativeRates) / localRate, 2),
+            name: 'floor: the posix_spawn launcher alone (fresh process, warm, no network, no client)',
+            value: `${fmt(floor.rate, 0)} commands/s; CPU/cmd ${fmt(floor.selfMs, 3)} ms in the process, ${fmt(floor.childrenMs, 3)} ms in the commands`,
+            baseline: `python3 ${fmt(pythonRate, 0)}/s; Node spawn ${fmt(localRate, 0)}/s`,
+            ratio: `${fmt(floor.rate / pythonRate, 2)} × python3; ${fmt(floor.rate / localRate, 2)} × Node spawn`,
           },
         ]
       : []),
@@ -335,7 +328,7 @@ export async function run() {
     const rate = r.ok / r.seconds;
     rows.push({
       name: `framesh ${label}`,
-      value: `${fmt(rate, 0)} commands/s, ${r.failures} failures; CPU/cmd server ${perCmd(r.serverCpuS, r.ok)}, client ${perCmd(r.clientCpuS, r.ok)}; server peak RSS ${fmt(r.peakMb, 0)} MB; launcher: ${r.launcher}; a fresh server's first load ${fmt(r.freshRate, 0)}/s (${fmt(r.freshRate / pythonRate, 2)} / ${fmt(r.freshRate / classicRate, 2)})`,
+      value: `${fmt(rate, 0)} commands/s, ${r.failures} failures; CPU/cmd server ${perCmd(r.serverCpuS, r.ok)}, client ${perCmd(r.clientCpuS, r.ok)}; server peak RSS ${fmt(r.peakMb, 0)} MB; launcher: ${r.launcher}; ${floor ? `${fmt(rate / floor.rate, 2)} of the launcher floor; ` : ''}a fresh server's first load ${fmt(r.freshRate, 0)}/s (${fmt(r.freshRate / pythonRate, 2)} / ${fmt(r.freshRate / classicRate, 2)})`,
       baseline: `python3 ${fmt(pythonRate, 0)}/s, classic e2e ${fmt(classicRate, 0)}/s`,
       ratio: `${fmt(rate / pythonRate, 2)} / ${fmt(rate / classicRate, 2)}`,
       target: name === 'tls' ? '>= 1.0 x python3, 0 failures' : '>= 1.2 x both, 0 failures',

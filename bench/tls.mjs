@@ -5,7 +5,8 @@
 // fresh client process (bench/peers/stream-client.mjs). The 1 GiB streams run in ROUNDS interleaved
 // rounds, medians compared and every round printed. Also measured, as the floor of any Node server:
 // the command's stdout piped into a TLS socket with nothing else (bench/peers/tls-relay.mjs), read by a
-// fresh process (bench/peers/socket-read.mjs).
+// fresh process (bench/peers/socket-read.mjs); and as the floor under the CLI's stream, the same relay read
+// by a fresh process that pipes what it reads to its stdout, timed as `… | wc -c` like the CLI.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -33,8 +34,11 @@ function stream(port, homeOrInsecure) {
 
 const PEERS = fileURLToPath(new URL('./peers/', import.meta.url));
 
-/** MB/s of the same stream through the bare TLS relay, read by a fresh process. */
-async function tlsRelayFloor(home) {
+/**
+ * MB/s of the same stream through the bare TLS relay, read by a fresh process that counts it, or (`toStdout`)
+ * pipes it to its stdout, the pipeline timed whole as cliStream times the CLI.
+ */
+async function tlsRelayFloor(home, toStdout = false) {
   const command = JSON.stringify(['head', '-c', String(BYTES), '/dev/zero']);
   const keys = [path.join(home, 'host_ed25519'), path.join(home, 'host_cert.pem')];
   const relay = spawn(process.execPath, [path.join(PEERS, 'tls-relay.mjs'), ...keys, command], {
@@ -45,15 +49,13 @@ async function tlsRelayFloor(home) {
       relay.stdout.once('data', (d) => resolve(Number(String(d).trim())));
       relay.once('exit', (code) => reject(new Error(`tls-relay exited (${code})`)));
     });
-    const out = execFileSync(
-      process.execPath,
-      [path.join(PEERS, 'socket-read.mjs'), String(port), String(BYTES), 'tls'],
-      {
-        encoding: 'utf8',
-        timeout: 180_000,
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
+    const reader = [process.execPath, path.join(PEERS, 'socket-read.mjs'), String(port), String(BYTES), 'tls'];
+    if (toStdout) return pipedMbps(`${reader.map((a) => `"${a}"`).join(' ')} stdout`, 'bare TLS reader');
+    const out = execFileSync(reader[0], reader.slice(1), {
+      encoding: 'utf8',
+      timeout: 180_000,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     return Number(out.trim());
   } finally {
     relay.kill();
@@ -118,22 +120,29 @@ export async function run() {
     sshd = await startSshd(sshDir);
     const env = { ...process.env, FRAMESH_HOME: home };
     // Every stream once per round, in turn, so a burst of load on this shared machine hits all alike.
-    const rounds = { tls: [], clear: [], floor: [], cli: [], gcm: [], chacha: [] };
+    const rounds = { tls: [], clear: [], floor: [], cli: [], cliFloor: [], gcm: [], chacha: [] };
     for (let i = 0; i < ROUNDS; i++) {
       rounds.tls.push(stream(secure.port, home));
       rounds.clear.push(stream(plain.port, '--insecure'));
       rounds.floor.push(await tlsRelayFloor(home));
       rounds.cli.push(cliStream(secure.port, env));
+      rounds.cliFloor.push(await tlsRelayFloor(home, true));
       if (sshd) {
         rounds.gcm.push(sshStream(sshd.base, 'aes128-gcm@openssh.com'));
         rounds.chacha.push(sshStream(sshd.base, 'chacha20-poly1305@openssh.com'));
       }
     }
     console.log(
-      `  rounds (MB/s): framesh TLS ${spread(rounds.tls)}; plaintext ${spread(rounds.clear)}; relay floor ${spread(rounds.floor)}; CLI ${spread(rounds.cli)}` +
+      `  rounds (MB/s): framesh TLS ${spread(rounds.tls)}; plaintext ${spread(rounds.clear)}; relay floor ${spread(rounds.floor)}; CLI ${spread(rounds.cli)}; CLI floor ${spread(rounds.cliFloor)}` +
         (sshd ? `; ssh aes128-gcm ${spread(rounds.gcm)}; chacha20 ${spread(rounds.chacha)}` : ''),
     );
-    const [tls, clear, floor, cli] = [rounds.tls, rounds.clear, rounds.floor, rounds.cli].map(median);
+    const [tls, clear, floor, cli, cliFloor] = [
+      rounds.tls,
+      rounds.clear,
+      rounds.floor,
+      rounds.cli,
+      rounds.cliFloor,
+    ].map(median);
     const setup = await setupTimes({ port: secure.port, home });
     const cliTrue = processTimes(process.execPath, [CLI, 'exec', `127.0.0.1:${secure.port}`, '--', 'true'], env);
     const rows = [
@@ -148,6 +157,12 @@ export async function run() {
         value: `${fmt(floor, 0)} MB/s`,
         baseline: `framesh ${fmt(tls, 0)} MB/s`,
         ratio: fmt(tls / floor, 2),
+      },
+      {
+        name: 'floor of the CLI: the bare relay read by `node` piping it to stdout, `… | wc -c` (start-up included)',
+        value: `${fmt(cliFloor, 0)} MB/s`,
+        baseline: `\`framesh exec … | wc -c\` ${fmt(cli, 0)} MB/s`,
+        ratio: fmt(cli / cliFloor, 2),
       },
       {
         name: 'connect + TLS + auth + `true`, p50',
@@ -178,6 +193,11 @@ export async function run() {
           met: undefined,
         },
         {
+          ...againstSsh('floor of the CLI: the bare relay piped to stdout vs `ssh … | wc -c`', cliFloor),
+          target: undefined,
+          met: undefined,
+        },
+        {
           name: '`framesh exec host -- true` process, p50',
           value: `${fmt(percentile(cliTrue, 50), 1)} ms`,
           baseline: `\`ssh host true\` ${fmt(percentile(sshTrue, 50), 1)} ms`,
@@ -194,7 +214,7 @@ export async function run() {
       });
     }
     report(rows);
-    return { tls, clear, floor, cli, setupP50: percentile(setup, 50) };
+    return { tls, clear, floor, cli, cliFloor, setupP50: percentile(setup, 50) };
   } finally {
     sshd?.stop();
     await secure.stop();

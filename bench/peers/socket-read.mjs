@@ -1,11 +1,13 @@
 // The reading end of the bare baselines: the TLS floor (bench/tls.mjs, against tls-relay.mjs) and the raw
 // TCP and unframed-relay rows (bench/throughput.mjs). Connects in a fresh process, as stream-client.mjs
-// reads framesh, counts BYTES until the sender ends and prints MB/s.
-// Usage: node socket-read.mjs PORT BYTES tls|tcp
+// reads framesh, counts BYTES until the sender ends and prints MB/s. With `stdout` it is instead the floor
+// under the CLI's stream (`framesh exec … | wc -c`): what it reads goes to its stdout, `socket.pipe(process.stdout)`
+// as a bare Node client would write it, and the caller times the whole pipeline.
+// Usage: node socket-read.mjs PORT BYTES tls|tcp [stdout]
 import net from 'node:net';
 import tls from 'node:tls';
 
-const [port, bytesText, kind] = process.argv.slice(2);
+const [port, bytesText, kind, sink] = process.argv.slice(2);
 const BYTES = Number(bytesText);
 const address = { host: '127.0.0.1', port: Number(port) };
 const socket = kind === 'tls' ? tls.connect({ ...address, rejectUnauthorized: false }) : net.connect(address);
@@ -14,6 +16,11 @@ const ready = kind === 'tls' ? 'secureConnect' : 'connect';
 await new Promise((resolve, reject) => socket.once(ready, resolve).once('error', reject));
 const started = performance.now();
 let bytes = 0;
+if (sink === 'stdout') {
+  socket.pipe(process.stdout);
+  await new Promise((resolve, reject) => socket.once('end', resolve).once('error', reject));
+  process.exit(0);
+}
 socket.on('data', (c) => (bytes += c.length));
 await new Promise((resolve, reject) => socket.once('end', resolve).once('error', reject));
 const seconds = (performance.now() - started) / 1000;
