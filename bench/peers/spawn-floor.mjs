@@ -8,6 +8,11 @@ import { readFileSync } from 'node:fs';
 import { chooseLauncher } from '../../dist/server/process/default-launcher.js';
 
 const [total, concurrency] = process.argv.slice(2).map(Number);
+// Bounded whatever happens: a launch that never ends must not keep the benchmark waiting.
+setTimeout(() => {
+  console.error('spawn floor: not done within 150 s');
+  process.exit(1);
+}, 150_000).unref();
 const { launcher, description } = chooseLauncher('native');
 if (!description.startsWith('posix_spawn')) {
   console.log('null');
@@ -20,7 +25,7 @@ const env = { ...process.env };
 /** Seconds of CPU of this process and of its reaped children (/proc/self/stat utime+stime, cutime+cstime). */
 function cpu() {
   const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ').map(Number);
-  const hz = 100;
+  const hz = 100; // USER_HZ on Linux
   return { self: (fields[11] + fields[12]) / hz, children: (fields[13] + fields[14]) / hz };
 }
 
